@@ -1,0 +1,16 @@
+/** Schema and extended-right GUIDs of Active Directory that the agent evaluates or delegates. */
+export const AdGuid = {
+  /** Extended right "Reset Password" (User-Force-Change-Password). */
+  resetPassword: '00299570-246d-11d0-a768-00aa006e0529',
+  /** Extended right "Change Password" (User-Change-Password). */
+  changePassword: 'ab721a53-1e2f-11d0-9819-00aa0040529b',
+  /** Extended right "Unexpire Password", held on the domain root. */
+  unexpirePassword: 'ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501',
+  /** Attribute pwdLastSet. */
+  pwdLastSet: 'bf967a0a-0de6-11d0-a285-00aa003049e2',
+  /** Attribute lockoutTime. */
+  lockoutTime: '28630ebf-41d5-11d1-a9c1-0000f80367c1',
+  /** Class user. */
+  userClass: 'bf967aba-0de6-11d0-a285-00aa003049e2',
+} as const;
+export type AdGuid = (typeof AdGuid)[keyof typeof AdGuid];
