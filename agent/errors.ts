@@ -21,3 +21,25 @@ export class AgentError extends Error {
 export function isAgentError(error: unknown): error is AgentError {
   return error instanceof AgentError;
 }
+
+/** Why the agent could not start or a CLI command could not run: always one line naming the fix. */
+export const SetupErrorCode = {
+  CONFIG: 'CONFIG',
+  SECRET_STORE: 'SECRET_STORE',
+  NOT_REGISTERED: 'NOT_REGISTERED',
+  SERVICE_UNREACHABLE: 'SERVICE_UNREACHABLE',
+  REGISTRATION_REFUSED: 'REGISTRATION_REFUSED',
+  DIRECTORY: 'DIRECTORY',
+} as const;
+export type SetupErrorCode = (typeof SetupErrorCode)[keyof typeof SetupErrorCode];
+
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+  constructor(
+    readonly code: SetupErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}

@@ -1,0 +1,293 @@
+import { EventEmitter } from 'node:events';
+import type { KeyObject } from 'node:crypto';
+import WebSocket from 'ws';
+import {
+  CloseCode,
+  SUBPROTOCOL,
+  decodeFrame,
+  encodeMessage,
+  formatTime,
+  parseServiceFrame,
+  parseTime,
+  signHello,
+  type AgentMessage,
+  type JsonObject,
+  type WelcomeMessage,
+} from '../../protocol/index.js';
+import type { Logger } from '../config/directory-config.js';
+import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
+import { socketOptions, type ServiceEndpoint } from './socket-options.js';
+
+export interface ConnectionOptions {
+  endpoint: ServiceEndpoint;
+  agentId: string;
+  tenantId: string;
+  agentVersion: string;
+  capabilities: string[];
+  maxInFlight: number;
+  signingKey: KeyObject;
+  clockSkewMs: number;
+  logger: Logger;
+  now?: () => Date;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  /** Until `welcome`; also the WebSocket opening handshake. */
+  handshakeTimeoutMs?: number;
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'waiting' | 'stopped';
+
+interface ConnectionEvents {
+  /** A session started: re-send unacknowledged results, then take commands. */
+  welcome: [WelcomeMessage];
+  /** A parsed object with a string `type` other than the handshake's (commands, resultAcks). */
+  frame: [JsonObject];
+  state: [ConnectionState];
+}
+
+/**
+ * The one outbound WebSocket to the service (SPEC.md sections 1 and 5): challenge, signed hello,
+ * welcome; ping/pong liveness with terminate(); reconnect with capped full-jitter back-off.
+ */
+export class ServiceConnection extends EventEmitter<ConnectionEvents> {
+  #state: ConnectionState = 'idle';
+  #socket: WebSocket | null = null;
+  #attempt = 0;
+  #connectedAt = 0;
+  #lastSeen = 0;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #handshakeTimer: NodeJS.Timeout | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #forceMaxBackoff = false;
+  readonly #now: () => Date;
+  readonly #random: () => number;
+  readonly #backoff: BackoffPolicy;
+  lastError: string | null = null;
+  sessionId: string | null = null;
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    this.#now = options.now ?? (() => new Date());
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#connect();
+  }
+
+  /** Sends when a session is ready; false when not (the caller keeps the message to re-send). */
+  send(message: AgentMessage): boolean {
+    const socket = this.#socket;
+    if (this.#state !== 'ready' || socket === null || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(encodeMessage(message));
+    return true;
+  }
+
+  /** Closes with 1001 and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.#setState('stopped');
+    this.#clearTimers();
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    if (socket === null || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 2_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(CloseCode.goingAway, 'agent stopping');
+    });
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.#state === 'stopped' && state !== 'stopped') return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #connect(): void {
+    if (this.#state === 'stopped') return;
+    const { endpoint, logger } = this.options;
+    if (endpoint.url.startsWith('ws://')) {
+      logger.warn('connecting to the service without TLS (service.allowInsecure is true): for local testing only', { url: endpoint.url });
+    }
+    this.#setState('connecting');
+    const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(endpoint.url, [SUBPROTOCOL], socketOptions(endpoint, handshakeTimeoutMs));
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      logger.error('cannot connect to the service', { reason: this.lastError });
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    this.#handshakeTimer = setTimeout(() => {
+      logger.warn('no welcome from the service in time; reconnecting', { timeoutMs: handshakeTimeoutMs });
+      socket.terminate();
+    }, handshakeTimeoutMs);
+
+    socket.on('open', () => {
+      if (socket.protocol !== SUBPROTOCOL) {
+        logger.error('the service did not accept subprotocol writeback.v1; check service.url', { offered: socket.protocol });
+        socket.close(CloseCode.normal);
+        return;
+      }
+      this.#connectedAt = this.#now().getTime();
+      this.#lastSeen = Date.now();
+      this.#setState('handshaking');
+    });
+    socket.on('message', (data, isBinary) => {
+      this.#lastSeen = Date.now();
+      this.#onMessage(data as Buffer, isBinary);
+    });
+    socket.on('pong', () => {
+      this.#lastSeen = Date.now();
+    });
+    socket.on('error', (error) => {
+      this.lastError = error.message;
+      logger.warn('service connection error', { reason: error.message });
+    });
+    socket.on('close', (code, reason) => this.#onClose(socket, code, reason.toString('utf8').slice(0, 200)));
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    const { logger } = this.options;
+    const decoded = decodeFrame(data, isBinary);
+    if (!decoded.ok) {
+      logger.warn('ignored a frame that is not a protocol message', { error: decoded.error });
+      return;
+    }
+    const type = decoded.raw['type'];
+    if (type === 'challenge' || type === 'welcome' || type === 'error') {
+      const parsed = parseServiceFrame(data, isBinary);
+      if (!parsed.ok) {
+        logger.warn('ignored an invalid handshake message', { error: parsed.error, reason: parsed.reason });
+        return;
+      }
+      const message = parsed.message;
+      if (message.type === 'challenge') this.#sendHello(message.nonce);
+      else if (message.type === 'welcome') this.#onWelcome(message);
+      else if (message.type === 'error') {
+        this.lastError = `${message.code}: ${message.message.slice(0, 200)}`;
+        logger.error('the service refused the session', { code: message.code, message: message.message.slice(0, 200) });
+      }
+      return;
+    }
+    if (this.#state !== 'ready') {
+      logger.warn('ignored a message before welcome', { type: String(type).slice(0, 40) });
+      return;
+    }
+    this.emit('frame', decoded.raw);
+  }
+
+  #sendHello(nonce: string): void {
+    const socket = this.#socket;
+    if (socket === null || this.#state !== 'handshaking') return;
+    const o = this.options;
+    const hello = signHello(
+      {
+        type: 'hello',
+        agentId: o.agentId,
+        tenantId: o.tenantId,
+        agentVersion: o.agentVersion,
+        capabilities: o.capabilities,
+        maxInFlight: o.maxInFlight,
+        nonce,
+        sentAt: formatTime(this.#now()),
+      },
+      o.signingKey,
+    );
+    socket.send(encodeMessage(hello));
+  }
+
+  #onWelcome(welcome: WelcomeMessage): void {
+    const { logger, clockSkewMs } = this.options;
+    if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = null;
+    this.sessionId = welcome.sessionId;
+    this.lastError = null;
+    const serverTime = parseTime(welcome.serverTime);
+    const skew = serverTime === null ? 0 : this.#now().getTime() - serverTime.getTime();
+    if (Math.abs(skew) > clockSkewMs) {
+      logger.warn('this machine\'s clock differs from the service\'s by more than the allowed skew: commands may be refused as expired; fix the time sync (NTP)', {
+        skewMs: skew,
+        allowedMs: clockSkewMs,
+      });
+    }
+    this.#setState('ready');
+    this.#startHeartbeat(welcome.heartbeatIntervalMs);
+    logger.info('session established', { sessionId: welcome.sessionId });
+    this.emit('welcome', welcome);
+  }
+
+  #startHeartbeat(intervalMs: number): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#lastSeen = Date.now();
+    this.#heartbeat = setInterval(() => {
+      const socket = this.#socket;
+      if (socket === null) return;
+      if (Date.now() - this.#lastSeen > 2 * intervalMs) {
+        this.options.logger.warn('no frame or pong from the service for two heartbeat intervals; reconnecting', { intervalMs });
+        socket.terminate();
+        return;
+      }
+      try {
+        socket.ping();
+      } catch {
+        socket.terminate();
+      }
+    }, intervalMs);
+    this.#heartbeat.unref();
+  }
+
+  #clearTimers(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
+    this.#heartbeat = null;
+    this.#handshakeTimer = null;
+  }
+
+  #onClose(socket: WebSocket, code: number, reason: string): void {
+    if (this.#socket !== socket) return;
+    this.#clearTimers();
+    this.#socket = null;
+    this.sessionId = null;
+    const { logger } = this.options;
+    if (this.#state === 'stopped') return;
+    if (code === CloseCode.unauthorized) {
+      this.#forceMaxBackoff = true;
+      logger.error('the service refused this agent (close 4001): check that the agent is registered with this service (run `writeback-agent register` again with a new token) and that the machine clock is right', { reason });
+    } else if (code === CloseCode.replaced) {
+      this.#forceMaxBackoff = true;
+      logger.warn('another connection of this same agent replaced this one (close 4002): is a second copy of the agent running with the same state directory?', { reason });
+    } else {
+      logger.warn('service connection closed', { code, reason });
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#state === 'stopped') return;
+    const uptime = this.#connectedAt === 0 ? 0 : this.#now().getTime() - this.#connectedAt;
+    this.#connectedAt = 0;
+    this.#attempt = this.#forceMaxBackoff ? Math.max(maxAttempt(this.#backoff), this.#attempt) : nextAttempt(this.#attempt, uptime, this.#backoff);
+    this.#forceMaxBackoff = false;
+    const delay = backoffDelay(this.#attempt, this.#random, this.#backoff);
+    this.#setState('waiting');
+    this.options.logger.info('reconnecting to the service', { inMs: delay, attempt: this.#attempt });
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+}
