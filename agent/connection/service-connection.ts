@@ -187,7 +187,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (this.#state !== 'ready') {
-      logger.warn('ignored a message before welcome', { type: String(type).slice(0, 40) });
+      logger.warn('ignored a message before welcome', { type: typeof type === 'string' ? type.slice(0, 40) : typeof type });
       return;
     }
     this.emit('frame', decoded.raw);

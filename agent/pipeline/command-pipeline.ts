@@ -1,0 +1,233 @@
+import { randomUUID, type KeyObject } from 'node:crypto';
+import {
+  authenticateCommand,
+  buildResult,
+  checkTimeWindow,
+  formatTime,
+  isKnownOperation,
+  openSecret,
+  signResult,
+  statusOfCode,
+  type Command,
+  type JsonObject,
+  type ResultCode,
+  type ResultMessage,
+  type TrustedKeys,
+} from '../../protocol/index.js';
+import type { DirectoryConfig, Logger } from '../config/directory-config.js';
+import type { DirectoryDriver } from '../directory/driver.js';
+import { AgentError } from '../errors.js';
+import { errorToOutcome, type Outcome } from './error-to-result.js';
+import { executeOperation } from './operations.js';
+import type { AuditPort, JournalPort, RateLimiterPort, RedactorPort, Send } from './ports.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface PipelineOptions {
+  agentId: string;
+  tenantId: string;
+  trustedKeys: TrustedKeys;
+  signingKey: KeyObject;
+  encryption: { privateKey: KeyObject; publicKey: KeyObject };
+  directories: { config: DirectoryConfig; driver: DirectoryDriver }[];
+  journal: JournalPort;
+  audit: AuditPort;
+  redactor: RedactorPort;
+  rateLimiter: RateLimiterPort;
+  logger: Logger;
+  send: Send;
+  maxInFlight: number;
+  clockSkewMs: number;
+  now?: () => Date;
+}
+
+/**
+ * The command pipeline of SPEC.md sections 6 and 7: authenticate, record, acknowledge, then the
+ * remaining steps per command with one dispatch point turning any error into a signed result.
+ */
+export class CommandPipeline {
+  readonly #queue: WorkQueue;
+  readonly #active = new Set<string>();
+  readonly #now: () => Date;
+  #accepting = true;
+  readonly stats = { received: 0, completed: 0, ignored: 0 };
+
+  constructor(private readonly o: PipelineOptions) {
+    this.#queue = new WorkQueue(o.maxInFlight);
+    this.#now = o.now ?? (() => new Date());
+  }
+
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  /** After `welcome`: re-send every result the service has not acknowledged. */
+  resendUnacknowledged(): void {
+    for (const result of this.o.journal.unacknowledged()) this.o.send(result);
+  }
+
+  /** A frame from the service (other than the handshake's). Never throws. */
+  handleFrame(raw: JsonObject): void {
+    try {
+      if (raw['type'] === 'command') this.#onCommand(raw);
+      else if (raw['type'] === 'resultAck') this.#onResultAck(raw);
+      else {
+        this.stats.ignored++;
+        this.o.logger.warn('ignored a message of an unknown type', { type: typeof raw['type'] === 'string' ? raw['type'].slice(0, 40) : typeof raw['type'] });
+      }
+    } catch (error) {
+      this.o.logger.error('unexpected error while handling a frame', { error: describe(error) });
+    }
+  }
+
+  /** Stops taking commands and waits for those in flight (up to `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#accepting = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = this.#queue.idle().then(() => true);
+    const finished = await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  #onResultAck(raw: JsonObject): void {
+    const id = raw['commandId'];
+    if (typeof id !== 'string' || id.length > 64) return;
+    this.o.journal.acknowledge(id).catch((error: unknown) => this.o.logger.error('could not record a resultAck', { commandId: id, error: describe(error) }));
+  }
+
+  #onCommand(raw: JsonObject): void {
+    if (!this.#accepting) return; // shutting down: the service redelivers after reconnect
+    const o = this.o;
+    const auth = authenticateCommand(raw, { trusted: o.trustedKeys, agentId: o.agentId, tenantId: o.tenantId });
+    if (!auth.ok) {
+      o.logger.warn('refused a command before recording it', { code: auth.code, reason: auth.reason, commandId: auth.commandId });
+      // Not recorded and no ack (SPEC.md section 7), so a forged frame cannot poison a real id.
+      if (auth.commandId !== null) o.send(this.#sign(auth.commandId, { code: auth.code, message: auth.reason, details: {} }));
+      return;
+    }
+    const command = auth.message.command;
+    const known = o.journal.get(command.id);
+    if (known !== undefined) {
+      if (known.result) {
+        o.send(known.result);
+        return;
+      }
+      if (this.#active.has(command.id)) return; // still in progress: nothing more
+      // In flight when the agent stopped: finish it now, checking the directory before any write.
+      this.#start(command, known.state === 'applying');
+      return;
+    }
+    this.stats.received++;
+    this.#active.add(command.id);
+    o.journal
+      .begin(command.id, {
+        op: command.op,
+        target: command.target ? `${command.target.by}:${command.target.value}` : null,
+        directory: command.directory ?? this.#defaultDirectory(),
+        receivedAt: formatTime(this.#now()),
+        expiresAt: command.expiresAt,
+      })
+      .then(() => {
+        o.send({ type: 'ack', commandId: command.id });
+        this.#start(command, false, true);
+      })
+      .catch((error: unknown) => {
+        this.#active.delete(command.id);
+        o.logger.error('could not record a command in the journal; it was not acknowledged and will be redelivered', { commandId: command.id, error: describe(error) });
+      });
+  }
+
+  #defaultDirectory(): string {
+    return this.o.directories[0]?.config.id ?? 'default';
+  }
+
+  #start(command: Command, maybeApplied: boolean, alreadyActive = false): void {
+    if (!alreadyActive) this.#active.add(command.id);
+    const key = command.target ? `${command.directory ?? ''}\u0000${command.target.by}\u0000${command.target.value.toLowerCase()}` : `\u0000${command.id}`;
+    void this.#queue.run(key, () => this.#process(command, maybeApplied));
+  }
+
+  async #process(command: Command, maybeApplied: boolean): Promise<void> {
+    const o = this.o;
+    let dn: string | null = null;
+    const held: { secret: Record<string, string> | null } = { secret: null };
+    let outcome: Outcome;
+    const incident = randomUUID();
+    try {
+      outcome = await this.#steps(command, maybeApplied, (value) => {
+        held.secret = value;
+        for (const item of Object.values(value)) o.redactor.track(item);
+      }, (resolvedDn) => {
+        dn = resolvedDn;
+      });
+    } catch (error) {
+      outcome = errorToOutcome(error, incident);
+      if (outcome.code === 'INTERNAL') o.logger.error('command failed unexpectedly', { commandId: command.id, incident, error: describe(error) });
+    }
+    const signed = this.#sign(command.id, outcome);
+    try {
+      await o.journal.complete(command.id, signed);
+    } catch (error) {
+      o.logger.error('could not record a result in the journal', { commandId: command.id, error: describe(error) });
+    }
+    o.send(signed);
+    this.stats.completed++;
+    this.#active.delete(command.id);
+    o.logger.info('command finished', { commandId: command.id, op: command.op, code: outcome.code, dn });
+    await o.audit
+      .record({ commandId: command.id, op: command.op, directory: command.directory ?? this.#defaultDirectory(), dn, code: signed.result.code, status: signed.result.status, at: signed.result.completedAt })
+      .catch((error: unknown) => o.logger.error('could not write the audit log', { commandId: command.id, error: describe(error) }));
+    // Untrack only after every log line of this command was written.
+    if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+  }
+
+  async #steps(
+    command: Command,
+    maybeApplied: boolean,
+    holdSecret: (secret: Record<string, string>) => void,
+    resolved: (dn: string) => void,
+  ): Promise<Outcome> {
+    const o = this.o;
+    const windowProblem = checkTimeWindow(command, this.#now(), o.clockSkewMs);
+    if (windowProblem !== null) throw new AgentError('EXPIRED', windowProblem);
+    if (!isKnownOperation(command.op)) throw new AgentError('UNSUPPORTED_OPERATION', 'this agent does not support that operation');
+    let secret: Record<string, string> | null = null;
+    if (command.secret !== undefined) {
+      const opened = openSecret(command.secret, o.encryption.privateKey, o.encryption.publicKey, command.id);
+      if (!opened.ok) throw new AgentError('DECRYPTION_FAILED', `cannot open the sealed secret: ${opened.reason}`);
+      secret = opened.secret;
+      holdSecret(secret);
+    }
+    const directoryId = command.directory ?? this.#defaultDirectory();
+    const directory = o.directories.find((d) => d.config.id === directoryId);
+    if (directory === undefined) {
+      throw new AgentError('OUT_OF_SCOPE', 'the command names a directory this agent does not serve', { details: { directory: directoryId } });
+    }
+    return executeOperation(command, secret, {
+      driver: directory.driver,
+      config: directory.config,
+      rateLimiter: o.rateLimiter,
+      now: this.#now,
+      maybeApplied,
+      beforeWrite: () => o.journal.markApplying(command.id),
+      resolved,
+    });
+  }
+
+  #sign(commandId: string, outcome: Outcome): ResultMessage {
+    const code: ResultCode = outcome.code;
+    // Refused by the agent's own pre-check (e.g. length) before any write: rejected, not failed.
+    const status = outcome.details['checkedBy'] === 'agent' ? 'rejected' : statusOfCode[code];
+    const result = buildResult({ commandId, agentId: this.o.agentId, code, message: outcome.message, details: outcome.details, status, completedAt: this.#now() });
+    return signResult(result, this.o.signingKey);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AgentError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

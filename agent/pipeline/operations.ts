@@ -1,0 +1,150 @@
+import type { Command, ResetPasswordParams } from '../../protocol/index.js';
+import { formatTime, resetParams } from '../../protocol/index.js';
+import type { DirectoryConfig } from '../config/directory-config.js';
+import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
+import { AgentError } from '../errors.js';
+import { outOfScopeReason } from '../policy/scope.js';
+import type { Outcome } from './error-to-result.js';
+import type { RateLimiterPort } from './ports.js';
+
+export interface OperationContext {
+  driver: DirectoryDriver;
+  config: DirectoryConfig;
+  rateLimiter: RateLimiterPort;
+  now: () => Date;
+  /** True when the command was in flight when the agent last stopped: check before re-applying. */
+  maybeApplied: boolean;
+  /** Called just before the first directory write. */
+  beforeWrite: () => Promise<void>;
+  /** The DN the command resolved to, for the audit log. */
+  resolved: (dn: string) => void;
+}
+
+const WRITES = new Set(['resetPassword', 'changePassword', 'unlockAccount']);
+
+/**
+ * Steps after decryption, in SPEC.md's order: resolve the target, agent-side scope and
+ * protected-account policy, minimum password age, apply. Throws AgentError on refusal.
+ */
+export async function executeOperation(command: Command, secret: Record<string, string> | null, ctx: OperationContext): Promise<Outcome> {
+  const { driver, config } = ctx;
+  if (command.op === 'checkPermissions' && command.target === undefined) {
+    const report = await driver.checkPermissions({});
+    return permissionOutcome(report);
+  }
+  const target = command.target!;
+  const retryAfter = ctx.rateLimiter.take(`${config.id}\u0000${target.by}\u0000${target.value.toLowerCase()}`);
+  if (retryAfter !== null) {
+    throw new AgentError('BUSY', 'too many commands for this account; try again later', { details: { retryAfter: formatTime(retryAfter) } });
+  }
+
+  const user = await driver.resolveUser(target);
+  ctx.resolved(user.dn);
+  const scopeReason = outOfScopeReason(user.dn, config.scope);
+  if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { dn: user.dn, reason: scopeReason } });
+  if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {
+    throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
+      details: { dn: user.dn, reason: user.protectedReason },
+    });
+  }
+
+  switch (command.op) {
+    case 'resetPassword': {
+      const params = resetParams(command.params);
+      const newPassword = required(secret, 'newPassword');
+      // A crash between the write and the result: recognise the applied password before the
+      // minimum-age check, which the write itself would now fail.
+      if (ctx.maybeApplied && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
+        return alreadyApplied(user, 'password reset');
+      }
+      if (params.enforceMinimumAge) await checkMinimumAge(driver, user, ctx.now());
+      await ctx.beforeWrite();
+      const outcome = await driver.resetPassword(user, newPassword, resetOptions(params));
+      return { code: 'OK', message: 'password reset', details: { ...outcome.details, dn: outcome.dn, appliedAt: formatTime(outcome.appliedAt) } };
+    }
+    case 'changePassword': {
+      const oldPassword = required(secret, 'oldPassword');
+      const newPassword = required(secret, 'newPassword');
+      if (ctx.maybeApplied && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
+        return alreadyApplied(user, 'password changed');
+      }
+      if (!user.mustChangePassword) await checkMinimumAge(driver, user, ctx.now());
+      await ctx.beforeWrite();
+      const outcome = await driver.changePassword(user, oldPassword, newPassword);
+      return { code: 'OK', message: 'password changed', details: { ...outcome.details, dn: outcome.dn, appliedAt: formatTime(outcome.appliedAt) } };
+    }
+    case 'unlockAccount': {
+      await ctx.beforeWrite();
+      const outcome = await driver.unlockAccount(user);
+      return { code: 'OK', message: 'account unlocked', details: { ...outcome.details, dn: outcome.dn, appliedAt: formatTime(outcome.appliedAt) } };
+    }
+    case 'getAccountState': {
+      const state = await driver.getAccountState(user);
+      return {
+        code: 'OK',
+        message: 'account state',
+        details: {
+          dn: state.dn,
+          exists: state.exists,
+          locked: state.locked,
+          disabled: state.disabled,
+          passwordLastSet: state.passwordLastSet === null ? null : formatTime(state.passwordLastSet),
+          passwordChangeAllowedAt: state.passwordChangeAllowedAt === null ? null : formatTime(state.passwordChangeAllowedAt),
+          mustChangePassword: state.mustChangePassword,
+        },
+      };
+    }
+    case 'checkPermissions':
+      return permissionOutcome(await driver.checkPermissions({ user }));
+    default:
+      throw new AgentError('UNSUPPORTED_OPERATION', `operation ${command.op} is not supported`);
+  }
+}
+
+function resetOptions(params: ResetPasswordParams): { forceChangeAtNextLogon: boolean; unlock: boolean; enforceHistory: boolean } {
+  return { forceChangeAtNextLogon: params.forceChangeAtNextLogon, unlock: params.unlock, enforceHistory: params.enforceHistory };
+}
+
+function required(secret: Record<string, string> | null, name: string): string {
+  const value = secret?.[name];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new AgentError('DECRYPTION_FAILED', `the sealed secret has no ${name}`);
+  }
+  return value;
+}
+
+async function checkMinimumAge(driver: DirectoryDriver, user: DirectoryUser, now: Date): Promise<void> {
+  if (user.passwordLastSet === null) return;
+  const policy = await driver.passwordPolicy(user);
+  if (policy.minAgeMs <= 0) return;
+  const allowedAt = new Date(user.passwordLastSet.getTime() + policy.minAgeMs);
+  if (now < allowedAt) {
+    throw new AgentError('PASSWORD_TOO_YOUNG', `the password was changed too recently; a change is possible from ${formatTime(allowedAt)}`, {
+      details: { dn: user.dn, allowedAt: formatTime(allowedAt), minimumAgeSeconds: Math.round(policy.minAgeMs / 1000) },
+    });
+  }
+}
+
+function alreadyApplied(user: DirectoryUser, message: string): Outcome {
+  const appliedAt = user.passwordLastSet ?? new Date();
+  return { code: 'OK', message: `${message} (already applied before the agent restarted)`, details: { dn: user.dn, appliedAt: formatTime(appliedAt), alreadyApplied: true } };
+}
+
+function permissionOutcome(report: { directory: string; checks: { name: string; status: string; required: boolean; detail: string; fix?: string }[] }): Outcome {
+  const missing = report.checks.filter((check) => check.status === 'MISSING' && check.required);
+  return {
+    code: 'OK',
+    message: missing.length === 0 ? 'all required permissions present' : `missing: ${missing.map((check) => check.name).join(', ')}`,
+    details: {
+      directory: report.directory,
+      checks: report.checks.map((check) => ({
+        name: check.name,
+        ok: check.status !== 'MISSING',
+        status: check.status,
+        required: check.required,
+        detail: check.detail,
+        ...(check.fix === undefined ? {} : { fix: check.fix }),
+      })),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { AgentMessage, ResultMessage, ResultCode, ResultStatus } from '../../protocol/index.js';
+
+/** What the command pipeline needs from the rest of the agent; the implementations come in. */
+
+export type JournalState = 'received' | 'applying' | 'done';
+
+export interface JournalEntryView {
+  state: JournalState;
+  /** The signed result once done. */
+  result?: ResultMessage;
+}
+
+export interface JournalPort {
+  get(id: string): JournalEntryView | undefined;
+  /** Durable (fsync'd) before the agent sends `ack`. */
+  begin(id: string, info: { op: string; target: string | null; directory: string; receivedAt: string; expiresAt: string }): Promise<void>;
+  /** Durable just before the directory write: after a crash, this marks "maybe applied". */
+  markApplying(id: string): Promise<void>;
+  complete(id: string, result: ResultMessage): Promise<void>;
+  acknowledge(id: string): Promise<void>;
+  unacknowledged(): ResultMessage[];
+}
+
+export interface AuditRecord {
+  commandId: string;
+  op: string;
+  directory: string;
+  dn: string | null;
+  code: ResultCode;
+  status: ResultStatus;
+  at: string;
+}
+
+export interface AuditPort {
+  record(entry: AuditRecord): Promise<void>;
+}
+
+/** Scrubs tracked values from every log line while a command holds them. */
+export interface RedactorPort {
+  track(value: string): void;
+  untrack(value: string): void;
+}
+
+export interface RateLimiterPort {
+  /** Counts one attempt for `key`; null when allowed, else when the next attempt is allowed. */
+  take(key: string): Date | null;
+}
+
+export type Send = (message: AgentMessage) => boolean;
