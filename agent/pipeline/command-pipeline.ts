@@ -29,6 +29,8 @@ export interface PipelineOptions {
   signingKey: KeyObject;
   encryption: { privateKey: KeyObject; publicKey: KeyObject };
   directories: { config: DirectoryConfig; driver: DirectoryDriver }[];
+  /** Used by commands without `directory`; default the first directory. */
+  defaultDirectory?: string | null;
   journal: JournalPort;
   audit: AuditPort;
   redactor: RedactorPort;
@@ -62,7 +64,9 @@ export class CommandPipeline {
 
   /** After `welcome`: re-send every result the service has not acknowledged. */
   resendUnacknowledged(): void {
-    for (const result of this.o.journal.unacknowledged()) this.o.send(result);
+    for (const entry of this.o.journal.unacknowledged()) {
+      if (entry.result !== null) this.o.send(entry.result as ResultMessage);
+    }
   }
 
   /** A frame from the service (other than the handshake's). Never throws. */
@@ -111,8 +115,8 @@ export class CommandPipeline {
     const command = auth.message.command;
     const known = o.journal.get(command.id);
     if (known !== undefined) {
-      if (known.result) {
-        o.send(known.result);
+      if (known.result !== null) {
+        o.send(known.result as ResultMessage);
         return;
       }
       if (this.#active.has(command.id)) return; // still in progress: nothing more
@@ -125,7 +129,7 @@ export class CommandPipeline {
     o.journal
       .begin(command.id, {
         op: command.op,
-        target: command.target ? `${command.target.by}:${command.target.value}` : null,
+        target: command.target ? { by: command.target.by, value: command.target.value } : null,
         directory: command.directory ?? this.#defaultDirectory(),
         receivedAt: formatTime(this.#now()),
         expiresAt: command.expiresAt,
@@ -141,7 +145,7 @@ export class CommandPipeline {
   }
 
   #defaultDirectory(): string {
-    return this.o.directories[0]?.config.id ?? 'default';
+    return this.o.defaultDirectory ?? this.o.directories[0]?.config.id ?? 'default';
   }
 
   #start(command: Command, maybeApplied: boolean, alreadyActive = false): void {

@@ -2,23 +2,25 @@ import type { AgentMessage, ResultMessage, ResultCode, ResultStatus } from '../.
 
 /** What the command pipeline needs from the rest of the agent; the implementations come in. */
 
-export type JournalState = 'received' | 'applying' | 'done';
-
+/** The journal as the pipeline sees it (agent/journal/journal.ts implements it). */
 export interface JournalEntryView {
-  state: JournalState;
-  /** The signed result once done. */
-  result?: ResultMessage;
+  state: 'received' | 'applying' | 'done' | 'acknowledged';
+  /** The signed result frame once done (a ResultMessage); null before. */
+  result: unknown;
 }
 
 export interface JournalPort {
   get(id: string): JournalEntryView | undefined;
   /** Durable (fsync'd) before the agent sends `ack`. */
-  begin(id: string, info: { op: string; target: string | null; directory: string; receivedAt: string; expiresAt: string }): Promise<void>;
+  begin(
+    id: string,
+    info: { op: string; target: { by: string; value: string } | null; directory: string | null; receivedAt: string; expiresAt: string },
+  ): Promise<void>;
   /** Durable just before the directory write: after a crash, this marks "maybe applied". */
   markApplying(id: string): Promise<void>;
   complete(id: string, result: ResultMessage): Promise<void>;
-  acknowledge(id: string): Promise<void>;
-  unacknowledged(): ResultMessage[];
+  acknowledge(id: string): Promise<unknown>;
+  unacknowledged(): { result: unknown }[];
 }
 
 export interface AuditRecord {
