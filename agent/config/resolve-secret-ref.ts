@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import type { SecretStore } from '../secrets/secret-store.js';
+import type { SecretRef } from './agent-config.js';
+import { ConfigError } from './config-error.js';
+
+/**
+ * Resolves `{ env }`, `{ file }` or `{ secret }` to the secret's value. `path` is the config key
+ * path for messages (e.g. `directories[0].bindPassword`). Errors name the variable, file or secret,
+ * never the value.
+ */
+export async function resolveSecretRef(
+  ref: SecretRef,
+  secretStore: SecretStore | null,
+  options: { path?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const path = options.path ?? 'bindPassword';
+  if ('env' in ref) {
+    const value = (options.env ?? process.env)[ref.env];
+    if (value === undefined || value === '') {
+      throw new ConfigError(path, `environment variable ${ref.env} is not set`, `set ${ref.env} in the agent's environment (e.g. an EnvironmentFile= of the systemd unit)`);
+    }
+    return value;
+  }
+  if ('file' in ref) {
+    let text: string;
+    try {
+      text = await readFile(ref.file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(path, `cannot read ${ref.file} (${code})`, "create the file with the password and make it readable by the agent's account only (chmod 600)", { cause: error });
+    }
+    // Editors add a final newline; a password never ends with one.
+    const value = text.replace(/\r?\n$/, '');
+    if (value === '') throw new ConfigError(path, `${ref.file} is empty`, 'write the password into the file');
+    return value;
+  }
+  if (secretStore === null) {
+    throw new ConfigError(path, `refers to the secret ${JSON.stringify(ref.secret)} but no secret store is open`, 'open the secret store before resolving (a bug if seen by an admin)');
+  }
+  const value = await secretStore.get(ref.secret);
+  if (value === null || value === '') {
+    throw new ConfigError(path, `the secret ${JSON.stringify(ref.secret)} is not in the ${secretStore.kind} secret store`, `store it there under that name, or use { "env": NAME } or { "file": PATH }`);
+  }
+  return value;
+}

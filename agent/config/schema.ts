@@ -1,0 +1,140 @@
+import { ConfigError } from './config-error.js';
+
+/**
+ * A tiny hand-written schema language for the config file: each parser takes the raw JSON value
+ * and its key path, returns the typed value, or throws one ConfigError naming the path. Values are
+ * never echoed in type errors (a misplaced password must not end up in a message).
+ */
+export type Parser<T> = (value: unknown, path: string) => T;
+
+export interface Field<T> {
+  readonly parse: Parser<T>;
+  /** Called when the key is absent; undefined means the key is required. */
+  readonly fallback: (() => T) | undefined;
+}
+
+export type Parsed<F> = F extends Field<infer T> ? T : never;
+export type ObjectOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: Parsed<S[K]> };
+
+/** What kind of JSON value this is, in words an admin reads. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+function wrongType(path: string, expected: string, value: unknown): ConfigError {
+  return new ConfigError(path, `expected ${expected}, got ${jsonTypeOf(value)}`, `write ${expected} there`);
+}
+
+export function joinPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+export function required<T>(parse: Parser<T>): Field<T> {
+  return { parse, fallback: undefined };
+}
+
+/** An optional key; `fallback` is copied so callers may mutate the result. */
+export function optional<T>(parse: Parser<T>, fallback: T): Field<T> {
+  return { parse, fallback: () => structuredClone(fallback) };
+}
+
+export function string(options: { nonEmpty?: boolean } = {}): Parser<string> {
+  return (value, path) => {
+    if (typeof value !== 'string') throw wrongType(path, 'a string', value);
+    if ((options.nonEmpty ?? true) && value.trim() === '') throw new ConfigError(path, 'must not be empty', 'give it a value');
+    return value;
+  };
+}
+
+export function boolean(): Parser<boolean> {
+  return (value, path) => {
+    if (typeof value !== 'boolean') throw wrongType(path, 'a boolean (true or false)', value);
+    return value;
+  };
+}
+
+export function integer(options: { min: number; max?: number }): Parser<number> {
+  const expected = options.max === undefined ? `an integer >= ${options.min}` : `an integer from ${options.min} to ${options.max}`;
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(path, expected, value);
+    if (value < options.min || (options.max !== undefined && value > options.max)) {
+      throw new ConfigError(path, `${value} is out of range`, `use ${expected}`);
+    }
+    return value;
+  };
+}
+
+export function oneOf<const V extends string>(values: readonly V[]): Parser<V> {
+  const list = values.map((v) => JSON.stringify(v)).join(' or ');
+  return (value, path) => {
+    if (typeof value !== 'string') throw wrongType(path, `one of ${list}`, value);
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigError(path, `${JSON.stringify(value)} is not allowed`, `use ${list}`);
+    }
+    return value as V;
+  };
+}
+
+export function nullable<T>(parse: Parser<T>): Parser<T | null> {
+  return (value, path) => (value === null ? null : parse(value, path));
+}
+
+export function arrayOf<T>(item: Parser<T>, options: { minItems?: number } = {}): Parser<T[]> {
+  return (value, path) => {
+    if (!Array.isArray(value)) throw wrongType(path, 'an array', value);
+    const minItems = options.minItems ?? 0;
+    if (value.length < minItems) {
+      throw new ConfigError(path, `needs at least ${minItems} item${minItems === 1 ? '' : 's'}`, 'add the missing entries');
+    }
+    return value.map((element, index) => item(element, joinPath(path, index)));
+  };
+}
+
+/** A plain object: every known key parsed (or defaulted), any unknown key an error naming it. */
+export function object<S extends Record<string, Field<unknown>>>(fields: S): Parser<ObjectOf<S>> {
+  const known = Object.keys(fields);
+  return (value, path) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrongType(path || '(top level)', 'an object', value);
+    const input = value as Record<string, unknown>;
+    for (const key of Object.keys(input)) {
+      if (!Object.hasOwn(fields, key)) {
+        throw new ConfigError(joinPath(path, key), 'unknown key', `remove it or fix its spelling (known keys here: ${known.join(', ')})`);
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of known) {
+      const field = fields[key]!;
+      const keyPath = joinPath(path, key);
+      if (input[key] === undefined) {
+        if (field.fallback === undefined) throw new ConfigError(keyPath, 'missing required key', 'add it (see config.example.json)');
+        out[key] = field.fallback();
+      } else {
+        out[key] = field.parse(input[key], keyPath);
+      }
+    }
+    return out as ObjectOf<S>;
+  };
+}
+
+/** Runs `parse`, then `check` on its result (for rules that need the parsed value). */
+export function refine<T>(parse: Parser<T>, check: (value: T, path: string) => void): Parser<T> {
+  return (value, path) => {
+    const parsed = parse(value, path);
+    check(parsed, path);
+    return parsed;
+  };
+}

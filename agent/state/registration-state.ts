@@ -1,0 +1,109 @@
+import { chmodSync, statSync } from 'node:fs';
+import Conf from 'conf';
+import { AgentError } from '../errors.js';
+import { assertPrivateFile, ensurePrivateDir } from './private-dir.js';
+
+/** A service signing key the agent trusts (SPEC.md section 3). */
+export interface TrustedServiceKey {
+  kid: string;
+  /** Raw 32-byte Ed25519 public key, base64url. */
+  publicKey: string;
+}
+
+/** What `register` records. No private key: those live in the SecretStore (SecretName). */
+export interface Registration {
+  agentId: string;
+  tenantId: string;
+  serviceKeys: TrustedServiceKey[];
+  /** RFC 3339. */
+  registeredAt: string;
+  serviceUrl: string;
+}
+
+type Stored = { registration?: Registration };
+
+export const REGISTRATION_FILE_NAME = 'registration';
+
+/**
+ * The agent's registration, kept with `conf` in `<stateDir>/registration.json` (mode 0600, in a
+ * 0700 directory). Synchronous reads: the pipeline asks for the trusted keys on every command.
+ */
+export class RegistrationState {
+  readonly path: string;
+  readonly #conf: Conf<Stored>;
+
+  private constructor(conf: Conf<Stored>) {
+    this.#conf = conf;
+    this.path = conf.path;
+  }
+
+  static async open(stateDir: string): Promise<RegistrationState> {
+    await ensurePrivateDir(stateDir);
+    const conf = new Conf<Stored>({ cwd: stateDir, configName: REGISTRATION_FILE_NAME, configFileMode: 0o600, clearInvalidConfig: false });
+    const state = new RegistrationState(conf);
+    try {
+      assertPrivateFile(state.path, statSync(state.path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return state;
+  }
+
+  /** The registration, or null when the agent has not been registered. */
+  get(): Registration | null {
+    const value = this.#conf.get('registration');
+    return value === undefined ? null : structuredClone(value);
+  }
+
+  /** Registered, or an error telling the admin to run `register`. */
+  require(): Registration {
+    const registration = this.get();
+    if (registration === null) throw new AgentError('INTERNAL', `the agent is not registered (no ${this.path}); run: writeback-agent register --config FILE --token TOKEN`);
+    return registration;
+  }
+
+  save(registration: Registration): void {
+    validate(registration);
+    this.#conf.set('registration', structuredClone(registration));
+    this.#enforceMode();
+  }
+
+  /** Adds a service key; the same kid with another key is refused (a key never changes under its kid). */
+  addTrustedKey(key: TrustedServiceKey): void {
+    const registration = this.require();
+    const existing = registration.serviceKeys.find((k) => k.kid === key.kid);
+    if (existing !== undefined) {
+      if (existing.publicKey !== key.publicKey) throw new AgentError('INTERNAL', `service key ${key.kid} is already trusted with a different public key; a kid must not be reused`);
+      return;
+    }
+    this.save({ ...registration, serviceKeys: [...registration.serviceKeys, { kid: key.kid, publicKey: key.publicKey }] });
+  }
+
+  /** The public key trusted under `kid`, or null. */
+  trustedKey(kid: string): string | null {
+    return this.get()?.serviceKeys.find((k) => k.kid === kid)?.publicKey ?? null;
+  }
+
+  clear(): void {
+    this.#conf.delete('registration');
+    this.#enforceMode();
+  }
+
+  /** conf applies configFileMode reduced by the umask; chmod makes it exactly 0600 whatever the umask. */
+  #enforceMode(): void {
+    if (process.platform !== 'win32') chmodSync(this.path, 0o600);
+  }
+}
+
+function validate(r: Registration): void {
+  const text = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  const ok =
+    text(r.agentId) &&
+    text(r.tenantId) &&
+    text(r.serviceUrl) &&
+    text(r.registeredAt) &&
+    !Number.isNaN(Date.parse(r.registeredAt)) &&
+    Array.isArray(r.serviceKeys) &&
+    r.serviceKeys.every((k) => text(k.kid) && typeof k.publicKey === 'string' && Buffer.from(k.publicKey, 'base64url').length === 32);
+  if (!ok) throw new AgentError('INTERNAL', 'refusing to record an invalid registration (agentId, tenantId, serviceUrl, registeredAt and 32-byte service keys are required)');
+}

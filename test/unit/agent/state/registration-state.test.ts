@@ -1,0 +1,53 @@
+import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { RegistrationState, type Registration } from '../../../../agent/state/registration-state.js';
+
+const key = (fill: number): string => Buffer.alloc(32, fill).toString('base64url');
+
+const registration: Registration = {
+  agentId: 'agent-1',
+  tenantId: 'tenant-1',
+  serviceKeys: [{ kid: 'k1', publicKey: key(1) }],
+  registeredAt: '2026-11-21T20:00:00.000Z',
+  serviceUrl: 'wss://reset.example.com/agent/v1',
+};
+
+async function stateDir(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'wa-state-')), 'state');
+}
+
+test('records the registration in a 0600 file and reads it back after reopening', async (t) => {
+  const dir = await stateDir();
+  const state = await RegistrationState.open(dir);
+  t.is(state.get(), null);
+  t.throws(() => state.require(), { message: /not registered .*run: writeback-agent register/ });
+  state.save(registration);
+  t.is((await stat(state.path)).mode & 0o777, 0o600);
+  t.is((await stat(dir)).mode & 0o777, 0o700);
+  const reopened = await RegistrationState.open(dir);
+  t.deepEqual(reopened.get(), registration);
+  t.is(reopened.trustedKey('k1'), key(1));
+  t.is(reopened.trustedKey('k2'), null);
+  t.false((await readFile(state.path, 'utf8')).includes('private'));
+});
+
+test('addTrustedKey adds a new kid, ignores a repeat and refuses a changed key', async (t) => {
+  const state = await RegistrationState.open(await stateDir());
+  state.save(registration);
+  state.addTrustedKey({ kid: 'k2', publicKey: key(2) });
+  state.addTrustedKey({ kid: 'k2', publicKey: key(2) });
+  t.deepEqual(state.get()!.serviceKeys.map((k) => k.kid), ['k1', 'k2']);
+  t.throws(() => state.addTrustedKey({ kid: 'k1', publicKey: key(3) }), { message: /already trusted with a different public key/ });
+  t.is(state.trustedKey('k1'), key(1));
+});
+
+test('refuses to record an invalid registration and a file others can read', async (t) => {
+  const dir = await stateDir();
+  const state = await RegistrationState.open(dir);
+  t.throws(() => state.save({ ...registration, serviceKeys: [{ kid: 'k', publicKey: 'short' }] }), { message: /invalid registration/ });
+  state.save(registration);
+  await chmod(state.path, 0o640);
+  await t.throwsAsync(RegistrationState.open(dir), { message: `${state.path} is accessible to other accounts (mode 0640); run: chmod 600 ${state.path}` });
+});
