@@ -1,0 +1,62 @@
+import { isAgentError } from '../errors.js';
+import { AGENT_VERSION } from '../runtime/version.js';
+
+/** The `writeback-agent` command line (AGENT-INTERFACE.md). Each command lives in commands/. */
+
+const USAGE = `writeback-agent ${AGENT_VERSION}: on-premises password-writeback agent
+
+Usage:
+  writeback-agent register --config F --token T [--url U] [--name N]
+  writeback-agent run --config F
+  writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
+  writeback-agent status --config F [--json]
+  writeback-agent audit verify --config F
+  writeback-agent demo
+  writeback-agent --version
+
+--config may also come from WRITEBACK_AGENT_CONFIG.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  register: async () => (await import('./commands/register.js')).registerCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+};
+
+/** Exit status 2 for anything that stopped a command from running, with one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${AGENT_VERSION}\n`);
+    return 0;
+  }
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`writeback-agent: unknown command ${JSON.stringify(name)}; run \`writeback-agent help\`\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    process.stderr.write(`writeback-agent ${name}: ${oneLine(error)}\n`);
+    return 2;
+  }
+}
+
+export function oneLine(error: unknown): string {
+  const text = isAgentError(error) || error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? 'failed';
+}
+
