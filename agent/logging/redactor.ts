@@ -1,0 +1,85 @@
+import { isSecretField } from './secret-keys.js';
+
+export const REDACTED = '[REDACTED]';
+
+const MAX_DEPTH = 12;
+
+/**
+ * Scrubs secrets from anything about to be logged: values under secret-named keys (see
+ * secret-keys.ts) at any depth, and every tracked in-flight password wherever it appears inside a
+ * string (messages, error texts, stacks). The pipeline tracks a password when it decrypts it and
+ * untracks it when the command ends.
+ */
+export class Redactor {
+  /** Tracked text (and its JSON-escaped form) with a count, so two commands with the same password can overlap. */
+  readonly #tracked = new Map<string, number>();
+  #pattern: RegExp | null = null;
+
+  track(value: string): void {
+    for (const form of forms(value)) this.#tracked.set(form, (this.#tracked.get(form) ?? 0) + 1);
+    this.#pattern = null;
+  }
+
+  untrack(value: string): void {
+    for (const form of forms(value)) {
+      const count = this.#tracked.get(form) ?? 0;
+      if (count <= 1) this.#tracked.delete(form);
+      else this.#tracked.set(form, count - 1);
+    }
+    this.#pattern = null;
+  }
+
+  /** How many distinct values are tracked (for tests and status). */
+  get trackedCount(): number {
+    return this.#tracked.size;
+  }
+
+  redactString(text: string): string {
+    if (this.#tracked.size === 0) return text;
+    // Longest first, so a password containing another tracked one is replaced whole.
+    this.#pattern ??= new RegExp(
+      [...this.#tracked.keys()]
+        .sort((a, b) => b.length - a.length)
+        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g',
+    );
+    return text.replace(this.#pattern, REDACTED);
+  }
+
+  /** A redacted deep copy of `value`, safe to serialize (cycles cut, errors turned into plain objects). */
+  redact(value: unknown): unknown {
+    return this.#redact(value, 0, new WeakSet());
+  }
+
+  #redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return this.redactString(value);
+    if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+    if (seen.has(value)) return '[Circular]';
+    if (depth >= MAX_DEPTH) return '[Too deep]';
+    seen.add(value);
+    if (value instanceof Date) return value.toISOString();
+    if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+    if (Array.isArray(value)) return value.map((item) => this.#redact(item, depth + 1, seen));
+    const source: Record<string, unknown> = value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(source)) {
+      out[key] = isSecretField(key, child) ? REDACTED : this.#redact(child, depth + 1, seen);
+    }
+    return out;
+  }
+}
+
+function forms(value: string): string[] {
+  if (value === '') return [];
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped === value ? [value] : [value, escaped];
+}
+
+function errorFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [key, child] of Object.entries(error)) fields[key] = child;
+  if (error.stack !== undefined) fields.stack = error.stack;
+  if (error.cause !== undefined) fields.cause = error.cause;
+  return fields;
+}
