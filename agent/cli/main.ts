@@ -20,11 +20,6 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
-  run: async () => (await import('./commands/run.js')).runCommand,
-  'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
-  status: async () => (await import('./commands/status.js')).statusCommand,
-  audit: async () => (await import('./commands/audit.js')).auditCommand,
-  demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
 /** Exit status 2 for anything that stopped a command from running, with one line on stderr. */
