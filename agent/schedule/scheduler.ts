@@ -1,4 +1,4 @@
-import { createTask, validate, type ScheduledTask } from 'node-cron';
+import { createTask, validate, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { Logger } from '../config/directory-config.js';
 
@@ -28,7 +28,7 @@ export class Scheduler {
     if (this.#tasks.has(job.name)) throw new Error(`a job named ${job.name} is already scheduled`);
     if (!validate(job.cron)) throw new Error(`job ${job.name}: invalid cron expression ${JSON.stringify(job.cron)}`);
     // unref: a timer must not keep a stopping process alive; the connection does that while running.
-    const task = createTask(job.cron, () => this.#execute(job), { name: job.name, noOverlap: true, unref: true });
+    const task = createTask(job.cron, () => this.#execute(job), { name: job.name, noOverlap: true, unref: true, logger: this.#cronLogger(job.name) });
     this.#tasks.set(job.name, { job, task });
     void task.start();
   }
@@ -53,6 +53,17 @@ export class Scheduler {
     const tasks = [...this.#tasks.values()];
     this.#tasks.clear();
     await Promise.all(tasks.map(async ({ task }) => task.destroy()));
+  }
+
+  /** node-cron's own notices (missed or overlapping runs) go to the agent's log, not the console. */
+  #cronLogger(job: string): CronLogger {
+    const meta = (error?: Error): Record<string, unknown> => (error === undefined ? { job } : { job, error });
+    return {
+      info: (message) => this.#logger.info(message, { job }),
+      warn: (message) => this.#logger.warn(message, { job }),
+      error: (message, error) => this.#logger.error(String(message instanceof Error ? message.message : message), meta(error)),
+      debug: (message, error) => this.#logger.debug(String(message instanceof Error ? message.message : message), meta(error)),
+    };
   }
 
   async #execute(job: ScheduledJob): Promise<boolean> {
