@@ -10,7 +10,9 @@ export class ConfigError extends AgentError {
   readonly path: string;
 
   constructor(path: string, problem: string, fix: string, options: { cause?: unknown } = {}) {
-    super('INTERNAL', `config error at ${path}: ${problem}; ${fix}`, options.cause === undefined ? {} : { cause: options.cause });
+    // One line whatever a key or DN in the file contains.
+    const message = `config error at ${path}: ${problem}; ${fix}`.replace(/[\r\n\u2028\u2029]+/g, ' ');
+    super('INTERNAL', message, options.cause === undefined ? {} : { cause: options.cause });
     this.path = path;
   }
 }

@@ -26,8 +26,10 @@ export function parseDn(dn: string): Ava[][] {
     if (!DESCR.test(type) && !NUMERIC_OID.test(type)) throw new Error(`"${type}" is not an attribute type`);
     i = eq + 1;
     while (dn[i] === ' ') i++;
-    let value = '';
+    // Bytes, so that hex escapes of UTF-8 (`caf\C3\A9`) decode to the same string as `café`.
+    const bytes: number[] = [];
     let raw = '';
+    let trailingSpaces = 0;
     let end: ',' | '+' | null = null;
     for (; i < dn.length; i++) {
       const c = dn[i]!;
@@ -35,16 +37,17 @@ export function parseDn(dn: string): Ava[][] {
         const next = dn[i + 1];
         const hex = dn.slice(i + 1, i + 3);
         if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-          value += String.fromCharCode(Number.parseInt(hex, 16));
+          bytes.push(Number.parseInt(hex, 16));
           raw += `\\${hex}`;
           i += 2;
         } else if (next !== undefined && ESCAPABLE.has(next)) {
-          value += next;
+          bytes.push(...Buffer.from(next));
           raw += `\\${next}`;
           i += 1;
         } else {
           throw new Error(`bad escape "\\${next ?? ''}" in the value of ${type}`);
         }
+        trailingSpaces = 0;
       } else if (c === ',' || c === '+') {
         end = c;
         i++;
@@ -52,13 +55,16 @@ export function parseDn(dn: string): Ava[][] {
       } else if (c === '=' || c === '"' || c === ';' || c === '<' || c === '>') {
         throw new Error(`unescaped "${c}" in the value of ${type} (escape it with a backslash)`);
       } else {
-        value += c;
-        raw += c;
+        const char = String.fromCodePoint(dn.codePointAt(i)!);
+        i += char.length - 1;
+        bytes.push(...Buffer.from(char));
+        raw += char;
+        trailingSpaces = char === ' ' ? trailingSpaces + 1 : 0;
       }
     }
     // Trailing unescaped spaces are not part of the value.
-    const trimmed = raw.replace(/(?<!\\) +$/, '');
-    value = value.slice(0, value.length - (raw.length - trimmed.length));
+    const trimmed = raw.slice(0, raw.length - trailingSpaces);
+    const value = Buffer.from(bytes.slice(0, bytes.length - trailingSpaces)).toString('utf8');
     if (trimmed === '') throw new Error(`${type} has an empty value`);
     if (trimmed.startsWith('#') && !HEX_STRING.test(trimmed)) throw new Error(`the value of ${type} starts with "#" but is not a hex string`);
     rdn.push({ type, value });

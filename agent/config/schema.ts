@@ -40,6 +40,8 @@ function wrongType(path: string, expected: string, value: unknown): ConfigError 
 
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
+  // An odd key (spaces, dots, control characters) is quoted so the path stays unambiguous and on one line.
+  if (!/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return `${parent}[${JSON.stringify(key)}]`;
   return parent === '' ? key : `${parent}.${key}`;
 }
 

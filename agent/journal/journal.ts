@@ -148,6 +148,7 @@ export class Journal {
 
   /** Rewrites the file without acknowledged entries older than the retention window. */
   compact(): Promise<{ dropped: number; kept: number }> {
+    if (this.#closed) return Promise.reject(new AgentError('INTERNAL', 'journal is closed'));
     const run = this.#io.then(() => this.#rewrite());
     this.#io = run.then(
       () => undefined,

@@ -115,6 +115,7 @@ test('an unknown key is an error naming its path', (t) => {
   const error = rejects(t, (c) => (c.directories[0].scope.exlude = []), 'directories[0].scope.exlude', /unknown key; remove it or fix its spelling \(known keys here: include, exclude/);
   t.regex(error.message, /exclude/);
   rejects(t, (c) => (c.extra = 1), 'extra', /unknown key/);
+  rejects(t, (c) => (c.limits = { 'max\nInFlight': 1 }), 'limits["max\\nInFlight"]', /unknown key/);
 });
 
 test('a wrong type names the key and the expected type', (t) => {
@@ -177,6 +178,7 @@ test('defaultDirectory must name a directory', (t) => {
 test('DNs are checked for basic syntax and scope must lie under baseDn', (t) => {
   rejects(t, (c) => (c.directories[0].scope.include = ['OU=Staff DC=corp']), 'directories[0].scope.include[0]', /not a valid DN: unescaped "=" in the value of OU/);
   rejects(t, (c) => (c.directories[0].scope.exclude = ['Staff']), 'directories[0].scope.exclude[0]', /not a valid DN: "Staff" has no "="/);
+  rejects(t, (c) => (c.directories[0].scope.exclude = ['Staff\nmore']), 'directories[0].scope.exclude[0]', /not a valid DN: "Staff more" has no "="/);
   rejects(t, (c) => (c.directories[0].baseDn = 'DC=corp,,DC=example'), 'directories[0].baseDn', /not a valid DN/);
   rejects(t, (c) => (c.directories[0].scope.protectedGroups = ['CN=Admins,']), 'directories[0].scope.protectedGroups[0]', /ends with ","/);
   rejects(t, (c) => (c.directories[0].scope.include = ['OU=Staff,DC=other,DC=example']), 'directories[0].scope.include[0]', /outside baseDn/);

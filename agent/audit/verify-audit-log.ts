@@ -1,0 +1,32 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { auditHash, GENESIS_HASH } from './audit-log.js';
+
+export type AuditVerification = { ok: true; lines: number; lastHash: string } | { ok: false; line: number; reason: string };
+
+/**
+ * Walks the chain from the first line: each line must parse, link to the previous hash and hash to
+ * its own `hash`. Returns the first broken line (1-based). Truncation of the tail cannot be seen from
+ * the file alone; compare `lastHash` with a copy kept elsewhere for that.
+ */
+export async function verifyAuditLog(path: string): Promise<AuditVerification> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let prev = GENESIS_HASH;
+  let number = 0;
+  for await (const text of lines) {
+    number++;
+    let line: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      line = parsed as Record<string, unknown>;
+    } catch {
+      return { ok: false, line: number, reason: 'not a JSON object' };
+    }
+    const { hash, ...rest } = line;
+    if (rest.prev !== prev) return { ok: false, line: number, reason: 'prev does not match the hash of the line before (a line was removed, inserted or reordered)' };
+    if (hash !== auditHash(prev, rest)) return { ok: false, line: number, reason: 'hash does not match the content (the line was edited)' };
+    prev = hash;
+  }
+  return { ok: true, lines: number, lastHash: prev };
+}
