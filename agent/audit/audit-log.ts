@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalize } from '../../protocol/jcs.js';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentError } from '../errors.js';
@@ -29,15 +30,8 @@ export interface AuditLine extends AuditRecord {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with keys sorted at every level, so a line hashes the same whoever re-serializes it. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+/** JCS (RFC 8785), the same canonical form signatures use, so a line hashes the same whoever re-serializes it. */
+export const canonicalJson = canonicalize;
 
 export function auditHash(prev: string, lineWithoutHash: Record<string, unknown>): string {
   return createHash('sha256').update(prev).update(canonicalJson(lineWithoutHash)).digest('hex');

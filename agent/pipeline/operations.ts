@@ -3,6 +3,7 @@ import { formatTime, resetParams } from '../../protocol/index.js';
 import type { DirectoryConfig } from '../config/directory-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
+import { checkMinimumAge as minimumAgeAllowedAt } from '../policy/min-age.js';
 import { outOfScopeReason } from '../policy/scope.js';
 import type { Outcome } from './error-to-result.js';
 import type { RateLimiterPort } from './ports.js';
@@ -32,13 +33,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
     const report = await driver.checkPermissions({});
     return permissionOutcome(report);
   }
-  const target = command.target!;
-  const retryAfter = ctx.rateLimiter.take(`${config.id}\u0000${target.by}\u0000${target.value.toLowerCase()}`);
-  if (retryAfter !== null) {
-    throw new AgentError('BUSY', 'too many commands for this account; try again later', { details: { retryAfter: formatTime(retryAfter) } });
-  }
-
-  const user = await driver.resolveUser(target);
+  const user = await driver.resolveUser(command.target!);
   ctx.resolved(user.dn);
   const scopeReason = outOfScopeReason(user.dn, config.scope);
   if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { dn: user.dn, reason: scopeReason } });
@@ -46,6 +41,13 @@ export async function executeOperation(command: Command, secret: Record<string, 
     throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
       details: { dn: user.dn, reason: user.protectedReason },
     });
+  }
+  if (WRITES.has(command.op)) {
+    // Keyed by DN, so different identifiers of one account share the limit.
+    const decision = ctx.rateLimiter.take(`${config.id}\n${user.dn.toLowerCase()}`);
+    if (!decision.allowed) {
+      throw new AgentError('BUSY', 'too many changes for this account in the last minute; try again later', { details: { dn: user.dn, retryAfter: decision.retryAfter } });
+    }
   }
 
   switch (command.op) {
@@ -116,9 +118,8 @@ function required(secret: Record<string, string> | null, name: string): string {
 async function checkMinimumAge(driver: DirectoryDriver, user: DirectoryUser, now: Date): Promise<void> {
   if (user.passwordLastSet === null) return;
   const policy = await driver.passwordPolicy(user);
-  if (policy.minAgeMs <= 0) return;
-  const allowedAt = new Date(user.passwordLastSet.getTime() + policy.minAgeMs);
-  if (now < allowedAt) {
+  const allowedAt = minimumAgeAllowedAt(user.passwordLastSet, policy.minAgeMs, now);
+  if (allowedAt !== null) {
     throw new AgentError('PASSWORD_TOO_YOUNG', `the password was changed too recently; a change is possible from ${formatTime(allowedAt)}`, {
       details: { dn: user.dn, allowedAt: formatTime(allowedAt), minimumAgeSeconds: Math.round(policy.minAgeMs / 1000) },
     });

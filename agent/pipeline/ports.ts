@@ -44,8 +44,8 @@ export interface RedactorPort {
 }
 
 export interface RateLimiterPort {
-  /** Counts one attempt for `key`; null when allowed, else when the next attempt is allowed. */
-  take(key: string): Date | null;
+  /** Counts one attempt for `key` when allowed; else says when the next one is (RFC 3339). */
+  take(key: string): { allowed: true } | { allowed: false; retryAfter: string };
 }
 
 export type Send = (message: AgentMessage) => boolean;
