@@ -20,6 +20,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
 };
 
 /** Exit status 2 for anything that stopped a command from running, with one line on stderr. */

@@ -65,7 +65,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   lastError: string | null = null;
   sessionId: string | null = null;
 
-  constructor(private readonly options: ConnectionOptions) {
+  constructor(readonly options: ConnectionOptions) {
     super();
     this.#now = options.now ?? (() => new Date());
     this.#random = options.random ?? Math.random;

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { TrustedKeys, OPERATIONS } from '../../protocol/index.js';
+import type { AgentConfig } from '../config/agent-config.js';
+import type { DirectoryConfig, DriverDeps } from '../config/directory-config.js';
+import { resolveSecretRef } from '../config/resolve-secret-ref.js';
+import { ServiceConnection } from '../connection/service-connection.js';
+import type { DirectoryDriver, PermissionReport } from '../directory/driver.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { Journal } from '../journal/journal.js';
+import { createLogger, type AgentLogger } from '../logging/create-logger.js';
+import { CommandPipeline } from '../pipeline/command-pipeline.js';
+import { RateLimiter } from '../policy/rate-limit.js';
+import { certificateExpiry, describeExpiry } from '../schedule/certificate-expiry.js';
+import { Scheduler, scheduleAgentJobs } from '../schedule/scheduler.js';
+import { openSecretStore } from '../secrets/open-secret-store.js';
+import { RegistrationState } from '../state/registration-state.js';
+import { statePaths } from '../state/state-paths.js';
+import { loadAgentKeys } from './agent-keys.js';
+import { peerCertificate } from './peer-certificate.js';
+import { writeStatus, type StatusSnapshot } from './status-file.js';
+import { AGENT_VERSION } from './version.js';
+
+export type DriverFactory = (config: DirectoryConfig, deps: DriverDeps) => DirectoryDriver;
+
+export interface RuntimeOptions {
+  createDriver: DriverFactory;
+  now?: () => Date;
+  /** Extra log sink for tests; the console stream otherwise. */
+  consoleStream?: NodeJS.WritableStream;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `writeback-agent run`: everything wired together. Start-up errors throw (one line naming the
+ * fix); once started, nothing but stop() ends it.
+ */
+export class AgentRuntime {
+  #statusTimer: NodeJS.Timeout | null = null;
+  #lastPermissionSummary = '';
+  #lastPermissionCheck: StatusSnapshot['lastPermissionCheck'] = null;
+  readonly #startedAt: Date;
+
+  private constructor(
+    readonly config: AgentConfig,
+    readonly logger: AgentLogger,
+    readonly journal: Journal,
+    readonly audit: AuditLog,
+    readonly directories: { config: AgentConfig['directories'][number]; driver: DirectoryDriver }[],
+    readonly pipeline: CommandPipeline,
+    readonly connection: ServiceConnection,
+    readonly scheduler: Scheduler,
+    private readonly now: () => Date,
+  ) {
+    this.#startedAt = now();
+  }
+
+  static async start(config: AgentConfig, options: RuntimeOptions): Promise<AgentRuntime> {
+    const now = options.now ?? (() => new Date());
+    const logger = createLogger({
+      level: config.logging.level,
+      dir: config.logging.dir,
+      maxFileBytes: config.logging.maxFileBytes,
+      maxFiles: config.logging.maxFiles,
+      console: config.logging.console,
+      ...(options.consoleStream ? { consoleStream: options.consoleStream as never } : {}),
+      now,
+    });
+    try {
+      const store = await openSecretStore(config.secretStore, { stateDir: config.stateDir });
+      const registration = (await RegistrationState.open(config.stateDir)).require();
+      const keys = await loadAgentKeys(store);
+      const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys]);
+      const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS });
+      const audit = await AuditLog.open(config.audit.file);
+      const directories = [];
+      for (const [index, directory] of config.directories.entries()) {
+        const bindPassword = await resolveSecretRef(directory.bindPassword, store, { path: `directories[${index}].bindPassword` });
+        logger.redactor.track(bindPassword);
+        directories.push({ config: directory, driver: options.createDriver(directory, { bindPassword, logger: logger.child({ directory: directory.id }), now }) });
+      }
+      let connection: ServiceConnection | null = null;
+      const pipeline = new CommandPipeline({
+        agentId: registration.agentId,
+        tenantId: registration.tenantId,
+        trustedKeys,
+        signingKey: keys.signing.privateKey,
+        encryption: { privateKey: keys.encryption.privateKey, publicKey: keys.encryption.publicKey },
+        directories,
+        defaultDirectory: config.defaultDirectory,
+        journal,
+        audit: { record: async ({ at, ...entry }) => void (await audit.append({ ...entry, time: at })) },
+        redactor: logger.redactor,
+        rateLimiter: new RateLimiter({ limit: config.limits.perTargetPerMinute, now }),
+        logger,
+        send: (message) => connection?.send(message) ?? false,
+        maxInFlight: config.limits.maxInFlight,
+        clockSkewMs: config.clock.maxSkewMs,
+        now,
+      });
+      connection = new ServiceConnection({
+        endpoint: { url: registration.serviceUrl, allowInsecure: config.service.allowInsecure, caFile: config.service.caFile, proxy: config.service.proxy },
+        agentId: registration.agentId,
+        tenantId: registration.tenantId,
+        agentVersion: AGENT_VERSION,
+        capabilities: [...OPERATIONS],
+        maxInFlight: config.limits.maxInFlight,
+        signingKey: keys.signing.privateKey,
+        clockSkewMs: config.clock.maxSkewMs,
+        logger,
+        now,
+      });
+      const runtime = new AgentRuntime(config, logger, journal, audit, directories, pipeline, connection, new Scheduler(logger, { now }), now);
+      runtime.#wire();
+      return runtime;
+    } catch (error) {
+      await logger.close();
+      throw error;
+    }
+  }
+
+  #wire(): void {
+    const { connection, pipeline, logger } = this;
+    connection.on('welcome', () => pipeline.resendUnacknowledged());
+    connection.on('frame', (raw) => pipeline.handleFrame(raw));
+    connection.on('state', () => this.#scheduleStatus());
+    scheduleAgentJobs(this.scheduler, this.config.schedule, {
+      checkPermissions: () => this.checkPermissions(),
+      compactJournal: async () => {
+        const { dropped, kept } = await this.journal.compact();
+        logger.info('journal compacted', { dropped, kept });
+      },
+      checkCertificates: () => this.checkCertificates(),
+    });
+    const inFlight = this.journal.inFlightAtStartup();
+    if (inFlight.length > 0) {
+      logger.warn('commands were in flight when the agent last stopped; they finish when the service redelivers them, and none is applied twice', { count: inFlight.length });
+    }
+    connection.start();
+    this.#statusTimer = setInterval(() => this.#scheduleStatus(), 30_000);
+    this.#scheduleStatus();
+    // The first self-check runs at start, so `status` has something to show.
+    this.checkPermissions().catch(() => undefined);
+  }
+
+  /** The scheduled self-check: logs when the outcome changes. */
+  async checkPermissions(): Promise<PermissionReport[]> {
+    const reports: PermissionReport[] = [];
+    for (const { config, driver } of this.directories) {
+      try {
+        reports.push(await driver.checkPermissions({}));
+      } catch (error) {
+        reports.push({ directory: config.id, checks: [{ name: 'bind', status: 'MISSING', required: true, detail: error instanceof Error ? error.message : 'check failed' }] });
+      }
+    }
+    const directories = reports.map((report) => ({
+      directory: report.directory,
+      ok: report.checks.every((check) => check.status !== 'MISSING' || !check.required),
+      missing: report.checks.filter((check) => check.status === 'MISSING').map((check) => check.name),
+      warnings: report.checks.filter((check) => check.status === 'WARN').map((check) => check.name),
+    }));
+    this.#lastPermissionCheck = { at: this.now().toISOString(), directories };
+    const summary = JSON.stringify(directories);
+    if (summary !== this.#lastPermissionSummary) {
+      const level = directories.every((d) => d.ok) ? 'info' : 'warn';
+      this.logger[level]('permission self-check outcome changed', { directories });
+      this.#lastPermissionSummary = summary;
+    }
+    this.#scheduleStatus();
+    return reports;
+  }
+
+  /** Warns before the service's or a directory's TLS certificate expires. */
+  async checkCertificates(): Promise<void> {
+    const targets: { url: string; caFile: string | null }[] = [
+      { url: this.connection.options.endpoint.url, caFile: this.config.service.caFile },
+      ...this.directories.flatMap(({ config }) => config.urls.map((url) => ({ url, caFile: config.tls.caFile }))),
+    ];
+    for (const { url, caFile } of targets) {
+      const cert = await peerCertificate(url, caFile ? readFileSync(caFile) : undefined);
+      if (cert === null || !cert.valid_to) continue;
+      const expiry = certificateExpiry(cert, { now: this.now(), warningDays: this.config.schedule.certificateWarningDays });
+      if (expiry.status !== 'ok') this.logger.warn(describeExpiry(expiry, url));
+    }
+  }
+
+  #scheduleStatus(): void {
+    const snapshot: StatusSnapshot = {
+      pid: process.pid,
+      version: AGENT_VERSION,
+      startedAt: this.#startedAt.toISOString(),
+      updatedAt: this.now().toISOString(),
+      connection: { state: this.connection.state, sessionId: this.connection.sessionId, lastError: this.connection.lastError, since: this.now().toISOString() },
+      commands: { received: this.pipeline.stats.received, completed: this.pipeline.stats.completed, inFlight: this.pipeline.inFlight },
+      lastPermissionCheck: this.#lastPermissionCheck,
+    };
+    writeStatus(this.config.stateDir, snapshot).catch((error: unknown) => this.logger.warn('could not write the status file', { error: String(error) }));
+  }
+
+  /** SIGTERM/SIGINT: stop taking commands, finish or journal those in flight, close with 1001. */
+  async stop(timeoutMs = 8_000): Promise<void> {
+    await this.scheduler.stop();
+    if (this.#statusTimer) clearInterval(this.#statusTimer);
+    const drained = await this.pipeline.drain(timeoutMs);
+    if (!drained) this.logger.warn('stopping with commands still in flight; they are journaled and finish after redelivery', { inFlight: this.pipeline.inFlight });
+    await this.connection.stop();
+    for (const { driver } of this.directories) await driver.close().catch(() => undefined);
+    await this.journal.close();
+    await this.audit.close();
+    this.logger.info('agent stopped');
+    await this.logger.close();
+  }
+}

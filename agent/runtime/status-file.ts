@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../state/write-file-atomic.js';
+
+/** What a running agent tells `writeback-agent status` (a separate process) about itself. */
+export interface StatusSnapshot {
+  pid: number;
+  version: string;
+  startedAt: string;
+  updatedAt: string;
+  connection: { state: string; sessionId: string | null; lastError: string | null; since: string };
+  commands: { received: number; completed: number; inFlight: number };
+  lastPermissionCheck: { at: string; directories: { directory: string; ok: boolean; missing: string[]; warnings: string[] }[] } | null;
+}
+
+export const STATUS_FILE_NAME = 'status.json';
+
+export function statusFilePath(stateDir: string): string {
+  return join(stateDir, STATUS_FILE_NAME);
+}
+
+export async function writeStatus(stateDir: string, snapshot: StatusSnapshot): Promise<void> {
+  await writeFileAtomic(statusFilePath(stateDir), `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function readStatus(stateDir: string): Promise<StatusSnapshot | null> {
+  try {
+    return JSON.parse(await readFile(statusFilePath(stateDir), 'utf8')) as StatusSnapshot;
+  } catch {
+    return null;
+  }
+}
