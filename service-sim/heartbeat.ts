@@ -6,14 +6,14 @@ import type { Connection } from './connection.js';
  */
 export function startHeartbeat(
   intervalMs: number,
-  connections: () => Iterable<Connection>,
-  onDead: (connection: Connection) => void,
+  hooks: { connections: () => Iterable<Connection>; paused: () => boolean; onDead: (connection: Connection) => void },
 ): () => void {
   const timer = setInterval(() => {
-    for (const connection of connections()) {
+    if (hooks.paused()) return;
+    for (const connection of hooks.connections()) {
       if (connection.phase !== 'session') continue;
       if (!connection.alive) {
-        onDead(connection);
+        hooks.onDead(connection);
         connection.ws.terminate();
         continue;
       }

@@ -113,8 +113,11 @@ export class ServiceSim {
       (ws) => sim.#accept(ws),
     );
     if (options.dropSilentAgents === true) {
-      sim.#stopHeartbeat = startHeartbeat(sim.heartbeatIntervalMs, () => sim.#connections.values(), (connection) => {
-        sim.#logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId });
+      sim.#stopHeartbeat = startHeartbeat(sim.heartbeatIntervalMs, {
+        connections: () => sim.#connections.values(),
+        // Stalled or deaf to pings, the service sends no pings either: the agent must see silence.
+        paused: () => sim.#stalled || !sim.#answerPings,
+        onDead: (connection) => sim.#logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId }),
       });
     }
     return sim;
@@ -125,6 +128,10 @@ export class ServiceSim {
     this.#random = options.random ?? cryptoRandom;
     this.#logger = options.logger ?? silentLogger;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    // The range an agent accepts in `welcome` (protocol/validate-message.ts).
+    if (!Number.isInteger(this.heartbeatIntervalMs) || this.heartbeatIntervalMs < 1000 || this.heartbeatIntervalMs > 3_600_000) {
+      throw new Error('heartbeatIntervalMs must be an integer from 1000 to 3600000');
+    }
     this.#helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
     this.#clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
     this.#defaultTtlMs = options.defaultTtlMs ?? DEFAULT_COMMAND_TTL_MS;
@@ -359,7 +366,10 @@ export class ServiceSim {
     this.#queue.pump();
   }
 
-  /** Stops (or resumes) answering WebSocket pings, so agents see a dead link. */
+  /**
+   * Stops (or resumes) answering WebSocket pings, so agents see a dead link; the service's own
+   * heartbeat pings pause too (a ping is a frame, and any frame would keep the agent's link alive).
+   */
   setAnswerPings(answer: boolean): void {
     this.#answerPings = answer;
   }
@@ -417,16 +427,17 @@ export class ServiceSim {
     });
     ws.on('close', (code) => this.#onClose(connection, code));
     this.events.emit('connection', { connectionId: connection.id });
-    connection.helloTimer = setTimeout(() => {
-      if (connection.phase === 'open') this.#refuse(connection, ServiceErrorCode.HELLO_TIMEOUT, 'no register or hello in time');
-    }, this.#helloTimeoutMs);
-    connection.helloTimer.unref();
     if (!this.#stalled) this.#challenge(connection);
   }
 
+  /** Sends the challenge and starts the hello timeout (a stalled service does neither). */
   #challenge(connection: Connection): void {
     connection.nonce = toBase64Url(this.#random.bytes(32));
     this.#sendMessage(connection, { type: 'challenge', nonce: connection.nonce });
+    connection.helloTimer = setTimeout(() => {
+      if (connection.phase === 'open' && !this.#stalled) this.#refuse(connection, ServiceErrorCode.HELLO_TIMEOUT, 'no register or hello in time');
+    }, this.#helloTimeoutMs);
+    connection.helloTimer.unref();
   }
 
   #onFrame(connection: Connection, data: Buffer, isBinary: boolean): void {
@@ -441,6 +452,15 @@ export class ServiceSim {
     });
     this.events.emit('frame', entry);
     if (this.#stalled || this.#stopped || connection.phase === 'closed') return;
+    try {
+      this.#dispatch(connection, data, isBinary);
+    } catch (error) {
+      // A bug here must not crash the test process that hosts the service.
+      this.#logger.error('internal error handling an agent frame', { connectionId: connection.id, error: error instanceof Error ? error.name : 'unknown' });
+    }
+  }
+
+  #dispatch(connection: Connection, data: Buffer, isBinary: boolean): void {
     const parsed = parseAgentFrame(data, isBinary);
     if (!parsed.ok) return this.#ignored(connection, parsed.error);
     const message = parsed.message;
