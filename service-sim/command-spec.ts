@@ -1,0 +1,42 @@
+import type { Command, CommandTarget, SealedSecret } from '../protocol/index.js';
+import { formatTime } from '../protocol/index.js';
+
+/** What `issueCommand` and `prepareCommands` take: the command C of SPEC.md section 6 before signing. */
+export interface CommandSpec {
+  tenantId: string;
+  /** Pins the command to this agent; absent: one connected agent of the tenant (least loaded). */
+  agentId?: string;
+  op: string;
+  target?: CommandTarget;
+  /** Default `{}`. */
+  params?: Record<string, unknown>;
+  /**
+   * The plain secret object (`{newPassword}` or `{oldPassword, newPassword}`). It is sealed to the
+   * receiving agent's encryption key, and only the sealed form ever reaches a frame or the transcript.
+   */
+  secret?: Record<string, string>;
+  directory?: string;
+  /** `expiresAt - issuedAt`; default the service's `defaultTtlMs`. Not checked: tests may send bad ones. */
+  ttlMs?: number;
+  /** Default: a fresh UUID. */
+  id?: string;
+}
+
+export type Sealer = (secret: Record<string, string>, commandId: string) => SealedSecret;
+
+/** Builds C for one agent, in the member order of SPEC.md's table. */
+export function composeCommand(
+  spec: CommandSpec,
+  fixed: { id: string; agentId: string; issuedAt: Date; ttlMs: number; seal: Sealer | null },
+): Command {
+  const command: Command = { id: fixed.id, tenantId: spec.tenantId, agentId: fixed.agentId, op: spec.op, params: spec.params ?? {}, issuedAt: '', expiresAt: '' };
+  if (spec.directory !== undefined) command.directory = spec.directory;
+  if (spec.target !== undefined) command.target = { ...spec.target };
+  if (spec.secret !== undefined) {
+    if (fixed.seal === null) throw new Error('a secret needs a sealer');
+    command.secret = fixed.seal(spec.secret, fixed.id);
+  }
+  command.issuedAt = formatTime(fixed.issuedAt);
+  command.expiresAt = formatTime(new Date(fixed.issuedAt.getTime() + fixed.ttlMs));
+  return command;
+}

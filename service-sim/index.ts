@@ -1,0 +1,11 @@
+/** The simulated cloud reset service (the service side of SPEC.md), for tests, the demo and benchmarks. */
+export * from './agent-registry.js';
+export * from './console-logger.js';
+export * from './command-spec.js';
+export * from './error-codes.js';
+export * from './events.js';
+export * from './options.js';
+export * from './randomness.js';
+export * from './service-events.js';
+export * from './service-sim.js';
+export * from './transcript.js';

@@ -1,0 +1,68 @@
+import type { OkpPrivateJwk } from '../protocol/index.js';
+
+/** Wall-clock time for every timestamp the service writes (issuedAt, serverTime...); injected so tests control it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Every random byte the service uses (nonces, ids, tokens, ephemeral keys, IVs) comes from here. */
+export interface RandomSource {
+  bytes(length: number): Buffer;
+}
+
+/** Same shape as the agent's Logger, so one adapter serves both. Messages never carry frame content. */
+export interface ServiceLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface TlsOptions {
+  /** PEM certificate (chain). */
+  cert: string | Buffer;
+  /** PEM private key. */
+  key: string | Buffer;
+}
+
+export interface ServiceSimOptions {
+  /** Loopback address to bind; default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port; `ServiceSim.port` tells which. */
+  port?: number;
+  /** WebSocket path; default `/agent/v1`. */
+  path?: string;
+  /** Serve wss:// with this certificate; ws:// without. */
+  tls?: TlsOptions;
+  /** Sent in `welcome`; also the service's own ping period when `dropSilentAgents` is on. Default 30 000 (min 1000). */
+  heartbeatIntervalMs?: number;
+  /** Ping every session each interval and terminate one that answered nothing for two intervals. Default false. */
+  dropSilentAgents?: boolean;
+  /** A connection that sent neither `register` nor `hello` within this gets error + 4001. Default 10 000. */
+  helloTimeoutMs?: number;
+  /** Allowed difference between a hello's `sentAt` and the clock. Default 60 000. */
+  clockSkewMs?: number;
+  /** `expiresAt - issuedAt` of commands without `ttlMs`. Default 5 minutes. */
+  defaultTtlMs?: number;
+  /** Signing keys to start with (generated from `random` when no JWK is given); the first is active. Default one key `k1`. */
+  signingKeys?: { kid: string; jwk?: OkpPrivateJwk }[];
+  /** Keep every frame in `transcript` (default true; benchmarks may turn it off). */
+  recordTranscript?: boolean;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: ServiceLogger;
+}
+
+export const DEFAULT_PATH = '/agent/v1';
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+export const DEFAULT_COMMAND_TTL_MS = 5 * 60 * 1000;
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export const silentLogger: ServiceLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -1,0 +1,47 @@
+import type { FrameError, Result } from '../protocol/index.js';
+import type { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
+import type { TranscriptEntry } from './transcript.js';
+
+/** An authenticated agent session as tests see it. */
+export interface SessionInfo {
+  agentId: string;
+  tenantId: string;
+  sessionId: string;
+  connectionId: number;
+  maxInFlight: number;
+  capabilities: readonly string[];
+  /** Commands sent on this session without a result yet. */
+  outstanding: number;
+}
+
+export interface FrameErrorEvent {
+  connectionId: number;
+  agentId: string | null;
+  error: FrameError | IgnoredFrame;
+}
+
+/** Every event of the simulated service; `on(name, listener)` returns a Disposable. */
+export interface ServiceEvents {
+  /** Every frame, both directions, as recorded in the transcript. */
+  frame: TranscriptEntry;
+  /** A frame that was ignored (logged by code, never by content). */
+  frameError: FrameErrorEvent;
+  connection: { connectionId: number };
+  connectionClosed: { connectionId: number; agentId: string | null; code: number };
+  registered: { connectionId: number; agentId: string; tenantId: string; agentName: string };
+  registrationRefused: { connectionId: number; code: ServiceErrorCode };
+  /** After `welcome` was sent. */
+  agentConnected: SessionInfo;
+  helloRefused: { connectionId: number; agentId: string | null; code: ServiceErrorCode };
+  /** The session ended: closed by either side, terminated, or replaced (then `replaced` is true). */
+  agentDisconnected: { agentId: string; sessionId: string; connectionId: number; code: number; replaced: boolean };
+  /** A queued command went out (not raw injections); `outstanding` counts it. */
+  commandSent: { agentId: string; commandId: string; outstanding: number; maxInFlight: number; redelivery: boolean };
+  ack: { agentId: string; commandId: string; known: boolean };
+  /** The first verified result of a command id, stored. `known`: issued through the queue. */
+  result: { agentId: string; result: Result; known: boolean };
+  /** A verified result for an id that has one stored already (acknowledged again, not stored). */
+  duplicateResult: { agentId: string; result: Result; identical: boolean };
+  /** A result that was not stored and not acknowledged. */
+  resultRefused: { agentId: string; commandId: string; reason: ResultRefusal };
+}

@@ -1,0 +1,30 @@
+import type { Connection } from './connection.js';
+
+/** An authenticated agent connection (after `welcome`): its credit and outstanding commands. */
+export class Session {
+  readonly sessionId: string;
+  readonly agentId: string;
+  readonly tenantId: string;
+  readonly maxInFlight: number;
+  readonly capabilities: readonly string[];
+  readonly connection: Connection;
+  /** Ids of commands sent on this session without a result from it yet (SPEC.md section 5). */
+  readonly outstanding = new Set<string>();
+  /** Monotonic stamp of the last command sent here; ties in least-loaded picking go round robin. */
+  lastSentSeq = 0;
+  closed = false;
+
+  constructor(init: { sessionId: string; agentId: string; tenantId: string; maxInFlight: number; capabilities: readonly string[]; connection: Connection }) {
+    this.sessionId = init.sessionId;
+    this.agentId = init.agentId;
+    this.tenantId = init.tenantId;
+    this.maxInFlight = init.maxInFlight;
+    this.capabilities = init.capabilities;
+    this.connection = init.connection;
+  }
+
+  /** How many more commands may be sent now. */
+  get credit(): number {
+    return this.closed ? 0 : this.maxInFlight - this.outstanding.size;
+  }
+}

@@ -1,0 +1,135 @@
+import test from 'ava';
+import { generateKeyPairSync } from 'node:crypto';
+import { buildResult, encodeMessage, signResult } from '../../protocol/index.js';
+import { ResultRefusal } from '../../service-sim/index.js';
+import { connectAgent, newIdentity, recordingLogger, startService, TENANT, until } from './helpers/fixtures.js';
+
+test('a result with a forged signature is logged, not stored and not acknowledged; the genuine one is', async (t) => {
+  const logger = recordingLogger();
+  const sim = await startService(t, { logger });
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
+  const issued = sim.issueCommand({ tenantId: TENANT, op: 'unlockAccount', target: { by: 'uid', value: 'dave' } });
+  await until(() => agent.held.length === 1);
+  const refused = sim.waitFor('resultRefused');
+  agent.answer(issued.id, { signWith: generateKeyPairSync('ed25519').privateKey });
+  t.like(await refused, { commandId: issued.id, reason: ResultRefusal.INVALID_SIGNATURE });
+  t.false(sim.results.has(issued.id));
+  t.is(sim.outstanding(identity.agentId), 1, 'a refused result returns no credit');
+  t.true(logger.lines.some((line) => line.includes('result refused') && line.includes('INVALID_SIGNATURE')));
+  agent.answer(issued.id);
+  t.like(await issued.result, { commandId: issued.id, code: 'OK' });
+  await until(() => agent.resultAcks.length === 1);
+  t.deepEqual(agent.resultAcks, [issued.id]);
+});
+
+test('a result in the name of another agent is refused', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const other = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
+  const issued = sim.issueCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'checkPermissions' });
+  await until(() => agent.held.length === 1);
+  const forged = signResult(buildResult({ commandId: issued.id, agentId: other.agentId, code: 'OK', message: 'x', completedAt: new Date() }), identity.signing.privateKey);
+  const refused = sim.waitFor('resultRefused');
+  agent.send(encodeMessage(forged));
+  t.like(await refused, { reason: ResultRefusal.WRONG_AGENT });
+  t.false(sim.results.has(issued.id));
+});
+
+test('the first result wins; a re-sent identical result is acknowledged again, a different one is not stored', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
+  const issued = sim.issueCommand({ tenantId: TENANT, op: 'unlockAccount', target: { by: 'uid', value: 'erin' } });
+  await until(() => agent.held.length === 1);
+  const duplicates: boolean[] = [];
+  sim.on('duplicateResult', (event) => duplicates.push(event.identical));
+  let stored = 0;
+  sim.on('result', () => (stored += 1));
+  const first = agent.answer(issued.id);
+  agent.send(encodeMessage(first));
+  agent.answer(issued.id, { code: 'INTERNAL' });
+  await until(() => agent.resultAcks.length === 3);
+  t.deepEqual(agent.resultAcks, [issued.id, issued.id, issued.id]);
+  t.deepEqual(duplicates, [true, false]);
+  t.is(stored, 1);
+  t.is(sim.results.get(issued.id)?.code, 'OK');
+  t.deepEqual(await issued.result, first.result);
+});
+
+test('sendSignedCommand: a command signed with a key the agent does not trust gets INVALID_SIGNATURE, unacked', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity);
+  const command = sim.buildCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'resetPassword', target: { by: 'uid', value: 'x' }, secret: { newPassword: 'pw-forged-1' } });
+  const stored = sim.waitFor('result');
+  sim.sendSignedCommand(identity.agentId, command, { kid: 'k1', signWith: generateKeyPairSync('ed25519').privateKey });
+  const { result, known } = await stored;
+  t.like(result, { commandId: command.id, code: 'INVALID_SIGNATURE', status: 'rejected' });
+  t.false(known);
+  t.false(sim.acks.has(command.id));
+  t.is(agent.commands[0]?.refusal, 'INVALID_SIGNATURE');
+});
+
+test('sendSignedCommand: a command built for another agent gets WRONG_AGENT', async (t) => {
+  const sim = await startService(t);
+  const a = await newIdentity(sim);
+  const b = await newIdentity(sim);
+  await connectAgent(t, sim, a);
+  const frame = sim.sendSignedCommand(a.agentId, sim.buildCommand({ tenantId: TENANT, agentId: b.agentId, op: 'checkPermissions' }));
+  const id = (JSON.parse(frame) as { command: { id: string } }).command.id;
+  const { result } = await sim.waitFor('result', (event) => event.result.commandId === id);
+  t.is(result.code, 'WRONG_AGENT');
+});
+
+test('sendRaw writes the bytes as given, text or binary, and records them', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity);
+  const binary = new Promise<boolean>((resolve) => agent.socket.once('message', (_data, isBinary) => resolve(isBinary)));
+  sim.sendRaw(identity.agentId, Buffer.from('{"type":"resultAck","commandId":"x"}'));
+  t.true(await binary);
+  sim.sendRaw(identity.agentId, '{"type":"resultAck","commandId":"raw-text"}');
+  await until(() => agent.resultAcks.includes('raw-text'));
+  const out = sim.transcript.entries.filter((entry) => entry.direction === 'out').slice(-2);
+  t.deepEqual(
+    out.map((entry) => entry.binary),
+    [true, false],
+  );
+  t.throws(() => sim.sendRaw('not-connected', 'x'));
+});
+
+test('prepared frames are built before and sent later, under flow control, as prepared', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { maxInFlight: 4 });
+  const prepared = sim.prepareCommands(
+    Array.from({ length: 20 }, (_, i) => ({ tenantId: TENANT, op: 'resetPassword', target: { by: 'uid' as const, value: `p${i}` }, secret: { newPassword: `prepared-${i}-pw` } })),
+  );
+  t.is(prepared.length, 20);
+  t.true(prepared.every((item) => item.agentId === identity.agentId && !item.frame.includes('prepared-')));
+  let maxOutstanding = 0;
+  sim.on('commandSent', (event) => (maxOutstanding = Math.max(maxOutstanding, event.outstanding)));
+  const issued = sim.sendPrepared(prepared);
+  const results = await Promise.all(issued.map((command) => command.result));
+  t.true(results.every((result) => result.code === 'OK'));
+  t.true(maxOutstanding <= 4);
+  const sent = sim.transcript.entries.filter((entry) => entry.direction === 'out' && entry.text.includes('"type":"command"')).map((entry) => entry.text);
+  t.deepEqual(
+    sent,
+    prepared.map((item) => item.frame),
+  );
+  t.is(agent.commands[19]?.secret?.['newPassword'], 'prepared-19-pw');
+});
+
+test('stop closes every agent with 1001 and rejects results still pending', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
+  const issued = sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' });
+  await until(() => agent.held.length === 1);
+  await sim.stop();
+  t.is(await agent.closed, 1001);
+  await t.throwsAsync(issued.result, { message: /stopped/ });
+});
