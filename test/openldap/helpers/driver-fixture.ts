@@ -13,7 +13,7 @@ export interface DriverSetup {
   driver: OpenLdapDriver;
   logger: CaptureLogger;
   /** Resolves a seeded user by uid. */
-  user(name: keyof SlapdFixture['users']): Promise<DirectoryUser>;
+  user: (name: keyof SlapdFixture['users']) => Promise<DirectoryUser>;
 }
 
 /** A fresh slapd and an OpenLdapDriver on it, both torn down with the test. */
