@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { DirectoryConfig } from '../../../agent/config/directory-config.js';
 import type { DirectoryUser } from '../../../agent/directory/driver.js';
 import { AgentError } from '../../../agent/errors.js';
+import type { ResultCode } from '../../../protocol/codes.js';
 import { OpenLdapDriver, type OpenLdapDriverOptions } from '../../../agent/directory/openldap/openldap-driver.js';
 import { startSlapd, type SlapdFixture, type SlapdOptions } from '../../fixtures/slapd.js';
 import { CaptureLogger } from './capture-logger.js';
@@ -40,7 +41,7 @@ export async function canBind(slapd: SlapdFixture, dn: string, password: string)
 }
 
 /** Asserts the promise rejects with an AgentError of `code`, and returns it. */
-export async function rejectsWith(t: ExecutionContext, promise: Promise<unknown>, code: string): Promise<AgentError> {
+export async function rejectsWith(t: ExecutionContext, promise: Promise<unknown>, code: ResultCode): Promise<AgentError> {
   const error = await t.throwsAsync(promise, { instanceOf: AgentError });
   t.is(error.code, code, `${error.code} ${String(error.details.reason)} ${error.message}`);
   return error;
