@@ -8,9 +8,11 @@
  * - forceChangeAtNextLogon true sets pwdReset: TRUE; false deletes pwdReset (permissive modify),
  *   because slapd sets it by itself on a password administrator's reset when pwdMustChange is TRUE
  *   and a stale one from an earlier forced reset would force a change the command did not ask for.
- * - Unlock deletes pwdAccountLockedTime with permissive modify (idempotent; slapd drops
- *   pwdFailureTime with it). The administrator lock value 000001010000Z is a disabled account: it
- *   is reported as `disabled` and never cleared (ACCOUNT_DISABLED).
+ * - Unlock deletes pwdAccountLockedTime with permissive modify (idempotent). slapd itself drops
+ *   the lock on any successful password change, so `unlock: false` cannot keep a locked account
+ *   locked through a reset: the outcome then says `unlockedByServer: true`. The administrator lock value 000001010000Z is a disabled account: it
+ *   is reported as `disabled` and never cleared: unlock and reset refuse with ACCOUNT_DISABLED
+ *   (a reset would clear it too).
  * - The default policy's DN (olcPPolicyDefault) is not readable by a service account: pass
  *   `defaultPolicyDn`, else it is discovered (see PolicyReader).
  * - Target kinds of AD map to their nearest attribute: sAMAccountName to uid, userPrincipalName to
@@ -86,6 +88,8 @@ export class OpenLdapDriver implements DirectoryDriver {
 
   async resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<ApplyOutcome> {
     const { policy, facts } = await this.read('search', async (client) => this.loadAccount(client, user.dn));
+    // slapd would drop the administrator lock with the password change, re-enabling the account.
+    if (facts.disabled) throw disabledError();
     const refusal = precheckPassword(newPassword, policy, this.config.passwordMethod);
     if (refusal !== null) throw refusal;
     const rights = options.enforceHistory && policy.inHistory > 0 ? await this.resetRights(user.dn) : 'unknown';
@@ -113,6 +117,8 @@ export class OpenLdapDriver implements DirectoryDriver {
     const details: Record<string, unknown> = {};
     if (options.enforceHistory && policy.inHistory > 0 && rights !== 'writeOnly') details.historyEnforced = false;
     if (notApplied.length > 0) details.notApplied = notApplied;
+    // slapd's ppolicy drops pwdAccountLockedTime on every successful password change: a lock cannot survive a reset.
+    if (!options.unlock && facts.locked) details.unlockedByServer = true;
     this.deps.logger.info('password reset applied', { directory: this.id, dn: user.dn, forceChange: options.forceChangeAtNextLogon, unlock: options.unlock });
     return { dn: user.dn, appliedAt, details };
   }
@@ -157,7 +163,7 @@ export class OpenLdapDriver implements DirectoryDriver {
 
   async unlockAccount(user: DirectoryUser): Promise<ApplyOutcome> {
     const { facts } = await this.read('search', async (client) => this.loadAccount(client, user.dn));
-    if (facts.disabled) throw new AgentError(ResultCode.ACCOUNT_DISABLED, 'the account was locked by an administrator; the agent does not re-enable it', { details: { reason: 'ADMIN_LOCKED' } });
+    if (facts.disabled) throw disabledError();
     try {
       await this.pool.withClient((client) => client.modify(user.dn, deleteAttribute(PpolicyAttr.pwdAccountLockedTime), [permissiveModifyControl()]), { idempotent: true });
     } catch (error) {
@@ -266,4 +272,8 @@ export class OpenLdapDriver implements DirectoryDriver {
     this.deps.logger.warn(what, { directory: this.id, dn, code: error.code, reason: error.details.reason });
     return error;
   }
+}
+
+function disabledError(): AgentError {
+  return new AgentError(ResultCode.ACCOUNT_DISABLED, 'the account was locked by an administrator; the agent does not re-enable it', { details: { reason: 'ADMIN_LOCKED' } });
 }
