@@ -2,7 +2,7 @@ import { AndFilter, EqualityFilter, FilterParser, type Client, type Entry, type 
 import { ResultCode } from '../../../protocol/codes.js';
 import { AgentError } from '../../errors.js';
 import type { Target } from '../driver.js';
-import { InvalidDnError, isWithin, normalizeDn } from '../ldap/dn.js';
+import { InvalidDnError, isWithin, normalizeDn, parseDn } from '../ldap/dn.js';
 import { escapeFilterValue, isWellFormedText } from '../ldap/escape.js';
 import { LdapResultCode } from '../ldap/result-codes.js';
 import { AdAttribute, BINARY_ATTRIBUTES } from './ad-attributes.js';
@@ -10,6 +10,13 @@ import { guidToBytes } from './object-guid.js';
 
 /** Users only: objectCategory=person leaves out computers, which are objectClass=user too. */
 const USER_FILTER = '(&(objectCategory=person)(objectClass=user))';
+
+/**
+ * No AD naming attribute holds control characters, and Samba compares filter values as C strings:
+ * `alice\00` (NUL escaped per RFC 4515) matched alice there. Such values are refused outright.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Longer values cannot be a name AD stores (UPN and mail are at most 1024 and 256 characters). */
 const MAX_VALUE_LENGTH = 1024;
@@ -44,6 +51,7 @@ export function userQuery(target: Target, baseDn: string): Query {
   if (value.length === 0) throw notFound('the target value is empty', 'EMPTY_VALUE');
   if (value.length > MAX_VALUE_LENGTH) throw notFound('the target value is too long to name a user', 'VALUE_TOO_LONG');
   if (!isWellFormedText(value)) throw notFound('the target value is not valid text', 'UNENCODABLE_VALUE');
+  if (CONTROL_CHARACTER.test(value)) throw notFound('the target value contains control characters', 'CONTROL_CHARACTER');
   switch (target.by) {
     case 'userPrincipalName':
     case 'sAMAccountName':
@@ -60,6 +68,8 @@ export function userQuery(target: Target, baseDn: string): Query {
       try {
         // Re-serialised from its parsed form: every value escaped per RFC 4514.
         dn = normalizeDn(value);
+        // Escaped control characters (`\00`) are as unacceptable as literal ones.
+        if (parseDn(dn).some((rdn) => rdn.some((ava) => CONTROL_CHARACTER.test(ava.value)))) throw notFound('the target DN contains control characters', 'CONTROL_CHARACTER');
       } catch (error) {
         if (error instanceof InvalidDnError) throw notFound('the target is not a valid DN', 'INVALID_DN');
         throw error;
