@@ -90,6 +90,37 @@ test.serial('checkPermissions with a wrong bind password: bind MISSING, nothing 
   }
 });
 
+test.serial('passwordAlreadyApplied: a disabled account answers 533 only to the right password, so that counts as applied', async (t) => {
+  const user = await resolve(dc.users.disabled);
+  t.true(await driver.passwordAlreadyApplied(user, dc.users.disabled.password, new Date(0)));
+  t.false(await driver.passwordAlreadyApplied(user, 'Wrong#Guess99', new Date(0)));
+});
+
+test.serial('a fine-grained policy (PSO): read when the agent may, else the refusal of the DC still gives the reason', async (t) => {
+  await dc.sambaTool('domain', 'passwordsettings', 'pso', 'create', 'strict', '1', '--min-pwd-length=12', '--complexity=on', '--history-length=3', '--min-pwd-age=0', '--max-pwd-age=0');
+  await dc.sambaTool('domain', 'passwordsettings', 'pso', 'apply', 'strict', dc.users.erin.sam);
+  const erin = await resolve(dc.users.erin);
+  // svc-writeback sees msDS-ResultantPSO but not the PSO's attributes: the domain policy is what it can know.
+  t.is((await driver.passwordPolicy(erin)).source, dc.baseDn);
+  const fromDc = await agentError(t, driver.resetPassword(erin, 'Pink#Rose22', { forceChangeAtNextLogon: false, unlock: true, enforceHistory: false }));
+  t.is(fromDc.code, ResultCode.PASSWORD_POLICY);
+  t.is(fromDc.details.reason, 'TOO_SHORT');
+  t.is(fromDc.details.adCode, '0000052D');
+  // Bound as an account that may read the PSO, the agent applies it itself.
+  const admin = new ActiveDirectoryDriver({ ...adConfig(dc), bindDn: dc.adminDn }, { bindPassword: dc.adminPassword, logger, now: () => new Date() });
+  try {
+    const policy = await admin.passwordPolicy(erin);
+    t.regex(policy.source, /^CN=strict,CN=Password Settings Container/);
+    t.is(policy.minLength, 12);
+    t.is(policy.maxAgeMs, 0);
+    const precheck = await agentError(t, admin.resetPassword(erin, 'Pink#Rose22', { forceChangeAtNextLogon: false, unlock: true, enforceHistory: false }));
+    t.is(precheck.details.reason, 'TOO_SHORT');
+    t.is(precheck.details.adCode, undefined, 'refused by the agent before writing');
+  } finally {
+    await admin.close();
+  }
+});
+
 test.serial('passwordAlreadyApplied: true for the password set since then (also when it must be changed), false otherwise', async (t) => {
   const user = await resolve(dc.users.frank);
   const since = new Date(Date.now() - 2000);
