@@ -1,0 +1,113 @@
+import { Attribute, Change, type Control } from 'ldapts';
+import { PolicyReason, ResultCode } from '../../../protocol/codes.js';
+import { AgentError } from '../../errors.js';
+import type { ApplyOutcome, DirectoryUser, ResetOptions } from '../driver.js';
+import { mapDirectoryError } from '../ldap/directory-errors.js';
+import { Oid } from '../oids.js';
+import { AdAttribute, PwdLastSet } from './ad-attributes.js';
+import type { AdContext } from './ad-context.js';
+import { PolicyHintsControl } from './controls.js';
+import { firstString } from './entry-values.js';
+import { checkPasswordRules } from './password-rules.js';
+import { AdRight } from './rights.js';
+import { encodeUnicodePwd } from './unicode-pwd.js';
+import { readUserEntry } from './user-lookup.js';
+
+/** A follow-up write that did not happen after the password itself was set. */
+export interface NotApplied {
+  what: 'pwdLastSet' | 'lockoutTime';
+  code: ResultCode;
+  reason: string;
+}
+
+export function replace(type: string, value: string | Buffer): Change {
+  return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] as string[] | Buffer[] }) });
+}
+
+/** The policy hints control this DC understands, or null when it supports neither OID. */
+async function policyHints(context: AdContext): Promise<Control | null> {
+  const supported = await context.supportedControls();
+  if (supported.has(Oid.policyHints)) return new PolicyHintsControl(Oid.policyHints);
+  if (supported.has(Oid.policyHintsDeprecated)) return new PolicyHintsControl(Oid.policyHintsDeprecated);
+  return null;
+}
+
+/** Throws PASSWORD_POLICY with a precise reason when the password fails length or complexity for this user. */
+export async function precheckPassword(context: AdContext, user: DirectoryUser, password: string): Promise<void> {
+  const [entry, policy] = await Promise.all([
+    context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.sAMAccountName, AdAttribute.displayName]), { idempotent: true }),
+    context.policyFor(user.dn),
+  ]);
+  if (entry === null) throw new AgentError(ResultCode.USER_NOT_FOUND, 'the user no longer exists', { details: { reason: 'NO_SUCH_OBJECT' } });
+  const failure = checkPasswordRules(password, policy, {
+    sAMAccountName: firstString(entry, AdAttribute.sAMAccountName),
+    displayName: firstString(entry, AdAttribute.displayName),
+  });
+  if (failure !== null) throw new AgentError(ResultCode.PASSWORD_POLICY, failure.message, { details: { reason: failure.reason, policySource: policy.source } });
+}
+
+/**
+ * Admin reset: replace unicodePwd (with the policy hints control when history must be enforced),
+ * then pwdLastSet (0 to force a change, -1 so the new password is not born expired), then
+ * lockoutTime 0 when unlocking a locked account. Once the password is set the outcome is a
+ * success; a follow-up write that failed is listed in `details.notApplied` with its reason.
+ */
+export async function resetPassword(context: AdContext, user: DirectoryUser, password: string, options: ResetOptions): Promise<ApplyOutcome> {
+  await precheckPassword(context, user, password);
+  const details: Record<string, unknown> = {};
+  const controls: Control[] = [];
+  if (options.enforceHistory) {
+    const hints = await policyHints(context);
+    if (hints !== null) {
+      controls.push(hints);
+      details.historyEnforced = true;
+    } else if (context.config.historyOnReset === 'require') {
+      // Not PASSWORD_POLICY: no other password would pass either. The admin has to act (a newer DC,
+      // or historyOnReset "bestEffort"), so this is reported as a missing capability of the agent's side.
+      throw new AgentError(ResultCode.PERMISSION_DENIED, 'the domain controller cannot enforce password history on an admin reset, and the configuration requires it (historyOnReset "require")', {
+        details: { reason: 'HISTORY_NOT_ENFORCEABLE', missing: AdRight.policyHints, policyReason: PolicyReason.HISTORY },
+      });
+    } else {
+      details.historyEnforced = false;
+    }
+  }
+
+  await context.withClient('resetPassword', (client) => client.modify(user.dn, [replace(AdAttribute.unicodePwd, encodeUnicodePwd(password))], controls), { missing: AdRight.resetPassword });
+  const appliedAt = context.deps.now();
+  const notApplied: NotApplied[] = [];
+
+  const pwdLastSet = options.forceChangeAtNextLogon ? PwdLastSet.mustChange : PwdLastSet.now;
+  details.mustChangePassword = options.forceChangeAtNextLogon;
+  const lastSetFailure = await followUp(context, user.dn, AdAttribute.pwdLastSet, pwdLastSet, AdRight.writePwdLastSet);
+  if (lastSetFailure !== null) {
+    notApplied.push({ what: 'pwdLastSet', ...lastSetFailure });
+    details.mustChangePassword = null;
+  }
+
+  if (options.unlock) {
+    const entry = await context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.lockoutTime]), { idempotent: true }).catch(() => null);
+    const lockoutTime = entry === null ? null : firstString(entry, AdAttribute.lockoutTime);
+    // Only a locked account is unlocked: an unneeded write would fail without the right and be reported for nothing.
+    if (lockoutTime !== null && lockoutTime !== '0') {
+      const unlockFailure = await followUp(context, user.dn, AdAttribute.lockoutTime, '0', AdRight.writeLockoutTime);
+      if (unlockFailure !== null) notApplied.push({ what: 'lockoutTime', ...unlockFailure });
+      else details.unlocked = true;
+    }
+  }
+  if (notApplied.length > 0) {
+    details.notApplied = notApplied;
+    context.deps.logger.warn('password reset applied, but follow-up writes failed', { dn: user.dn, notApplied });
+  }
+  return { dn: user.dn, appliedAt, details };
+}
+
+async function followUp(context: AdContext, dn: string, attribute: string, value: string, right: string): Promise<Omit<NotApplied, 'what'> | null> {
+  try {
+    await context.withClient('modify', (client) => client.modify(dn, [replace(attribute, value)]), { idempotent: true, missing: right });
+    return null;
+  } catch (error) {
+    const mapped = mapDirectoryError(error, { operation: 'modify', missing: right });
+    const reason = mapped.code === ResultCode.PERMISSION_DENIED ? `${mapped.message}: needs ${right}` : mapped.message;
+    return { code: mapped.code, reason };
+  }
+}

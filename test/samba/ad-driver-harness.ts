@@ -1,0 +1,58 @@
+import type { ExecutionContext } from 'ava';
+import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
+import type { DirectoryConfig, Logger } from '../../agent/config/directory-config.js';
+import { isAgentError, type AgentError } from '../../agent/errors.js';
+import type { SambaDc } from '../fixtures/samba.js';
+
+/** A logger that keeps every line (message and meta, serialised) so tests can search them for secrets. */
+export interface CapturingLogger extends Logger {
+  lines: string[];
+}
+
+export function capturingLogger(): CapturingLogger {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string, meta?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${meta === undefined ? '' : JSON.stringify(meta, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}`);
+  };
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** The config the agent would have for this DC: svc-writeback, LDAPS verified against the fixture CA. */
+export function adConfig(dc: SambaDc, overrides: Partial<DirectoryConfig> = {}): DirectoryConfig {
+  return {
+    id: 'corp',
+    kind: 'activeDirectory',
+    urls: [dc.ldapsUrl],
+    baseDn: dc.baseDn,
+    bindDn: dc.svcDn,
+    tls: { caFile: dc.caFile, startTls: false },
+    scope: { include: [dc.managedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dc.helpdeskAdminsDn] },
+    historyOnReset: 'bestEffort',
+    passwordMethod: 'passwordModify',
+    timeoutMs: 5000,
+    poolSize: 2,
+    policyCacheMs: 0,
+    ...overrides,
+  };
+}
+
+export function newDriver(dc: SambaDc, logger: Logger, overrides: Partial<DirectoryConfig> = {}, now: () => Date = () => new Date()): ActiveDirectoryDriver {
+  return new ActiveDirectoryDriver(adConfig(dc, overrides), { bindPassword: dc.svcPassword, logger, now });
+}
+
+/** Awaits a rejection that must be an AgentError and returns it. */
+export async function agentError(t: ExecutionContext, promise: Promise<unknown>): Promise<AgentError> {
+  const error = await t.throwsAsync(promise);
+  if (!isAgentError(error)) {
+    t.fail(`expected an AgentError, got ${String(error)}`);
+    throw error;
+  }
+  return error;
+}
+
+/** Every password a test used must be absent from logs, messages and details. */
+export function assertNoSecrets(t: ExecutionContext, haystacks: readonly string[], passwords: readonly string[]): void {
+  for (const password of passwords) {
+    for (const text of haystacks) t.false(text.includes(password), `a password appears in: ${text.slice(0, 200)}`);
+  }
+}
