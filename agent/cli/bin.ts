@@ -3,7 +3,7 @@ import { main, oneLine } from './main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`writeback-agent: ${oneLine(error)}\n`);
