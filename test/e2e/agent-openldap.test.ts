@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Client } from 'ldapts';
+import { readFileSync } from 'node:fs';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { AgentEnvironment } from '../helpers/agent-environment.js';
 import { runCli } from '../helpers/agent-process.js';
@@ -17,7 +18,7 @@ function secret(password: string): { newPassword: string } {
 }
 
 async function canBind(dn: string, password: string): Promise<boolean> {
-  const client = new Client({ url: slapd.ldapsUrl, tlsOptions: { ca: [await import('node:fs').then((fs) => fs.readFileSync(slapd.caFile))] } });
+  const client = new Client({ url: slapd.ldapsUrl, tlsOptions: { ca: [readFileSync(slapd.caFile)] } });
   try {
     await client.bind(dn, password);
     return true;
