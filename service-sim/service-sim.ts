@@ -135,7 +135,16 @@ export class ServiceSim {
   }
 
   /** Registers an agent without the wire (tests that start from a registered agent). */
-  addAgent(init: { tenantId: string; signingKey: string; encryptionKey: string; agentName?: string; hostname?: string; agentVersion?: string }): RegisteredAgent {
+  addAgent(init: {
+    tenantId: string;
+    signingKey: string;
+    encryptionKey: string;
+    /** Default: a fresh UUID. */
+    agentId?: string;
+    agentName?: string;
+    hostname?: string;
+    agentVersion?: string;
+  }): RegisteredAgent {
     const outcome = registerAgent(
       {
         type: 'register',
@@ -146,7 +155,7 @@ export class ServiceSim {
         signingKey: init.signingKey,
         encryptionKey: init.encryptionKey,
       },
-      { tokens: this.#state.tokens, registry: this.#state.registry, newAgentId: () => uuidFrom(this.#state.random), now: this.#state.clock.now() },
+      { tokens: this.#state.tokens, registry: this.#state.registry, newAgentId: () => init.agentId ?? uuidFrom(this.#state.random), now: this.#state.clock.now() },
     );
     if (!outcome.ok) throw new Error(outcome.message);
     return outcome.agent;
