@@ -219,6 +219,7 @@ export class ServiceSim {
    * signed when an agent with credit takes it.
    */
   issueCommand(spec: CommandSpec): IssuedCommand {
+    if (this.#state.stopped) throw new Error('the service is stopped');
     if (spec.agentId !== undefined) {
       const agent = this.#state.registry.get(spec.agentId);
       if (agent === undefined) throw new Error(`unknown agent ${spec.agentId}`);
