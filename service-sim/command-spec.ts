@@ -24,19 +24,23 @@ export interface CommandSpec {
 
 export type Sealer = (secret: Record<string, string>, commandId: string) => SealedSecret;
 
-/** Builds C for one agent, in the member order of SPEC.md's table. */
+/** Builds C for one agent, members in the order of SPEC.md's table (only JCS is signed, but it reads better). */
 export function composeCommand(
   spec: CommandSpec,
   fixed: { id: string; agentId: string; issuedAt: Date; ttlMs: number; seal: Sealer | null },
 ): Command {
-  const command: Command = { id: fixed.id, tenantId: spec.tenantId, agentId: fixed.agentId, op: spec.op, params: spec.params ?? {}, issuedAt: '', expiresAt: '' };
-  if (spec.directory !== undefined) command.directory = spec.directory;
-  if (spec.target !== undefined) command.target = { ...spec.target };
-  if (spec.secret !== undefined) {
-    if (fixed.seal === null) throw new Error('a secret needs a sealer');
-    command.secret = fixed.seal(spec.secret, fixed.id);
-  }
-  command.issuedAt = formatTime(fixed.issuedAt);
-  command.expiresAt = formatTime(new Date(fixed.issuedAt.getTime() + fixed.ttlMs));
-  return command;
+  const secret = spec.secret;
+  if (secret !== undefined && fixed.seal === null) throw new Error('a secret needs a sealer');
+  return {
+    id: fixed.id,
+    tenantId: spec.tenantId,
+    agentId: fixed.agentId,
+    op: spec.op,
+    ...(spec.directory === undefined ? {} : { directory: spec.directory }),
+    ...(spec.target === undefined ? {} : { target: { ...spec.target } }),
+    params: spec.params ?? {},
+    ...(secret === undefined || fixed.seal === null ? {} : { secret: fixed.seal(secret, fixed.id) }),
+    issuedAt: formatTime(fixed.issuedAt),
+    expiresAt: formatTime(new Date(fixed.issuedAt.getTime() + fixed.ttlMs)),
+  };
 }

@@ -120,3 +120,26 @@ test('least loaded: with two idle agents the commands alternate', async (t) => {
   t.is(agentA.held.length, 3);
   t.is(agentB.held.length, 3);
 });
+
+test('a command left by a dropped agent goes back to that agent when it returns before another has credit', async (t) => {
+  const sim = await startService(t);
+  const a = await newIdentity(sim);
+  const b = await newIdentity(sim);
+  const firstA = await connectAgent(t, sim, a, { maxInFlight: 1, mode: 'hold' });
+  const agentB = await connectAgent(t, sim, b, { maxInFlight: 1, mode: 'hold' });
+  const issued = [0, 1].map(() => sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }));
+  await until(() => firstA.held.length === 1 && agentB.held.length === 1);
+  const leftByA = firstA.held[0]!;
+  await firstA.terminate();
+  await until(() => sim.connectedAgents().length === 1);
+  const secondA = await TestAgent.connect(sim.url, a, { maxInFlight: 1 });
+  t.teardown(() => secondA.terminate());
+  const result = await issued.find((command) => command.id === leftByA)!.result;
+  t.is(result.agentId, a.agentId);
+  agentB.answerHeld();
+  await Promise.all(issued.map((command) => command.result));
+  t.deepEqual(
+    agentB.commands.map((command) => command.commandId),
+    issued.filter((command) => command.id !== leftByA).map((command) => command.id),
+  );
+});

@@ -132,4 +132,5 @@ test('stop closes every agent with 1001 and rejects results still pending', asyn
   await sim.stop();
   t.is(await agent.closed, 1001);
   await t.throwsAsync(issued.result, { message: /stopped/ });
+  t.throws(() => sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }), { message: /stopped/ });
 });

@@ -1,0 +1,78 @@
+import { DEFAULT_CLOCK_SKEW_MS } from '../protocol/index.js';
+import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
+import { CommandSigner } from './command-signer.js';
+import type { Connection } from './connection.js';
+import { TypedEvents } from './events.js';
+import {
+  DEFAULT_COMMAND_TTL_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HELLO_TIMEOUT_MS,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type RandomSource,
+  type ServiceLogger,
+  type ServiceSimOptions,
+} from './options.js';
+import { cryptoRandom } from './randomness.js';
+import { RegistrationTokens } from './registration-tokens.js';
+import { ResultStore } from './result-store.js';
+import type { ServiceEvents } from './service-events.js';
+import type { Session } from './session.js';
+import { SigningKeys } from './signing-keys.js';
+import { Transcript } from './transcript.js';
+
+/** Everything the service knows, shared by the wire side (agent-gateway.ts) and the API (service-sim.ts). */
+export class ServiceState {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly logger: ServiceLogger;
+  readonly heartbeatIntervalMs: number;
+  readonly helloTimeoutMs: number;
+  readonly clockSkewMs: number;
+  readonly defaultTtlMs: number;
+  readonly events: TypedEvents<ServiceEvents>;
+  readonly transcript: Transcript;
+  readonly keys = new SigningKeys();
+  readonly signer: CommandSigner;
+  readonly tokens = new RegistrationTokens();
+  readonly registry = new AgentRegistry();
+  readonly results = new ResultStore();
+  /** First ack per command id. */
+  readonly acks = new Map<string, { agentId: string; at: string }>();
+  /** Every ignored frame, by code. */
+  readonly frameErrors: ServiceEvents['frameError'][] = [];
+  readonly connections = new Map<number, Connection>();
+  /** The open session of each connected agent. */
+  readonly sessions = new Map<string, Session>();
+  stalled = false;
+  answerPings = true;
+  stopped = false;
+
+  constructor(options: ServiceSimOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? cryptoRandom;
+    this.logger = options.logger ?? silentLogger;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    // The range an agent accepts in `welcome` (protocol/validate-message.ts).
+    if (!Number.isInteger(this.heartbeatIntervalMs) || this.heartbeatIntervalMs < 1000 || this.heartbeatIntervalMs > 3_600_000) {
+      throw new Error('heartbeatIntervalMs must be an integer from 1000 to 3600000');
+    }
+    this.helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
+    this.clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+    this.defaultTtlMs = options.defaultTtlMs ?? DEFAULT_COMMAND_TTL_MS;
+    this.transcript = new Transcript(options.recordTranscript ?? true);
+    this.events = new TypedEvents((name, error) => this.logger.error('an event listener threw', { event: name, error: String(error) }));
+    this.signer = new CommandSigner(this.keys, this.random);
+  }
+
+  requireAgent(agentId: string): RegisteredAgent {
+    const agent = this.registry.get(agentId);
+    if (agent === undefined) throw new Error(`unknown agent ${agentId}`);
+    return agent;
+  }
+
+  sessionsOf(tenantId: string): Session[] {
+    return [...this.sessions.values()].filter((session) => session.tenantId === tenantId);
+  }
+}
