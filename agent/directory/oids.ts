@@ -9,6 +9,8 @@ export const Oid = {
   passwordPolicyRequest: '1.3.6.1.4.1.42.2.27.8.5.1',
   noOp: '1.3.6.1.4.1.4203.666.5.2',
   manageDsaIt: '2.16.840.1.113730.3.4.2',
+  /** OpenLDAP relax rules (test fixtures set operational attributes such as pwdChangedTime with it). */
+  relax: '1.3.6.1.4.1.4203.666.5.12',
   // Extended operations
   startTls: '1.3.6.1.4.1.1466.20037',
   whoAmI: '1.3.6.1.4.1.4203.1.11.3',

@@ -56,12 +56,14 @@ export class LdapConnectionPool {
 
   /** Runs `fn` with a bound client. Errors from `fn` are thrown as they are (the caller maps them with its own context). */
   async withClient<T>(fn: (client: Client) => Promise<T>, options: WithClientOptions): Promise<T> {
+    // Connect failures are not retried here: connect() has already tried every URL.
+    const slot = await this.acquire();
     try {
-      return await this.runOnce(fn);
+      return await this.runOn(slot, fn);
     } catch (error) {
       if (!options.idempotent || !isTransportFailure(error) || this.closed) throw error;
       this.options.logger.warn('directory connection failed during a request; retrying once on a fresh connection', { url: this.activeUrl });
-      return this.runOnce(fn);
+      return this.runOn(await this.acquire(), fn);
     }
   }
 
@@ -87,8 +89,7 @@ export class LdapConnectionPool {
     await Promise.all(idle.map(({ client }) => client.unbind().catch(() => undefined)));
   }
 
-  private async runOnce<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    const slot = await this.acquire();
+  private async runOn<T>(slot: Pooled, fn: (client: Client) => Promise<T>): Promise<T> {
     let healthy = true;
     try {
       return await fn(slot.client);

@@ -8,7 +8,7 @@ export interface RootDse {
   /** AD only. */
   defaultNamingContext: string | null;
   supportedLdapVersion: string[];
-  /** OpenLDAP: `OpenLDAP`; AD: absent. */
+  /** Some servers name themselves here; slapd 2.5 and AD do not. */
   vendorName: string | null;
 }
 

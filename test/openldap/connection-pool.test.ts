@@ -1,0 +1,204 @@
+import test from 'ava';
+import { createServer, type Server, type Socket } from 'node:net';
+import { AgentError } from '../../agent/errors.js';
+import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/directory/ldap/connection-pool.js';
+import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
+import { Oid } from '../../agent/directory/oids.js';
+import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
+import { CaptureLogger } from './helpers/capture-logger.js';
+
+function poolFor(slapd: SlapdFixture, logger: CaptureLogger, overrides: Partial<ConnectionPoolOptions> = {}): LdapConnectionPool {
+  return new LdapConnectionPool({
+    urls: [slapd.ldapsUrl],
+    tls: { caFile: slapd.caFile, startTls: false },
+    timeoutMs: 1_000,
+    bindDn: slapd.layout.serviceDn,
+    bindPassword: slapd.layout.servicePassword,
+    size: 2,
+    logger,
+    ...overrides,
+  });
+}
+
+const whoAmI = (pool: LdapConnectionPool) => pool.withClient(async (client) => (await client.exop(Oid.whoAmI)).value, { idempotent: true });
+
+/** A TCP server on loopback that accepts connections and never answers: the case that must not hang. */
+async function silentServer(): Promise<{ url: string; server: Server }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  server.on('close', () => sockets.forEach((s) => s.destroy()));
+  return { url: `ldaps://127.0.0.1:${port}`, server };
+}
+
+test('binds as the service account over verified LDAPS and reads the root DSE', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger());
+  t.teardown(() => pool.close());
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  const dse = await pool.withClient((client) => readRootDse(client), { idempotent: true });
+  t.true(dse.supportedExtension.includes(Oid.passwordModify));
+  t.true(dse.supportedControl.includes(Oid.passwordPolicyRequest));
+  t.deepEqual(dse.namingContexts, [slapd.suffix]);
+});
+
+test('ldap:// with StartTLS works; plain ldap:// without StartTLS is refused at construction', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const logger = new CaptureLogger();
+  const pool = poolFor(slapd, logger, { urls: [slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: true } });
+  t.teardown(() => pool.close());
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  const error = t.throws(() => poolFor(slapd, logger, { urls: [slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: false } }));
+  t.true(error instanceof AgentError);
+  t.is((error as AgentError).details.reason, 'INSECURE_URL');
+});
+
+test('a server certificate from another CA is DIRECTORY_UNAVAILABLE (TLS_VERIFICATION_FAILED), never accepted', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  for (const options of [{ urls: [slapd.ldapsUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: false } }, { urls: [slapd.ldapUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: true } }]) {
+    const pool = poolFor(slapd, new CaptureLogger(), options);
+    const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
+    t.is(error.code, 'DIRECTORY_UNAVAILABLE');
+    t.is(error.details.reason, 'TLS_VERIFICATION_FAILED');
+    await pool.close();
+  }
+});
+
+test('a wrong service password is PERMISSION_DENIED and the password is not logged', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const logger = new CaptureLogger();
+  const pool = poolFor(slapd, logger, { bindPassword: 'Wrong-Bind-Secret-42' });
+  t.teardown(() => pool.close());
+  const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
+  t.is(error.code, 'PERMISSION_DENIED');
+  t.is(error.details.reason, 'SERVICE_BIND_FAILED');
+  t.false(logger.text().includes('Wrong-Bind-Secret-42'));
+  t.false(JSON.stringify(error.details).includes('Wrong-Bind-Secret-42'));
+});
+
+test('fails over from a dead URL and a silent URL to the live one, then keeps using it', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const dead = `ldaps://127.0.0.1:${await freePort()}`;
+  const silent = await silentServer();
+  t.teardown(() => silent.server.close());
+  const logger = new CaptureLogger();
+  const pool = poolFor(slapd, logger, { urls: [dead, silent.url, slapd.ldapsUrl], timeoutMs: 300 });
+  t.teardown(() => pool.close());
+  const started = Date.now();
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  t.true(Date.now() - started < 2_000, 'the silent server was given up after the timeout');
+  t.is(pool.activeUrl, slapd.ldapsUrl);
+  t.true(logger.lines.some((l) => l.message.includes('failover')));
+  // The healthy URL is now tried first: a new connection does not wait for the silent one.
+  await Promise.all([whoAmI(pool), whoAmI(pool)]);
+  const again = Date.now();
+  await whoAmI(pool);
+  t.true(Date.now() - again < 250);
+});
+
+test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, no hang', async (t) => {
+  const silent = await silentServer();
+  t.teardown(() => silent.server.close());
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 300 });
+  t.teardown(() => pool.close());
+  const started = Date.now();
+  const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
+  t.is(error.code, 'DIRECTORY_UNAVAILABLE');
+  t.is(error.details.reason, 'TIMEOUT');
+  t.true(Date.now() - started < 800, 'one timeout, not a retry after it');
+});
+
+test('slapd stopped mid-run: DIRECTORY_UNAVAILABLE, then the pool re-connects and re-binds after restart', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger());
+  t.teardown(() => pool.close());
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  await slapd.stop();
+  const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
+  t.is(error.code, 'DIRECTORY_UNAVAILABLE');
+  await slapd.start();
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`, 'bound as the service account again, not anonymous');
+});
+
+test('a non-idempotent request is not retried after the connection breaks; an idempotent one is', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 1 });
+  t.teardown(() => pool.close());
+  let calls = 0;
+  const breaking = (idempotent: boolean) =>
+    pool.withClient(
+      async (client) => {
+        calls += 1;
+        if (calls === 1) throw new Error('Connection closed before message response was received. Message type: ModifyRequest (0x66)');
+        return (await client.exop(Oid.whoAmI)).value;
+      },
+      { idempotent },
+    );
+  await t.throwsAsync(breaking(false));
+  t.is(calls, 1);
+  calls = 0;
+  t.is(await breaking(true), `dn:${slapd.layout.serviceDn}`);
+  t.is(calls, 2);
+});
+
+test('the pool is bounded: concurrent requests share at most `size` connections', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 2 });
+  t.teardown(() => pool.close());
+  let active = 0;
+  let peak = 0;
+  const clients = new Set<unknown>();
+  await Promise.all(
+    Array.from({ length: 10 }, () =>
+      pool.withClient(
+        async (client) => {
+          clients.add(client);
+          active += 1;
+          peak = Math.max(peak, active);
+          await client.exop(Oid.whoAmI);
+          active -= 1;
+        },
+        { idempotent: true },
+      ),
+    ),
+  );
+  t.is(peak, 2);
+  t.is(clients.size, 2);
+});
+
+test('after close() requests fail with DIRECTORY_UNAVAILABLE', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger());
+  await whoAmI(pool);
+  await pool.close();
+  const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
+  t.is(error.code, 'DIRECTORY_UNAVAILABLE');
+});
+
+test('a separate connection can bind as a user without touching the pooled service binds', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger());
+  t.teardown(() => pool.close());
+  const alice = slapd.users.alice;
+  const who = await pool.withSeparateConnection(async (client) => {
+    await client.bind(alice.dn, alice.password);
+    return (await client.exop(Oid.whoAmI)).value;
+  });
+  t.is(who, `dn:${alice.dn}`);
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+});

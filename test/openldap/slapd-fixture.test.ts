@@ -1,0 +1,54 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Client } from 'ldapts';
+import { startSlapd } from '../fixtures/slapd.js';
+
+test('starts a TLS slapd with ppolicy in under a second, verifiable against the test CA', async (t) => {
+  const started = Date.now();
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  t.log(`slapd ready in ${Date.now() - started} ms on ports ${slapd.ldapPort}/${slapd.ldapsPort}`);
+  t.true(Date.now() - started < 1_000);
+  t.not(slapd.ldapPort, slapd.ldapsPort);
+
+  const client = new Client({ url: slapd.ldapsUrl, timeout: 2_000, connectTimeout: 2_000, tlsOptions: { ca: await readFile(slapd.caFile), rejectUnauthorized: true } });
+  await client.bind(slapd.layout.serviceDn, slapd.layout.servicePassword);
+  const { searchEntries } = await client.search(slapd.users.alice.dn, { scope: 'base', attributes: ['uid', 'pwdChangedTime', 'entryUUID'] });
+  await client.unbind();
+  t.is(searchEntries[0]?.uid, 'alice');
+  t.regex(String(searchEntries[0]?.entryUUID), /^[0-9a-f-]{36}$/);
+});
+
+test('a client trusting another CA is refused by certificate verification', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const client = new Client({ url: slapd.ldapsUrl, timeout: 2_000, connectTimeout: 2_000, tlsOptions: { ca: await readFile(slapd.pki.otherCaFile), rejectUnauthorized: true } });
+  const error = await t.throwsAsync(client.bind(slapd.layout.serviceDn, slapd.layout.servicePassword));
+  t.regex(String((error as NodeJS.ErrnoException).code), /UNABLE_TO_VERIFY|SELF_SIGNED|CERT/);
+  await client.unbind().catch(() => undefined);
+});
+
+test('stop() ends the process, start() brings it back on the same ports with the same data, destroy() removes the directory', async (t) => {
+  const slapd = await startSlapd();
+  const pid = slapd.pid;
+  t.truthy(pid);
+  await slapd.setAttributes(slapd.users.bob.dn, { description: ['kept across restart'] });
+  await slapd.stop();
+  t.false(slapd.running);
+  t.throws(() => process.kill(pid!, 0));
+  await slapd.start();
+  t.true(slapd.running);
+  t.deepEqual((await slapd.read(slapd.users.bob.dn, ['description'])).description, ['kept across restart']);
+  await slapd.destroy();
+  t.false(existsSync(slapd.dir));
+});
+
+test('each fixture gets its own ports, so tests run side by side', async (t) => {
+  const [a, b] = await Promise.all([startSlapd(), startSlapd({ rights: '=w', noSync: false })]);
+  t.teardown(async () => {
+    await Promise.all([a.destroy(), b.destroy()]);
+  });
+  t.not(a.ldapsPort, b.ldapsPort);
+  t.true(a.running && b.running);
+});
