@@ -5,7 +5,7 @@ import type { ApplyOutcome, DirectoryUser } from '../driver.js';
 import { accountFlags, passwordChangeAllowedAt } from './account-state.js';
 import { AdAttribute } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
-import { precheckPassword } from './password-reset.js';
+import { precheckPassword } from './password-precheck.js';
 import { AdRight } from './rights.js';
 import { encodeUnicodePwd } from './unicode-pwd.js';
 import { readUserEntry } from './user-lookup.js';
