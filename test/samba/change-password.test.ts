@@ -82,6 +82,7 @@ test.serial('minimum age: PASSWORD_TOO_YOUNG with allowedAt, from the agent and 
       const fromDc = await failure(t, change(dc.users.dave, 'Brown#Bear22', 'Brown#Bear33', ahead));
       t.is(fromDc.code, ResultCode.PASSWORD_TOO_YOUNG);
       t.is(fromDc.details.adCode, '0000052D');
+      t.is(fromDc.details.allowedAt, undefined, 'the agent cannot know when the DC will allow it');
     } finally {
       await ahead.close();
     }

@@ -101,11 +101,11 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     await this.pool.close();
   }
 
-  private async withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options: { idempotent?: boolean; missing?: string; allowedAt?: Date | null } = {}): Promise<T> {
+  private async withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options: { idempotent?: boolean; missing?: string } = {}): Promise<T> {
     try {
       return await this.pool.withClient(fn, { idempotent: options.idempotent ?? false });
     } catch (error) {
-      throw mapDirectoryError(error, { operation, missing: options.missing, allowedAt: options.allowedAt });
+      throw mapDirectoryError(error, { operation, missing: options.missing });
     }
   }
 
