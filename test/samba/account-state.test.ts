@@ -3,15 +3,15 @@ import { ResultCode } from '../../protocol/codes.js';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import type { PermissionReport } from '../../agent/directory/driver.js';
 import { startSambaDc, type SambaDc, type SeededUser } from '../fixtures/samba.js';
-import { adConfig, agentError, assertNoSecrets, capturingLogger, newDriver, type CapturingLogger } from './ad-driver-harness.js';
+import { adConfig, agentError, assertNoSecrets, newDriver, CaptureLogger } from './ad-driver-harness.js';
 
 let dc: SambaDc;
 let driver: ActiveDirectoryDriver;
-let logger: CapturingLogger;
+let logger: CaptureLogger;
 
 test.before(async () => {
   dc = await startSambaDc({ passwordSettings: { lockoutThreshold: 3, minAgeSeconds: 3600 } });
-  logger = capturingLogger();
+  logger = new CaptureLogger();
   driver = newDriver(dc, logger);
 });
 test.after.always(async () => {
@@ -84,7 +84,7 @@ test.serial('checkPermissions with a wrong bind password: bind MISSING, nothing 
     const report = await wrong.checkPermissions({});
     t.is(status(report, 'bind'), 'MISSING');
     t.false(report.checks.some((check) => check.name !== 'tls' && check.status === 'OK'));
-    assertNoSecrets(t, [JSON.stringify(report), ...logger.lines], ['Not#ThePassword1', dc.svcPassword]);
+    assertNoSecrets(t, [JSON.stringify(report), logger.text()], ['Not#ThePassword1', dc.svcPassword]);
   } finally {
     await wrong.close();
   }
@@ -130,5 +130,5 @@ test.serial('passwordAlreadyApplied: true for the password set since then (also 
   t.false(await driver.passwordAlreadyApplied(user, 'Gold#Coin111', new Date(Date.now() + 60_000)), 'set before `since`');
   await driver.resetPassword(user, 'Gold#Coin222', { forceChangeAtNextLogon: true, unlock: true, enforceHistory: false });
   t.true(await driver.passwordAlreadyApplied(user, 'Gold#Coin222', since), 'must change: bind answers 773');
-  assertNoSecrets(t, logger.lines, ['Gold#Coin111', 'Gold#Other11', 'Gold#Coin222', dc.svcPassword]);
+  assertNoSecrets(t, [logger.text()], ['Gold#Coin111', 'Gold#Other11', 'Gold#Coin222', dc.svcPassword]);
 });

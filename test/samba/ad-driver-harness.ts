@@ -3,19 +3,11 @@ import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory
 import type { DirectoryConfig, Logger } from '../../agent/config/directory-config.js';
 import { isAgentError, type AgentError } from '../../agent/errors.js';
 import type { SambaDc } from '../fixtures/samba.js';
+// The OpenLDAP tier's capturing logger: one implementation for both directory tiers.
+import { CaptureLogger } from '../openldap/helpers/capture-logger.js';
 
-/** A logger that keeps every line (message and meta, serialised) so tests can search them for secrets. */
-export interface CapturingLogger extends Logger {
-  lines: string[];
-}
+export { CaptureLogger };
 
-export function capturingLogger(): CapturingLogger {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string, meta?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${meta === undefined ? '' : JSON.stringify(meta, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}`);
-  };
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 /** The config the agent would have for this DC: svc-writeback, LDAPS verified against the fixture CA. */
 export function adConfig(dc: SambaDc, overrides: Partial<DirectoryConfig> = {}): DirectoryConfig {

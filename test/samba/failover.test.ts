@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ResultCode } from '../../protocol/codes.js';
 import { startSambaDc, type SambaDc } from '../fixtures/samba.js';
-import { agentError, assertNoSecrets, capturingLogger, newDriver } from './ad-driver-harness.js';
+import { agentError, assertNoSecrets, CaptureLogger, newDriver } from './ad-driver-harness.js';
 
 // Two DCs copied from one template: the same domain and seeded users, but they do NOT replicate.
 // These tests rely on the identical seed only; a write on one DC is checked on that DC.
@@ -18,19 +18,19 @@ test.after.always(async () => {
 });
 
 test.serial('a dead URL first in urls: the driver moves on to the next and works', async (t) => {
-  const logger = capturingLogger();
+  const logger = new CaptureLogger();
   const driver = newDriver(dc1, logger, { urls: [DEAD_URL, dc1.ldapsUrl] });
   try {
     const user = await driver.resolveUser({ by: 'sAMAccountName', value: 'alice' });
     t.is(user.dn, dc1.users.alice.dn);
-    t.true(logger.lines.some((line) => line.includes('URL unusable') && line.includes(DEAD_URL)));
+    t.true(logger.lines.some((line) => line.message.includes('URL unusable') && line.meta?.url === DEAD_URL));
   } finally {
     await driver.close();
   }
 });
 
 test.serial('a DC stopped mid-run: the second DC takes over, and the first comes back into use', async (t) => {
-  const logger = capturingLogger();
+  const logger = new CaptureLogger();
   const driver = newDriver(dc1, logger, { urls: [dc1.ldapsUrl, dc2.ldapsUrl] });
   try {
     const alice = await driver.resolveUser({ by: 'sAMAccountName', value: 'alice' });
@@ -42,7 +42,7 @@ test.serial('a DC stopped mid-run: the second DC takes over, and the first comes
     t.is(again.dn, alice.dn);
     await driver.resetPassword(again, 'Second#Dc2pw', { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true });
     t.is(await dc2.tryBind(dc2.users.alice.upn, 'Second#Dc2pw'), null, 'applied on the second DC');
-    t.true(logger.lines.some((line) => line.includes('failover')));
+    t.true(logger.lines.some((line) => line.message.includes('failover')));
 
     await dc2.stop();
     const down = await agentError(t, driver.resolveUser({ by: 'sAMAccountName', value: 'alice' }));
@@ -50,7 +50,7 @@ test.serial('a DC stopped mid-run: the second DC takes over, and the first comes
 
     await dc1.start();
     t.is((await driver.resolveUser({ by: 'sAMAccountName', value: 'alice' })).dn, alice.dn);
-    assertNoSecrets(t, [...logger.lines, down.message, JSON.stringify(down.details)], ['First#Dc1pw', 'Second#Dc2pw', dc1.svcPassword]);
+    assertNoSecrets(t, [logger.text(), down.message, JSON.stringify(down.details)], ['First#Dc1pw', 'Second#Dc2pw', dc1.svcPassword]);
   } finally {
     await driver.close();
     await dc2.start();

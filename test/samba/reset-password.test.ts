@@ -4,19 +4,19 @@ import type { ActiveDirectoryDriver } from '../../agent/directory/ad/active-dire
 import { fileTimeToDate } from '../../agent/directory/ad/filetime.js';
 import type { ResetOptions } from '../../agent/directory/driver.js';
 import { startSambaDc, type SambaDc, type SeededUser } from '../fixtures/samba.js';
-import { agentError, assertNoSecrets, capturingLogger, newDriver, type CapturingLogger } from './ad-driver-harness.js';
+import { agentError, assertNoSecrets, newDriver, CaptureLogger } from './ad-driver-harness.js';
 
 // State carries from test to test (passwords, rights): serial, one DC for the file.
 let dc: SambaDc;
 let driver: ActiveDirectoryDriver;
-let logger: CapturingLogger;
+let logger: CaptureLogger;
 const used: string[] = [];
 const messages: string[] = [];
 const DEFAULTS: ResetOptions = { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true };
 
 test.before(async () => {
   dc = await startSambaDc({ passwordSettings: { lockoutThreshold: 3 } });
-  logger = capturingLogger();
+  logger = new CaptureLogger();
   driver = newDriver(dc, logger);
   used.push(dc.svcPassword, dc.adminPassword, ...Object.values(dc.users).map((user) => user.password));
 });
@@ -138,7 +138,7 @@ test.serial('without Write pwdLastSet the password is still set, and notApplied 
     t.is(outcome.details.mustChangePassword, null);
     // The user was not forced to change: the reset itself set pwdLastSet to now.
     t.is(await dc.tryBind(dc.users.dave.upn, 'Brown#Bear22'), null);
-    t.true(logger.lines.some((line) => line.includes('follow-up writes failed')));
+    t.true(logger.lines.some((line) => line.message.includes('follow-up writes failed')));
   } finally {
     await dc.setDelegation({});
   }
@@ -191,5 +191,5 @@ test.serial('Unexpire Password: the fixture grants and removes it; Samba 4.17 le
 
 test.serial('no password used appears in captured logs, error messages or details', (t) => {
   t.true(logger.lines.length > 0);
-  assertNoSecrets(t, [...logger.lines, ...messages], used);
+  assertNoSecrets(t, [logger.text(), ...messages], used);
 });

@@ -2,13 +2,13 @@ import test from 'ava';
 import { ResultCode } from '../../protocol/codes.js';
 import type { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import { startSambaDc, type SambaDc } from '../fixtures/samba.js';
-import { agentError, capturingLogger, newDriver } from './ad-driver-harness.js';
+import { agentError, CaptureLogger, newDriver } from './ad-driver-harness.js';
 
 let dc: SambaDc;
 let driver: ActiveDirectoryDriver;
 test.before(async () => {
   dc = await startSambaDc();
-  driver = newDriver(dc, capturingLogger());
+  driver = newDriver(dc, new CaptureLogger());
 });
 test.after.always(async () => {
   await driver?.close();

@@ -1,7 +1,8 @@
 import type { Entry } from 'ldapts';
 import type { AccountState, PasswordPolicy } from '../driver.js';
 import { AdAttribute, UacFlag } from './ad-attributes.js';
-import { firstInteger, firstString } from './entry-values.js';
+import { entryValue } from '../ldap/entry-values.js';
+import { firstInteger } from './entry-values.js';
 import { fileTimeToDate } from './filetime.js';
 
 export interface AccountFlags {
@@ -19,9 +20,9 @@ export interface AccountFlags {
 export function accountFlags(entry: Entry): AccountFlags {
   const uac = firstInteger(entry, AdAttribute.userAccountControl) ?? 0;
   const computed = firstInteger(entry, AdAttribute.userAccountControlComputed);
-  const lockoutTime = firstString(entry, AdAttribute.lockoutTime);
+  const lockoutTime = entryValue(entry, AdAttribute.lockoutTime);
   const locked = computed !== null ? (computed & UacFlag.lockout) !== 0 : lockoutTime !== null && lockoutTime !== '0';
-  const pwdLastSet = firstString(entry, AdAttribute.pwdLastSet);
+  const pwdLastSet = entryValue(entry, AdAttribute.pwdLastSet);
   return {
     disabled: (uac & UacFlag.accountDisabled) !== 0,
     locked,

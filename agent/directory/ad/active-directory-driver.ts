@@ -13,7 +13,8 @@ import { bufferValues } from './entry-values.js';
 import { guidFromBytes } from './object-guid.js';
 import { changePassword } from './password-change.js';
 import { PolicyCache, readPasswordPolicy } from './password-policy.js';
-import { replace, resetPassword } from './password-reset.js';
+import { replaceValue } from './modifications.js';
+import { resetPassword } from './password-reset.js';
 import { passwordAlreadyApplied } from './password-applied.js';
 import { permissionReport } from './permission-report.js';
 import { protectedReason } from './protected-account.js';
@@ -78,7 +79,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
 
   /** lockoutTime = 0 (also zeroes badPwdCount); writing it on an unlocked account is harmless, so this is idempotent. */
   async unlockAccount(user: DirectoryUser): Promise<ApplyOutcome> {
-    await this.withClient('unlockAccount', (client) => client.modify(user.dn, [replace(AdAttribute.lockoutTime, '0')]), { idempotent: true, missing: AdRight.writeLockoutTime });
+    await this.withClient('unlockAccount', (client) => client.modify(user.dn, [replaceValue(AdAttribute.lockoutTime, '0')]), { idempotent: true, missing: AdRight.writeLockoutTime });
     return { dn: user.dn, appliedAt: this.deps.now(), details: {} };
   }
 
@@ -100,11 +101,11 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     await this.pool.close();
   }
 
-  private async withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options: { idempotent?: boolean; missing?: string; allowedAt?: Date | null } = {}): Promise<T> {
+  private async withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options: { idempotent?: boolean; missing?: string } = {}): Promise<T> {
     try {
       return await this.pool.withClient(fn, { idempotent: options.idempotent ?? false });
     } catch (error) {
-      throw mapDirectoryError(error, { operation, missing: options.missing, allowedAt: options.allowedAt });
+      throw mapDirectoryError(error, { operation, missing: options.missing });
     }
   }
 

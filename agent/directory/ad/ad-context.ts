@@ -8,7 +8,7 @@ export interface AdContext {
   config: DirectoryConfig;
   deps: DriverDeps;
   /** Runs `fn` on a pooled connection bound as the service account; errors are mapped for `operation`. */
-  withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options?: { idempotent?: boolean; missing?: string; allowedAt?: Date | null }): Promise<T>;
+  withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options?: { idempotent?: boolean; missing?: string }): Promise<T>;
   /** A separate, unbound TLS connection (to bind as a user). */
   withUserConnection<T>(fn: (client: Client) => Promise<T>): Promise<T>;
   /** supportedControl of the DC's root DSE (read once, kept). */

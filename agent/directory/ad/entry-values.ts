@@ -1,29 +1,20 @@
 import type { Entry } from 'ldapts';
+import { entryValue } from '../ldap/entry-values.js';
 
-/** The values of one attribute of a search entry, found case-insensitively (servers choose the case). */
-function raw(entry: Entry, name: string): (Buffer | string)[] {
-  const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-  if (key === undefined || key === 'dn') return [];
-  const value = entry[key];
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
+// Strings come from the shared ../ldap/entry-values.ts; these add what AD's binary and integer attributes need.
 
-export function stringValues(entry: Entry, name: string): string[] {
-  return raw(entry, name).map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
-}
-
-export function firstString(entry: Entry, name: string): string | null {
-  return stringValues(entry, name)[0] ?? null;
-}
-
+/** The values of a binary attribute (requested through explicitBufferAttributes). */
 export function bufferValues(entry: Entry, name: string): Buffer[] {
-  return raw(entry, name).map((value) => (Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1')));
+  const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  const value = key === undefined || key === 'dn' ? undefined : entry[key];
+  if (value === undefined) return [];
+  const list: (Buffer | string)[] = Array.isArray(value) ? value : [value];
+  return list.map((item) => (Buffer.isBuffer(item) ? item : Buffer.from(item, 'latin1')));
 }
 
 /** An integer attribute; null when absent or not a number. */
 export function firstInteger(entry: Entry, name: string): number | null {
-  const value = firstString(entry, name);
+  const value = entryValue(entry, name);
   if (value === null || !/^-?\d+$/.test(value.trim())) return null;
   return Number(value);
 }

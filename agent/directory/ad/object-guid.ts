@@ -22,8 +22,3 @@ export function guidToBytes(text: string): Buffer | null {
   const [, a = '', b = '', c = '', d = '', e = ''] = match;
   return Buffer.from(`${swap(a)}${swap(b)}${swap(c)}${d}${e}`, 'hex');
 }
-
-/** The bytes as an RFC 4515 filter value: every byte `\xx`, so no byte can be read as filter syntax. */
-export function guidFilterValue(bytes: Buffer): string {
-  return [...bytes].map((byte) => `\\${byte.toString(16).padStart(2, '0')}`).join('');
-}

@@ -4,7 +4,7 @@ import { mapDirectoryError } from '../ldap/directory-errors.js';
 import { AdBindData } from '../ldap/ad-codes.js';
 import { AdAttribute } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
-import { firstString } from './entry-values.js';
+import { entryValue } from '../ldap/entry-values.js';
 import { fileTimeToDate } from './filetime.js';
 import { readUserEntry } from './user-lookup.js';
 
@@ -27,7 +27,7 @@ const PASSWORD_MATCHED: ReadonlySet<string> = new Set([
 export async function passwordAlreadyApplied(context: AdContext, user: DirectoryUser, password: string, since: Date): Promise<boolean> {
   const entry = await context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.pwdLastSet]), { idempotent: true });
   if (entry === null) return false;
-  const raw = firstString(entry, AdAttribute.pwdLastSet);
+  const raw = entryValue(entry, AdAttribute.pwdLastSet);
   const lastSet = fileTimeToDate(raw);
   if (raw !== '0' && (lastSet === null || lastSet < since)) return false;
   return context.withUserConnection(async (client) => {

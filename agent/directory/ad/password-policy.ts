@@ -1,7 +1,8 @@
 import type { Client, Entry } from 'ldapts';
 import type { PasswordPolicy } from '../driver.js';
 import { AdAttribute, DomainPolicyAttribute, PsoAttribute, PWD_PROPERTIES_COMPLEX } from './ad-attributes.js';
-import { firstInteger, firstString } from './entry-values.js';
+import { entryValue } from '../ldap/entry-values.js';
+import { firstInteger } from './entry-values.js';
 import { adIntervalToMs } from './filetime.js';
 
 /** The default domain policy, from the attributes of the domain root. */
@@ -11,10 +12,10 @@ export function domainPolicyFrom(entry: Entry): PasswordPolicy {
     minLength: firstInteger(entry, DomainPolicyAttribute.minPwdLength) ?? 0,
     complexity: ((firstInteger(entry, DomainPolicyAttribute.pwdProperties) ?? 0) & PWD_PROPERTIES_COMPLEX) !== 0,
     historyLength: firstInteger(entry, DomainPolicyAttribute.pwdHistoryLength) ?? 0,
-    minAgeMs: adIntervalToMs(firstString(entry, DomainPolicyAttribute.minPwdAge)),
-    maxAgeMs: adIntervalToMs(firstString(entry, DomainPolicyAttribute.maxPwdAge)),
+    minAgeMs: adIntervalToMs(entryValue(entry, DomainPolicyAttribute.minPwdAge)),
+    maxAgeMs: adIntervalToMs(entryValue(entry, DomainPolicyAttribute.maxPwdAge)),
     lockoutThreshold: firstInteger(entry, DomainPolicyAttribute.lockoutThreshold) ?? 0,
-    lockoutDurationMs: adIntervalToMs(firstString(entry, DomainPolicyAttribute.lockoutDuration)),
+    lockoutDurationMs: adIntervalToMs(entryValue(entry, DomainPolicyAttribute.lockoutDuration)),
   };
 }
 
@@ -23,12 +24,12 @@ export function psoPolicyFrom(entry: Entry): PasswordPolicy {
   return {
     source: entry.dn,
     minLength: firstInteger(entry, PsoAttribute.minLength) ?? 0,
-    complexity: firstString(entry, PsoAttribute.complexity)?.toUpperCase() === 'TRUE',
+    complexity: entryValue(entry, PsoAttribute.complexity)?.toUpperCase() === 'TRUE',
     historyLength: firstInteger(entry, PsoAttribute.historyLength) ?? 0,
-    minAgeMs: adIntervalToMs(firstString(entry, PsoAttribute.minAge)),
-    maxAgeMs: adIntervalToMs(firstString(entry, PsoAttribute.maxAge)),
+    minAgeMs: adIntervalToMs(entryValue(entry, PsoAttribute.minAge)),
+    maxAgeMs: adIntervalToMs(entryValue(entry, PsoAttribute.maxAge)),
     lockoutThreshold: firstInteger(entry, PsoAttribute.lockoutThreshold) ?? 0,
-    lockoutDurationMs: adIntervalToMs(firstString(entry, PsoAttribute.lockoutDuration)),
+    lockoutDurationMs: adIntervalToMs(entryValue(entry, PsoAttribute.lockoutDuration)),
   };
 }
 
@@ -44,10 +45,10 @@ async function readBase(client: Client, dn: string, attributes: string[]): Promi
  */
 export async function readPasswordPolicy(client: Client, userDn: string, domainDn: string): Promise<PasswordPolicy> {
   const user = await readBase(client, userDn, [AdAttribute.resultantPso]);
-  const psoDn = user === null ? null : firstString(user, AdAttribute.resultantPso);
+  const psoDn = user === null ? null : entryValue(user, AdAttribute.resultantPso);
   if (psoDn !== null) {
     const pso = await readBase(client, psoDn, Object.values(PsoAttribute)).catch(() => null);
-    if (pso !== null && firstString(pso, PsoAttribute.minLength) !== null) return psoPolicyFrom(pso);
+    if (pso !== null && entryValue(pso, PsoAttribute.minLength) !== null) return psoPolicyFrom(pso);
   }
   const domain = await readBase(client, domainDn, Object.values(DomainPolicyAttribute));
   if (domain === null) throw new Error('the domain root could not be read');

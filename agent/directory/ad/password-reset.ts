@@ -1,4 +1,4 @@
-import { Attribute, Change, type Control } from 'ldapts';
+import type { Control } from 'ldapts';
 import { PolicyReason, ResultCode } from '../../../protocol/codes.js';
 import { AgentError } from '../../errors.js';
 import type { ApplyOutcome, DirectoryUser, ResetOptions } from '../driver.js';
@@ -7,8 +7,9 @@ import { Oid } from '../oids.js';
 import { AdAttribute, PwdLastSet } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
 import { PolicyHintsControl } from './controls.js';
-import { firstString } from './entry-values.js';
-import { checkPasswordRules } from './password-rules.js';
+import { entryValue } from '../ldap/entry-values.js';
+import { replaceValue } from './modifications.js';
+import { precheckPassword } from './password-precheck.js';
 import { AdRight } from './rights.js';
 import { encodeUnicodePwd } from './unicode-pwd.js';
 import { readUserEntry } from './user-lookup.js';
@@ -20,9 +21,6 @@ export interface NotApplied {
   reason: string;
 }
 
-export function replace(type: string, value: string | Buffer): Change {
-  return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] as string[] | Buffer[] }) });
-}
 
 /** The policy hints control this DC understands, or null when it supports neither OID. */
 async function policyHints(context: AdContext): Promise<Control | null> {
@@ -32,19 +30,6 @@ async function policyHints(context: AdContext): Promise<Control | null> {
   return null;
 }
 
-/** Throws PASSWORD_POLICY with a precise reason when the password fails length or complexity for this user. */
-export async function precheckPassword(context: AdContext, user: DirectoryUser, password: string): Promise<void> {
-  const [entry, policy] = await Promise.all([
-    context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.sAMAccountName, AdAttribute.displayName]), { idempotent: true }),
-    context.policyFor(user.dn),
-  ]);
-  if (entry === null) throw new AgentError(ResultCode.USER_NOT_FOUND, 'the user no longer exists', { details: { reason: 'NO_SUCH_OBJECT' } });
-  const failure = checkPasswordRules(password, policy, {
-    sAMAccountName: firstString(entry, AdAttribute.sAMAccountName),
-    displayName: firstString(entry, AdAttribute.displayName),
-  });
-  if (failure !== null) throw new AgentError(ResultCode.PASSWORD_POLICY, failure.message, { details: { reason: failure.reason, policySource: policy.source } });
-}
 
 /**
  * Admin reset: replace unicodePwd (with the policy hints control when history must be enforced),
@@ -72,7 +57,7 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
     }
   }
 
-  await context.withClient('resetPassword', (client) => client.modify(user.dn, [replace(AdAttribute.unicodePwd, encodeUnicodePwd(password))], controls), { missing: AdRight.resetPassword });
+  await context.withClient('resetPassword', (client) => client.modify(user.dn, [replaceValue(AdAttribute.unicodePwd, encodeUnicodePwd(password))], controls), { missing: AdRight.resetPassword });
   const appliedAt = context.deps.now();
   const notApplied: NotApplied[] = [];
 
@@ -86,7 +71,7 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
 
   if (options.unlock) {
     const entry = await context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.lockoutTime]), { idempotent: true }).catch(() => null);
-    const lockoutTime = entry === null ? null : firstString(entry, AdAttribute.lockoutTime);
+    const lockoutTime = entry === null ? null : entryValue(entry, AdAttribute.lockoutTime);
     // Only a locked account is unlocked: an unneeded write would fail without the right and be reported for nothing.
     if (lockoutTime !== null && lockoutTime !== '0') {
       const unlockFailure = await followUp(context, user.dn, AdAttribute.lockoutTime, '0', AdRight.writeLockoutTime);
@@ -103,7 +88,7 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
 
 async function followUp(context: AdContext, dn: string, attribute: string, value: string, right: string): Promise<Omit<NotApplied, 'what'> | null> {
   try {
-    await context.withClient('modify', (client) => client.modify(dn, [replace(attribute, value)]), { idempotent: true, missing: right });
+    await context.withClient('modify', (client) => client.modify(dn, [replaceValue(attribute, value)]), { idempotent: true, missing: right });
     return null;
   } catch (error) {
     const mapped = mapDirectoryError(error, { operation: 'modify', missing: right });

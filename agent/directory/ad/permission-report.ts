@@ -6,7 +6,7 @@ import { readRootDse } from '../ldap/root-dse.js';
 import { Oid } from '../oids.js';
 import { AdAttribute, DomainPolicyAttribute } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
-import { stringValues } from './entry-values.js';
+import { entryValues } from '../ldap/entry-values.js';
 import { domainPolicyFrom } from './password-policy.js';
 import { AdRight } from './rights.js';
 import { readUserEntry } from './user-lookup.js';
@@ -101,7 +101,7 @@ export async function permissionReport(context: AdContext, userDn: string | null
     for (const name of ['resetPassword', 'writePwdLastSet', 'writeLockoutTime']) checks.push(check(name, 'WARN', `no user found under ${scopeBase} to check on; pass a user`));
   } else {
     const entry = await context.withClient('search', (client) => readUserEntry(client, sample, [AdAttribute.allowedAttributesEffective]), { idempotent: true }).catch(() => null);
-    const writable = new Set((entry === null ? [] : stringValues(entry, AdAttribute.allowedAttributesEffective)).map((name) => name.toLowerCase()));
+    const writable = new Set((entry === null ? [] : entryValues(entry, AdAttribute.allowedAttributesEffective)).map((name) => name.toLowerCase()));
     const on = userDn === null ? `on ${sample} (a sample user of ${scopeBase})` : `on ${sample}`;
     checks.push(check('resetPassword', 'WARN', `not evaluated ${on}: the right is visible only in the DACL, which this report does not evaluate yet; a test reset proves it`, true,
       `dsacls "${scopeBase}" /I:S /G "<agent account>:CA;Reset Password;user"`));
@@ -116,7 +116,7 @@ export async function permissionReport(context: AdContext, userDn: string | null
     const policy = await context.withClient('search', async (client) => {
       const { searchEntries } = await client.search(config.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: Object.values(DomainPolicyAttribute) });
       const entry = searchEntries[0];
-      if (entry === undefined || stringValues(entry, DomainPolicyAttribute.minPwdLength).length === 0) return null;
+      if (entry === undefined || entryValues(entry, DomainPolicyAttribute.minPwdLength).length === 0) return null;
       return domainPolicyFrom(entry);
     }, { idempotent: true });
     checks.push(policy === null
