@@ -1,0 +1,162 @@
+import test from 'ava';
+import { createServer, type Server } from 'node:http';
+import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { ServiceConnection, type ConnectionOptions } from '../../agent/connection/service-connection.js';
+import { socketOptions } from '../../agent/connection/socket-options.js';
+import { generateKeyPair, keyPairFromJwk } from '../../protocol/index.js';
+import { ServiceSim } from '../../service-sim/index.js';
+import { testPki } from '../fixtures/slapd/tls.js';
+import { captureLogger } from '../helpers/capture-logger.js';
+
+// The agent's WebSocket client against the real service-sim: TLS with a custom CA, a CONNECT proxy,
+// liveness, close codes and the clock-skew warning.
+
+async function tlsService(options: Parameters<typeof ServiceSim.start>[0] = {}): Promise<ServiceSim> {
+  const pki = await testPki();
+  return ServiceSim.start({ tls: { cert: await readFile(pki.certFile), key: await readFile(pki.keyFile) }, heartbeatIntervalMs: 1_000, ...options });
+}
+
+async function agentFor(sim: ServiceSim, overrides: Partial<ConnectionOptions> = {}) {
+  const signing = generateKeyPair('Ed25519');
+  const encryption = generateKeyPair('X25519');
+  const registered = sim.addAgent({ tenantId: 't1', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw });
+  const logger = captureLogger();
+  const pki = await testPki();
+  const connection = new ServiceConnection({
+    endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: null },
+    agentId: registered.agentId,
+    tenantId: 't1',
+    agentVersion: '0.0.0-test',
+    capabilities: ['getAccountState'],
+    maxInFlight: 4,
+    signingKey: keyPairFromJwk(signing.jwk).privateKey,
+    clockSkewMs: 60_000,
+    logger,
+    random: () => 0,
+    ...overrides,
+  });
+  return { connection, logger, agentId: registered.agentId };
+}
+
+test('connects over wss verified with a custom CA, signs hello, and gets welcome', async (t) => {
+  const sim = await tlsService();
+  const { connection, agentId } = await agentFor(sim);
+  const connected = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
+  connection.start();
+  t.like(await connected, { agentId, maxInFlight: 4 });
+  if (connection.state !== 'ready') await new Promise((resolve) => connection.once('welcome', resolve));
+  t.is(connection.state, 'ready');
+  await connection.stop();
+  await sim.stop();
+});
+
+test('refuses a service whose certificate the configured CA did not sign', async (t) => {
+  const sim = await tlsService();
+  const pki = await testPki();
+  const { connection, logger } = await agentFor(sim, { endpoint: { url: sim.url, allowInsecure: false, caFile: pki.otherCaFile, proxy: null } });
+  connection.start();
+  await new Promise((r) => setTimeout(r, 500));
+  t.not(connection.state, 'ready');
+  t.regex(logger.text(), /certificate|self.signed|unable to verify/i);
+  await connection.stop();
+  await sim.stop();
+});
+
+test('goes through an HTTPS proxy with CONNECT', async (t) => {
+  const sim = await tlsService();
+  const tunnels: string[] = [];
+  const sockets: Socket[] = [];
+  const proxy: Server = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, client: Socket, head) => {
+    tunnels.push(req.url ?? '');
+    sockets.push(client);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = netConnect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const pki = await testPki();
+  const { connection, agentId } = await agentFor(sim, { endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: proxyUrl } });
+  const connected = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
+  connection.start();
+  await connected;
+  t.deepEqual(tunnels, [`127.0.0.1:${sim.port}`]);
+  await connection.stop();
+  await sim.stop();
+  // Tunnelled sockets are detached from the HTTP server: end them, or close() waits for ever.
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => proxy.close(resolve));
+});
+
+test('a service that stops answering pings is terminated and reconnected', async (t) => {
+  const sim = await tlsService();
+  const { connection, agentId, logger } = await agentFor(sim);
+  const first = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
+  connection.start();
+  await first;
+  const dropped = sim.waitFor('agentDisconnected', (e) => e.agentId === agentId, 10_000);
+  sim.setAnswerPings(false);
+  await dropped;
+  t.regex(logger.text(), /no frame or pong from the service for two heartbeat intervals/);
+  const second = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
+  sim.setAnswerPings(true);
+  await second;
+  await connection.stop();
+  await sim.stop();
+});
+
+test('close 4001 (unauthorized) logs what the admin should do and backs off to the maximum', async (t) => {
+  const sim = await tlsService();
+  const { connection, logger } = await agentFor(sim, { agentId: 'not-registered' });
+  const refused = sim.waitFor('helloRefused', undefined, 10_000);
+  connection.start();
+  await refused;
+  await new Promise((r) => setTimeout(r, 200));
+  t.regex(logger.text(), /close 4001.*register/);
+  const reconnect = logger.lines.find((l) => l.message === 'reconnecting to the service');
+  t.true(Number(reconnect?.meta?.['attempt']) >= 6, 'the attempt is pinned at the 60 s ceiling');
+  await connection.stop();
+  await sim.stop();
+});
+
+test('close 4002 (replaced by another connection of the same agent) is logged as such', async (t) => {
+  const sim = await tlsService();
+  const a = await agentFor(sim);
+  const first = sim.waitFor('agentConnected', (s) => s.agentId === a.agentId, 10_000);
+  a.connection.start();
+  await first;
+  const twin = new ServiceConnection({ ...a.connection.options, logger: captureLogger() });
+  const replaced = sim.waitFor('agentDisconnected', (e) => e.replaced, 10_000);
+  twin.start();
+  await replaced;
+  await new Promise((r) => setTimeout(r, 200));
+  t.regex(a.logger.text(), /close 4002/);
+  await twin.stop();
+  await a.connection.stop();
+  await sim.stop();
+});
+
+test('a clock far from the service time is warned about at welcome', async (t) => {
+  const sim = await tlsService({ clock: { now: () => new Date(Date.now() + 5 * 60_000) }, clockSkewMs: Number.POSITIVE_INFINITY });
+  const { connection, agentId, logger } = await agentFor(sim);
+  const connected = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
+  connection.start();
+  await connected;
+  await new Promise((r) => setTimeout(r, 100));
+  t.regex(logger.text(), /clock differs from the service's/);
+  await connection.stop();
+  await sim.stop();
+});
+
+test('ws:// is refused unless allowInsecure is set', (t) => {
+  t.throws(() => socketOptions({ url: 'ws://127.0.0.1:1/agent/v1', allowInsecure: false, caFile: null, proxy: null }, 1000), { message: /must be wss/ });
+  t.notThrows(() => socketOptions({ url: 'ws://127.0.0.1:1/agent/v1', allowInsecure: true, caFile: null, proxy: null }, 1000));
+});
