@@ -72,12 +72,13 @@ export function createLogger(options: LoggerOptions): AgentLogger {
   }
   // A logger with no transport makes winston warn on every line; a silent stream keeps it quiet.
   const logger = winston.createLogger({ level: options.level, format: base, transports, silent: transports.length === 0 });
-  return wrap(logger, redactor);
+  return wrap(logger, redactor, { closed: false });
 }
 
-function wrap(logger: winston.Logger, redactor: Redactor): AgentLogger {
+/** `closed` is shared by a logger and its children: a line logged after close() is dropped, not a crash. */
+function wrap(logger: winston.Logger, redactor: Redactor, state: { closed: boolean }): AgentLogger {
   const log = (level: LogLevel) => (message: string, meta?: Record<string, unknown>) => {
-    logger.log(level, message, meta ?? {});
+    if (!state.closed) logger.log(level, message, meta ?? {});
   };
   return {
     redactor,
@@ -85,9 +86,16 @@ function wrap(logger: winston.Logger, redactor: Redactor): AgentLogger {
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    child: (meta) => wrap(logger.child(meta), redactor),
-    close: () =>
-      new Promise<void>((resolve) => {
+    child: (meta) => wrap(logger.child(meta), redactor, state),
+    close: async () => {
+      if (state.closed) return;
+      state.closed = true;
+      // Lines still buffered under back-pressure would be written after the file transport ends
+      // ("write after end"): let them drain first, for a bounded time.
+      for (let waited = 0; (logger.writableLength > 0 || logger.readableLength > 0) && waited < 5_000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await new Promise<void>((resolve) => {
         const files = logger.transports.filter((t) => t instanceof winston.transports.File);
         let open = files.length;
         if (open === 0) {
@@ -101,6 +109,7 @@ function wrap(logger: winston.Logger, redactor: Redactor): AgentLogger {
           });
         }
         logger.end();
-      }),
+      });
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -42,4 +42,17 @@ test('rotates files by size and keeps at most maxFiles', async (t) => {
   const files = (await readdir(dir)).sort();
   t.true(files.length > 1 && files.length <= 3, files.join(', '));
   t.true(files.includes(LOG_FILE_NAME));
+});
+
+test('a line logged after close() is dropped instead of crashing the process', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wba-log-closed-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1_000_000, maxFiles: 2, console: false });
+  const child = logger.child({ commandId: 'c1' });
+  await logger.close();
+  t.notThrows(() => {
+    logger.info('late line');
+    child.warn('late child line');
+  });
+  await logger.close();
+  await rm(dir, { recursive: true, force: true });
 });
