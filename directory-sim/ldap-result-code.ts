@@ -1,0 +1,28 @@
+/** LDAP result codes (RFC 4511 section 4.1.9) that directory-sim answers with. */
+export const LdapResultCode = {
+  success: 0,
+  operationsError: 1,
+  protocolError: 2,
+  sizeLimitExceeded: 4,
+  authMethodNotSupported: 7,
+  strongerAuthRequired: 8,
+  referral: 10,
+  unavailableCriticalExtension: 12,
+  noSuchAttribute: 16,
+  undefinedAttributeType: 17,
+  constraintViolation: 19,
+  attributeOrValueExists: 20,
+  invalidAttributeSyntax: 21,
+  noSuchObject: 32,
+  invalidDnSyntax: 34,
+  invalidCredentials: 49,
+  insufficientAccessRights: 50,
+  busy: 51,
+  unavailable: 52,
+  unwillingToPerform: 53,
+  objectClassViolation: 65,
+  notAllowedOnNonLeaf: 66,
+  entryAlreadyExists: 68,
+  other: 80,
+} as const;
+export type LdapResultCode = (typeof LdapResultCode)[keyof typeof LdapResultCode];

@@ -1,0 +1,168 @@
+import { attributeDefinition } from '../ad/schema.js';
+import type { SecurityDescriptor } from '../ad/security-descriptor.js';
+import { LdapResultCode } from '../ldap-result-code.js';
+import { SimError } from '../sim-error.js';
+import { normalizeDn, parentKey } from './dn.js';
+import type { AccountSecret, AttributeValue, Entry } from './entry.js';
+import { normalizeValue } from './normalize-value.js';
+
+const memberAttribute = 'member';
+const memberOfAttribute = 'memberof';
+const dnAttribute = 'distinguishedname';
+
+/**
+ * The in-memory tree. Entries are keyed by normalized DN; equality indexes cover the attributes the
+ * schema marks `indexed`, so lookups by sAMAccountName, UPN, mail, objectGUID... never scan.
+ * memberOf is kept as a back-link index of `member`, as AD computes it.
+ */
+export class DirectoryStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly childrenOf = new Map<string, Set<string>>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly memberOf = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The entry with this DN (any spelling), or undefined (also for a malformed DN). */
+  get(dn: string): Entry | undefined {
+    try {
+      return this.entries.get(normalizeDn(dn));
+    } catch {
+      return undefined;
+    }
+  }
+
+  getByKey(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Adds an entry; its parent must exist unless it is a naming context (no parent in the store). */
+  add(dn: string, attributes: Record<string, readonly AttributeValue[]>, security: SecurityDescriptor, secret?: AccountSecret): Entry {
+    const key = normalizeDn(dn);
+    if (this.entries.has(key)) throw new SimError(LdapResultCode.entryAlreadyExists, `00002071: UpdErr: DSID-030503F1, problem 6005 (ENTRY_EXISTS), data 0\n`);
+    const parent = parentKey(key);
+    const entry: Entry = { dn, key, parentKey: parent !== null && this.entries.has(parent) ? parent : null, attributes: new Map(), security, secret };
+    this.entries.set(key, entry);
+    if (entry.parentKey !== null) {
+      let siblings = this.childrenOf.get(entry.parentKey);
+      if (!siblings) this.childrenOf.set(entry.parentKey, (siblings = new Set()));
+      siblings.add(key);
+    }
+    this.setValues(entry, 'distinguishedName', [dn]);
+    for (const [name, values] of Object.entries(attributes)) {
+      if (name.toLowerCase() !== dnAttribute) this.setValues(entry, name, values);
+    }
+    return entry;
+  }
+
+  remove(entry: Entry): void {
+    for (const name of [...entry.attributes.keys()]) this.setValues(entry, name, []);
+    this.entries.delete(entry.key);
+    if (entry.parentKey !== null) this.childrenOf.get(entry.parentKey)?.delete(entry.key);
+  }
+
+  /** Replaces all values of one attribute (none = delete it), keeping indexes and back-links right. */
+  setValues(entry: Entry, name: string, values: readonly AttributeValue[]): void {
+    const lower = name.toLowerCase();
+    const definition = attributeDefinition(name);
+    const previous = entry.attributes.get(lower);
+    if (definition.indexed || lower === memberAttribute) {
+      for (const value of previous?.values ?? []) this.unindex(entry, lower, value);
+      for (const value of values) this.index(entry, lower, value);
+    }
+    if (values.length === 0) entry.attributes.delete(lower);
+    else entry.attributes.set(lower, { name: previous?.name ?? (definition.name.toLowerCase() === lower ? definition.name : name), values: [...values] });
+  }
+
+  private index(entry: Entry, lower: string, value: AttributeValue): void {
+    if (lower === memberAttribute) {
+      const target = normalizeValue(memberAttribute, value);
+      let groups = this.memberOf.get(target);
+      if (!groups) this.memberOf.set(target, (groups = new Set()));
+      groups.add(entry.key);
+      return;
+    }
+    let index = this.indexes.get(lower);
+    if (!index) this.indexes.set(lower, (index = new Map<string, Set<string>>()));
+    const normalized = normalizeValue(lower, value);
+    let keys = index.get(normalized);
+    if (!keys) index.set(normalized, (keys = new Set()));
+    keys.add(entry.key);
+  }
+
+  private unindex(entry: Entry, lower: string, value: AttributeValue): void {
+    if (lower === memberAttribute) {
+      this.memberOf.get(normalizeValue(memberAttribute, value))?.delete(entry.key);
+      return;
+    }
+    this.indexes.get(lower)?.get(normalizeValue(lower, value))?.delete(entry.key);
+  }
+
+  /** Values of an attribute as a search sees them (memberOf from back-links). */
+  values(entry: Entry, name: string): AttributeValue[] {
+    const lower = name.toLowerCase();
+    if (lower === memberOfAttribute) {
+      const groups = this.memberOf.get(entry.key);
+      if (!groups) return [];
+      return [...groups].flatMap((key) => {
+        const group = this.entries.get(key);
+        return group ? [group.dn] : [];
+      });
+    }
+    return entry.attributes.get(lower)?.values ?? [];
+  }
+
+  /** The stored attribute names of an entry plus memberOf when it has any. */
+  attributeNames(entry: Entry): string[] {
+    const names = [...entry.attributes.values()].map((attribute) => attribute.name);
+    if ((this.memberOf.get(entry.key)?.size ?? 0) > 0) names.push('memberOf');
+    return names;
+  }
+
+  /** Keys of entries whose indexed attribute has this value; undefined when the attribute has no index. */
+  lookup(name: string, value: AttributeValue): ReadonlySet<string> | undefined {
+    const lower = name.toLowerCase();
+    if (lower === dnAttribute) {
+      const key = normalizeValue(dnAttribute, value);
+      return this.entries.has(key) ? new Set([key]) : new Set();
+    }
+    if (!attributeDefinition(lower).indexed) return undefined;
+    return this.indexes.get(lower)?.get(normalizeValue(lower, value)) ?? new Set();
+  }
+
+  children(key: string): Entry[] {
+    return [...(this.childrenOf.get(key) ?? [])].flatMap((child) => {
+      const entry = this.entries.get(child);
+      return entry ? [entry] : [];
+    });
+  }
+
+  /** The entry and everything below it, depth first. */
+  *subtree(key: string): Generator<Entry> {
+    const stack = [key];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      const entry = this.entries.get(current);
+      if (!entry) continue;
+      yield entry;
+      const children = this.childrenOf.get(current);
+      if (children) for (const child of children) stack.push(child);
+    }
+  }
+
+  /** True when `key` is `ancestor` or below it. */
+  isWithin(key: string, ancestor: string): boolean {
+    return ancestor === '' || key === ancestor || key.endsWith(`,${ancestor}`);
+  }
+
+  /** Path from the naming context down to the entry (root first). */
+  pathTo(entry: Entry): Entry[] {
+    const path: Entry[] = [];
+    for (let current: Entry | undefined = entry; current; current = current.parentKey === null ? undefined : this.entries.get(current.parentKey)) {
+      path.unshift(current);
+    }
+    return path;
+  }
+}

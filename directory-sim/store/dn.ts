@@ -1,0 +1,96 @@
+import { LdapResultCode } from '../ldap-result-code.js';
+import { SimError } from '../sim-error.js';
+
+/** One attribute=value pair of an RDN, value unescaped. */
+export interface RdnPart {
+  type: string;
+  value: string;
+}
+
+function invalid(dn: string): SimError {
+  return new SimError(LdapResultCode.invalidDnSyntax, `00002081: NameErr: DSID-03100225, problem 2003 (BAD_ATT_SYNTAX), data 0, best match of:\n\t'${dn}'\n`);
+}
+
+/** Parses an RFC 4514 DN into its RDNs (multi-valued RDNs flattened in order). */
+export function parseDn(dn: string): RdnPart[][] {
+  const rdns: RdnPart[][] = [];
+  if (dn.trim() === '') return rdns;
+  let current: RdnPart[] = [];
+  let i = 0;
+  while (i <= dn.length) {
+    const eq = dn.indexOf('=', i);
+    if (eq < 0) throw invalid(dn);
+    const type = dn.slice(i, eq).trim();
+    if (!/^[A-Za-z][A-Za-z0-9-]*$|^[0-9]+(\.[0-9]+)*$/.test(type)) throw invalid(dn);
+    i = eq + 1;
+    let value = '';
+    let pendingBytes: number[] = [];
+    const flush = (): void => {
+      if (pendingBytes.length > 0) value += Buffer.from(pendingBytes).toString('utf8');
+      pendingBytes = [];
+    };
+    while (i < dn.length && dn[i] === ' ') i++;
+    let end: string | undefined;
+    let trailingSpaces = 0;
+    while (i < dn.length) {
+      const ch = dn[i]!;
+      if (ch === ',' || ch === '+' || ch === ';') {
+        end = ch;
+        i++;
+        break;
+      }
+      if (ch === '\\') {
+        const next = dn.slice(i + 1, i + 3);
+        if (/^[0-9a-fA-F]{2}$/.test(next)) {
+          pendingBytes.push(parseInt(next, 16));
+          i += 3;
+        } else if (i + 1 < dn.length) {
+          flush();
+          value += dn[i + 1];
+          i += 2;
+        } else throw invalid(dn);
+        trailingSpaces = 0;
+        continue;
+      }
+      flush();
+      value += ch;
+      trailingSpaces = ch === ' ' ? trailingSpaces + 1 : 0;
+      i++;
+    }
+    flush();
+    if (trailingSpaces > 0) value = value.slice(0, value.length - trailingSpaces);
+    current.push({ type, value });
+    if (end !== '+') {
+      rdns.push(current);
+      current = [];
+    }
+    if (end === undefined) break;
+  }
+  return rdns;
+}
+
+/** RFC 4514 escaping of an attribute value. */
+export function escapeDnValue(value: string): string {
+  return value
+    .replace(/[\\,+"<>;=#]/g, (ch) => `\\${ch}`)
+    .replace(/^ /, '\\ ')
+    .replace(/ $/, '\\ ');
+}
+
+/** A case-insensitive key for a DN: what two spellings of the same DN share. */
+export function normalizeDn(dn: string): string {
+  return parseDn(dn)
+    .map((rdn) => rdn.map((part) => `${part.type.toLowerCase()}=${escapeDnValue(part.value.toLowerCase())}`).join('+'))
+    .join(',');
+}
+
+/** The normalized key of the parent, or null for a DN of one RDN (or the empty DN). */
+export function parentKey(key: string): string | null {
+  if (key === '') return null;
+  const rdns = parseDn(key);
+  if (rdns.length <= 1) return '';
+  return rdns
+    .slice(1)
+    .map((rdn) => rdn.map((part) => `${part.type}=${escapeDnValue(part.value)}`).join('+'))
+    .join(',');
+}
