@@ -10,20 +10,21 @@ export const defaultDomain: DomainInfo = {
 };
 
 /**
- * The accounts of the default seed, with their passwords: test fixtures, documented in the report.
+ * The accounts of the default seed (passwords meet the default policy: 7+ characters, complex,
+ * without the account name), with their passwords: test fixtures, documented in the report.
  * DNs are relative to the base DN (`${...},DC=sim,DC=test`).
  */
 export const SeededAccount = {
   administrator: { rdn: 'CN=Administrator,CN=Users', sam: 'Administrator', password: 'Admin#Pass1', rid: 500 },
   svcWriteback: { rdn: 'CN=svc-writeback,CN=Users', sam: 'svc-writeback', password: 'Svc#Writeback1', rid: 1105 },
-  alice: { rdn: 'CN=Alice Anders,OU=Staff', sam: 'alice', password: 'Alice#Pass1', rid: 1110 },
-  bob: { rdn: 'CN=Bob Brown,OU=Staff', sam: 'bob', password: 'Bob#Pass1', rid: 1111 },
-  carol: { rdn: 'CN=Carol Clark,OU=Staff', sam: 'carol', password: 'Carol#Pass1', rid: 1112 },
-  dave: { rdn: 'CN=Dave Dunn,OU=Staff', sam: 'dave', password: 'Dave#Pass1', rid: 1113 },
-  erin: { rdn: 'CN=Erin Evans,OU=Staff', sam: 'erin', password: 'Erin#Pass1', rid: 1114 },
-  frank: { rdn: 'CN=Frank Fox,OU=Sales,OU=Staff', sam: 'frank', password: 'Frank#Pass1', rid: 1115 },
-  patAdmin: { rdn: 'CN=Pat Admin,OU=Staff', sam: 'pat.admin', password: 'Pat#Admin1', rid: 1116 },
-  mallory: { rdn: 'CN=Mallory Moss,OU=Contractors', sam: 'mallory', password: 'Mallory#Pass1', rid: 1120 },
+  alice: { rdn: 'CN=Alice Anders,OU=Staff', sam: 'alice', password: 'Wonder#Land1', rid: 1110 },
+  bob: { rdn: 'CN=Bob Brown,OU=Staff', sam: 'bob', password: 'Build#Er2024', rid: 1111 },
+  carol: { rdn: 'CN=Carol Clark,OU=Staff', sam: 'carol', password: 'Christmas#Song1', rid: 1112 },
+  dave: { rdn: 'CN=Dave Dunn,OU=Staff', sam: 'dave', password: 'Dive#Deep2024', rid: 1113 },
+  erin: { rdn: 'CN=Erin Evans,OU=Staff', sam: 'erin', password: 'Go#Brockovich1', rid: 1114 },
+  frank: { rdn: 'CN=Frank Fox,OU=Sales,OU=Staff', sam: 'frank', password: 'Hot#Dog2024', rid: 1115 },
+  patAdmin: { rdn: 'CN=Pat Admin,OU=Staff', sam: 'pat.admin', password: 'Patch#Work2024', rid: 1116 },
+  mallory: { rdn: 'CN=Mallory Moss,OU=Contractors', sam: 'mallory', password: 'Evil#Twin2024', rid: 1120 },
 } as const;
 export type SeededAccountName = keyof typeof SeededAccount;
 

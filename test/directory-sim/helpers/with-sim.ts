@@ -39,3 +39,13 @@ export async function boundClient(sim: DirectorySim, name: SeededAccountName): P
 export function quotedUtf16(password: string): Buffer {
   return Buffer.from(`"${password}"`, 'utf16le');
 }
+
+/** The error an LDAP operation fails with (ldapts ResultCodeError: code and message). */
+export async function failure(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code: number; message: string };
+  }
+  throw new Error('expected the operation to fail');
+}
