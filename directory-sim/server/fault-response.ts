@@ -58,6 +58,8 @@ export async function answerWithFault(context: OperationContext, request: LdapRe
     case FaultResponse.endless: {
       if (request.operation.type !== 'search') return context.send(id, resultOp(request, LdapResultCode.busy, FaultText.busy));
       for (let n = 0; !context.isAbandoned(id); n++) {
+        // Let other connections and the abandon request in.
+        if (n % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
         await context.send(id, encodeSearchEntry(`CN=endless-${n},${context.directory.domain.baseDn}`, [{ name: 'objectClass', values: ['top', 'user'] }]));
       }
       return;

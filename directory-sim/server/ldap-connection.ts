@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -201,9 +200,17 @@ export class LdapConnection implements OperationContext {
 
   async sendRaw(bytes: Buffer): Promise<void> {
     if (this.closed || this.socket.destroyed) return;
-    if (!this.socket.write(bytes)) {
-      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
-    }
+    const socket = this.socket;
+    if (socket.write(bytes)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   async startTls(): Promise<void> {

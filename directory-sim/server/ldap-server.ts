@@ -13,10 +13,7 @@ export class LdapListener {
     private readonly nextConnectionId: () => number,
   ) {
     const onConnection = (socket: net.Socket): void => {
-      if (shared.faults.refuseConnections) {
-        socket.resetAndDestroy();
-        return;
-      }
+      if (socket.destroyed) return;
       socket.setNoDelay(true);
       const connection = new LdapConnection(socket, secure, nextConnectionId(), shared);
       this.connections.add(connection);
@@ -25,6 +22,10 @@ export class LdapListener {
     this.server = secure
       ? tls.createServer({ key: shared.tls!.key, cert: shared.tls!.cert }, onConnection)
       : net.createServer(onConnection);
+    // Refuse at the TCP level, before any TLS handshake: the client sees a reset.
+    this.server.prependListener('connection', (raw: net.Socket) => {
+      if (shared.faults.refuseConnections) raw.resetAndDestroy();
+    });
     // A client that fails the TLS handshake must not take the server down.
     this.server.on('tlsClientError', () => undefined);
   }
