@@ -46,9 +46,9 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
   const entry = store.get(dn);
   if (!entry) throw texts.noSuchObject(bestMatch(directory, dn));
   const now = directory.clock();
-  const pending = new Map<string, { name: string; values: AttributeValue[] }>();
+  const pending = new Map<string, { name: string; values: readonly AttributeValue[] }>();
   let secret: AccountSecret | undefined;
-  const current = (name: string): AttributeValue[] => pending.get(name.toLowerCase())?.values ?? store.values(entry, name);
+  const current = (name: string): readonly AttributeValue[] => pending.get(name.toLowerCase())?.values ?? store.values(entry, name);
   const put = (name: string, values: AttributeValue[]): void => {
     pending.set(name.toLowerCase(), { name, values });
   };

@@ -51,8 +51,7 @@ export function readEntry(directory: SimDirectory, identity: Identity, entry: En
         push(definition.name, constructed(directory, identity, entry, lower, options));
         break;
       default: {
-        const stored = entry.attributes.get(lower);
-        push(stored?.name ?? definition.name, store.values(entry, lower));
+        push(entry.attributes.has(lower) ? store.attributeName(entry, lower) : definition.name, store.values(entry, lower));
       }
     }
   }

@@ -55,10 +55,11 @@ function toValues(value: SeedObject['attributes'][string]): AttributeValue[] {
  * Creates one object the way a DC would: fills objectGUID, objectSid (accounts and groups),
  * whenCreated, name, objectCategory, sAMAccountType and the account defaults, then stores it.
  */
-export function createObject(directory: SimDirectory, seed: SeedObject): Entry {
+export function createObject(directory: SimDirectory, seed: SeedObject, options: { passwordHash?: string } = {}): Entry {
   const { store, domain } = directory;
   const now = directory.clock();
-  const attributes: Record<string, AttributeValue[]> = {};
+  const attributes: Record<string, readonly AttributeValue[]> = {};
+  const present = new Set<string>();
   for (const [name, value] of Object.entries(seed.attributes)) {
     const definition = attributeDefinition(name);
     const binary = definition.syntax === AttributeSyntax.binary || definition.syntax === AttributeSyntax.sid;
@@ -68,40 +69,45 @@ export function createObject(directory: SimDirectory, seed: SeedObject): Entry {
       return definition.syntax === AttributeSyntax.sid && item.startsWith('S-1-') ? sidToBuffer(item) : Buffer.from(item, 'base64');
     });
     attributes[definition.name.toLowerCase() === name.toLowerCase() ? definition.name : name] = values;
+    present.add(name.toLowerCase());
   }
   const classes = (attributes.objectClass ?? []).map((value) => value.toString().toLowerCase());
   const isUser = classes.includes('user');
   const isGroup = classes.includes('group');
-  const rdn = parseDn(seed.dn)[0]?.[0];
-  const setDefault = (name: string, values: AttributeValue[]): void => {
-    if (!Object.keys(attributes).some((key) => key.toLowerCase() === name.toLowerCase())) attributes[name] = values;
+  const passwordHash = options.passwordHash ?? (seed.password === undefined ? undefined : hashPassword(seed.password));
+  const setDefault = (name: string, values: readonly AttributeValue[]): void => {
+    const lower = name.toLowerCase();
+    if (present.has(lower)) return;
+    attributes[name] = values;
+    present.add(lower);
   };
+  const rdn = parseDn(seed.dn)[0]?.[0];
   if (rdn) {
     setDefault(rdn.type, [rdn.value]);
-    setDefault('name', [rdn.value]);
+    setDefault('name', attributes[rdn.type] ?? [rdn.value]);
   }
   setDefault('objectGUID', [guidToBuffer(randomUUID())]);
-  setDefault('whenCreated', [generalizedTime(now)]);
-  setDefault('whenChanged', [generalizedTime(now)]);
-  setDefault('instanceType', ['4']);
+  setDefault('whenCreated', shared([generalizedTime(now)]));
+  setDefault('whenChanged', shared([generalizedTime(now)]));
+  setDefault('instanceType', shared(['4']));
   const category = isUser ? 'Person' : isGroup ? 'Group' : classes.includes('organizationalunit') ? 'Organizational-Unit' : classes.includes('domaindns') ? 'Domain-DNS' : 'Container';
-  setDefault('objectCategory', [`CN=${category},CN=Schema,CN=Configuration,${domain.baseDn}`]);
+  setDefault('objectCategory', shared([`CN=${category},CN=Schema,CN=Configuration,${domain.baseDn}`]));
   if (isUser || isGroup) {
     const existingSid = attributes.objectSid?.[0];
     if (existingSid === undefined) attributes.objectSid = [sidToBuffer(`${domain.sid}-${directory.allocateRid()}`)];
     else if (Buffer.isBuffer(existingSid)) directory.reserveRid(existingSid.readUInt32LE(existingSid.length - 4));
   }
   if (isUser) {
-    setDefault('userAccountControl', [String(UserAccountControl.normalAccount)]);
-    setDefault('sAMAccountType', [String(SamAccountType.normalUser)]);
-    setDefault('primaryGroupID', [String(DomainRid.domainUsers)]);
-    setDefault('accountExpires', [neverExpires.toString()]);
-    setDefault('badPwdCount', ['0']);
-    setDefault('pwdLastSet', [seed.password === undefined ? '0' : filetimeFromMs(now).toString()]);
+    setDefault('userAccountControl', shared([String(UserAccountControl.normalAccount)]));
+    setDefault('sAMAccountType', shared([String(SamAccountType.normalUser)]));
+    setDefault('primaryGroupID', shared([String(DomainRid.domainUsers)]));
+    setDefault('accountExpires', shared([neverExpires.toString()]));
+    setDefault('badPwdCount', shared(['0']));
+    setDefault('pwdLastSet', shared([passwordHash === undefined ? '0' : filetimeFromMs(now).toString()]));
   }
   if (isGroup) {
-    setDefault('groupType', [String(globalSecurityGroup)]);
-    setDefault('sAMAccountType', [String(SamAccountType.group)]);
+    setDefault('groupType', shared([String(globalSecurityGroup)]));
+    setDefault('sAMAccountType', shared([String(SamAccountType.group)]));
   }
   const explicit = seed.sddl === undefined ? { protected: false, aces: defaultAces(classes, domain.sid) } : parseSddlDacl(seed.sddl, domain.sid);
   const security: SecurityDescriptor = {
@@ -110,6 +116,22 @@ export function createObject(directory: SimDirectory, seed: SeedObject): Entry {
     dacl: explicit.aces,
     protected: explicit.protected,
   };
-  const secret = isUser ? { current: seed.password === undefined ? undefined : hashPassword(seed.password), history: [] } : undefined;
+  const secret = isUser ? { current: passwordHash, history: [] } : undefined;
   return store.add(seed.dn, attributes, security, secret);
 }
+
+/**
+ * One array per distinct default value, shared by every entry that has it (value arrays are
+ * replaced, never changed in place): 100,000 users then cost one array, not 100,000.
+ */
+function shared(values: readonly string[]): readonly AttributeValue[] {
+  const key = values.join('\0');
+  let array = sharedValues.get(key);
+  if (!array) {
+    if (sharedValues.size > 1000) sharedValues.clear();
+    sharedValues.set(key, (array = Object.freeze([...values])));
+  }
+  return array;
+}
+
+const sharedValues = new Map<string, readonly AttributeValue[]>();

@@ -1,4 +1,5 @@
 import type { SimDirectory } from '../ad/sim-directory.js';
+import { hashPassword } from '../ad/password-hash.js';
 import { createObject } from './create-object.js';
 import { SeededContainer } from './seeded-domain.js';
 
@@ -21,14 +22,15 @@ export function seedBulkUsers(directory: SimDirectory, options: BulkUserOptions)
   const container = `${options.container ?? SeededContainer.bulk},${domain.baseDn}`;
   if (!store.get(container)) createObject(directory, { dn: container, attributes: { objectClass: ['top', 'organizationalUnit'] } });
   const prefix = options.prefix ?? 'bulk';
+  const passwordHash = hashPassword(options.password ?? bulkUserPassword);
+  const objectClass = ['top', 'person', 'organizationalPerson', 'user'];
   const width = Math.max(6, String(options.count).length);
   for (let i = 1; i <= options.count; i++) {
     const sam = `${prefix}${String(i).padStart(width, '0')}`;
     createObject(directory, {
       dn: `CN=${sam},${container}`,
-      password: options.password ?? bulkUserPassword,
       attributes: {
-        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        objectClass,
         sAMAccountName: sam,
         userPrincipalName: `${sam}@${domain.dnsName}`,
         mail: `${sam}@${domain.dnsName}`,
@@ -36,6 +38,6 @@ export function seedBulkUsers(directory: SimDirectory, options: BulkUserOptions)
         sn: sam,
         displayName: `Bulk ${sam}`,
       },
-    });
+    }, { passwordHash });
   }
 }

@@ -2,7 +2,7 @@ import { attributeDefinition } from '../ad/schema.js';
 import type { SecurityDescriptor } from '../ad/security-descriptor.js';
 import { LdapResultCode } from '../ldap-result-code.js';
 import { SimError } from '../sim-error.js';
-import { normalizeDn, parentKey } from './dn.js';
+import { dnKeys, normalizeDn } from './dn.js';
 import type { AccountSecret, AttributeValue, Entry } from './entry.js';
 import { normalizeValue } from './normalize-value.js';
 
@@ -18,7 +18,8 @@ const dnAttribute = 'distinguishedname';
 export class DirectoryStore {
   private readonly entries = new Map<string, Entry>();
   private readonly childrenOf = new Map<string, Set<string>>();
-  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** attribute → normalized value → entry key, or a Set of keys once a value is shared (most are unique). */
+  private readonly indexes = new Map<string, Map<string, string | Set<string>>>();
   private readonly memberOf = new Map<string, Set<string>>();
 
   get size(): number {
@@ -40,17 +41,15 @@ export class DirectoryStore {
 
   /** Adds an entry; its parent must exist unless it is a naming context (no parent in the store). */
   add(dn: string, attributes: Record<string, readonly AttributeValue[]>, security: SecurityDescriptor, secret?: AccountSecret): Entry {
-    const key = normalizeDn(dn);
+    const { key, parentKey: parent } = dnKeys(dn);
     if (this.entries.has(key)) throw new SimError(LdapResultCode.entryAlreadyExists, `00002071: UpdErr: DSID-030503F1, problem 6005 (ENTRY_EXISTS), data 0\n`);
-    const parent = parentKey(key);
-    const entry: Entry = { dn, key, parentKey: parent !== null && this.entries.has(parent) ? parent : null, attributes: new Map(), security, secret };
+    const entry: Entry = { dn, key, parentKey: parent !== null && this.entries.has(parent) ? parent : null, attributes: new Map(), unknownNames: undefined, security, secret };
     this.entries.set(key, entry);
     if (entry.parentKey !== null) {
       let siblings = this.childrenOf.get(entry.parentKey);
       if (!siblings) this.childrenOf.set(entry.parentKey, (siblings = new Set()));
       siblings.add(key);
     }
-    this.setValues(entry, 'distinguishedName', [dn]);
     for (const [name, values] of Object.entries(attributes)) {
       if (name.toLowerCase() !== dnAttribute) this.setValues(entry, name, values);
     }
@@ -66,14 +65,25 @@ export class DirectoryStore {
   /** Replaces all values of one attribute (none = delete it), keeping indexes and back-links right. */
   setValues(entry: Entry, name: string, values: readonly AttributeValue[]): void {
     const lower = name.toLowerCase();
+    if (lower === dnAttribute || lower === memberOfAttribute) return;
     const definition = attributeDefinition(name);
     const previous = entry.attributes.get(lower);
     if (definition.indexed || lower === memberAttribute) {
-      for (const value of previous?.values ?? []) this.unindex(entry, lower, value);
+      for (const value of previous ?? []) this.unindex(entry, lower, value);
       for (const value of values) this.index(entry, lower, value);
     }
-    if (values.length === 0) entry.attributes.delete(lower);
-    else entry.attributes.set(lower, { name: previous?.name ?? (definition.name.toLowerCase() === lower ? definition.name : name), values: [...values] });
+    if (values.length === 0) {
+      entry.attributes.delete(lower);
+      entry.unknownNames?.delete(lower);
+      return;
+    }
+    entry.attributes.set(lower, values);
+    if (definition.name.toLowerCase() !== lower && !entry.unknownNames?.has(lower)) (entry.unknownNames ??= new Map()).set(lower, name);
+  }
+
+  /** The name an attribute is returned under: the schema's, or the spelling first written. */
+  attributeName(entry: Entry, lower: string): string {
+    return entry.unknownNames?.get(lower) ?? attributeDefinition(lower).name;
   }
 
   private index(entry: Entry, lower: string, value: AttributeValue): void {
@@ -85,11 +95,13 @@ export class DirectoryStore {
       return;
     }
     let index = this.indexes.get(lower);
-    if (!index) this.indexes.set(lower, (index = new Map<string, Set<string>>()));
+    if (!index) this.indexes.set(lower, (index = new Map<string, string | Set<string>>()));
     const normalized = normalizeValue(lower, value);
-    let keys = index.get(normalized);
-    if (!keys) index.set(normalized, (keys = new Set()));
-    keys.add(entry.key);
+    const keys = index.get(normalized);
+    if (keys === undefined) index.set(normalized, entry.key);
+    else if (typeof keys === 'string') {
+      if (keys !== entry.key) index.set(normalized, new Set([keys, entry.key]));
+    } else keys.add(entry.key);
   }
 
   private unindex(entry: Entry, lower: string, value: AttributeValue): void {
@@ -97,12 +109,17 @@ export class DirectoryStore {
       this.memberOf.get(normalizeValue(memberAttribute, value))?.delete(entry.key);
       return;
     }
-    this.indexes.get(lower)?.get(normalizeValue(lower, value))?.delete(entry.key);
+    const index = this.indexes.get(lower);
+    const normalized = normalizeValue(lower, value);
+    const keys = index?.get(normalized);
+    if (keys === entry.key) index?.delete(normalized);
+    else if (typeof keys === 'object') keys.delete(entry.key);
   }
 
   /** Values of an attribute as a search sees them (memberOf from back-links). */
-  values(entry: Entry, name: string): AttributeValue[] {
+  values(entry: Entry, name: string): readonly AttributeValue[] {
     const lower = name.toLowerCase();
+    if (lower === dnAttribute) return [entry.dn];
     if (lower === memberOfAttribute) {
       const groups = this.memberOf.get(entry.key);
       if (!groups) return [];
@@ -111,12 +128,12 @@ export class DirectoryStore {
         return group ? [group.dn] : [];
       });
     }
-    return entry.attributes.get(lower)?.values ?? [];
+    return entry.attributes.get(lower) ?? [];
   }
 
-  /** The stored attribute names of an entry plus memberOf when it has any. */
+  /** The attribute names of an entry: stored ones, distinguishedName, and memberOf when it has any. */
   attributeNames(entry: Entry): string[] {
-    const names = [...entry.attributes.values()].map((attribute) => attribute.name);
+    const names = ['distinguishedName', ...[...entry.attributes.keys()].map((lower) => this.attributeName(entry, lower))];
     if ((this.memberOf.get(entry.key)?.size ?? 0) > 0) names.push('memberOf');
     return names;
   }
@@ -129,7 +146,8 @@ export class DirectoryStore {
       return this.entries.has(key) ? new Set([key]) : new Set();
     }
     if (!attributeDefinition(lower).indexed) return undefined;
-    return this.indexes.get(lower)?.get(normalizeValue(lower, value)) ?? new Set();
+    const keys = this.indexes.get(lower)?.get(normalizeValue(lower, value));
+    return keys === undefined ? new Set() : typeof keys === 'string' ? new Set([keys]) : keys;
   }
 
   children(key: string): Entry[] {

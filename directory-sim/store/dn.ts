@@ -11,6 +11,11 @@ function invalid(dn: string): SimError {
   return new SimError(LdapResultCode.invalidDnSyntax, `00002081: NameErr: DSID-03100225, problem 2003 (BAD_ATT_SYNTAX), data 0, best match of:\n\t'${dn}'\n`);
 }
 
+/** Hex-escaped bytes collected so far, as UTF-8 text. */
+function flushBytes(bytes: number[]): string {
+  return bytes.length === 0 ? '' : Buffer.from(bytes).toString('utf8');
+}
+
 /** Parses an RFC 4514 DN into its RDNs (multi-valued RDNs flattened in order). */
 export function parseDn(dn: string): RdnPart[][] {
   const rdns: RdnPart[][] = [];
@@ -25,10 +30,6 @@ export function parseDn(dn: string): RdnPart[][] {
     i = eq + 1;
     let value = '';
     let pendingBytes: number[] = [];
-    const flush = (): void => {
-      if (pendingBytes.length > 0) value += Buffer.from(pendingBytes).toString('utf8');
-      pendingBytes = [];
-    };
     while (i < dn.length && dn[i] === ' ') i++;
     let end: string | undefined;
     let trailingSpaces = 0;
@@ -45,19 +46,23 @@ export function parseDn(dn: string): RdnPart[][] {
           pendingBytes.push(parseInt(next, 16));
           i += 3;
         } else if (i + 1 < dn.length) {
-          flush();
+          value += flushBytes(pendingBytes);
+          pendingBytes = [];
           value += dn[i + 1];
           i += 2;
         } else throw invalid(dn);
         trailingSpaces = 0;
         continue;
       }
-      flush();
+      if (pendingBytes.length > 0) {
+        value += flushBytes(pendingBytes);
+        pendingBytes = [];
+      }
       value += ch;
       trailingSpaces = ch === ' ' ? trailingSpaces + 1 : 0;
       i++;
     }
-    flush();
+    value += flushBytes(pendingBytes);
     if (trailingSpaces > 0) value = value.slice(0, value.length - trailingSpaces);
     current.push({ type, value });
     if (end !== '+') {
@@ -77,11 +82,19 @@ export function escapeDnValue(value: string): string {
     .replace(/ $/, '\\ ');
 }
 
+function normalizedRdns(dn: string): string[] {
+  return parseDn(dn).map((rdn) => rdn.map((part) => `${part.type.toLowerCase()}=${escapeDnValue(part.value.toLowerCase())}`).join('+'));
+}
+
 /** A case-insensitive key for a DN: what two spellings of the same DN share. */
 export function normalizeDn(dn: string): string {
-  return parseDn(dn)
-    .map((rdn) => rdn.map((part) => `${part.type.toLowerCase()}=${escapeDnValue(part.value.toLowerCase())}`).join('+'))
-    .join(',');
+  return normalizedRdns(dn).join(',');
+}
+
+/** The key of a DN and of its parent (null for a single RDN) from one parse. */
+export function dnKeys(dn: string): { key: string; parentKey: string | null } {
+  const rdns = normalizedRdns(dn);
+  return { key: rdns.join(','), parentKey: rdns.length <= 1 ? null : rdns.slice(1).join(',') };
 }
 
 /** The normalized key of the parent, or null for a DN of one RDN (or the empty DN). */

@@ -2,11 +2,6 @@ import type { SecurityDescriptor } from '../ad/security-descriptor.js';
 
 export type AttributeValue = string | Buffer;
 
-export interface StoredAttribute {
-  /** The name as first written (AD returns schema names; see ad/schema.ts). */
-  name: string;
-  values: AttributeValue[];
-}
 
 /** Password material of an account. Hashes only; never logged, never returned. */
 export interface AccountSecret {
@@ -21,8 +16,13 @@ export interface Entry {
   dn: string;
   key: string;
   parentKey: string | null;
-  /** Keyed by lower-case attribute name. */
-  attributes: Map<string, StoredAttribute>;
+  /**
+   * Values keyed by lower-case attribute name. Value arrays are never changed in place (they may
+   * be shared between entries): writes replace the array.
+   */
+  attributes: Map<string, readonly AttributeValue[]>;
+  /** Spelling of attributes the schema does not know, as first written. */
+  unknownNames: Map<string, string> | undefined;
   /** Explicit part of the security descriptor; inherited ACEs are computed from the parents. */
   security: SecurityDescriptor;
   secret: AccountSecret | undefined;
