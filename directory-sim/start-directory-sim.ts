@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import tls from 'node:tls';
 import type { DomainInfo } from './ad/domain-info.js';
 import { SimDirectory } from './ad/sim-directory.js';
@@ -44,6 +47,11 @@ export interface DirectorySimOptions {
   logger?: SimLogger;
   /** AD's MaxPageSize (default 1000). */
   maxPageSize?: number;
+  /**
+   * Serve the same directory as another running sim: a second DC of the domain (for failover
+   * tests). Seeding options are ignored; faults are this DC's own.
+   */
+  replicaOf?: DirectorySim;
 }
 
 export interface DirectorySim {
@@ -54,6 +62,8 @@ export interface DirectorySim {
   ldapPort: number;
   ldapsPort: number | undefined;
   caPem: string | undefined;
+  /** caPem written to a file (for configs that take a path); removed by stop(). */
+  caFile: string | undefined;
   baseDn: string;
   mode: SimMode;
   domain: DomainInfo;
@@ -66,15 +76,11 @@ export interface DirectorySim {
   stop(): Promise<void>;
 }
 
-/** Starts a simulated AD domain controller on loopback. */
-export async function startDirectorySim(options: DirectorySimOptions = {}): Promise<DirectorySim> {
+/** Builds and seeds the directory a new sim serves. */
+function createDirectory(options: DirectorySimOptions): SimDirectory {
   const mode = options.mode ?? SimMode.windows;
-  const host = options.host ?? '127.0.0.1';
-  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error('directory-sim listens on 127.0.0.0/8 only');
   const domain: DomainInfo = { ...defaultDomain, ...options.domain };
-  const store = new DirectoryStore();
-  const opLog = new OpLog();
-  const directory = new SimDirectory(store, domain, mode, options.clock ?? Date.now, opLog);
+  const directory = new SimDirectory(new DirectoryStore(), domain, mode, options.clock ?? Date.now, new OpLog());
   const seed = options.seed ?? 'default';
   if (seed === 'default') seedDefaultDomain(directory, options.defaultSeed);
   else {
@@ -83,7 +89,15 @@ export async function startDirectorySim(options: DirectorySimOptions = {}): Prom
     else if (typeof seed === 'object') seedFromJson(directory, seed.json);
   }
   if (options.bulkUsers) seedBulkUsers(directory, { count: options.bulkUsers });
+  return directory;
+}
 
+/** Starts a simulated AD domain controller on loopback. */
+export async function startDirectorySim(options: DirectorySimOptions = {}): Promise<DirectorySim> {
+  const host = options.host ?? '127.0.0.1';
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error('directory-sim listens on 127.0.0.0/8 only');
+  const directory = options.replicaOf?.directory ?? createDirectory(options);
+  const { store, opLog, domain, mode } = directory;
   const faults = new Faults();
   const secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
   const shared = { directory, faults, secureContext, tls: options.tls, logger: options.logger ?? silentLogger, maxPageSize: options.maxPageSize ?? 1000, maxRequestBytes: 10 * 1024 * 1024 };
@@ -97,6 +111,12 @@ export async function startDirectorySim(options: DirectorySimOptions = {}): Prom
     secure = new LdapListener(shared, true, nextConnectionId);
     ldapsPort = await secure.listen(host, options.ldapsPort ?? 0);
   }
+  let caFile: string | undefined;
+  if (options.tls?.ca) {
+    const dir = await mkdtemp(join(tmpdir(), 'directory-sim-ca-'));
+    caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, options.tls.ca);
+  }
   return {
     ldapUrl: `ldap://${host}:${ldapPort}`,
     ldapsUrl: ldapsPort === undefined ? undefined : `ldaps://${host}:${ldapsPort}`,
@@ -104,6 +124,7 @@ export async function startDirectorySim(options: DirectorySimOptions = {}): Prom
     ldapPort,
     ldapsPort,
     caPem: options.tls?.ca?.toString(),
+    caFile,
     baseDn: domain.baseDn,
     mode,
     domain,
@@ -117,6 +138,7 @@ export async function startDirectorySim(options: DirectorySimOptions = {}): Prom
     },
     stop: async () => {
       await Promise.all([plain.close(), secure?.close()]);
+      if (caFile) await rm(dirname(caFile), { recursive: true, force: true });
     },
   };
 }
