@@ -98,8 +98,9 @@ export class ErrorTexts {
     return new SimError(LdapResultCode.operationsError, this.samba ? '00002020: Operation unavailable without authentication' : windowsNotBound);
   }
 
-  criticalExtension(oid: string): SimError {
-    return new SimError(LdapResultCode.unavailableCriticalExtension, `00002040: Critical extension is unavailable (${oid})`);
+  /** The same text in both modes; the OID is not echoed back. */
+  criticalExtension(): SimError {
+    return new SimError(LdapResultCode.unavailableCriticalExtension, 'Critical extension is unavailable');
   }
 
   attributeExists(attribute: string): SimError {

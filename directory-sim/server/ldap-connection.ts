@@ -158,7 +158,10 @@ export class LdapConnection implements OperationContext {
     const { operation, messageId, controls } = request;
     const supported: readonly string[] = supportedControls(this.directory.mode);
     const unknownCritical = controls.find((control) => control.critical && !supported.includes(control.oid));
-    if (unknownCritical && operation.type !== 'unbind') throw this.directory.texts.criticalExtension(unknownCritical.oid);
+    if (unknownCritical && operation.type !== 'unbind') {
+      this.logger.debug(`conn ${this.connectionId} refuses critical control ${unknownCritical.oid}`);
+      throw this.directory.texts.criticalExtension();
+    }
     switch (operation.type) {
       case 'bind':
         return handleBind(this, messageId, operation);
