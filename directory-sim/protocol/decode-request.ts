@@ -19,7 +19,16 @@ export function decodeRequest(message: Buffer): LdapRequest {
     const list = envelope.readSequence(ContextTag.controls);
     while (list.hasMore) controls.push(decodeControl(list.readSequence()));
   }
-  return { messageId, tag, operation: decodeOperation(tag, value), controls };
+  return { messageId, tag, operation: decodeOperationSafely(tag, value), controls };
+}
+
+function decodeOperationSafely(tag: number, body: Buffer): LdapOperation {
+  try {
+    return decodeOperation(tag, body);
+  } catch (error) {
+    if (error instanceof SimError) return { type: 'malformed', tag, diagnostic: error.diagnostic };
+    throw error;
+  }
 }
 
 function decodeControl(reader: BerReader): LdapControl {

@@ -29,7 +29,9 @@ export type LdapOperation =
   | { type: 'delete'; dn: string }
   | { type: 'abandon'; messageId: number }
   | { type: 'extended'; oid: string; value: Buffer | undefined }
-  | { type: 'unsupported'; tag: number };
+  | { type: 'unsupported'; tag: number }
+  /** The envelope decoded but the operation did not: answered with protocolError, not a disconnect. */
+  | { type: 'malformed'; tag: number; diagnostic: string };
 
 export interface LdapRequest {
   messageId: number;

@@ -180,6 +180,12 @@ export class LdapConnection implements OperationContext {
         return;
       case 'abandon':
         return;
+      case 'malformed':
+        if (responseTagFor[operation.tag] === undefined) {
+          this.disconnect(operation.diagnostic);
+          return;
+        }
+        throw new SimError(LdapResultCode.protocolError, operation.diagnostic);
       case 'unsupported':
         if (responseTagFor[operation.tag] === undefined) {
           this.disconnect(`unknown protocol operation 0x${operation.tag.toString(16)}`);

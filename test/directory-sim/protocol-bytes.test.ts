@@ -86,3 +86,17 @@ test('a message that is not LDAP gets a notice of disconnection and the connecti
   await raw.take(1000, 500);
   t.true(raw.closed);
 });
+
+test('a search with an undecodable body is answered with protocolError; the connection stays', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  const raw = await RawLdap.connect(sim.ldapPort);
+  t.teardown(() => raw.end());
+  // scope 3 (subordinates) does not exist in AD
+  raw.send(tlv(0x30, Buffer.from('020109', 'hex'), tlv(0x63, Buffer.from('0400 0a0103 0a0100 020100 020100 010100'.replace(/\s/g, ''), 'hex'), tlv(0x87, 'objectClass'), tlv(0x30))));
+  const response = await raw.take(10);
+  t.is(hex(response.subarray(2, 5)), '020109');
+  t.is(response[5], 0x65);
+  t.is(hex(response.subarray(7, 10)), '0a0102');
+  t.false(raw.closed);
+});
