@@ -86,10 +86,11 @@ export class ErrorTexts {
         );
   }
 
-  noSuchObject(bestMatch: string): SimError {
+  /** `dn` is the DN asked for; Windows names the nearest existing ancestor, Samba the DN itself. */
+  noSuchObject(dn: string, bestMatch: string): SimError {
     return new SimError(
       LdapResultCode.noSuchObject,
-      this.samba ? '0000208D: Base-DN not found' : `0000208D: NameErr: DSID-0310028C, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${bestMatch}'\n`,
+      this.samba ? `0000208D: No such Base DN: ${dn}` : `0000208D: NameErr: DSID-0310028C, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${bestMatch}'\n`,
       bestMatch,
     );
   }

@@ -44,7 +44,7 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
   const { store, texts } = directory;
   if (!identity.entry) throw texts.notBound();
   const entry = store.get(dn);
-  if (!entry) throw texts.noSuchObject(bestMatch(directory, dn));
+  if (!entry) throw texts.noSuchObject(dn, bestMatch(directory, dn));
   const now = directory.clock();
   const pending = new Map<string, { name: string; values: readonly AttributeValue[] }>();
   let secret: AccountSecret | undefined;

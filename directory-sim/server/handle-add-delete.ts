@@ -17,7 +17,7 @@ export async function handleAdd(context: OperationContext, messageId: number, op
   const { identity } = context;
   if (!identity.entry) throw directory.texts.notBound();
   const parent = directory.store.getByKey(parentKey(normalizeDn(operation.dn)) ?? '');
-  if (!parent) throw directory.texts.noSuchObject(bestMatch(directory, operation.dn));
+  if (!parent) throw directory.texts.noSuchObject(operation.dn, bestMatch(directory, operation.dn));
   if (!directory.check(identity, parent, { mask: AccessMask.createChild })) throw directory.texts.insufficientRightsForAttribute(parent.dn);
   const seed: SeedObject = { dn: operation.dn, attributes: {} };
   for (const { attribute, values } of operation.attributes) {
@@ -40,7 +40,7 @@ export async function handleDelete(context: OperationContext, messageId: number,
   const { directory, identity } = context;
   if (!identity.entry) throw directory.texts.notBound();
   const entry = directory.store.get(operation.dn);
-  if (!entry) throw directory.texts.noSuchObject(bestMatch(directory, operation.dn));
+  if (!entry) throw directory.texts.noSuchObject(operation.dn, bestMatch(directory, operation.dn));
   const parent = entry.parentKey === null ? undefined : directory.store.getByKey(entry.parentKey);
   const allowed = directory.check(identity, entry, { mask: AccessMask.delete }) || (parent !== undefined && directory.check(identity, parent, { mask: AccessMask.deleteChild }));
   if (!allowed) throw directory.texts.insufficientRightsForAttribute(entry.dn);
