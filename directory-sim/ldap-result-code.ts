@@ -4,6 +4,8 @@ export const LdapResultCode = {
   operationsError: 1,
   protocolError: 2,
   sizeLimitExceeded: 4,
+  compareFalse: 5,
+  compareTrue: 6,
   authMethodNotSupported: 7,
   strongerAuthRequired: 8,
   referral: 10,

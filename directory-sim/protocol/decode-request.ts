@@ -92,6 +92,11 @@ function decodeOperation(tag: number, body: Buffer): LdapOperation {
     }
     case ProtocolOp.delRequest:
       return { type: 'delete', dn: body.toString('utf8') };
+    case ProtocolOp.compareRequest: {
+      const dn = reader.readString();
+      const assertion = reader.readSequence();
+      return { type: 'compare', dn, attribute: assertion.readString(), value: assertion.readOctets() };
+    }
     case ProtocolOp.abandonRequest:
       return { type: 'abandon', messageId: body.length === 0 ? 0 : body.readIntBE(0, Math.min(body.length, 6)) };
     case ProtocolOp.extendedRequest: {

@@ -27,6 +27,7 @@ export type LdapOperation =
   | { type: 'modify'; dn: string; changes: ModifyChange[] }
   | { type: 'add'; dn: string; attributes: { attribute: string; values: Buffer[] }[] }
   | { type: 'delete'; dn: string }
+  | { type: 'compare'; dn: string; attribute: string; value: Buffer }
   | { type: 'abandon'; messageId: number }
   | { type: 'extended'; oid: string; value: Buffer | undefined }
   | { type: 'unsupported'; tag: number }

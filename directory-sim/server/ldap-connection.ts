@@ -15,6 +15,7 @@ import { SimError } from '../sim-error.js';
 import { answerWithFault, noticeOfDisconnection } from './fault-response.js';
 import { handleAdd, handleDelete } from './handle-add-delete.js';
 import { handleBind } from './handle-bind.js';
+import { handleCompare } from './handle-compare.js';
 import { handleExtended } from './handle-extended.js';
 import { handleModify } from './handle-modify.js';
 import { handleSearch } from './handle-search.js';
@@ -175,6 +176,8 @@ export class LdapConnection implements OperationContext {
         return handleDelete(this, messageId, operation);
       case 'extended':
         return handleExtended(this, messageId, operation);
+      case 'compare':
+        return handleCompare(this, messageId, operation);
       case 'unbind':
         this.close();
         return;

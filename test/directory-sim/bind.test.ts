@@ -93,3 +93,28 @@ test('bind records go to the op log without the password', async (t) => {
   t.false(dump.includes(SeededAccount.alice.password));
   t.false(dump.includes('Not-The-Password9'));
 });
+
+test('password expired by maxPwdAge (532) unless it never expires; account expired (701)', async (t) => {
+  let now = Date.now();
+  const sim = await startSim({ clock: () => now });
+  t.teardown(() => sim.stop());
+  now += 13 * 24 * 3600_000; // seeded passwords are 30 days old, maxPwdAge is 42 days
+  const client = ldapsClient(sim);
+  t.regex((await failure(client.bind(dnOf(sim, 'alice'), SeededAccount.alice.password))).message, /data 532/);
+  await t.notThrowsAsync(client.bind(dnOf(sim, 'svcWriteback'), SeededAccount.svcWriteback.password));
+  const expired = sim.store.get(dnOf(sim, 'bob'))!;
+  sim.store.setValues(expired, 'accountExpires', ['130000000000000000']); // 2012
+  t.regex((await failure(client.bind(dnOf(sim, 'bob'), SeededAccount.bob.password))).message, /data 701/);
+  await client.unbind();
+});
+
+test('compare answers true or false, never on secrets', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  const client = ldapsClient(sim);
+  await client.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  t.true(await client.compare(dnOf(sim, 'alice'), 'sAMAccountName', 'ALICE'));
+  t.false(await client.compare(dnOf(sim, 'alice'), 'sAMAccountName', 'bob'));
+  t.false(await client.compare(dnOf(sim, 'alice'), 'unicodePwd', `"${SeededAccount.alice.password}"`));
+  await client.unbind();
+});
