@@ -1,5 +1,5 @@
 import test from 'ava';
-import { EqualityFilter, type Client } from 'ldapts';
+import { Attribute, Change, EqualityFilter, type Client } from 'ldapts';
 import { Oid } from '../../agent/directory/oids.js';
 import { guidFromBuffer } from '../../directory-sim/ad/guid.js';
 import { sidToString } from '../../directory-sim/ad/sid.js';
@@ -135,4 +135,17 @@ test('rootDSE: supportedControl differs by mode; an unknown critical control is 
   const ignored = await c.search(windows.baseDn, { filter: '(sAMAccountName=bob)', attributes: ['cn'] }, new RawControl('1.2.3.4.5.6', undefined, false));
   t.is(ignored.searchEntries.length, 1);
   await c.unbind();
+});
+
+test('RFC 4515 escapes and approximate match reach the server intact', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  const admin = await boundClient(sim, 'administrator');
+  await admin.modify(dnOf(sim, 'bob'), new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['a*b(c)\\d', 'Ünïcödé'] }) }));
+  t.deepEqual(await sams(admin, sim, '(description=a\\2ab\\28c\\29\\5cd)'), ['bob']);
+  t.deepEqual(await sams(admin, sim, '(description=a\\2a*)'), ['bob']);
+  t.deepEqual(await sams(admin, sim, '(description=ünïcödé)'), ['bob']);
+  t.deepEqual(await sams(admin, sim, '(sn~=BROWN)'), ['bob']);
+  t.deepEqual(await sams(admin, sim, '(description=a*)'), ['bob']);
+  await admin.unbind();
 });
