@@ -77,9 +77,16 @@ const definitions: AttributeDefinition[] = [
 
 const byLowerName = new Map(definitions.map((definition) => [definition.name.toLowerCase(), definition]));
 
+/** Lookups by the exact spelling seen, so the hot path of bulk seeding skips toLowerCase. */
+const byExactName = new Map<string, AttributeDefinition>();
+
 /** The definition of an attribute; unknown names are treated as writable case-ignore strings. */
 export function attributeDefinition(name: string): AttributeDefinition {
-  return byLowerName.get(name.toLowerCase()) ?? { name, syntax: S.string, kind: 'stored', singleValued: false };
+  const cached = byExactName.get(name);
+  if (cached) return cached;
+  const definition = byLowerName.get(name.toLowerCase()) ?? { name, syntax: S.string, kind: 'stored' as const, singleValued: false };
+  if (byExactName.size < 10_000) byExactName.set(name, definition);
+  return definition;
 }
 
 export function isKnownAttribute(name: string): boolean {

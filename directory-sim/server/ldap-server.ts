@@ -5,6 +5,8 @@ import { LdapConnection, type ServerShared } from './ldap-connection.js';
 /** A listening LDAP (plain, StartTLS-capable) or LDAPS endpoint. */
 export class LdapListener {
   private readonly connections = new Set<LdapConnection>();
+  /** Every TCP socket, including LDAPS ones still in their handshake, so stop() never waits on one. */
+  private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
 
   constructor(
@@ -24,7 +26,12 @@ export class LdapListener {
       : net.createServer(onConnection);
     // Refuse at the TCP level, before any TLS handshake: the client sees a reset.
     this.server.prependListener('connection', (raw: net.Socket) => {
-      if (shared.faults.refuseConnections) raw.resetAndDestroy();
+      if (shared.faults.refuseConnections) {
+        raw.resetAndDestroy();
+        return;
+      }
+      this.sockets.add(raw);
+      raw.on('close', () => this.sockets.delete(raw));
     });
     // A client that fails the TLS handshake must not take the server down.
     this.server.on('tlsClientError', () => undefined);
@@ -50,6 +57,7 @@ export class LdapListener {
   /** Drops every client connection without a goodbye (a crashed DC). */
   dropAll(): void {
     for (const connection of this.connections) connection.destroy();
+    for (const socket of this.sockets) socket.destroy();
   }
 
   async close(): Promise<void> {
