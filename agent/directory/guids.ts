@@ -12,5 +12,15 @@ export const AdGuid = {
   lockoutTime: '28630ebf-41d5-11d1-a9c1-0000f80367c1',
   /** Class user. */
   userClass: 'bf967aba-0de6-11d0-a285-00aa003049e2',
+  /** Class group. */
+  groupClass: 'bf967a9c-0de6-11d0-a285-00aa003049e2',
+  /** Class organizationalUnit. */
+  organizationalUnitClass: 'bf967aa5-0de6-11d0-a285-00aa003049e2',
+  /** Class container. */
+  containerClass: 'bf967a8b-0de6-11d0-a285-00aa003049e2',
+  /** Class domainDNS (the domain root). */
+  domainDnsClass: '19195a5b-6da0-11d0-afd3-00c04fd930c9',
+  /** Class computer. */
+  computerClass: 'bf967a86-0de6-11d0-a285-00aa003049e2',
 } as const;
 export type AdGuid = (typeof AdGuid)[keyof typeof AdGuid];

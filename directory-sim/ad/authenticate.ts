@@ -1,0 +1,66 @@
+import type { Entry } from '../store/entry.js';
+import { isAccountExpired, isDisabled, isLockedOut, isPasswordExpired, integerValue, isUser } from './account-state.js';
+import { BindFailure } from './bind-failure.js';
+import { filetimeFromMs, msFromFiletime } from './filetime.js';
+import { hashPassword } from './password-hash.js';
+import type { SimDirectory } from './sim-directory.js';
+
+/** Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or a bare sAMAccountName. */
+export function findBindAccount(directory: SimDirectory, name: string): Entry | undefined {
+  const { store } = directory;
+  const first = (keys: ReadonlySet<string> | undefined): Entry | undefined => {
+    for (const key of keys ?? []) return store.getByKey(key);
+    return undefined;
+  };
+  if (name.includes('=')) return store.get(name);
+  if (name.includes('@')) return first(store.lookup('userPrincipalName', name));
+  const backslash = name.indexOf('\\');
+  if (backslash >= 0) {
+    const domain = name.slice(0, backslash).toLowerCase();
+    if (domain !== directory.domain.netbiosName.toLowerCase() && domain !== directory.domain.dnsName.toLowerCase()) return undefined;
+    return first(store.lookup('sAMAccountName', name.slice(backslash + 1)));
+  }
+  return first(store.lookup('sAMAccountName', name));
+}
+
+/**
+ * A simple bind with a password, AD order: unknown account 525; a lockout in force 775 whatever the
+ * password; wrong password 52e (counting toward lockout); then disabled 533, account expired 701,
+ * must change 773, password expired 532. Success clears badPwdCount.
+ */
+export function authenticate(directory: SimDirectory, name: string, password: string): Entry {
+  const { store, texts } = directory;
+  const entry = findBindAccount(directory, name);
+  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(BindFailure.noSuchUser);
+  const now = directory.clock();
+  const policy = directory.policy();
+  if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
+  if (entry.secret.current === undefined || hashPassword(password) !== entry.secret.current) {
+    recordBadPassword(directory, entry, now);
+    throw texts.bindFailed(BindFailure.badPassword);
+  }
+  if (isDisabled(store, entry)) throw texts.bindFailed(BindFailure.accountDisabled);
+  if (isAccountExpired(store, entry, now)) throw texts.bindFailed(BindFailure.accountExpired);
+  if (integerValue(store, entry, 'pwdLastSet') === 0n) throw texts.bindFailed(BindFailure.mustChangePassword);
+  if (isPasswordExpired(store, entry, policy, now)) throw texts.bindFailed(BindFailure.passwordExpired);
+  store.setValues(entry, 'badPwdCount', ['0']);
+  // A lockout that ran out is cleared by the next good logon, as AD does.
+  if (integerValue(store, entry, 'lockoutTime') !== 0n) store.setValues(entry, 'lockoutTime', ['0']);
+  store.setValues(entry, 'lastLogon', [filetimeFromMs(now).toString()]);
+  return entry;
+}
+
+/** Counts a bad password (also a wrong old password on change) toward the lockout threshold. */
+export function recordBadPassword(directory: SimDirectory, entry: Entry, now: number): void {
+  const { store } = directory;
+  const policy = directory.policy();
+  let count = integerValue(store, entry, 'badPwdCount');
+  const last = integerValue(store, entry, 'badPasswordTime');
+  if (last !== 0n && policy.observationWindowMs > 0 && now - msFromFiletime(last) > policy.observationWindowMs) count = 0n;
+  count += 1n;
+  store.setValues(entry, 'badPwdCount', [count.toString()]);
+  store.setValues(entry, 'badPasswordTime', [filetimeFromMs(now).toString()]);
+  if (policy.lockoutThreshold > 0 && count >= BigInt(policy.lockoutThreshold)) {
+    store.setValues(entry, 'lockoutTime', [filetimeFromMs(now).toString()]);
+  }
+}

@@ -1,0 +1,97 @@
+import test from 'ava';
+import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
+import { dnOf, failure, ldapsClient, startSim } from './helpers/with-sim.js';
+
+test('latency per operation type delays only that type', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.faults.setLatency('search', 300);
+  const c = ldapsClient(sim);
+  let start = performance.now();
+  await c.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  t.true(performance.now() - start < 250);
+  start = performance.now();
+  await c.search(dnOf(sim, 'bob'), { scope: 'base', attributes: ['cn'] });
+  t.true(performance.now() - start >= 290);
+  sim.faults.clear();
+  start = performance.now();
+  await c.search(dnOf(sim, 'bob'), { scope: 'base', attributes: ['cn'] });
+  t.true(performance.now() - start < 250);
+  await c.unbind();
+});
+
+test('drop after N operations, then refuse connections', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  const c = ldapsClient(sim);
+  sim.faults.dropAfterOperations(1);
+  await c.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  const dropped = await t.throwsAsync(c.search(dnOf(sim, 'bob'), { scope: 'base' }));
+  t.regex(dropped.message, /closed|reset|ECONNRESET|socket/i);
+  sim.faults.clear();
+  sim.faults.refuseConnections = true;
+  const refused = ldapsClient(sim);
+  await t.throwsAsync(refused.bind(dnOf(sim, 'bob'), SeededAccount.bob.password));
+  sim.faults.clear();
+  const fine = ldapsClient(sim);
+  await t.notThrowsAsync(fine.bind(dnOf(sim, 'bob'), SeededAccount.bob.password));
+  await fine.unbind();
+});
+
+test('busy (51), unavailable (52) and referral (10) answers', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  const c = ldapsClient(sim);
+  await c.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  sim.faults.respond('search', 'busy');
+  t.is((await failure(c.search(sim.baseDn, { filter: '(cn=*)' }))).code, 51);
+  sim.faults.respond('search', 'unavailable');
+  t.is((await failure(c.search(sim.baseDn, { filter: '(cn=*)' }))).code, 52);
+  sim.faults.respond('any', 'busy');
+  sim.faults.responses.delete('search');
+  t.is((await failure(c.bind(dnOf(sim, 'bob'), SeededAccount.bob.password))).code, 51);
+  sim.faults.clear();
+  sim.faults.respond('modify', 'referral');
+  const referral = await failure(c.modify(dnOf(sim, 'bob'), []));
+  t.is(referral.code, 10);
+  await c.unbind();
+});
+
+test('never answering: the client times out, the server stays up', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.faults.respond('bind', 'hang');
+  const c = ldapsClient(sim, 500);
+  const start = performance.now();
+  await t.throwsAsync(c.bind(dnOf(sim, 'bob'), SeededAccount.bob.password), { message: /timeout|timed out/i });
+  t.true(performance.now() - start >= 450);
+  sim.faults.clear();
+  const fresh = ldapsClient(sim);
+  await t.notThrowsAsync(fresh.bind(dnOf(sim, 'bob'), SeededAccount.bob.password));
+  await fresh.unbind();
+  await c.unbind().catch(() => undefined);
+});
+
+test('hostile: garbage BER, an oversized response, endless results', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.faults.respond('bind', 'garbage');
+  const garbage = ldapsClient(sim, 1000);
+  const garbageError = await t.throwsAsync(garbage.bind(dnOf(sim, 'bob'), SeededAccount.bob.password));
+  t.log(`ldapts on garbage: ${garbageError.message}`);
+  await garbage.unbind().catch(() => undefined);
+  sim.faults.clear();
+
+  sim.faults.oversizedBytes = 3 * 1024 * 1024;
+  sim.faults.respond('search', 'oversized');
+  const big = ldapsClient(sim, 10_000);
+  await big.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  const { searchEntries } = await big.search(sim.baseDn, { filter: '(cn=*)' });
+  t.is(String(searchEntries[0]?.description).length, 3 * 1024 * 1024);
+  await big.unbind().catch(() => undefined);
+  sim.faults.respond('search', 'endless');
+  const endlessClient = ldapsClient(sim, 1000);
+  await endlessClient.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  await t.throwsAsync(endlessClient.search(sim.baseDn, { filter: '(cn=*)' }), { message: /timeout|timed out/i });
+  await endlessClient.unbind().catch(() => undefined);
+});
