@@ -4,11 +4,12 @@ import { AgentError } from '../../agent/errors.js';
 import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/directory/ldap/connection-pool.js';
 import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
 import { Oid } from '../../agent/directory/oids.js';
-import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import type { LdapServerFixture } from '../fixtures/slapd/ldap-server-fixture.js';
+import { startLdapServer as startSlapd } from '../fixtures/slapd/select-fixture.js';
 import { freePort } from '../fixtures/slapd/free-port.js';
 import { CaptureLogger } from './helpers/capture-logger.js';
 
-function poolFor(slapd: SlapdFixture, logger: CaptureLogger, overrides: Partial<ConnectionPoolOptions> = {}): LdapConnectionPool {
+function poolFor(slapd: LdapServerFixture, logger: CaptureLogger, overrides: Partial<ConnectionPoolOptions> = {}): LdapConnectionPool {
   return new LdapConnectionPool({
     urls: [slapd.ldapsUrl],
     tls: { caFile: slapd.caFile, startTls: false },
