@@ -150,11 +150,7 @@ export class OpenLdapDriver implements DirectoryDriver {
       });
     } catch (error) {
       const ppolicyError = stage === 'userBind' ? ppolicyErrorOf(bindControl) : ppolicyErrorOf(control);
-      let mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
-      // slapd refuses a wrong old password in Password Modify with rc 53 and no control error.
-      if (stage === 'changePassword' && (error as { code?: unknown }).code === LdapResultCode.unwillingToPerform && ppolicyError === null) {
-        mapped = new AgentError(ResultCode.WRONG_PASSWORD, 'the old password does not match', { details: { reason: 'WRONG_PASSWORD', ldapResultCode: LdapResultCode.unwillingToPerform }, cause: error });
-      }
+      const mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
       throw this.logged(mapped, 'password change refused', user.dn);
     }
     this.deps.logger.info('password change applied', { directory: this.id, dn: user.dn });
