@@ -203,3 +203,35 @@ test('a separate connection can bind as a user without touching the pooled servi
   t.is(who, `dn:${alice.dn}`);
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
 });
+
+test('during an outage, queued requests all fail promptly instead of waiting for a connection that never comes', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
+  t.teardown(() => pool.close());
+  await slapd.stop();
+  const started = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => whoAmI(pool)));
+  t.true(results.every((r) => r.status === 'rejected' && r.reason instanceof AgentError && r.reason.code === 'DIRECTORY_UNAVAILABLE'));
+  t.true(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+  await slapd.start();
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+});
+
+test('a request that breaks its connection does not strand the requests queued behind it', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
+  t.teardown(() => pool.close());
+  const first = pool.withClient(
+    async () => {
+      await slapd.stop();
+      throw new Error('Connection closed before message response was received. Message type: ModifyRequest (0x66)');
+    },
+    { idempotent: false },
+  );
+  const queued = Array.from({ length: 3 }, () => whoAmI(pool));
+  const results = await Promise.allSettled([first, ...queued]);
+  t.true(results.every((r) => r.status === 'rejected'));
+  t.true(results.slice(1).every((r) => r.status === 'rejected' && (r.reason as AgentError).code === 'DIRECTORY_UNAVAILABLE'));
+});
