@@ -26,6 +26,7 @@ import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, Passwo
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
+import { dnEquals } from '../ldap/dn.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
@@ -77,7 +78,8 @@ export class OpenLdapDriver implements DirectoryDriver {
         locked: facts.locked,
         passwordLastSet: facts.passwordLastSet,
         mustChangePassword: facts.mustChangePassword,
-        protectedReason: await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
+        // Resetting the agent's own account would cut the agent off from the directory.
+        protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
       };
     });
   }
