@@ -4,11 +4,12 @@ import { AgentError } from '../../agent/errors.js';
 import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/directory/ldap/connection-pool.js';
 import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
 import { Oid } from '../../agent/directory/oids.js';
-import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import type { LdapServerFixture } from '../fixtures/slapd/ldap-server-fixture.js';
+import { startLdapServer as startSlapd } from '../fixtures/slapd/select-fixture.js';
 import { freePort } from '../fixtures/slapd/free-port.js';
 import { CaptureLogger } from './helpers/capture-logger.js';
 
-function poolFor(slapd: SlapdFixture, logger: CaptureLogger, overrides: Partial<ConnectionPoolOptions> = {}): LdapConnectionPool {
+function poolFor(slapd: LdapServerFixture, logger: CaptureLogger, overrides: Partial<ConnectionPoolOptions> = {}): LdapConnectionPool {
   return new LdapConnectionPool({
     urls: [slapd.ldapsUrl],
     tls: { caFile: slapd.caFile, startTls: false },
@@ -201,4 +202,36 @@ test('a separate connection can bind as a user without touching the pooled servi
   });
   t.is(who, `dn:${alice.dn}`);
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+});
+
+test('during an outage, queued requests all fail promptly instead of waiting for a connection that never comes', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
+  t.teardown(() => pool.close());
+  await slapd.stop();
+  const started = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => whoAmI(pool)));
+  t.true(results.every((r) => r.status === 'rejected' && r.reason instanceof AgentError && r.reason.code === 'DIRECTORY_UNAVAILABLE'));
+  t.true(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+  await slapd.start();
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+});
+
+test('a request that breaks its connection does not strand the requests queued behind it', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
+  t.teardown(() => pool.close());
+  const first = pool.withClient(
+    async () => {
+      await slapd.stop();
+      throw new Error('Connection closed before message response was received. Message type: ModifyRequest (0x66)');
+    },
+    { idempotent: false },
+  );
+  const queued = Array.from({ length: 3 }, () => whoAmI(pool));
+  const results = await Promise.allSettled([first, ...queued]);
+  t.true(results.every((r) => r.status === 'rejected'));
+  t.true(results.slice(1).every((r) => r.status === 'rejected' && (r.reason as AgentError).code === 'DIRECTORY_UNAVAILABLE'));
 });

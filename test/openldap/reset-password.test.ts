@@ -121,3 +121,13 @@ test('an account disabled by an administrator (000001010000Z) is not reset: ACCO
   t.is((await rejectsWith(t, driver.resetPassword(olga, 'Olga-Reset-42', noForce), 'ACCOUNT_DISABLED')).details.reason, 'ADMIN_LOCKED');
   t.deepEqual((await slapd.read(olga.dn, ['pwdAccountLockedTime'])).pwdAccountLockedTime, ['000001010000Z']);
 });
+
+test('when the server is stricter than the cached policy, its ppolicy reason comes through (TOO_SHORT from slapd)', async (t) => {
+  const { slapd, driver, user } = await setup(t, { rights: '=w' });
+  const bob = await user('bob');
+  t.is((await driver.passwordPolicy(bob)).minLength, 8); // now cached for policyCacheMs
+  await slapd.setAttributes(slapd.layout.defaultPolicyDn, { pwdMinLength: ['20'] });
+  const error = await rejectsWith(t, driver.resetPassword(bob, 'Ten-Chars1', noForce), 'PASSWORD_POLICY');
+  t.is(error.details.reason, 'TOO_SHORT');
+  t.is(error.details.ppolicyError, 6);
+});

@@ -60,6 +60,12 @@ test('protected accounts: direct member, nested member, uniqueMember', async (t)
   t.truthy(slapd);
 });
 
+test("the agent's own service account is protected", async (t) => {
+  const { driver, slapd } = await setup(t);
+  const svc = await driver.resolveUser({ by: 'dn', value: slapd.layout.serviceDn.toUpperCase() });
+  t.is(svc.protectedReason, "the agent's own service account");
+});
+
 test('a group cycle does not loop', async (t) => {
   const { user, slapd } = await setup(t);
   // nested-admins <-> loop, with bob in loop; neither is protected.

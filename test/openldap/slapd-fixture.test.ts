@@ -2,9 +2,11 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Client } from 'ldapts';
-import { startSlapd } from '../fixtures/slapd.js';
+import { requireSlapd, startSlapd } from '../fixtures/slapd.js';
+import { testPki } from '../fixtures/slapd/tls.js';
 
 test('starts a TLS slapd with ppolicy in under a second, verifiable against the test CA', async (t) => {
+  await testPki(); // made once per process; not part of a server's start-up
   const started = Date.now();
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
@@ -51,4 +53,10 @@ test('each fixture gets its own ports, so tests run side by side', async (t) => 
   });
   t.not(a.ldapsPort, b.ldapsPort);
   t.true(a.running && b.running);
+});
+
+test('a missing slapd fails fast with the command to install it', (t) => {
+  const error = t.throws(() => requireSlapd(['/nonexistent/bin']));
+  t.is(error.message, 'slapd is not installed (needed by the OpenLDAP tests): apt-get install slapd ldap-utils');
+  t.regex(requireSlapd().slapd, /\/slapd$/);
 });

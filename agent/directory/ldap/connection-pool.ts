@@ -38,7 +38,8 @@ export class LdapConnectionPool {
   private readonly targets;
   private readonly ca;
   private readonly idle: Pooled[] = [];
-  private readonly waiters: ((slot: Pooled | null) => void)[] = [];
+  /** Requests waiting for a connection: given a slot, or the error that opening one for them met. */
+  private readonly waiters: ((slot: Pooled | Error) => void)[] = [];
   private open = 0;
   private preferred = 0;
   private closed = false;
@@ -83,7 +84,7 @@ export class LdapConnectionPool {
   /** Closes every connection; later calls fail with DIRECTORY_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter(null);
+    for (const waiter of this.waiters.splice(0)) waiter(closedError());
     const idle = this.idle.splice(0);
     this.open -= idle.length;
     await Promise.all(idle.map(({ client }) => client.unbind().catch(() => undefined)));
@@ -117,12 +118,12 @@ export class LdapConnectionPool {
         return await this.connectAndBind();
       } catch (error) {
         this.open -= 1;
-        this.wakeOne();
+        this.failWaiters(error);
         throw error;
       }
     }
-    const slot = await new Promise<Pooled | null>((resolve) => this.waiters.push(resolve));
-    if (slot === null) throw closedError();
+    const slot = await new Promise<Pooled | Error>((resolve) => this.waiters.push(resolve));
+    if (slot instanceof Error) throw slot;
     return slot;
   }
 
@@ -143,10 +144,20 @@ export class LdapConnectionPool {
     const waiter = this.waiters.shift();
     if (waiter === undefined) return;
     this.open += 1;
-    this.connectAndBind().then(waiter, () => {
+    this.connectAndBind().then(waiter, (error: unknown) => {
       this.open -= 1;
-      waiter(null);
+      waiter(error instanceof Error ? error : closedError());
+      this.failWaiters(error);
     });
+  }
+
+  /**
+   * Opening a connection just failed (every URL tried): the other waiters would meet the same,
+   * and with no connection left in use nobody would ever wake them. Fail them now.
+   */
+  private failWaiters(error: unknown): void {
+    const failure = error instanceof Error ? error : closedError();
+    for (const waiter of this.waiters.splice(0)) waiter(failure);
   }
 
   private async connectAndBind(): Promise<Pooled> {

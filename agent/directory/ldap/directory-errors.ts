@@ -58,6 +58,8 @@ export interface DirectoryErrorFacts {
   sambaReason: SambaPasswordReason | null;
   ppolicyError: number | null;
   transport: TransportFailure | null;
+  /** slapd's Password Modify refusal of a wrong old password ("unwilling to verify old password", rc 53). */
+  oldPasswordUnverified: boolean;
 }
 
 const CONNECTION_ERRNO = new Set([
@@ -127,6 +129,7 @@ export function directoryErrorFacts(error: unknown, ppolicyError?: number | null
     sambaReason: adCode === AdDiagnosticCode.passwordRestriction ? sambaReasonOf(text) : null,
     ppolicyError: ppolicyError ?? null,
     transport: ldapCode === null || ldapCode === LdapResultCode.noResult ? transportOf(error) : null,
+    oldPasswordUnverified: ldapCode === LdapResultCode.unwillingToPerform && /unwilling to verify old password/i.test(text),
   };
 }
 
@@ -199,6 +202,9 @@ export const DIRECTORY_ERROR_TABLE: readonly Row[] = [
   { id: 'ad.00000005', when: (f) => f.adCode === AdDiagnosticCode.accessDenied, then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },
   // Windows refuses unicodePwd writes on an unencrypted connection.
   { id: 'ad.0000001F', when: (f) => f.adCode === AdDiagnosticCode.willNotPerform, then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection for this change' } },
+
+  // OpenLDAP: Password Modify with a wrong oldPasswd (the user's bind normally catches it first).
+  { id: 'openldap.53.oldPassword', when: (f) => f.oldPasswordUnverified, then: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the old password does not match' } },
 
   // Plain LDAP result codes.
   { id: 'ldap.49', when: rc(LdapResultCode.invalidCredentials), then: bindOutcome({ code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the password does not match' }) },

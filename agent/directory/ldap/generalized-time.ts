@@ -8,7 +8,10 @@ export function parseGeneralizedTime(text: string): Date | null {
   if (m === null) return null;
   const [, y, mo, d, h, mi = '00', s = '00', fraction, zone = 'Z'] = m;
   const ms = fraction === undefined ? 0 : Math.round(Number(`0.${fraction}`) * 1000);
-  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const date = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms));
+  // Date.UTC maps years 0-99 to 1900-1999; ppolicy's 000001010000Z really is year 0.
+  date.setUTCFullYear(Number(y));
+  let time = date.getTime();
   if (Number.isNaN(time)) return null;
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;

@@ -78,8 +78,16 @@ export async function connectOne(target: ParsedUrl, ca: Buffer | undefined, time
   };
   try {
     if (target.secure) {
-      // Any operation connects; the root DSE read proves the server speaks LDAP, not just TCP.
-      await withTimeout(client.search('', { scope: 'base', attributes: ['1.1'] }), timeoutMs, 'connect', discard);
+      // ldapts connects on the first operation: a root DSE read proves the server speaks LDAP over
+      // verified TLS. Any LDAP answer will do (a server may refuse anonymous reads).
+      await withTimeout(
+        client.search('', { scope: 'base', attributes: ['1.1'] }).catch((error: unknown) => {
+          if (typeof (error as { code?: unknown }).code !== 'number' || !client.isConnected) throw error;
+        }),
+        timeoutMs,
+        'connect',
+        discard,
+      );
     } else {
       await withTimeout(client.startTLS({ ...tlsOptions }), timeoutMs, 'StartTLS', discard);
     }

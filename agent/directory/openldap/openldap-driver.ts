@@ -26,6 +26,7 @@ import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, Passwo
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
+import { dnEquals } from '../ldap/dn.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
@@ -77,7 +78,8 @@ export class OpenLdapDriver implements DirectoryDriver {
         locked: facts.locked,
         passwordLastSet: facts.passwordLastSet,
         mustChangePassword: facts.mustChangePassword,
-        protectedReason: await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
+        // Resetting the agent's own account would cut the agent off from the directory.
+        protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
       };
     });
   }
@@ -150,11 +152,7 @@ export class OpenLdapDriver implements DirectoryDriver {
       });
     } catch (error) {
       const ppolicyError = stage === 'userBind' ? ppolicyErrorOf(bindControl) : ppolicyErrorOf(control);
-      let mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
-      // slapd refuses a wrong old password in Password Modify with rc 53 and no control error.
-      if (stage === 'changePassword' && (error as { code?: unknown }).code === LdapResultCode.unwillingToPerform && ppolicyError === null) {
-        mapped = new AgentError(ResultCode.WRONG_PASSWORD, 'the old password does not match', { details: { reason: 'WRONG_PASSWORD', ldapResultCode: LdapResultCode.unwillingToPerform }, cause: error });
-      }
+      const mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
       throw this.logged(mapped, 'password change refused', user.dn);
     }
     this.deps.logger.info('password change applied', { directory: this.id, dn: user.dn });

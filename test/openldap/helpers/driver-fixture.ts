@@ -6,20 +6,21 @@ import type { DirectoryUser } from '../../../agent/directory/driver.js';
 import { AgentError } from '../../../agent/errors.js';
 import type { ResultCode } from '../../../protocol/codes.js';
 import { OpenLdapDriver, type OpenLdapDriverOptions } from '../../../agent/directory/openldap/openldap-driver.js';
-import { startSlapd, type SlapdFixture, type SlapdOptions } from '../../fixtures/slapd.js';
+import type { LdapServerFixture, SlapdOptions } from '../../fixtures/slapd/ldap-server-fixture.js';
+import { startLdapServer } from '../../fixtures/slapd/select-fixture.js';
 import { CaptureLogger } from './capture-logger.js';
 
 export interface DriverSetup {
-  slapd: SlapdFixture;
+  slapd: LdapServerFixture;
   driver: OpenLdapDriver;
   logger: CaptureLogger;
   /** Resolves a seeded user by uid. */
-  user: (name: keyof SlapdFixture['users']) => Promise<DirectoryUser>;
+  user: (name: keyof LdapServerFixture['users']) => Promise<DirectoryUser>;
 }
 
 /** A fresh slapd and an OpenLdapDriver on it, both torn down with the test. */
 export async function setup(t: ExecutionContext, slapdOptions: SlapdOptions = {}, config: Partial<DirectoryConfig> = {}, options: OpenLdapDriverOptions = {}): Promise<DriverSetup> {
-  const slapd = await startSlapd(slapdOptions);
+  const slapd = await startLdapServer(slapdOptions);
   t.teardown(() => slapd.destroy());
   const logger = new CaptureLogger();
   const driver = new OpenLdapDriver(slapd.directoryConfig(config), { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() }, options);
@@ -28,7 +29,7 @@ export async function setup(t: ExecutionContext, slapdOptions: SlapdOptions = {}
 }
 
 /** True when a simple bind with this password succeeds (over verified LDAPS). */
-export async function canBind(slapd: SlapdFixture, dn: string, password: string): Promise<boolean> {
+export async function canBind(slapd: LdapServerFixture, dn: string, password: string): Promise<boolean> {
   const client = new Client({ url: slapd.ldapsUrl, timeout: 2_000, connectTimeout: 2_000, tlsOptions: { ca: await readFile(slapd.caFile), rejectUnauthorized: true } });
   try {
     await client.bind(dn, password);
