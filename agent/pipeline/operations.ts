@@ -56,7 +56,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
       const newPassword = required(secret, 'newPassword');
       // A crash between the write and the result: recognise the applied password before the
       // minimum-age check, which the write itself would now fail.
-      if (ctx.maybeApplied && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
+      if (mayAlreadyHold(ctx, user, command) && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
         return alreadyApplied(user, 'password reset');
       }
       if (params.enforceMinimumAge) await checkMinimumAge(driver, user, ctx.now());
@@ -67,7 +67,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
     case 'changePassword': {
       const oldPassword = required(secret, 'oldPassword');
       const newPassword = required(secret, 'newPassword');
-      if (ctx.maybeApplied && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
+      if (mayAlreadyHold(ctx, user, command) && (await driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
         return alreadyApplied(user, 'password changed');
       }
       if (!user.mustChangePassword) await checkMinimumAge(driver, user, ctx.now());
@@ -101,6 +101,17 @@ export async function executeOperation(command: Command, secret: Record<string, 
     default:
       throw new AgentError('UNSUPPORTED_OPERATION', `operation ${command.op} is not supported`);
   }
+}
+
+/**
+ * Whether the new password may already be in place: this agent crashed while applying it, or the
+ * directory shows a change since the command was issued (another agent of the tenant may have
+ * applied it before dropping off). Only then does the agent spend a bind to find out.
+ */
+function mayAlreadyHold(ctx: OperationContext, user: DirectoryUser, command: Command): boolean {
+  if (ctx.maybeApplied) return true;
+  if (user.mustChangePassword) return true;
+  return user.passwordLastSet !== null && user.passwordLastSet.getTime() >= Date.parse(command.issuedAt);
 }
 
 function resetOptions(params: ResetPasswordParams): { forceChangeAtNextLogon: boolean; unlock: boolean; enforceHistory: boolean } {
