@@ -9,3 +9,4 @@ export * from './randomness.js';
 export * from './service-events.js';
 export * from './service-sim.js';
 export * from './transcript.js';
+export * from './result-words.js';

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
   'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
 };

@@ -36,7 +36,8 @@ export async function executeOperation(command: Command, secret: Record<string, 
   const user = await driver.resolveUser(command.target!);
   ctx.resolved(user.dn);
   const scopeReason = outOfScopeReason(user.dn, config.scope);
-  if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { dn: user.dn, reason: scopeReason } });
+  // No DN upstream: the service must not learn the layout of the directory outside the scope.
+  if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
   if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {
     throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
       details: { dn: user.dn, reason: user.protectedReason },

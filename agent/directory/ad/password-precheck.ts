@@ -18,5 +18,9 @@ export async function precheckPassword(context: AdContext, user: DirectoryUser, 
     sAMAccountName: entryValue(entry, AdAttribute.sAMAccountName),
     displayName: entryValue(entry, AdAttribute.displayName),
   });
-  if (failure !== null) throw new AgentError(ResultCode.PASSWORD_POLICY, failure.message, { details: { reason: failure.reason, policySource: policy.source } });
+  if (failure !== null) {
+    // checkedBy: the agent refused before writing, so the result's status is `rejected`.
+    const limits = failure.reason === 'TOO_SHORT' ? { minLength: policy.minLength } : {};
+    throw new AgentError(ResultCode.PASSWORD_POLICY, failure.message, { details: { reason: failure.reason, ...limits, policySource: policy.source, checkedBy: 'agent' } });
+  }
 }

@@ -57,7 +57,11 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
     }
   }
 
-  await context.withClient('resetPassword', (client) => client.modify(user.dn, [replaceValue(AdAttribute.unicodePwd, encodeUnicodePwd(password))], controls), { missing: AdRight.resetPassword });
+  try {
+    await context.withClient('resetPassword', (client) => client.modify(user.dn, [replaceValue(AdAttribute.unicodePwd, encodeUnicodePwd(password))], controls), { missing: AdRight.resetPassword });
+  } catch (error) {
+    throw withInferredHistoryReason(error, controls.length > 0);
+  }
   const appliedAt = context.deps.now();
   const notApplied: NotApplied[] = [];
 
@@ -95,4 +99,19 @@ async function followUp(context: AdContext, dn: string, attribute: string, value
     const reason = mapped.code === ResultCode.PERMISSION_DENIED ? `${mapped.message}: needs ${right}` : mapped.message;
     return { code: mapped.code, reason };
   }
+}
+
+/**
+ * A Windows DC answers 0000052D with no reason. On an admin reset it checks length, complexity and,
+ * with the policy hints control, history; the agent checked the first two against the policy just
+ * before, so a reasonless refusal with hints sent is the history check.
+ */
+function withInferredHistoryReason(error: unknown, hintsSent: boolean): unknown {
+  if (hintsSent && error instanceof AgentError && error.code === ResultCode.PASSWORD_POLICY && (error.details.reason ?? PolicyReason.UNKNOWN) === PolicyReason.UNKNOWN) {
+    return new AgentError(ResultCode.PASSWORD_POLICY, 'the new password was used before (password history)', {
+      details: { ...error.details, reason: PolicyReason.HISTORY, reasonInferred: true },
+      cause: error,
+    });
+  }
+  return error;
 }

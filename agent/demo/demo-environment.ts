@@ -1,0 +1,77 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDirectorySim, type DirectorySim } from '../../directory-sim/start-directory-sim.js';
+import { SeededAccount, SeededContainer } from '../../directory-sim/seed/seeded-domain.js';
+import { ServiceSim } from '../../service-sim/index.js';
+import { parseConfigText } from '../config/load-config.js';
+import { createDriver } from '../directory/create-driver.js';
+import { AgentRuntime } from '../runtime/agent-runtime.js';
+import { registerAgent } from '../runtime/register-agent.js';
+import { DemoTls } from './demo-tls.js';
+
+export const DEMO_TENANT = 'tenant-demo';
+
+/** The whole system on loopback: a simulated AD, a simulated reset service and a registered agent. */
+export class DemoEnvironment {
+  private constructor(
+    readonly dir: string,
+    readonly directory: DirectorySim,
+    readonly service: ServiceSim,
+    readonly agent: AgentRuntime,
+    readonly agentId: string,
+  ) {}
+
+  static async start(say: (line: string) => void): Promise<DemoEnvironment> {
+    const dir = await mkdtemp(join(tmpdir(), 'writeback-agent-demo-'));
+    await chmod(dir, 0o700);
+    const directory = await startDirectorySim({ mode: 'windows', tls: { key: DemoTls.keyPem, cert: DemoTls.certPem, ca: DemoTls.caPem }, seed: 'default' });
+    say(`A simulated Active Directory domain (directory-sim) listens on ${directory.ldapsUrl}: ${directory.baseDn}.`);
+    const service = await ServiceSim.start({ tls: { cert: DemoTls.certPem, key: DemoTls.keyPem }, heartbeatIntervalMs: 10_000 });
+    say(`A simulated cloud reset service (service-sim) listens on ${service.url}.`);
+    const caFile = join(dir, 'demo-ca.pem');
+    const bindPasswordFile = join(dir, 'bind-password');
+    await writeFile(caFile, DemoTls.caPem);
+    await writeFile(bindPasswordFile, SeededAccount.svcWriteback.password, { mode: 0o600 });
+    const configFile = join(dir, 'agent.json');
+    const configText = JSON.stringify(
+      {
+        service: { url: service.url, caFile },
+        stateDir: join(dir, 'state'),
+        secretStore: 'file',
+        directories: [
+          {
+            id: 'corp',
+            kind: 'activeDirectory',
+            urls: [directory.ldapsUrl],
+            baseDn: directory.baseDn,
+            bindDn: `${SeededAccount.svcWriteback.rdn},${directory.baseDn}`,
+            bindPassword: { file: bindPasswordFile },
+            tls: { caFile, startTls: false },
+            scope: { include: [`${SeededContainer.staff},${directory.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
+          },
+        ],
+        logging: { level: 'info', dir: join(dir, 'logs'), console: false },
+        audit: { file: join(dir, 'state', 'audit.jsonl') },
+      },
+      null,
+      2,
+    );
+    await writeFile(configFile, configText);
+    const config = parseConfigText(configText, configFile);
+    const registration = await registerAgent(config, { token: service.issueRegistrationToken(DEMO_TENANT), name: 'demo-agent' });
+    say(`An agent registered with the service: agent ${registration.agentId} of ${registration.tenantId}, its keys in ${config.stateDir}.`);
+    const connected = service.waitFor('agentConnected', (s) => s.agentId === registration.agentId, 15_000);
+    const agent = await AgentRuntime.start(config, { createDriver });
+    await connected;
+    say('The agent holds one outbound WebSocket to the service; nothing listens on its side.');
+    return new DemoEnvironment(dir, directory, service, agent, registration.agentId);
+  }
+
+  async stop(): Promise<void> {
+    await this.agent.stop(3_000).catch(() => undefined);
+    await this.service.stop().catch(() => undefined);
+    await this.directory.stop().catch(() => undefined);
+    if (process.env['WRITEBACK_DEMO_KEEP'] === undefined) await rm(this.dir, { recursive: true, force: true });
+  }
+}

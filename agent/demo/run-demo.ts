@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DemoEnvironment } from './demo-environment.js';
+import { DEMO_STORY, DemoPasswords } from './demo-story.js';
+
+/**
+ * `writeback-agent demo` and `npm start`: the whole system on this machine, a short story in plain
+ * words, and exit 0 only when every step went as expected (so it doubles as a smoke test).
+ */
+export async function runDemo(out: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+  out('writeback-agent demo: everything runs on this machine, on 127.0.0.1.');
+  out('');
+  const env = await DemoEnvironment.start((line) => out(`  ${line}`));
+  let passed = 0;
+  try {
+    for (const [index, step] of DEMO_STORY.entries()) {
+      out('');
+      out(`${index + 1}. ${step.title}`);
+      let ok = false;
+      try {
+        ok = await step.run(env, out);
+      } catch (error) {
+        out(`   ✗ the step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (ok) passed++;
+      else out('   ✗ this is not what should have happened.');
+    }
+    out('');
+    const leaks = findPasswords(env.dir, Object.values(DemoPasswords));
+    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files.' : `✗ a password appears in: ${leaks.join(', ')}`);
+    if (leaks.length === 0) passed++;
+  } finally {
+    await env.stop();
+  }
+  const total = DEMO_STORY.length + 1;
+  out(`Demo finished: ${passed} of ${total} steps went as expected.`);
+  return passed === total ? 0 : 1;
+}
+
+function findPasswords(dir: string, passwords: string[]): string[] {
+  const hits: string[] = [];
+  const walk = (path: string): void => {
+    for (const name of readdirSync(path)) {
+      const full = join(path, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const text = readFileSync(full);
+        if (passwords.some((p) => text.includes(p) || text.includes(Buffer.from(p, 'utf16le')))) hits.push(full);
+      }
+    }
+  };
+  walk(dir);
+  return hits;
+}
