@@ -53,10 +53,16 @@ export function writableDirs(config: AgentConfig): { path: string; mode: number 
 export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptions): ServicePlan {
   assertNames(options.unitName, options.user);
   const dirs = writableDirs(config);
-  for (const [what, path] of [['node', options.nodePath], ['the agent', options.binPath], ...dirs.map((d) => ['a writable directory', d.path] as const)] as const) {
+  const readFiles = [
+    ['the config file', config.source],
+    ...(config.service.caFile === null ? [] : [['service.caFile', config.service.caFile]]),
+    ...config.directories.flatMap((d) => (d.tls.caFile === null ? [] : [[`the tls.caFile of ${d.id}`, d.tls.caFile]])),
+    ...config.directories.flatMap((d) => ('file' in d.bindPassword ? [[`the bindPassword file of ${d.id}`, d.bindPassword.file]] : [])),
+  ] as const;
+  for (const [what, path] of [['node', options.nodePath], ['the agent', options.binPath], ...readFiles, ...dirs.map((d) => ['a writable directory', d.path] as const)] as const) {
     if (!posix.isAbsolute(path)) throw new SetupError('CONFIG', `install-service: the path of ${what} must be absolute (got ${path})`);
     if (HIDDEN_BY_PROTECT_HOME.some((prefix) => within(path, prefix.slice(0, -1)))) {
-      throw new SetupError('CONFIG', `install-service: ${path} (${what}) is under /home, /root or /run/user, which ProtectHome=yes hides from the service; install node and the package system-wide (e.g. /usr/local) and keep stateDir and logging.dir under /var`);
+      throw new SetupError('CONFIG', `install-service: ${path} (${what}) is under /home, /root or /run/user, which ProtectHome=yes hides from the service; install node and the package system-wide (e.g. /usr/local), keep the config and CA files under /etc and stateDir and logging.dir under /var`);
     }
   }
   const { credentials, notes } = unitCredentials(config, { unitName: options.unitName, user: options.user, encrypted: options.encryptedCredentials });

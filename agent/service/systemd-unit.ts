@@ -99,7 +99,8 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     'AmbientCapabilities=',
     'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
     'SystemCallArchitectures=native',
-    'SystemCallFilter=@system-service',
+    // @pkey too: V8 uses memory protection keys for its JIT code space where the CPU has them.
+    'SystemCallFilter=@system-service @pkey',
     'SystemCallErrorNumber=EPERM',
     '# MemoryDenyWriteExecute= is left out on purpose: V8 compiles JavaScript to machine code at run',
     '# time and needs memory that is writable and then executable; with it set, node aborts at start.',

@@ -131,6 +131,8 @@ test('a keychain secret store is flagged: a system service has no Secret Service
 test('refuses node, the agent or writable directories where ProtectHome=yes would hide them', (t) => {
   t.throws(() => linuxInstallPlan(serviceConfig(), options({ nodePath: '/home/admin/.nvm/versions/node/v24/bin/node' })), { message: /ProtectHome=yes hides/ });
   t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: '/root/wa-state' }), options()), { message: /\/root\/wa-state .*ProtectHome/ });
+  t.throws(() => linuxInstallPlan(serviceConfig({}, '/home/admin/config.json'), options()), { message: /\/home\/admin\/config\.json \(the config file\)/ });
+  t.throws(() => linuxInstallPlan(serviceConfig({ service: { url: 'wss://reset.example.com/agent/v1', caFile: '/root/ca.pem' } }), options()), { message: /\/root\/ca\.pem \(service\.caFile\)/ });
   t.throws(() => linuxInstallPlan(serviceConfig(), options({ user: 'Bad User' })), { message: /not a valid account name/ });
 });
 
