@@ -4,7 +4,9 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { FileSecretStore } from '../../../../agent/secrets/file-secret-store.js';
 import { applyPlan } from '../../../../agent/service/apply-plan.js';
+import { RegistrationState } from '../../../../agent/state/registration-state.js';
 import { linuxInstallPlan, linuxUninstallPlan, unitFilePath, type LinuxInstallOptions } from '../../../../agent/service/linux-install.js';
 import { unitArg } from '../../../../agent/service/systemd-unit.js';
 import { serviceConfig } from './config-fixture.js';
@@ -80,6 +82,16 @@ test('installs into a temporary root: the hardened unit, state 0700 and logs 075
   t.true(log.includes('skipped (--root): chown -R writeback-agent:writeback-agent /var/lib/writeback-agent'));
   t.true(log.includes('skipped (--root): systemctl enable --now writeback-agent.service'));
   t.false(log.some((line) => line.startsWith('ran:')));
+});
+
+test('the directories it creates pass the agent\'s own checks: the file secret store and the registration open there', async (t) => {
+  const { root } = await installIntoRoot();
+  const stateDir = join(root, 'var/lib/writeback-agent');
+  const store = await FileSecretStore.open(stateDir);
+  await store.set('probe', 'value');
+  t.is(await store.get('probe'), 'value');
+  t.is((await RegistrationState.open(stateDir)).get(), null);
+  t.is((await stat(stateDir)).mode & 0o777, 0o700, 'the agent left the mode alone');
 });
 
 test('systemd-analyze verify accepts the unit and its offline security exposure is low', async (t) => {
