@@ -11,6 +11,8 @@ Usage:
   writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
   writeback-agent status --config F [--json]
   writeback-agent audit verify --config F
+  writeback-agent install-service --config F [--dry-run] [--root DIR] [--user NAME] [--name UNIT] [--encrypted-credentials]
+  writeback-agent uninstall-service --config F [--dry-run] [--purge]
   writeback-agent demo
   writeback-agent --version
 
@@ -25,6 +27,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
+  'install-service': async () => (await import('./commands/install-service.js')).installServiceCommand,
+  'uninstall-service': async () => (await import('./commands/uninstall-service.js')).uninstallServiceCommand,
 };
 
 /** Exit status 2 for anything that stopped a command from running, with one line on stderr. */
