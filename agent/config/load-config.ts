@@ -4,6 +4,7 @@ import type { AgentConfig, SecretRef } from './agent-config.js';
 import { ConfigDefaults } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
 import { parseConfigValue } from './config-schema.js';
+import { CREDENTIALS_DIRECTORY_PREFIX } from './resolve-secret-ref.js';
 
 /** The environment variable that names the config file when --config is not given. */
 export const CONFIG_ENV = 'WRITEBACK_AGENT_CONFIG';
@@ -48,7 +49,8 @@ function resolvePaths(raw: ReturnType<typeof parseConfigValue>, source: string):
   const base = dirname(source);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const absOrNull = (p: string | null): string | null => (p === null ? null : abs(p));
-  const ref = (r: SecretRef): SecretRef => ('file' in r ? { file: abs(r.file) } : r);
+  // `${CREDENTIALS_DIRECTORY}/NAME` is expanded when read (resolve-secret-ref.ts), not made relative.
+  const ref = (r: SecretRef): SecretRef => ('file' in r && !r.file.startsWith(CREDENTIALS_DIRECTORY_PREFIX) ? { file: abs(r.file) } : r);
   const stateDir = abs(raw.stateDir);
   return {
     ...raw,

@@ -22,16 +22,17 @@ export async function resolveSecretRef(
     return value;
   }
   if ('file' in ref) {
+    const file = expandCredentialsDirectory(ref.file, options.env ?? process.env, path);
     let text: string;
     try {
-      text = await readFile(ref.file, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new ConfigError(path, `cannot read ${ref.file} (${code})`, "create the file with the password and make it readable by the agent's account only (chmod 600)", { cause: error });
+      throw new ConfigError(path, `cannot read ${file} (${code})`, "create the file with the password and make it readable by the agent's account only (chmod 600)", { cause: error });
     }
     // Editors add a final newline; a password never ends with one.
     const value = text.replace(/\r?\n$/, '');
-    if (value === '') throw new ConfigError(path, `${ref.file} is empty`, 'write the password into the file');
+    if (value === '') throw new ConfigError(path, `${file} is empty`, 'write the password into the file');
     return value;
   }
   if (secretStore === null) {
@@ -42,4 +43,19 @@ export async function resolveSecretRef(
     throw new ConfigError(path, `the secret ${JSON.stringify(ref.secret)} is not in the ${secretStore.kind} secret store`, `store it there under that name, or use { "env": NAME } or { "file": PATH }`);
   }
   return value;
+}
+
+export const CREDENTIALS_DIRECTORY_PREFIX = '${CREDENTIALS_DIRECTORY}';
+
+/**
+ * systemd's LoadCredential= puts secrets in $CREDENTIALS_DIRECTORY, whose path depends on the unit:
+ * a `file` reference may start with `${CREDENTIALS_DIRECTORY}`, expanded when the secret is read.
+ */
+export function expandCredentialsDirectory(file: string, env: NodeJS.ProcessEnv, path: string): string {
+  if (!file.startsWith(CREDENTIALS_DIRECTORY_PREFIX)) return file;
+  const dir = env['CREDENTIALS_DIRECTORY'];
+  if (dir === undefined || dir === '') {
+    throw new ConfigError(path, 'uses ${CREDENTIALS_DIRECTORY} but it is not set', 'run the agent under systemd with LoadCredential=, or give an absolute path');
+  }
+  return dir + file.slice(CREDENTIALS_DIRECTORY_PREFIX.length);
 }

@@ -33,3 +33,11 @@ test('secret: from the secret store, or an error naming the secret', async (t) =
   t.is(await resolveSecretRef({ secret: 'corp-bind' }, store), 'pw from store');
   await t.throwsAsync(resolveSecretRef({ secret: 'lab-bind' }, store, { path: PATH }), { message: /the secret "lab-bind" is not in the file secret store/ });
 });
+
+test('file: ${CREDENTIALS_DIRECTORY} is expanded when read (systemd LoadCredential=), and an unset one is named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-cred-'));
+  await writeFile(join(dir, 'corp-bind'), 'from-credential\n', { mode: 0o600 });
+  const ref = { file: '${CREDENTIALS_DIRECTORY}/corp-bind' };
+  t.is(await resolveSecretRef(ref, null, { env: { CREDENTIALS_DIRECTORY: dir } }), 'from-credential');
+  await t.throwsAsync(resolveSecretRef(ref, null, { path: PATH, env: {} }), { message: /^config error at directories\[0\]\.bindPassword: uses \$\{CREDENTIALS_DIRECTORY\} but it is not set; run the agent under systemd/ });
+});
