@@ -35,6 +35,11 @@ export class Faults {
   refuseConnections = false;
   /** Size of the oversized response's payload. */
   oversizedBytes = 16 * 1024 * 1024;
+  /**
+   * Close connections idle this long, as a DC does after MaxConnIdleTime (AD: 900 s), so pools
+   * meet a server-closed connection. null = never.
+   */
+  idleTimeoutMs: number | null = null;
   /** Where referrals point. */
   referralUrl = 'ldap://dc2.sim.invalid/';
   private dropAfter: number | null = null;
@@ -61,6 +66,7 @@ export class Faults {
     this.latencyMs.clear();
     this.responses.clear();
     this.refuseConnections = false;
+    this.idleTimeoutMs = null;
     this.dropAfter = null;
     this.operationsSinceDropSet = 0;
   }

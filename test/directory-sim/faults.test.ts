@@ -95,3 +95,20 @@ test('hostile: garbage BER, an oversized response, endless results', async (t) =
   await t.throwsAsync(endlessClient.search(sim.baseDn, { filter: '(cn=*)' }), { message: /timeout|timed out/i });
   await endlessClient.unbind().catch(() => undefined);
 });
+
+test('idle connections are closed after idleTimeoutMs, busy ones are not', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.faults.idleTimeoutMs = 300;
+  const idle = ldapsClient(sim);
+  await idle.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  const busy = ldapsClient(sim);
+  await busy.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
+  for (let i = 0; i < 6; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await busy.search(dnOf(sim, 'bob'), { scope: 'base', attributes: ['cn'] });
+  }
+  t.false(idle.isConnected);
+  t.true(busy.isConnected);
+  await busy.unbind();
+});
