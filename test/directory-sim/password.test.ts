@@ -187,3 +187,23 @@ for (const mode of ['windows', 'samba'] as const) {
     await svc.unbind();
   });
 }
+
+test('nothing the server logs or records holds a password', async (t) => {
+  const lines: string[] = [];
+  const sim = await startSim({ logger: { debug: (line) => lines.push(line), warn: (line) => lines.push(line) } });
+  t.teardown(() => sim.stop());
+  const secrets = ['Logged#Never1', 'Logged#Never2', 'Wrong#Old0000', SeededAccount.svcWriteback.password, SeededAccount.bob.password];
+  const svc = await boundClient(sim, 'svcWriteback');
+  await svc.modify(dnOf(sim, 'bob'), reset('Logged#Never1'));
+  await failure(svc.modify(dnOf(sim, 'bob'), change('Wrong#Old0000', 'Logged#Never2')));
+  await failure(svc.modify(dnOf(sim, 'mallory'), reset('Logged#Never2')));
+  await failure(svc.modify(dnOf(sim, 'bob'), reset('short')));
+  await svc.unbind();
+  const wrong = ldapsClient(sim);
+  await failure(wrong.bind(dnOf(sim, 'bob'), 'Wrong#Old0000'));
+  await wrong.unbind();
+  t.true(lines.length > 0);
+  const everything = JSON.stringify([lines, sim.opLog.all()]);
+  for (const secret of [...secrets, 'short']) t.false(everything.includes(secret), secret);
+  t.false(everything.includes(quotedUtf16('Logged#Never1').toString('hex')));
+});
