@@ -110,7 +110,7 @@ test('Samba: refusal texts of the acl module', async (t) => {
   const svc = await boundClient(sim, 'svcWriteback');
   const resetError = await failure(svc.modify(dnOf(sim, 'mallory'), reset('New#Pass2222')));
   t.is(resetError.code, 50);
-  t.regex(resetError.message, /^error in module acl: insufficient access rights during LDB_MODIFY/);
+  t.regex(resetError.message, /^error in module acl: insufficient access rights during LDB_MODIFY \(50\) Code: 0x32$/);
   const attributeError = await failure(svc.modify(dnOf(sim, 'mallory'), replace('lockoutTime', '0')));
   t.is(attributeError.code, 50);
   t.true(attributeError.message.startsWith(`00002098: Object ${dnOf(sim, 'mallory')} has no write property access`));
@@ -152,7 +152,8 @@ for (const mode of ['windows', 'samba'] as const) {
     } else {
       const error = await failure(svc.modify(bob, reset(SeededAccount.bob.password), hints));
       t.is(error.code, 12);
-      t.regex(error.message, /Critical extension is unavailable/);
+      // Samba sends no diagnostic text with rc 12 (ldapts then shows only the code).
+      t.is(error.message, ' Code: 0xc');
       // Not critical: Samba ignores it and history stays unchecked.
       await svc.modify(bob, reset(SeededAccount.bob.password), new RawControl(Oid.policyHints, sequenceOfSmallInteger(1), false));
     }
