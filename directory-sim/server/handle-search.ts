@@ -19,7 +19,7 @@ import type { OperationContext } from './operation-context.js';
 type SearchOperation = LdapOperation & { type: 'search' };
 
 /** Keys of the entries in scope that match, found through an index when the filter allows it. */
-export function matchingKeys(store: DirectoryStore, base: Entry, operation: SearchOperation): string[] {
+export function matchingKeys(store: DirectoryStore, base: Entry, operation: Pick<SearchOperation, 'scope' | 'filter'>): string[] {
   const inScope = (entry: Entry): boolean =>
     operation.scope === 'base' ? entry.key === base.key : operation.scope === 'one' ? entry.parentKey === base.key : store.isWithin(entry.key, base.key);
   const matches = (entry: Entry): boolean => inScope(entry) && evaluateFilter(operation.filter, entry, store);
