@@ -33,7 +33,7 @@ export function authenticate(directory: SimDirectory, name: string, password: st
   const entry = findBindAccount(directory, name);
   if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(BindFailure.noSuchUser);
   const now = directory.clock();
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
   if (entry.secret.current === undefined || hashPassword(password) !== entry.secret.current) {
     recordBadPassword(directory, entry, now);
@@ -53,7 +53,7 @@ export function authenticate(directory: SimDirectory, name: string, password: st
 /** Counts a bad password (also a wrong old password on change) toward the lockout threshold. */
 export function recordBadPassword(directory: SimDirectory, entry: Entry, now: number): void {
   const { store } = directory;
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   let count = integerValue(store, entry, 'badPwdCount');
   const last = integerValue(store, entry, 'badPasswordTime');
   if (last !== 0n && policy.observationWindowMs > 0 && now - msFromFiletime(last) > policy.observationWindowMs) count = 0n;

@@ -119,3 +119,21 @@ test('an explicit deny on the object beats the inherited allow (canonical order)
   await svc.modify(dnOf(sim, 'alice'), new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Other#Pass99"', 'utf16le')] }) }));
   await svc.unbind();
 });
+
+test('a deny inherited from a nearer OU beats the allow inherited from farther up', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.store.get(`OU=Sales,OU=Staff,${sim.baseDn}`)!.security.dacl.push({
+    allow: false,
+    mask: 0x100,
+    flags: AceFlag.containerInherit | AceFlag.inheritOnly,
+    objectType: AdGuid.resetPassword,
+    inheritedObjectType: AdGuid.userClass,
+    sid: svcSid,
+  });
+  const svc = await boundClient(sim, 'svcWriteback');
+  const reset = new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Other#Pass99"', 'utf16le')] }) });
+  t.is(((await svc.modify(dnOf(sim, 'frank'), reset).catch((e: unknown) => e)) as { code: number }).code, 50);
+  await svc.modify(dnOf(sim, 'alice'), reset);
+  await svc.unbind();
+});
