@@ -14,15 +14,15 @@ test.serial('latency per operation type delays only that type', async (t) => {
   };
   const search = (): Promise<unknown> => c.search(dnOf(sim, 'bob'), { scope: 'base', attributes: ['cn'] });
   const whoami = (): Promise<unknown> => c.exop('1.3.6.1.4.1.4203.1.11.3');
-  sim.faults.setLatency('search', 500);
+  // A latency large against scheduling noise: the cores are shared with other test workers.
+  sim.faults.setLatency('search', 1500);
   const delayed = await timed(search);
   const other = await timed(whoami);
-  t.true(delayed >= 495, `search took ${delayed} ms`);
-  // Compared with each other, not with absolute limits: the cores are shared.
-  t.true(delayed - other >= 300, `search ${delayed} ms, extended ${other} ms`);
+  t.true(delayed >= 1495, `search took ${delayed} ms`);
+  t.true(delayed - other >= 1000, `search ${delayed} ms, extended ${other} ms`);
   sim.faults.clear();
   const cleared = await timed(search);
-  t.true(delayed - cleared >= 300, `search ${delayed} ms, then ${cleared} ms`);
+  t.true(delayed - cleared >= 1000, `search ${delayed} ms, then ${cleared} ms`);
   await c.unbind();
 });
 
