@@ -111,13 +111,14 @@ test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, n
   t.teardown(() => silent.server.close());
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
-  const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 300 });
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 1_000 });
   t.teardown(() => pool.close());
   const started = Date.now();
   const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
   t.is(error.code, 'DIRECTORY_UNAVAILABLE');
   t.is(error.details.reason, 'TIMEOUT');
-  t.true(Date.now() - started < 800, 'one timeout, not a retry after it');
+  // One timeout, not a retry after it (which would take two).
+  t.true(Date.now() - started < 1_900, `took ${Date.now() - started} ms`);
 });
 
 test('slapd stopped mid-run: DIRECTORY_UNAVAILABLE, then the pool re-connects and re-binds after restart', async (t) => {
@@ -214,7 +215,8 @@ test('during an outage, queued requests all fail promptly instead of waiting for
   const started = Date.now();
   const results = await Promise.allSettled(Array.from({ length: 5 }, () => whoAmI(pool)));
   t.true(results.every((r) => r.status === 'rejected' && r.reason instanceof AgentError && r.reason.code === 'DIRECTORY_UNAVAILABLE'));
-  t.true(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+  // Promptly: not one connect timeout after another for each queued request.
+  t.true(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
   await slapd.start();
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
 });
