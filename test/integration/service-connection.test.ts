@@ -55,8 +55,9 @@ test('refuses a service whose certificate the configured CA did not sign', async
   const sim = await tlsService();
   const pki = await testPki();
   const { connection, logger } = await agentFor(sim, { endpoint: { url: sim.url, allowInsecure: false, caFile: pki.otherCaFile, proxy: null } });
+  const refused = new Promise((resolve) => connection.on('state', (state) => state === 'waiting' && resolve(state)));
   connection.start();
-  await new Promise((r) => setTimeout(r, 500));
+  await refused;
   t.not(connection.state, 'ready');
   t.regex(logger.text(), /certificate|self.signed|unable to verify/i);
   await connection.stop();
