@@ -40,7 +40,7 @@ export async function tlsCheck(config: DirectoryConfig, now: Date): Promise<Perm
       const { notAfter, subject } = await serverCertificateNotAfter(url, ca, config.timeoutMs);
       const expiry = certificateExpiry({ valid_to: notAfter }, { now, warningDays: [CERT_WARN_DAYS] });
       if (expiry.status !== 'ok') status = 'WARN';
-      notes.push(`${url}: ${subject} verified, expires ${expiry.notAfter.toISOString().slice(0, 10)} (${expiry.daysLeft} days)`);
+      notes.push(`${url}: ${subject} verified, expires ${expiry.notAfter.toISOString().slice(0, 10)} (${expiry.daysLeft} day${expiry.daysLeft === 1 ? '' : 's'})`);
     } catch (error) {
       failed += 1;
       notes.push(`${url}: TLS failed (${error instanceof Error ? error.message : 'unknown error'})`);
