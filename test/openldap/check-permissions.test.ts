@@ -72,10 +72,12 @@ test('none: resetPassword, writePwdLastSet and writeLockoutTime are MISSING with
 });
 
 test('about one user: a user outside the delegated OU shows the missing rights', async (t) => {
-  const { driver, user } = await setup(t);
+  const { driver, user, slapd } = await setup(t);
   const report = await driver.checkPermissions({ user: await user('carol') });
   t.is(check(report, 'resetPassword').status, 'MISSING');
   t.regex(check(report, 'resetPassword').detail, /on the 1 probed user/);
+  // Outside every included subtree: the fix names the user's own parent.
+  t.is(olcAccess(check(report, 'resetPassword').fix), `olcAccess: {0}to dn.subtree="${slapd.layout.staffDn}" attrs=userPassword by dn.exact="${slapd.layout.serviceDn}" =wm by * break`);
   const inside = await driver.checkPermissions({ user: await user('bob') });
   t.is(check(inside, 'resetPassword').status, 'OK');
 });

@@ -11,7 +11,7 @@ import { tlsCheck } from '../ad/permissions/tls-check.js';
 import type { DirectoryUser, PermissionCheck, PermissionReport } from '../driver.js';
 import type { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { mapDirectoryError } from '../ldap/directory-errors.js';
-import { isWithin } from '../ldap/dn.js';
+import { isWithin, parentDn } from '../ldap/dn.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { readRootDse } from '../ldap/root-dse.js';
 import { Oid } from '../oids.js';
@@ -45,19 +45,21 @@ export function olcAccessLine(config: DirectoryConfig, what: string, rights: str
  * The olcAccess line inside the commands that add it, on the server as root: find the database
  * serving `suffix`, then insert the line first in its list.
  */
-export function aclFix(config: DirectoryConfig, suffix: string, what: string, rights: string): string {
+export function aclFix(config: DirectoryConfig, suffix: string, what: string | readonly string[], rights: string): string {
+  const lines = (typeof what === 'string' ? [what] : what).map((target, i) => `olcAccess: ${olcAccessLine(config, target, rights).replace(/^\{0\}/, `{${i}}`)}`);
   return [
     `DB=$(ldapsearch -Q -LLL -Y EXTERNAL -H ldapi:/// -b cn=config '(olcSuffix=${suffix})' dn | sed -n 's/^dn: //p')`,
     `ldapmodify -Y EXTERNAL -H ldapi:/// <<EOF`,
     'dn: $DB',
     'changetype: modify',
     'add: olcAccess',
-    `olcAccess: ${olcAccessLine(config, what, rights)}`,
+    ...lines,
     'EOF',
   ].join('\n');
 }
 
-const subtree = (base: string, attrs: string): string => `dn.subtree="${base}" attrs=${attrs}`;
+/** `to` clauses for attributes under each base. */
+const subtree = (bases: readonly string[], attrs: string): string[] => bases.map((base) => `dn.subtree="${base}" attrs=${attrs}`);
 
 function probeCheck(name: string, probes: ProbeResult[], required: boolean, what: string, fix: string): PermissionCheck {
   if (probes.length === 0) return { name, status: 'WARN', required, detail: `not checked: no user found in scope to probe ${what}` };
@@ -92,8 +94,8 @@ async function probeUsers(client: Client, input: PermissionCheckInput): Promise<
  * plain writer is refused (19), an administrator is not. Without a quality check in the policy the
  * probe cannot tell them apart, and says so.
  */
-function administratorCheck(probe: ProbeResult, policy: PpolicyEntry | null, config: DirectoryConfig, suffix: string, base: string): PermissionCheck {
-  const fix = aclFix(config, suffix, subtree(base, 'userPassword'), '=wm');
+function administratorCheck(probe: ProbeResult, policy: PpolicyEntry | null, config: DirectoryConfig, suffix: string, bases: readonly string[]): PermissionCheck {
+  const fix = aclFix(config, suffix, subtree(bases, 'userPassword'), '=wm');
   if (probe.outcome === 'policyRefused') {
     return {
       name: 'passwordAdministrator', status: 'WARN', required: false,
@@ -123,16 +125,18 @@ export async function checkOpenLdapPermissions(input: PermissionCheckInput): Pro
 
       const contexts = (await readRootDse(client).catch(() => null))?.namingContexts ?? [];
       const suffix = contexts.find((nc) => isWithin(config.baseDn, nc)) ?? config.baseDn;
-      const base = config.scope.include[0] ?? config.baseDn;
+      // The subtrees the fixes grant on: the one holding the user asked about, else every included one.
+      const includes = config.scope.include.length > 0 ? config.scope.include : [config.baseDn];
+      const bases = input.user === undefined ? includes : [includes.find((include) => isWithin(input.user!.dn, include)) ?? parentDn(input.user.dn) ?? config.baseDn];
       const users = await probeUsers(client, input);
       const run = async (change: () => ReturnType<typeof deleteAttribute>): Promise<ProbeResult[]> => {
         const out: ProbeResult[] = [];
         for (const dn of users) out.push(await probeModify(client, dn, change()));
         return out.filter((p) => p.outcome !== 'noSuchEntry');
       };
-      const stateFix = aclFix(config, suffix, subtree(base, 'pwdReset,pwdAccountLockedTime'), 'write');
+      const stateFix = aclFix(config, suffix, subtree(bases, 'pwdReset,pwdAccountLockedTime'), 'write');
       const pwDelete = await run(() => deleteAttribute(PpolicyAttr.userPassword));
-      checks.push(probeCheck('resetPassword', pwDelete, true, 'write access to userPassword', aclFix(config, suffix, subtree(base, 'userPassword'), '=wm')));
+      checks.push(probeCheck('resetPassword', pwDelete, true, 'write access to userPassword', aclFix(config, suffix, subtree(bases, 'userPassword'), '=wm')));
       checks.push(probeCheck('writePwdLastSet', await run(() => deleteAttribute(PpolicyAttr.pwdReset)), true, 'write access to pwdReset (force change at next logon)', stateFix));
       checks.push(probeCheck('writeLockoutTime', await run(() => deleteAttribute(PpolicyAttr.pwdAccountLockedTime)), true, 'write access to pwdAccountLockedTime (unlock)', stateFix));
 
@@ -149,7 +153,7 @@ export async function checkOpenLdapPermissions(input: PermissionCheckInput): Pro
           });
 
       if (first !== undefined && pwDelete.some((p) => p.outcome === 'allowed')) {
-        checks.push(administratorCheck(await probeModify(client, first, replaceAttribute(PpolicyAttr.userPassword, PROBE_PASSWORD)), readable ? policy : null, config, suffix, base));
+        checks.push(administratorCheck(await probeModify(client, first, replaceAttribute(PpolicyAttr.userPassword, PROBE_PASSWORD)), readable ? policy : null, config, suffix, bases));
       }
 
       if (first !== undefined) {
@@ -160,7 +164,7 @@ export async function checkOpenLdapPermissions(input: PermissionCheckInput): Pro
           : {
               name: 'readPwdChangedTime', status: 'WARN', required: false,
               detail: `no pwdChangedTime visible on ${first}: never set, or not readable (minimum age and redelivery checks need it)`,
-              fix: aclFix(config, suffix, subtree(base, 'pwdChangedTime,pwdPolicySubentry'), 'read'),
+              fix: aclFix(config, suffix, subtree(bases, 'pwdChangedTime,pwdPolicySubentry'), 'read'),
             });
       }
     }, { idempotent: true });
