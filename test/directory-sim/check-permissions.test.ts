@@ -128,3 +128,12 @@ test('samba mode: history on resets is a WARN, and the fixes are samba-tool comm
   t.is(check(report, 'historyOnReset').status, 'WARN');
   t.regex(check(report, 'resetPassword').fix ?? '', /^samba-tool dsacl set --objectdn='OU=Staff,DC=sim,DC=test' --sddl='\(OA;CIIO;CR;00299570-/);
 });
+
+test('a scope.include that does not exist: the rights are MISSING, naming the typo, without a grant command', async (t) => {
+  const { driver, sim } = await setup(t, { scope: { include: [`OU=Staf,DC=sim,DC=test`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } });
+  const report = await driver.checkPermissions({});
+  const reset = check(report, 'resetPassword');
+  t.is(reset.status, 'MISSING');
+  t.regex(reset.detail, new RegExp(`OU=Staf,${sim.baseDn} does not exist: fix scope.include`));
+  t.is(reset.fix, undefined);
+});

@@ -2,6 +2,7 @@ import type { Client } from 'ldapts';
 import type { DirectoryUser, PermissionCheck, PermissionReport } from '../../driver.js';
 import { isWithin, parentDn } from '../../ldap/dn.js';
 import { entryValues } from '../../ldap/entry-values.js';
+import { LdapResultCode } from '../../ldap/result-codes.js';
 import { Oid } from '../../oids.js';
 import { AdAttribute, BINARY_ATTRIBUTES, DomainPolicyAttribute } from '../ad-attributes.js';
 import type { AdContext } from '../ad-context.js';
@@ -59,6 +60,15 @@ interface Facts {
   readable: { dn: string; missing: string[] } | null;
 }
 
+async function entryExists(client: Client, dn: string): Promise<boolean> {
+  try {
+    return (await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] })).searchEntries.length > 0;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LdapResultCode.noSuchObject) return false;
+    throw error;
+  }
+}
+
 async function gather(client: Client, context: AdContext, user: DirectoryUser | null, token: AgentToken): Promise<Facts> {
   const { config } = context;
   const domainDescriptor = await readDescriptor(client, config.baseDn).catch(() => null);
@@ -68,6 +78,10 @@ async function gather(client: Client, context: AdContext, user: DirectoryUser | 
   if (user === null) {
     const bases = config.scope.include.length > 0 ? config.scope.include : [config.baseDn];
     for (const base of bases) {
+      if (!(await entryExists(client, base))) {
+        scopes.push({ base, exists: false, descriptor: null, scan: null });
+        continue;
+      }
       const descriptor = await readDescriptor(client, base).catch(() => null);
       const scan = await scanScope(client, base, config.scope.exclude, SCAN_LIMIT).catch(() => null);
       scopes.push({ base, descriptor, scan });
@@ -201,7 +215,7 @@ export async function adPermissionReport(context: AdContext, user: DirectoryUser
       : { name: 'readUserAttributes', status: 'MISSING', required: true, detail: `not readable on ${dn}: ${missing.join(', ')}`, fix: `give the account Read Property on ${missing.join(', ')} of users in scope (Authenticated Users have it by default)` });
   }
   if (facts.target !== null) checks.push(targetUserCheck(facts.target.user, facts.target.descriptor, dc.flavor));
-  else if (facts.scopes.every((scope) => scope.scan !== null)) checks.push(usersThatWillFailCheck(facts.scopes.map((scope) => scope.scan!), dc.flavor));
+  else if (facts.scopes.every((scope) => scope.scan !== null || scope.exists === false)) checks.push(usersThatWillFailCheck(facts.scopes.flatMap((scope) => (scope.scan === null ? [] : [scope.scan])), dc.flavor));
   else checks.push({ name: 'usersThatWillFail', status: 'WARN', required: false, detail: `could not list the users of ${facts.scopes.filter((scope) => scope.scan === null).map((scope) => scope.base).join('; ')}` });
   return report();
 }

@@ -11,6 +11,8 @@ import { WELL_KNOWN_SID_NAMES } from './well-known-sid.js';
 /** What the report read about one `scope.include` base. */
 export interface ScopeFacts {
   base: string;
+  /** False when the base does not exist (a typo in scope.include). */
+  exists?: boolean;
   /** The OU's own descriptor; null when it could not be read. */
   descriptor: SecurityDescriptor | null;
   scan: ScopeScan | null;
@@ -67,6 +69,7 @@ function scopeVerdict(right: RequiredRightName, facts: ScopeFacts, token: AgentT
   const denied = users.filter((user) => !checkAccess(user.descriptor?.dacl?.aces ?? [], tokenFor(token, user.sid), request).granted).map((user) => user.dn);
   const seen = `${users.length - denied.length} of ${users.length} users checked there have it${facts.scan?.truncated === true ? ' (scan limit reached)' : ''}`;
   const at = `users in ${facts.base}`;
+  if (facts.exists === false) return { status: 'MISSING', note: `${facts.base} does not exist: fix scope.include`, needsGrant: false };
   if (onOu === null && users.length === 0) {
     return { status: 'WARN', note: `${at}: cannot evaluate (the OU's security descriptor is not readable and no user there could be read; the account needs Read Permissions)`, needsGrant: false };
   }
