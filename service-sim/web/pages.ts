@@ -181,12 +181,12 @@ const CONTACT_CODES = new Set(['OUT_OF_SCOPE', 'PROTECTED_ACCOUNT', 'ACCOUNT_DIS
 /** Codes after which trying again (another password, or later) can work. */
 const RETRY_CODES = new Set(['PASSWORD_POLICY', 'PASSWORD_TOO_YOUNG', 'DIRECTORY_UNAVAILABLE', 'BUSY', 'EXPIRED', 'INTERNAL']);
 
-export function outcomeBlock(outcome: Outcome, helpDesk: string): Html {
+export function outcomeBlock(outcome: Outcome, helpDesk: string, options: { subject?: boolean } = {}): Html {
   const result = outcome.result;
   const ok = result?.code === 'OK';
   const reason = typeof result?.details['reason'] === 'string' && result.code === 'PASSWORD_POLICY' ? ` (${result.details['reason']})` : '';
   return html`<div class="notice ${ok ? 'ok' : 'bad'}" role="status" id="outcome">
-<strong>${ok ? 'Done.' : 'Not changed.'}</strong> <span id="outcome-words">${outcome.words}</span>
+<strong>${ok ? 'Done.' : 'Not changed.'}</strong> ${options.subject === true ? html`<span class="code">${outcome.username}, ${outcome.op}:</span> ` : ''}<span id="outcome-words">${outcome.words}</span>
 ${result !== null && CONTACT_CODES.has(result.code) ? html`<div id="outcome-contact">Contact: ${helpDesk}.</div>` : ''}
 </div>
 ${result === null ? '' : html`<p class="code" id="outcome-code">For your help desk: ${result.code}${reason}, request ${result.commandId}.</p>`}`;
@@ -244,7 +244,7 @@ export function adminPage(session: WebSession, view: { rows: CommandRow[]; agent
 ${flash(session)}
 <section aria-labelledby="act-title">
 <h2 id="act-title">Reset or unlock a user</h2>
-${session.adminOutcome === null ? '' : outcomeBlock(session.adminOutcome, view.helpDesk)}
+${session.adminOutcome === null ? '' : outcomeBlock(session.adminOutcome, view.helpDesk, { subject: true })}
 <form method="post" action="/admin/action" autocomplete="off">${csrfField(session)}
 <label for="admin-username">Username</label>
 <input type="text" id="admin-username" name="username" autocomplete="off" autocapitalize="none" spellcheck="false" required>

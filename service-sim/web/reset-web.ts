@@ -13,7 +13,8 @@ import { SCRIPT, STYLESHEET } from './web-assets.js';
 import { cookieValue, SESSION_COOKIE, sessionCookie, SessionStore, type Outcome, type WebSession } from './web-session.js';
 
 const MAX_BODY_BYTES = 8 * 1024;
-const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** sAMAccountName, uid or UPN characters; anything else never reaches a command. */
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@'-]{0,63}$/;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -232,7 +233,7 @@ export class ResetWeb {
       case '/start': {
         const username = (form.get('username') ?? '').trim();
         if (!USERNAME.test(username)) {
-          session.flash = { kind: 'bad', text: 'Enter your username: letters, digits and . _ - @ only.' };
+          session.flash = { kind: 'bad', text: 'Enter your username: letters, digits and . _ - @ and apostrophes only.' };
           return redirect(response, '/');
         }
         session.begin(username, form.get('intent') === 'unlock' ? 'unlock' : 'reset');
@@ -337,7 +338,7 @@ export class ResetWeb {
     this.#requireAdmin(session);
     const username = (form.get('username') ?? '').trim();
     if (!USERNAME.test(username)) {
-      session.flash = { kind: 'bad', text: 'Enter a username: letters, digits and . _ - @ only.' };
+      session.flash = { kind: 'bad', text: 'Enter a username: letters, digits and . _ - @ and apostrophes only.' };
       return redirect(response, '/admin');
     }
     if (form.get('action') === 'unlock') {

@@ -20,7 +20,7 @@ label { display: block; font-weight: 600; margin: 0.8rem 0 0.25rem; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.8rem 0; padding: 0.4rem 0.9rem 0.7rem; }
 legend { font-weight: 600; padding: 0 0.3rem; }
 fieldset label { display: flex; gap: 0.5rem; align-items: center; font-weight: 400; margin: 0.35rem 0; }
-input[type=text], input[type=password] { width: 100%; max-width: 24rem; padding: 0.5rem 0.6rem; font: inherit; border: 1px solid #aab1c2; border-radius: 5px; }
+input[type=text], input[type=password] { display: block; width: 100%; max-width: 24rem; padding: 0.5rem 0.6rem; font: inherit; border: 1px solid #aab1c2; border-radius: 5px; }
 input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
 button { font: inherit; font-weight: 600; padding: 0.5rem 1rem; margin: 0.9rem 0.5rem 0 0; border-radius: 5px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
