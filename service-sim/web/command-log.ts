@@ -86,7 +86,8 @@ export class CommandLog {
         issued: new Date(r.issuedAt).toISOString().slice(11, 19),
         status,
         statusClass: r.code === null ? 'pending' : r.code === 'OK' ? 'OK' : 'refused',
-        timing: `sent ${after(r.sentAt)} · ack ${after(r.ackAt)} · result ${after(r.resultAt)}`,
+        // Waiting for an agent with credit shows only when there was a wait.
+        timing: `${r.sentAt !== null && r.sentAt > r.issuedAt ? `sent ${after(r.sentAt)} · ` : r.sentAt === null ? 'not sent yet · ' : ''}ack ${after(r.ackAt)} · result ${after(r.resultAt)}`,
       };
     });
   }

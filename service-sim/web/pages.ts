@@ -242,6 +242,8 @@ export function adminPage(session: WebSession, view: { rows: CommandRow[]; agent
     html`<h1>Help desk</h1>
 <p class="lead">Agents connected: ${view.agents.length === 0 ? 'none' : view.agents.join(', ')}.</p>
 ${flash(session)}
+<div class="admin-grid">
+<div>
 <section aria-labelledby="act-title">
 <h2 id="act-title">Reset or unlock a user</h2>
 ${session.adminOutcome === null ? '' : outcomeBlock(session.adminOutcome, view.helpDesk, { subject: true })}
@@ -257,11 +259,22 @@ ${session.adminOutcome === null ? '' : outcomeBlock(session.adminOutcome, view.h
 <button type="submit" name="action" value="unlock" class="secondary">Unlock only</button>
 </form>
 </section>
+${
+  view.directoryDown === null
+    ? ''
+    : html`<section aria-labelledby="sim-title">
+<h2 id="sim-title">Demo controls</h2>
+<p>The simulated directory is <strong id="directory-state">${view.directoryDown ? 'down (every operation answers "unavailable")' : 'up'}</strong>.</p>
+<form method="post" action="/admin/outage">${csrfField(session)}<input type="hidden" name="down" value="${view.directoryDown ? '0' : '1'}"><button type="submit" class="secondary">${view.directoryDown ? 'End the directory outage' : 'Simulate a directory outage'}</button></form>
+</section>`
+}
+</div>
 <section aria-labelledby="cmd-title">
 <h2 id="cmd-title">Commands (live)</h2>
-<table><thead><tr><th scope="col">Id</th><th scope="col">Operation</th><th scope="col">User</th><th scope="col">From</th><th scope="col">Issued (UTC)</th><th scope="col">Status</th><th scope="col">Timing</th></tr></thead>
-<tbody id="command-rows">${view.rows.map((r) => html`<tr><td>${r.shortId}</td><td>${r.op}</td><td>${r.target}</td><td>${r.by}</td><td>${r.issued}</td><td class="st-${r.statusClass}">${r.status}</td><td>${r.timing}</td></tr>`)}</tbody></table>
+<div class="scroll"><table><thead><tr><th scope="col">Id</th><th scope="col">Operation</th><th scope="col">User</th><th scope="col">From</th><th scope="col">Issued (UTC)</th><th scope="col">Status</th><th scope="col">Timing</th></tr></thead>
+<tbody id="command-rows">${view.rows.map((r) => html`<tr><td>${r.shortId}</td><td>${r.op}</td><td>${r.target}</td><td>${r.by}</td><td>${r.issued}</td><td class="st-${r.statusClass}">${r.status}</td><td>${r.timing}</td></tr>`)}</tbody></table></div>
 </section>
+</div>
 <section aria-labelledby="perm-title">
 <h2 id="perm-title">The agent's permission report</h2>
 <form method="post" action="/admin/check-permissions">${csrfField(session)}<button type="submit" class="secondary">Ask the agent now</button></form>
@@ -273,15 +286,6 @@ ${
 <tbody>${checks.map((c) => html`<tr><td>${c.name}</td><td class="st-${c.ok ? 'OK' : 'refused'}">${c.status ?? (c.ok ? 'OK' : 'MISSING')}</td><td>${c.detail}</td><td class="code">${c.fix ?? ''}</td></tr>`)}</tbody></table>`
 }
 </section>
-${
-  view.directoryDown === null
-    ? ''
-    : html`<section aria-labelledby="sim-title">
-<h2 id="sim-title">Demo controls</h2>
-<p>The simulated directory is <strong id="directory-state">${view.directoryDown ? 'down (every operation answers "unavailable")' : 'up'}</strong>.</p>
-<form method="post" action="/admin/outage">${csrfField(session)}<input type="hidden" name="down" value="${view.directoryDown ? '0' : '1'}"><button type="submit" class="secondary">${view.directoryDown ? 'End the directory outage' : 'Simulate a directory outage'}</button></form>
-</section>`
-}
 <form method="post" action="/admin/logout">${csrfField(session)}<button type="submit" class="secondary">Sign out</button></form>`,
     { wide: true, area: 'Help desk' },
   );

@@ -11,7 +11,8 @@ header.top { background: #1d2f5c; color: #fff; padding: 0.7rem 1.5rem; display: 
 header.top strong { font-size: 1.1rem; }
 header.top span { color: #c9d3ee; font-size: 0.9rem; }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) 21rem; gap: 1.5rem; max-width: 72rem; margin: 1.5rem auto; padding: 0 1.5rem; }
-.layout.wide { grid-template-columns: minmax(0, 1fr); }
+.layout.wide { grid-template-columns: minmax(0, 1fr); max-width: 100rem; }
+.scroll { overflow-x: auto; }
 main, aside { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.2rem 1.5rem; }
 h1 { font-size: 1.45rem; margin: 0 0 0.6rem; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 0.5rem; }
@@ -38,8 +39,12 @@ aside h2 { margin-top: 0; }
 aside .msg { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 0.7rem; margin: 0.5rem 0; font-size: 0.92rem; }
 aside .msg .meta { color: var(--muted); font-size: 0.8rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+.admin-grid { display: grid; grid-template-columns: 19rem minmax(0, 1fr); gap: 2rem; align-items: start; }
+.admin-grid h2 { margin-top: 0.6rem; }
+#command-rows td { white-space: nowrap; }
+@media (max-width: 1000px) { .admin-grid { grid-template-columns: minmax(0, 1fr); } }
 th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; vertical-align: top; }
-th { color: var(--muted); font-weight: 600; }
+th { color: var(--muted); font-weight: 600; white-space: nowrap; }
 td.st-OK { color: var(--ok); font-weight: 600; }
 td.st-refused { color: var(--bad); font-weight: 600; }
 td.st-pending { color: var(--warn); }

@@ -101,6 +101,8 @@ test.serial('too young: the page shows from when before the attempt, and the ref
   const allowed = await page.locator('#state-allowed').innerText();
   const when = /^From (\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC)$/.exec(allowed)?.[1];
   t.truthy(when, allowed);
+  // The README's picture of the user flow (docs/screenshots/user-flow.png is a copy).
+  await screenshot(page, 'readme-user-flow', false);
   t.is(await submitPassword(page, 'Winter#Garden2026', 'too-young'), `Your password was changed too recently. You can change it again from ${when!}.`);
   t.regex(await page.locator('#outcome-code').innerText(), /PASSWORD_TOO_YOUNG/);
   await page.close();
@@ -222,13 +224,16 @@ test.serial('help desk view: sign-in, reset with must-change and unlock for any 
   t.regex(report, /minimum length 7, complexity on, history 24/);
 
   const rows = page.locator('#command-rows');
-  t.regex(await rows.innerText(), /resetPassword\tbob\thelp desk\t[\d:]+\tOK\tsent \d+ ms · ack \d+ ms · result \d+ ms/);
+  t.regex(await rows.innerText(), /resetPassword\tbob\thelp desk\t[\d:]+\tOK\t(sent \d+ ms · )?ack \d+ ms · result \d+ ms/);
   // Live: a command from elsewhere shows up without a reload (the page polls every second).
   const issued = h.env.service.issueCommand({ tenantId: DEMO_TENANT, op: 'getAccountState', target: { by: 'sAMAccountName', value: 'frank' } });
   await issued.result;
   await rows.getByText(issued.id.slice(0, 8)).waitFor();
   t.regex(await rows.locator('tr').first().innerText(), /getAccountState\tfrank\tservice\t[\d:]+\tOK/);
   await visit(page, 'admin-2-view');
+  // The README's picture of the help desk view (docs/screenshots/admin-view.png is a copy).
+  await page.setViewportSize({ width: 1480, height: 1000 });
+  await screenshot(page, 'readme-admin-view', false);
   await page.close();
 });
 

@@ -67,10 +67,10 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A screenshot kept as a test artifact (test-artifacts/screenshots/NAME.png, git-ignored). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
