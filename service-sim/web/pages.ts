@@ -179,7 +179,7 @@ function duration(seconds: number): string {
 /** Codes after which the person can only ask someone: the page says whom. */
 const CONTACT_CODES = new Set(['OUT_OF_SCOPE', 'PROTECTED_ACCOUNT', 'ACCOUNT_DISABLED', 'AMBIGUOUS_USER', 'PERMISSION_DENIED']);
 /** Codes after which trying again (another password, or later) can work. */
-const RETRY_CODES = new Set(['PASSWORD_POLICY', 'PASSWORD_TOO_YOUNG', 'DIRECTORY_UNAVAILABLE', 'BUSY', 'EXPIRED', 'INTERNAL']);
+const RETRY_CODES = new Set(['PASSWORD_POLICY', 'DIRECTORY_UNAVAILABLE', 'BUSY', 'EXPIRED', 'INTERNAL']);
 
 export function outcomeBlock(outcome: Outcome, helpDesk: string, options: { subject?: boolean } = {}): Html {
   const result = outcome.result;
