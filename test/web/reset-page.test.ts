@@ -230,6 +230,13 @@ test.serial('help desk view: sign-in, reset with must-change and unlock for any 
   await issued.result;
   await rows.getByText(issued.id.slice(0, 8)).waitFor();
   t.regex(await rows.locator('tr').first().innerText(), /getAccountState\tfrank\tservice\t[\d:]+\tOK/);
+  // The demo's outage switch: directory-sim answers "unavailable" until it is switched back.
+  await page.getByRole('button', { name: 'Simulate a directory outage' }).click();
+  t.regex(await page.locator('#directory-state').innerText(), /^down/);
+  t.is(h.env.directory.faults.responseFor('search'), 'unavailable');
+  await page.getByRole('button', { name: 'End the directory outage' }).click();
+  t.is(await page.locator('#directory-state').innerText(), 'up');
+  t.is(h.env.directory.faults.responseFor('search'), undefined);
   await visit(page, 'admin-2-view');
   // The README's picture of the help desk view (docs/screenshots/admin-view.png is a copy).
   await page.setViewportSize({ width: 1480, height: 1000 });
