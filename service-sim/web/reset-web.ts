@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Result } from '../../protocol/index.js';
 import { resultInWords } from '../result-words.js';
 import { CommandLog } from './command-log.js';
+import { HttpRefusal, readForm, redirect, send } from './http-replies.js';
 import { IdentityMethod } from './one-time-codes.js';
 import { CHANNEL_LABEL, defaultContacts, maskContact } from './outbox.js';
 import { accountPage, adminLoginPage, adminPage, errorPage, formatWhen, outboxJson, outcomePage, startPage, verifyPage, type PermissionView } from './pages.js';
@@ -12,7 +13,6 @@ import { DEFAULT_HELP_DESK, DEFAULT_LIMITS, type ResetWebLimits, type ResetWebOp
 import { SCRIPT, STYLESHEET } from './web-assets.js';
 import { cookieValue, SESSION_COOKIE, sessionCookie, SessionStore, type Outcome, type WebSession } from './web-session.js';
 
-const MAX_BODY_BYTES = 8 * 1024;
 /** sAMAccountName, uid or UPN characters; anything else never reaches a command. */
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@'-]{0,63}$/;
 
@@ -23,15 +23,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
-
-class HttpRefusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type Form = URLSearchParams;
 interface Ctx {
@@ -385,26 +376,4 @@ export class ResetWeb {
 function describe(result: Result): string {
   const reason = result.details['reason'];
   return `${result.code}${result.code === 'PASSWORD_POLICY' && typeof reason === 'string' ? ` (${reason})` : ''}`;
-}
-
-function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
-}
-
-/** After every POST: 303 to a GET, so reloading never re-sends a form (nor a password). */
-function redirect(response: ServerResponse, location: string): void {
-  response.writeHead(303, { location }).end();
-}
-
-async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  const type = request.headers['content-type'] ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded')) throw new HttpRefusal(415, 'Forms only.');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpRefusal(413, 'That form is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
