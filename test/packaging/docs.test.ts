@@ -16,7 +16,8 @@ test('troubleshooting.md has a row for every check name the permission reports u
   const names = new Set<string>();
   for (const kind of ['ad', 'openldap']) {
     const dir = join(repo, 'agent/directory', kind);
-    for (const file of (await readdir(dir)).filter((f) => f.startsWith('permission'))) {
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.includes('permission') && f.endsWith('.ts'));
+    for (const file of files) {
       const source = await readFile(join(dir, file), 'utf8');
       // check('x', …), probeCheck('x', …), { name: 'x', … }, ['x', AdAttribute…], and `for (const name of ['x', …])`.
       for (const pattern of [/(?:\bcheck|probeCheck)\('([A-Za-z]+)'/g, /\bname: '([A-Za-z]+)'/g, /\['([A-Za-z]+)', AdAttribute\./g]) {
