@@ -190,7 +190,7 @@ export class ChaosRig {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.agents.map((agent) => agent.process?.stop('SIGKILL')));
+    await Promise.all(this.agents.map((agent) => agent.process?.stop('SIGKILL') ?? Promise.resolve(null)));
     await this.service.stop();
     if (process.env['KEEP_CHAOS'] === undefined) await rm(this.dir, { recursive: true, force: true });
   }
