@@ -33,6 +33,8 @@ export interface RigOptions {
   tenantId?: string;
   limits?: { maxInFlight?: number; perTargetPerMinute?: number };
   service?: Omit<ServiceSimOptions, 'tls'>;
+  /** The agents' log level and whether they also log to the console (default debug, true). */
+  logging?: { level?: string; console?: boolean };
   /** Extra top-level config keys (e.g. `clock`). */
   extraConfig?: Record<string, unknown>;
 }
@@ -98,7 +100,7 @@ export class ChaosRig {
         secretStore: 'file',
         directories,
         limits: { maxInFlight: options.limits?.maxInFlight ?? 16, perTargetPerMinute: options.limits?.perTargetPerMinute ?? 5 },
-        logging: { level: 'debug', dir: join(agentDir, 'logs'), console: true },
+        logging: { level: options.logging?.level ?? 'debug', dir: join(agentDir, 'logs'), console: options.logging?.console ?? true },
         audit: { file: join(stateDir, 'audit.jsonl') },
         ...options.extraConfig,
       };
