@@ -51,7 +51,7 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   const password = rig.password();
   const base = rig.service.buildCommand({ tenantId: rig.tenantId, agentId: agent.agentId, op: 'resetPassword', target: { by: 'sAMAccountName', value: directory.users[0]! }, secret: { newPassword: password } });
   const key = rig.service.signingPrivateKey(rig.service.activeKid)!;
-  const envelope = signCommand(base as Command, rig.service.activeKid, key) as unknown as { type: string; command: Command; kid: string; signature: string };
+  const envelope = signCommand(base, rig.service.activeKid, key) as unknown as { type: string; command: Command; kid: string; signature: string };
   const acks: string[] = [];
   rig.service.on('ack', (event) => acks.push(event.commandId));
   const disconnects: number[] = [];
