@@ -1,5 +1,6 @@
 import test from 'ava';
-import { Attribute, Client } from 'ldapts';
+import type { Client } from 'ldapts';
+import { Attribute } from 'ldapts';
 import { startSambaDc, type SambaDc } from '../fixtures/samba.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
 import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
