@@ -60,6 +60,7 @@ export async function recordFigures(figures: ScenarioFigures): Promise<Record<st
         lost: sum('lost'),
         appliedTwice: sum('appliedTwice'),
         conflictingResults: sum('conflictingResults'),
+        hostileFrames: scenarios.reduce((total, s) => total + (typeof s['hostileFrames'] === 'number' ? s['hostileFrames'] : 0), 0),
       },
       scenarios,
     };
