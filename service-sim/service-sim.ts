@@ -11,6 +11,7 @@ import { DEFAULT_PATH, type ServiceSimOptions } from './options.js';
 import { PendingCommand } from './pending-command.js';
 import { privateKeyFrom, uuidFrom } from './randomness.js';
 import { registerAgent } from './registration.js';
+import { cutConnections } from './outage.js';
 import { listen, type ListeningServer } from './server.js';
 import type { ServiceEvents, SessionInfo } from './service-events.js';
 import { ServiceState } from './service-state.js';
@@ -44,6 +45,7 @@ export class ServiceSim {
   readonly #queue: CommandQueue;
   readonly #gateway: AgentGateway;
   #listening: ListeningServer | null = null;
+  #listenOptions: Parameters<typeof listen>[0] | null = null;
   #stopHeartbeat: () => void = () => undefined;
   #prepareSeq = 0;
 
@@ -51,10 +53,8 @@ export class ServiceSim {
   static async start(options: ServiceSimOptions = {}): Promise<ServiceSim> {
     const sim = new ServiceSim(options);
     const state = sim.#state;
-    sim.#listening = await listen(
-      { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls },
-      (ws) => sim.#gateway.accept(ws),
-    );
+    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls };
+    sim.#listening = await listen(sim.#listenOptions, (ws) => sim.#gateway.accept(ws));
     if (options.dropSilentAgents === true) {
       sim.#stopHeartbeat = startHeartbeat(state.heartbeatIntervalMs, {
         connections: () => state.connections.values(),
@@ -75,7 +75,7 @@ export class ServiceSim {
       sessionsOf: (tenantId) => state.sessionsOf(tenantId),
       sessions: () => state.sessions.values(),
       send: (session, command, frame) => this.#gateway.sendCommand(session, command, frame),
-      paused: () => state.stalled || state.stopped,
+      paused: () => state.stalled || state.stopped || state.down,
     });
     this.#gateway = new AgentGateway(state, this.#queue);
   }
@@ -328,6 +328,33 @@ export class ServiceSim {
    */
   setAnswerPings(answer: boolean): void {
     this.#state.answerPings = answer;
+  }
+
+  /**
+   * A crash and restart of the service on the same port: the listener closes, every connection is
+   * cut without a close frame, and after `downMs` the service listens again (same URL, same TLS
+   * certificate). What a real service keeps in its database survives: registered agents, signing
+   * keys, stored results, and every command without a result yet (those that were outstanding
+   * are redelivered once an agent is back). Agents must reconnect by themselves.
+   */
+  async restart(options: { downMs?: number } = {}): Promise<void> {
+    const state = this.#state;
+    if (state.stopped) throw new Error('the service is stopped');
+    if (state.down) throw new Error('the service is already restarting');
+    const listening = this.#server;
+    state.down = true;
+    try {
+      // close() waits for every socket to end, so it must not be awaited before they are cut.
+      const closed = listening.close();
+      await cutConnections(state);
+      await closed;
+      this.#listening = null;
+      if ((options.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+      this.#listening = await listen({ ...this.#listenOptions!, port: listening.port }, (ws) => this.#gateway.accept(ws));
+    } finally {
+      state.down = false;
+    }
+    this.#queue.pump();
   }
 
   /** Closes every socket with 1001 (terminating those that do not finish within a second) and the server. */

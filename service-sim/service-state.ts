@@ -48,6 +48,8 @@ export class ServiceState {
   stalled = false;
   answerPings = true;
   stopped = false;
+  /** Between `crash()` and the listener being back (restart): nothing is sent. */
+  down = false;
 
   constructor(options: ServiceSimOptions) {
     this.clock = options.clock ?? systemClock;

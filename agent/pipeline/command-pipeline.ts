@@ -196,7 +196,9 @@ export class CommandPipeline {
   ): Promise<Outcome> {
     const o = this.o;
     const windowProblem = checkTimeWindow(command, this.#now(), o.clockSkewMs);
-    if (windowProblem !== null) throw new AgentError('EXPIRED', windowProblem);
+    // Expired, but it was mid-write when the agent stopped: not acted on again, yet the password
+    // may be in place, so "refused before touching the directory" could be false (checked below).
+    if (windowProblem !== null && !maybeApplied) throw new AgentError('EXPIRED', windowProblem);
     if (!isKnownOperation(command.op)) throw new AgentError('UNSUPPORTED_OPERATION', 'this agent does not support that operation');
     let secret: Record<string, string> | null = null;
     if (command.secret !== undefined) {
@@ -209,6 +211,18 @@ export class CommandPipeline {
     const directory = o.directories.find((d) => d.config.id === directoryId);
     if (directory === undefined) {
       throw new AgentError('OUT_OF_SCOPE', 'the command names a directory this agent does not serve', { details: { directory: directoryId } });
+    }
+    if (windowProblem !== null) {
+      const newPassword = secret?.['newPassword'];
+      if (newPassword !== undefined && command.target !== undefined) {
+        const user = await directory.driver.resolveUser(command.target);
+        resolved(user.dn);
+        if (await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
+          const appliedAt = formatTime(user.passwordLastSet ?? this.#now());
+          return { code: 'OK', message: 'password set before the agent restarted (the command expired since; nothing more was done)', details: { dn: user.dn, appliedAt, alreadyApplied: true } };
+        }
+      }
+      throw new AgentError('EXPIRED', windowProblem);
     }
     return executeOperation(command, secret, {
       driver: directory.driver,

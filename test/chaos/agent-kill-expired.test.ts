@@ -1,0 +1,58 @@
+import test from 'ava';
+import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
+import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
+import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { withTimeout } from '../helpers/agent-environment.js';
+
+// Issue 7, scenario 3, the long outage: the agent is killed right after a password write and
+// comes back only after the command expired. It must not act on the command any more, and it
+// must not claim it was refused before touching the directory either: the password is in
+// place, so the result says so (OK, alreadyApplied), not EXPIRED with status `rejected`.
+
+const COMMANDS = 6;
+const TTL_MS = 3_000;
+
+let directory: ChaosDirectory;
+let rig: ChaosRig;
+
+test.before(async () => {
+  directory = await startChaosDirectory(COMMANDS);
+  directory.sim.faults.setLatency('modify', 300);
+  rig = await ChaosRig.create({ name: 'agent-kill-expired', directories: [directory.directory], limits: { maxInFlight: 2 }, extraConfig: { clock: { maxSkewMs: 0 } } });
+  await rig.registerAll();
+  await rig.start(rig.agents[0]!);
+});
+
+test.after.always(async () => {
+  await rig?.close();
+  await directory?.sim.stop();
+});
+
+function passwordWrites(): number {
+  return directory.sim.opLog.all().filter((r) => r.operation === 'modify' && r.resultCode === 0 && r.attribute?.toLowerCase() === 'unicodepwd').length;
+}
+
+test.serial('killed after the write, back after expiry: the applied command is reported applied, never refused', async (t) => {
+  const agent = rig.agents[0]!;
+  for (const user of directory.users) {
+    rig.issue({ op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: TTL_MS });
+  }
+  while (passwordWrites() === 0) await sleep(2);
+  await rig.kill(agent);
+  // Down past every command's expiresAt (the agent allows no skew here).
+  await sleep(TTL_MS + 500);
+  await rig.start(agent);
+  t.is(await rig.settle(30_000), 0);
+  const written = directory.users.filter((user) => directory.passwordWrites(user) > 0);
+  t.true(written.length >= 1);
+  for (const command of rig.commands) {
+    const result = rig.result(command.id)!;
+    if (written.includes(command.target!)) t.like(result, { code: 'OK', status: 'succeeded', details: { alreadyApplied: true } }, command.target!);
+    else t.not(result.code, 'OK', `${command.target!}: nothing was written, so it cannot be OK`);
+  }
+  const probe = rig.issue({ op: 'getAccountState', target: { by: 'sAMAccountName', value: directory.users[0]! } });
+  t.like(await withTimeout(probe.issued.result, 20_000, 'the probe'), { code: 'OK' });
+  assertAgentsUp(t, rig);
+  await finishScenario(t, rig, { passwordWrites: (user) => directory.passwordWrites(user), extra: { appliedThenExpired: written.length } });
+  assertNoSecrets(t, rig);
+});
