@@ -4,6 +4,24 @@ import { BindFailure } from './bind-failure.js';
 import { filetimeFromMs, msFromFiletime } from './filetime.js';
 import { hashPassword } from './password-hash.js';
 import type { SimDirectory } from './sim-directory.js';
+import { SimMode } from './sim-mode.js';
+
+/** Samba's smb.conf `old password allowed period` (default 60 minutes). */
+const sambaOldPasswordAllowedMs = 60 * 60_000;
+
+/**
+ * The password matches: the current one, or in Samba mode also the previous one while the last
+ * set is younger than the old password allowed period (seen on Samba 4.17: after a reset or a
+ * change the previous password still binds for an hour, and clears badPwdCount; never after a
+ * reset that forces a change, whose pwdLastSet is 0).
+ */
+function passwordMatches(directory: SimDirectory, entry: Entry, password: string, now: number): boolean {
+  const hash = hashPassword(password);
+  if (entry.secret?.current !== undefined && hash === entry.secret.current) return true;
+  if (directory.mode !== SimMode.samba || entry.secret?.history[0] !== hash) return false;
+  const lastSet = integerValue(directory.store, entry, 'pwdLastSet');
+  return lastSet > 0n && now < msFromFiletime(lastSet) + sambaOldPasswordAllowedMs;
+}
 
 /** Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or a bare sAMAccountName. */
 export function findBindAccount(directory: SimDirectory, name: string): Entry | undefined {
@@ -35,7 +53,7 @@ export function authenticate(directory: SimDirectory, name: string, password: st
   const now = directory.clock();
   const policy = directory.policy();
   if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
-  if (entry.secret.current === undefined || hashPassword(password) !== entry.secret.current) {
+  if (!passwordMatches(directory, entry, password, now)) {
     recordBadPassword(directory, entry, now);
     throw texts.bindFailed(BindFailure.badPassword);
   }
