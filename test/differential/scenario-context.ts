@@ -1,0 +1,157 @@
+import { Client } from 'ldapts';
+import type { Logger } from '../../agent/config/directory-config.js';
+import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
+import type { DirectoryUser, ResetOptions, Target } from '../../agent/directory/driver.js';
+import { mapDirectoryError } from '../../agent/directory/ldap/directory-errors.js';
+import type { PasswordSettings } from '../fixtures/samba.js';
+import type { Backend, Role } from './backend.js';
+import { errorOutcome, outcomeOf, presence, type Outcome } from './outcome.js';
+import { writePasswordSettings } from './password-settings.js';
+
+const DAY_MS = 86_400_000;
+export const RESET_DEFAULTS: ResetOptions = { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true };
+
+/**
+ * One backend's side of the scenario: its drivers (all the real ActiveDirectoryDriver), the
+ * current password of every role, and the actions steps are written with. Every action returns
+ * an Outcome; none throws for a refusal.
+ */
+export class ScenarioContext {
+  /** The agent as configured for production use: bestEffort history, no policy cache. */
+  readonly driver: ActiveDirectoryDriver;
+  /** historyOnReset "require". */
+  readonly strict: ActiveDirectoryDriver;
+  /** Caches policies for an hour: once primed with a loose policy, only the directory checks length and complexity. */
+  readonly cached: ActiveDirectoryDriver;
+  /** A clock two days ahead: passes its own minimum-age check, so the directory's refusal shows. */
+  readonly ahead: ActiveDirectoryDriver;
+  readonly current: Record<Role, string>;
+  /** AgentError messages and details seen, for the secrets check. */
+  readonly messages: string[] = [];
+  /** Times steps note for later steps. */
+  readonly marks = new Map<string, Date>();
+  /** Every password the scenario used on this backend. */
+  readonly used = new Set<string>();
+
+  constructor(readonly backend: Backend, logger: Logger) {
+    const make = (overrides: object, now: () => Date = () => new Date()) =>
+      new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
+    this.driver = make({});
+    this.strict = make({ historyOnReset: 'require' });
+    this.cached = make({ policyCacheMs: 3_600_000 });
+    this.ahead = make({}, () => new Date(Date.now() + 2 * DAY_MS));
+    this.current = Object.fromEntries(Object.entries(backend.roles).map(([role, account]) => [role, account.password])) as Record<Role, string>;
+    for (const secret of backend.secrets) this.used.add(secret);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.driver, this.strict, this.cached, this.ahead].map((driver) => driver.close()));
+  }
+
+  /** The role a DN belongs to (DNs differ between the seeds, roles do not); `expected` first, as one account can play two roles. */
+  roleOf(dn: string, expected?: Role): string {
+    if (expected !== undefined && this.backend.roles[expected].dn.toLowerCase() === dn.toLowerCase()) return expected;
+    const hit = Object.entries(this.backend.roles).find(([, account]) => account.dn.toLowerCase() === dn.toLowerCase());
+    return hit?.[0] ?? `unknown DN ${dn}`;
+  }
+
+  async user(role: Role, driver = this.driver): Promise<DirectoryUser> {
+    return driver.resolveUser({ by: 'dn', value: this.backend.roles[role].dn });
+  }
+
+  private attempt<T>(action: () => Promise<T>, salient: (value: T) => Record<string, unknown>): Promise<Outcome> {
+    return outcomeOf(action, salient, this.messages);
+  }
+
+  resolve(target: Target): Promise<Outcome> {
+    return this.attempt(() => this.driver.resolveUser(target), (user) => ({
+      role: this.roleOf(user.dn), uuid: presence(user.uuid), disabled: user.disabled, locked: user.locked,
+      mustChangePassword: user.mustChangePassword, protectedReason: user.protectedReason,
+    }));
+  }
+
+  reset(role: Role, password: string, options: Partial<ResetOptions> = {}, driver = this.driver): Promise<Outcome> {
+    this.used.add(password);
+    return this.attempt(async () => {
+      const outcome = await driver.resetPassword(await this.user(role, driver), password, { ...RESET_DEFAULTS, ...options });
+      this.current[role] = password;
+      return outcome;
+    }, (outcome) => {
+      const { details } = outcome;
+      const picked: Record<string, unknown> = { role: this.roleOf(outcome.dn, role), historyEnforced: 'historyEnforced' in details ? details.historyEnforced : 'absent' };
+      for (const key of ['mustChangePassword', 'unlocked'] as const) if (key in details) picked[key] = details[key];
+      if (Array.isArray(details.notApplied)) picked.notApplied = (details.notApplied as { what: string; code: string }[]).map((entry) => `${entry.what}:${entry.code}`);
+      return picked;
+    });
+  }
+
+  /** The user's own change from `oldPassword` (default: the current one). */
+  change(role: Role, newPassword: string, oldPassword = this.current[role], driver = this.driver): Promise<Outcome> {
+    this.used.add(newPassword).add(oldPassword);
+    return this.attempt(async () => {
+      const outcome = await driver.changePassword(await this.user(role, driver), oldPassword, newPassword);
+      this.current[role] = newPassword;
+      return outcome;
+    }, (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }));
+  }
+
+  state(role: Role): Promise<Outcome> {
+    return this.attempt(async () => this.driver.getAccountState(await this.user(role)), (state) => ({
+      role: this.roleOf(state.dn, role), exists: state.exists, locked: state.locked, disabled: state.disabled, mustChangePassword: state.mustChangePassword,
+      passwordLastSet: presence(state.passwordLastSet), passwordChangeAllowedAt: presence(state.passwordChangeAllowedAt),
+    }));
+  }
+
+  unlock(role: Role): Promise<Outcome> {
+    return this.attempt(async () => this.driver.unlockAccount(await this.user(role)), (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).join(',') }));
+  }
+
+  /** The status of every check, by name. */
+  permissions(role: Role | null): Promise<Outcome> {
+    return this.attempt(async () => this.driver.checkPermissions(role === null ? {} : { user: await this.user(role) }),
+      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
+  }
+
+  alreadyApplied(role: Role, password: string, since: Date): Promise<Outcome> {
+    this.used.add(password);
+    return this.attempt(async () => this.driver.passwordAlreadyApplied(await this.user(role), password, since), (applied) => ({ applied }));
+  }
+
+  /** A simple bind as the user over LDAPS (by UPN), its failure mapped by the agent's own table. */
+  async bind(role: Role, password = this.current[role]): Promise<Outcome> {
+    this.used.add(password);
+    const client = new Client({ url: this.backend.ldapsUrl, tlsOptions: { ca: [this.backend.caPem] }, timeout: 5000, connectTimeout: 5000 });
+    try {
+      await client.bind(this.backend.roles[role].upn, password);
+      return { code: 'OK' };
+    } catch (error) {
+      return errorOutcome(mapDirectoryError(error, { operation: 'userBind' }));
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
+  /** Domain policy written as Administrator over LDAP. */
+  async setPolicy(settings: Partial<PasswordSettings>): Promise<Outcome> {
+    try {
+      const client = await this.backend.adminClient();
+      try {
+        await writePasswordSettings(client, this.backend.baseDn, settings);
+      } finally {
+        await client.unbind();
+      }
+      return { code: 'OK' };
+    } catch (error) {
+      return errorOutcome(error);
+    }
+  }
+
+  /** The policy as `driver` reads (or has cached) it for the role. */
+  policy(role: Role, driver = this.driver): Promise<Outcome> {
+    return this.attempt(async () => driver.passwordPolicy(await this.user(role, driver)), (policy) => ({
+      source: policy.source.toLowerCase() === this.backend.baseDn.toLowerCase() ? 'domain root' : policy.source,
+      minLength: policy.minLength, complexity: policy.complexity, historyLength: policy.historyLength, minAgeMs: policy.minAgeMs,
+      lockoutThreshold: policy.lockoutThreshold, lockoutDurationMs: policy.lockoutDurationMs,
+    }));
+  }
+}

@@ -1,0 +1,176 @@
+import { ResultCode, PolicyReason } from '../../protocol/codes.js';
+import { Role } from './backend.js';
+import type { Outcome } from './outcome.js';
+import { SCENARIO_POLICY } from './password-settings.js';
+import type { ScenarioContext } from './scenario-context.js';
+
+/** One step: what it does (over the DirectoryDriver interface) and what both backends must come to. */
+export interface Step {
+  name: string;
+  run(context: ScenarioContext): Promise<Outcome>;
+  /** Checked with t.like against each backend's outcome (besides the two being equal). */
+  expect: Record<string, unknown>;
+}
+
+/** Passwords the scenario sets: the same on both backends (test-only values on throw-away directories). */
+const Pw = {
+  first: 'Green#Tree12',
+  second: 'Green#Tree13',
+  third: 'Green#Tree14',
+  unenforced: 'Green#Tree15',
+  underMinAge: 'Green#Tree16',
+  forced: 'Green#Force6',
+  afterForced: 'Green#Fresh7',
+  tooShort: 'Ab1#x',
+  notComplex: 'onlylower123',
+  changed: 'Tall#Ship11',
+  changedTwice: 'Tall#Ship22',
+  changedAgain: 'Tall#Ship33',
+  wrongOld: 'Not#TheOld1',
+  mustChangeNew: 'Fresh#Start1',
+  disabledReset: 'Gray#Cloud22',
+  lockedReset: 'Red#Stone22',
+  unlockedReset: 'Red#Stone33',
+} as const;
+
+const OK = { code: ResultCode.OK };
+const notFound = (reason: string) => ({ code: ResultCode.USER_NOT_FOUND, reason });
+const policyRefusal = (reason: PolicyReason, by: 'agent' | 'directory') => (by === 'agent'
+  ? { code: ResultCode.PASSWORD_POLICY, reason, checkedBy: 'agent' }
+  : { code: ResultCode.PASSWORD_POLICY, reason, adCode: '0000052D', ldapResultCode: 19 });
+const normalState = { code: ResultCode.OK, exists: true, locked: false, disabled: false, mustChangePassword: false, passwordLastSet: 'set' };
+
+/** Steps that resolve a role and show its flags. protectedDacl is left out: that role is pat.admin (adminCount=1) on the sim, a plain user on Samba. */
+const RESOLVED_ROLES = [Role.delegated, Role.changer, Role.outside, Role.protectedAdmin, Role.mustChange, Role.disabled, Role.lockable, Role.administrator] as const;
+const STATE_ROLES = [...RESOLVED_ROLES, Role.protectedDacl] as const;
+
+export const SCENARIO: readonly Step[] = [
+  { name: 'the common password policy is written to the domain root as Administrator', run: (c) => c.setPolicy(SCENARIO_POLICY), expect: OK },
+  {
+    name: 'the agent reads that policy from the domain root', run: (c) => c.policy(Role.delegated),
+    expect: { ...OK, source: 'domain root', minLength: 7, complexity: true, historyLength: 3, minAgeMs: 0, lockoutThreshold: 3, lockoutDurationMs: 1_800_000 },
+  },
+
+  // resolveUser
+  ...RESOLVED_ROLES.map((role): Step => ({
+    name: `resolve ${role} by sAMAccountName`,
+    run: (c) => c.resolve({ by: 'sAMAccountName', value: c.backend.roles[role].sam }),
+    expect: { ...OK, role, uuid: 'set', disabled: role === Role.disabled, locked: false, mustChangePassword: role === Role.mustChange },
+  })),
+  { name: 'resolve delegated by userPrincipalName', run: (c) => c.resolve({ by: 'userPrincipalName', value: c.backend.roles.delegated.upn }), expect: { ...OK, role: Role.delegated } },
+  { name: 'resolve delegated by mail', run: (c) => c.resolve({ by: 'mail', value: c.backend.roles.delegated.mail ?? '' }), expect: { ...OK, role: Role.delegated } },
+  { name: 'resolve delegated by DN in lower case', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn.toLowerCase() }), expect: { ...OK, role: Role.delegated } },
+  { name: 'resolve delegated by sAMAccountName in upper case', run: (c) => c.resolve({ by: 'sAMAccountName', value: c.backend.roles.delegated.sam.toUpperCase() }), expect: { ...OK, role: Role.delegated } },
+  { name: 'hostile sAMAccountName "*"', run: (c) => c.resolve({ by: 'sAMAccountName', value: '*' }), expect: notFound('NO_MATCH') },
+  { name: 'hostile userPrincipalName "*"', run: (c) => c.resolve({ by: 'userPrincipalName', value: '*' }), expect: notFound('NO_MATCH') },
+  { name: 'hostile sAMAccountName "*)(sAMAccountName=*"', run: (c) => c.resolve({ by: 'sAMAccountName', value: '*)(sAMAccountName=*' }), expect: notFound('NO_MATCH') },
+  { name: 'hostile mail "*)(mail=*"', run: (c) => c.resolve({ by: 'mail', value: '*)(mail=*' }), expect: notFound('NO_MATCH') },
+  { name: 'hostile sAMAccountName NUL', run: (c) => c.resolve({ by: 'sAMAccountName', value: '\u0000' }), expect: notFound('CONTROL_CHARACTER') },
+  { name: 'hostile sAMAccountName delegated + NUL', run: (c) => c.resolve({ by: 'sAMAccountName', value: `${c.backend.roles.delegated.sam}\u0000` }), expect: notFound('CONTROL_CHARACTER') },
+  { name: 'hostile DN "CN=*" in the delegated OU', run: (c) => c.resolve({ by: 'dn', value: `CN=*,${c.backend.delegatedOu}` }), expect: notFound('NO_MATCH') },
+  { name: 'DN outside the base DN', run: (c) => c.resolve({ by: 'dn', value: 'CN=Administrator,CN=Users,DC=elsewhere,DC=example' }), expect: notFound('OUTSIDE_BASE_DN') },
+  { name: 'unknown objectGUID', run: (c) => c.resolve({ by: 'objectGUID', value: '00000000-0000-0000-0000-000000000001' }), expect: notFound('NO_MATCH') },
+  { name: 'uid is not an AD lookup', run: (c) => c.resolve({ by: 'uid', value: c.backend.roles.delegated.sam }), expect: notFound('UNSUPPORTED_TARGET_KIND') },
+
+  // protected detection
+  { name: 'protected: the protectedAdmin role (adminCount=1)', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.protectedAdmin.dn }), expect: { ...OK, protectedReason: 'adminCount=1 (protected by AdminSDHolder)' } },
+  { name: 'protected: the built-in Administrator', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.administrator.dn }), expect: OK },
+  { name: 'protected: the delegated user is not', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { ...OK, protectedReason: null } },
+
+  // getAccountState and checkPermissions before anything changes
+  ...STATE_ROLES.map((role): Step => ({
+    name: `getAccountState ${role}`,
+    run: (c) => c.state(role),
+    expect: role === Role.mustChange ? { ...normalState, mustChangePassword: true, passwordLastSet: null, passwordChangeAllowedAt: null }
+      : role === Role.disabled ? { ...normalState, disabled: true, passwordChangeAllowedAt: null }
+        : { ...normalState, passwordChangeAllowedAt: null },
+  })),
+  {
+    name: 'checkPermissions on the delegated user', run: (c) => c.permissions(Role.delegated),
+    expect: { ...OK, bind: 'OK', tls: 'OK', resetPassword: 'WARN', writePwdLastSet: 'OK', writeLockoutTime: 'OK', readPasswordPolicy: 'OK', historyOnReset: 'WARN', unexpirePassword: 'WARN' },
+  },
+  { name: 'checkPermissions on the outside user', run: (c) => c.permissions(Role.outside), expect: { ...OK, bind: 'OK', writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
+  { name: 'checkPermissions on the protected-DACL user', run: (c) => c.permissions(Role.protectedDacl), expect: { ...OK, writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
+  { name: 'checkPermissions on a sample user of the scope', run: (c) => c.permissions(null), expect: { ...OK, bind: 'OK', writePwdLastSet: 'OK', writeLockoutTime: 'OK' } },
+
+  // admin resets
+  {
+    name: 'reset inside the delegation (bestEffort history)',
+    run: (c) => {
+      c.marks.set('beforeReset', new Date(Date.now() - 5000));
+      return c.reset(Role.delegated, Pw.first);
+    },
+    expect: { ...OK, role: Role.delegated, historyEnforced: false, mustChangePassword: false },
+  },
+  { name: 'the delegated user binds with the new password', run: (c) => c.bind(Role.delegated), expect: OK },
+  // Samba's "old password allowed period" (60 minutes): the previous password still binds.
+  { name: 'the previous password still binds (Samba old password allowed period)', run: (c) => c.bind(Role.delegated, c.backend.roles.delegated.password), expect: OK },
+  { name: 'passwordAlreadyApplied: the new password, since before the reset', run: (c) => c.alreadyApplied(Role.delegated, Pw.first, c.marks.get('beforeReset') ?? new Date(0)), expect: { ...OK, applied: true } },
+  { name: 'passwordAlreadyApplied: another password', run: (c) => c.alreadyApplied(Role.delegated, Pw.unenforced, c.marks.get('beforeReset') ?? new Date(0)), expect: { ...OK, applied: false } },
+  { name: 'reset outside the delegation', run: (c) => c.reset(Role.outside, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', missing: 'resetPassword', ldapResultCode: 50 } },
+  { name: 'the outside user still binds with its password', run: (c) => c.bind(Role.outside), expect: OK },
+  { name: 'reset of a user the delegation does not reach (protected DACL)', run: (c) => c.reset(Role.protectedDacl, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, missing: 'resetPassword' } },
+  { name: 'reset too short (agent check)', run: (c) => c.reset(Role.delegated, Pw.tooShort), expect: { ...policyRefusal(PolicyReason.TOO_SHORT, 'agent'), minLength: 7 } },
+  { name: 'reset not complex (agent check)', run: (c) => c.reset(Role.delegated, Pw.notComplex), expect: policyRefusal(PolicyReason.COMPLEXITY, 'agent') },
+  { name: 'reset containing the account name (agent check)', run: (c) => c.reset(Role.delegated, `My#${c.backend.roles.delegated.sam}#Pw9`), expect: policyRefusal(PolicyReason.COMPLEXITY, 'agent') },
+  { name: 'a loose policy is written (length 1, no complexity)', run: (c) => c.setPolicy({ minLength: 1, complexity: false }), expect: OK },
+  { name: 'the caching driver reads and keeps the loose policy', run: (c) => c.policy(Role.delegated, c.cached), expect: { ...OK, minLength: 1, complexity: false } },
+  { name: 'the common policy is written back', run: (c) => c.setPolicy(SCENARIO_POLICY), expect: OK },
+  { name: 'reset too short (directory check)', run: (c) => c.reset(Role.delegated, Pw.tooShort, {}, c.cached), expect: policyRefusal(PolicyReason.TOO_SHORT, 'directory') },
+  { name: 'reset not complex (directory check)', run: (c) => c.reset(Role.delegated, Pw.notComplex, {}, c.cached), expect: policyRefusal(PolicyReason.COMPLEXITY, 'directory') },
+  { name: 'the delegated user still binds with the password set before', run: (c) => c.bind(Role.delegated), expect: OK },
+  { name: 'reset to a second password', run: (c) => c.reset(Role.delegated, Pw.second), expect: { ...OK, historyEnforced: false } },
+  { name: 'the password two resets back no longer binds', run: (c) => c.bind(Role.delegated, c.backend.roles.delegated.password), expect: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adBindData: '52e' } },
+  { name: 'reset back to the previous password, history wanted, bestEffort', run: (c) => c.reset(Role.delegated, Pw.first), expect: { ...OK, historyEnforced: false } },
+  { name: 'reset with history wanted, historyOnReset require', run: (c) => c.reset(Role.delegated, Pw.third, {}, c.strict), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'HISTORY_NOT_ENFORCEABLE', missing: 'policyHints', policyReason: PolicyReason.HISTORY } },
+  { name: 'reset without history wanted, historyOnReset require', run: (c) => c.reset(Role.delegated, Pw.unenforced, { enforceHistory: false }, c.strict), expect: { ...OK, historyEnforced: 'absent' } },
+
+  // the user's own changes
+  { name: 'change with a wrong old password', run: (c) => c.change(Role.changer, Pw.changed, Pw.wrongOld), expect: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adCode: '00000056', ldapResultCode: 19 } },
+  { name: 'change with the right old password', run: (c) => c.change(Role.changer, Pw.changed), expect: { ...OK, role: Role.changer } },
+  { name: 'the changer binds with the changed password', run: (c) => c.bind(Role.changer), expect: OK },
+  { name: 'change once more', run: (c) => c.change(Role.changer, Pw.changedTwice), expect: { ...OK, role: Role.changer } },
+  { name: 'change back to the previous password (in history)', run: (c) => c.change(Role.changer, Pw.changed), expect: policyRefusal(PolicyReason.HISTORY, 'directory') },
+  { name: 'change to the current password', run: (c) => c.change(Role.changer, c.current.changer), expect: policyRefusal(PolicyReason.HISTORY, 'directory') },
+  { name: 'change too short (agent check)', run: (c) => c.change(Role.changer, Pw.tooShort), expect: policyRefusal(PolicyReason.TOO_SHORT, 'agent') },
+  { name: 'a minimum age of one day is written', run: (c) => c.setPolicy({ minAgeSeconds: 86_400 }), expect: OK },
+  { name: 'getAccountState of the changer shows when a change is allowed', run: (c) => c.state(Role.changer), expect: { ...normalState, passwordChangeAllowedAt: 'set' } },
+  { name: 'change too young (agent check)', run: (c) => c.change(Role.changer, Pw.changedAgain), expect: { code: ResultCode.PASSWORD_TOO_YOUNG, reason: 'TOO_YOUNG', allowedAt: 'set' } },
+  { name: 'change too young (directory check, agent clock ahead)', run: (c) => c.change(Role.changer, Pw.changedAgain, undefined, c.ahead), expect: { code: ResultCode.PASSWORD_TOO_YOUNG, reason: 'TOO_YOUNG', adCode: '0000052D', ldapResultCode: 19 } },
+  { name: 'an admin reset ignores the minimum age', run: (c) => c.reset(Role.delegated, Pw.underMinAge), expect: { ...OK, historyEnforced: false } },
+  { name: 'the minimum age is set back to zero', run: (c) => c.setPolicy({ minAgeSeconds: 0 }), expect: OK },
+
+  // must change at next logon
+  { name: 'reset with forceChangeAtNextLogon', run: (c) => c.reset(Role.delegated, Pw.forced, { forceChangeAtNextLogon: true }), expect: { ...OK, mustChangePassword: true } },
+  { name: 'getAccountState after a forced reset', run: (c) => c.state(Role.delegated), expect: { ...OK, mustChangePassword: true, locked: false } },
+  { name: 'the forced user bind is refused as must change', run: (c) => c.bind(Role.delegated), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'MUST_CHANGE_PASSWORD', adBindData: '773' } },
+  { name: 'after a forced reset the previous password does not bind', run: (c) => c.bind(Role.delegated, Pw.underMinAge), expect: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adBindData: '52e' } },
+  { name: 'the forced user changes the password', run: (c) => c.change(Role.delegated, Pw.afterForced), expect: OK },
+  { name: 'getAccountState after that change', run: (c) => c.state(Role.delegated), expect: { ...normalState, passwordChangeAllowedAt: null } },
+  { name: 'the must-change role bind is refused as must change', run: (c) => c.bind(Role.mustChange), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'MUST_CHANGE_PASSWORD', adBindData: '773' } },
+  { name: 'the must-change role changes its password', run: (c) => c.change(Role.mustChange, Pw.mustChangeNew), expect: OK },
+  { name: 'the must-change role binds with it', run: (c) => c.bind(Role.mustChange), expect: OK },
+  { name: 'getAccountState of the must-change role after its change', run: (c) => c.state(Role.mustChange), expect: { ...normalState, passwordChangeAllowedAt: null } },
+
+  // disabled
+  { name: 'the disabled user bind is refused as disabled', run: (c) => c.bind(Role.disabled), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'DISABLED', adBindData: '533' } },
+  { name: 'reset of the disabled user (inside the delegation)', run: (c) => c.reset(Role.disabled, Pw.disabledReset), expect: { ...OK, historyEnforced: false } },
+  { name: 'the disabled user is still refused as disabled', run: (c) => c.bind(Role.disabled), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'DISABLED' } },
+  { name: 'getAccountState of the disabled user after the reset', run: (c) => c.state(Role.disabled), expect: { ...OK, disabled: true, locked: false } },
+
+  // lockout
+  ...[1, 2, 3].map((n): Step => ({ name: `bad bind ${n} of 3 on the lockable user`, run: (c) => c.bind(Role.lockable, `Wrong#Guess${n}`), expect: { code: ResultCode.WRONG_PASSWORD } })),
+  { name: 'the right password is refused as locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED', adBindData: '775' } },
+  { name: 'resolve shows the lockout', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.lockable.dn }), expect: { ...OK, locked: true } },
+  { name: 'getAccountState shows the lockout', run: (c) => c.state(Role.lockable), expect: { ...OK, locked: true } },
+  { name: 'unlockAccount', run: (c) => c.unlock(Role.lockable), expect: OK },
+  { name: 'getAccountState after unlock', run: (c) => c.state(Role.lockable), expect: { ...normalState } },
+  { name: 'the unlocked user binds', run: (c) => c.bind(Role.lockable), expect: OK },
+  { name: 'unlockAccount again is harmless', run: (c) => c.unlock(Role.lockable), expect: OK },
+  { name: 'unlockAccount outside the delegation', run: (c) => c.unlock(Role.outside), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', missing: 'writeLockoutTime' } },
+  ...[4, 5, 6].map((n): Step => ({ name: `bad bind ${n - 3} of 3 again`, run: (c) => c.bind(Role.lockable, `Wrong#Guess${n}`), expect: { code: ResultCode.WRONG_PASSWORD } })),
+  { name: 'reset without unlock keeps the lockout', run: (c) => c.reset(Role.lockable, Pw.lockedReset, { unlock: false }), expect: { ...OK, historyEnforced: false } },
+  { name: 'the new password is refused as locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED' } },
+  { name: 'reset with unlock clears the lockout', run: (c) => c.reset(Role.lockable, Pw.unlockedReset), expect: { ...OK, unlocked: true } },
+  { name: 'the lockable user binds again', run: (c) => c.bind(Role.lockable), expect: OK },
+];
