@@ -86,6 +86,11 @@ export class ErrorTexts {
         );
   }
 
+  /** Samba: a user's password change while the account is locked out (password_hash.c setup_io). */
+  changeWhileLockedOut(): SimError {
+    return new SimError(LdapResultCode.constraintViolation, '00000775: Password change not permitted, account locked out!');
+  }
+
   /** `dn` is the DN asked for; Windows names the nearest existing ancestor, Samba the DN itself. */
   noSuchObject(dn: string, bestMatch: string): SimError {
     return new SimError(

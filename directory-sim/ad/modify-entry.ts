@@ -2,7 +2,7 @@ import { AdGuid } from '../../agent/directory/guids.js';
 import type { ModifyChange } from '../protocol/ldap-request.js';
 import type { AccountSecret, AttributeValue, Entry } from '../store/entry.js';
 import { normalizeValue, storedValue } from '../store/normalize-value.js';
-import { integerValue } from './account-state.js';
+import { integerValue, isLockedOut } from './account-state.js';
 import { recordBadPassword } from './authenticate.js';
 import { filetimeFromMs, generalizedTime, msFromFiletime } from './filetime.js';
 import { hashPassword } from './password-hash.js';
@@ -10,6 +10,7 @@ import { checkPasswordRules } from './password-policy.js';
 import { PolicyFailure } from './policy-failure.js';
 import { attributeDefinition } from './schema.js';
 import type { Identity, SimDirectory } from './sim-directory.js';
+import { SimMode } from './sim-mode.js';
 import { decodeUnicodePwd } from './unicode-pwd.js';
 
 /** What the connection adds to a modify: transport security and the controls that change semantics. */
@@ -162,6 +163,8 @@ function changePassword(directory: SimDirectory, identity: Identity, entry: Entr
   const password = decodeOrRefuse(directory, newValue);
   const secret = pendingSecret ?? entry.secret ?? { current: undefined, history: [] };
   const now = directory.clock();
+  // Samba refuses any change by a locked-out account before looking at the old password (not counted as a bad one).
+  if (directory.mode === SimMode.samba && isLockedOut(directory.store, entry, directory.policy(), now)) throw directory.texts.changeWhileLockedOut();
   if (secret.current === undefined || hashPassword(oldPassword) !== secret.current) {
     recordBadPassword(directory, entry, now);
     throw directory.texts.wrongOldPassword();
