@@ -33,7 +33,7 @@ export class ScenarioContext {
   /** Every password the scenario used on this backend. */
   readonly used = new Set<string>();
 
-  constructor(readonly backend: Backend, logger: Logger) {
+  constructor(readonly backend: Backend, private readonly logger: Logger) {
     const make = (overrides: object, now: () => Date = () => new Date()) =>
       new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
     this.driver = make({});
@@ -110,6 +110,26 @@ export class ScenarioContext {
   permissions(role: Role | null): Promise<Outcome> {
     return this.attempt(async () => this.driver.checkPermissions(role === null ? {} : { user: await this.user(role) }),
       (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
+  }
+
+  /** A driver of its own bound with `bindPassword` instead of the service account's. */
+  private async withBindPassword<T>(bindPassword: string, fn: (driver: ActiveDirectoryDriver) => Promise<T>): Promise<T> {
+    this.used.add(bindPassword);
+    const driver = new ActiveDirectoryDriver(this.backend.config, { bindPassword, logger: this.logger, now: () => new Date() });
+    try {
+      return await fn(driver);
+    } finally {
+      await driver.close();
+    }
+  }
+
+  permissionsWithBindPassword(bindPassword: string): Promise<Outcome> {
+    return this.attempt(() => this.withBindPassword(bindPassword, (driver) => driver.checkPermissions({})),
+      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
+  }
+
+  resolveWithBindPassword(bindPassword: string, role: Role): Promise<Outcome> {
+    return this.attempt(() => this.withBindPassword(bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
   }
 
   alreadyApplied(role: Role, password: string, since: Date): Promise<Outcome> {

@@ -31,6 +31,9 @@ const Pw = {
   disabledReset: 'Gray#Cloud22',
   lockedReset: 'Red#Stone22',
   unlockedReset: 'Red#Stone33',
+  outsideChanged: 'Blue#Lake345',
+  outsideAgain: 'Blue#Lake678',
+  wrongService: 'Not#ThePassword1',
 } as const;
 
 const OK = { code: ResultCode.OK };
@@ -115,6 +118,7 @@ export const SCENARIO: readonly Step[] = [
   { name: 'reset containing the account name (agent check)', run: (c) => c.reset(Role.delegated, `My#${c.backend.roles.delegated.sam}#Pw9`), expect: policyRefusal(PolicyReason.COMPLEXITY, 'agent') },
   { name: 'a loose policy is written (length 1, no complexity)', run: (c) => c.setPolicy({ minLength: 1, complexity: false }), expect: OK },
   { name: 'the caching driver reads and keeps the loose policy', run: (c) => c.policy(Role.delegated, c.cached), expect: { ...OK, minLength: 1, complexity: false } },
+  { name: 'the caching driver keeps the loose policy for the changer too', run: (c) => c.policy(Role.changer, c.cached), expect: { ...OK, minLength: 1, complexity: false } },
   { name: 'the common policy is written back', run: (c) => c.setPolicy(SCENARIO_POLICY), expect: OK },
   { name: 'reset too short (directory check)', run: (c) => c.reset(Role.delegated, Pw.tooShort, {}, c.cached), expect: policyRefusal(PolicyReason.TOO_SHORT, 'directory') },
   { name: 'reset not complex (directory check)', run: (c) => c.reset(Role.delegated, Pw.notComplex, {}, c.cached), expect: policyRefusal(PolicyReason.COMPLEXITY, 'directory') },
@@ -123,6 +127,7 @@ export const SCENARIO: readonly Step[] = [
   { name: 'the password two resets back no longer binds', run: (c) => c.bind(Role.delegated, c.backend.roles.delegated.password), expect: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adBindData: '52e' } },
   { name: 'reset back to the previous password, history wanted, bestEffort', run: (c) => c.reset(Role.delegated, Pw.first), expect: { ...OK, historyEnforced: false } },
   { name: 'reset with history wanted, historyOnReset require', run: (c) => c.reset(Role.delegated, Pw.third, {}, c.strict), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'HISTORY_NOT_ENFORCEABLE', missing: 'policyHints', policyReason: PolicyReason.HISTORY } },
+  { name: 'reset to the current password, bestEffort', run: (c) => c.reset(Role.delegated, c.current.delegated), expect: { ...OK, historyEnforced: false } },
   { name: 'reset without history wanted, historyOnReset require', run: (c) => c.reset(Role.delegated, Pw.unenforced, { enforceHistory: false }, c.strict), expect: { ...OK, historyEnforced: 'absent' } },
 
   // the user's own changes
@@ -133,6 +138,10 @@ export const SCENARIO: readonly Step[] = [
   { name: 'change back to the previous password (in history)', run: (c) => c.change(Role.changer, Pw.changed), expect: policyRefusal(PolicyReason.HISTORY, 'directory') },
   { name: 'change to the current password', run: (c) => c.change(Role.changer, c.current.changer), expect: policyRefusal(PolicyReason.HISTORY, 'directory') },
   { name: 'change too short (agent check)', run: (c) => c.change(Role.changer, Pw.tooShort), expect: policyRefusal(PolicyReason.TOO_SHORT, 'agent') },
+  { name: 'change too short (directory check)', run: (c) => c.change(Role.changer, Pw.tooShort, undefined, c.cached), expect: policyRefusal(PolicyReason.TOO_SHORT, 'directory') },
+  { name: 'change not complex (directory check)', run: (c) => c.change(Role.changer, Pw.notComplex, undefined, c.cached), expect: policyRefusal(PolicyReason.COMPLEXITY, 'directory') },
+  { name: 'change with a wrong old password and a too short new one (directory check)', run: (c) => c.change(Role.changer, Pw.tooShort, Pw.wrongOld, c.cached), expect: { code: ResultCode.WRONG_PASSWORD, adCode: '00000056' } },
+  { name: 'the changer still binds with its password', run: (c) => c.bind(Role.changer), expect: OK },
   { name: 'a minimum age of one day is written', run: (c) => c.setPolicy({ minAgeSeconds: 86_400 }), expect: OK },
   { name: 'getAccountState of the changer shows when a change is allowed', run: (c) => c.state(Role.changer), expect: { ...normalState, passwordChangeAllowedAt: 'set' } },
   { name: 'change too young (agent check)', run: (c) => c.change(Role.changer, Pw.changedAgain), expect: { code: ResultCode.PASSWORD_TOO_YOUNG, reason: 'TOO_YOUNG', allowedAt: 'set' } },
@@ -173,4 +182,16 @@ export const SCENARIO: readonly Step[] = [
   { name: 'the new password is refused as locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED' } },
   { name: 'reset with unlock clears the lockout', run: (c) => c.reset(Role.lockable, Pw.unlockedReset), expect: { ...OK, unlocked: true } },
   { name: 'the lockable user binds again', run: (c) => c.bind(Role.lockable), expect: OK },
+
+  // the user outside the delegation: changes are everyone's right; a wrong old password counts as a bad one
+  { name: 'the outside user changes its own password', run: (c) => c.change(Role.outside, Pw.outsideChanged), expect: { ...OK, role: Role.outside } },
+  ...[1, 2, 3].map((n): Step => ({ name: `wrong old password ${n} of 3 on the outside user`, run: (c) => c.change(Role.outside, Pw.outsideAgain, `Wrong#Old${n}x`), expect: { code: ResultCode.WRONG_PASSWORD } })),
+  { name: 'after three wrong old passwords the outside user is locked', run: (c) => c.bind(Role.outside), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED' } },
+  { name: 'getAccountState shows the outside user locked', run: (c) => c.state(Role.outside), expect: { ...OK, locked: true } },
+  { name: 'a change by the locked outside user with the right old password', run: (c) => c.change(Role.outside, Pw.outsideAgain), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED', adCode: '00000775', ldapResultCode: 19 } },
+
+  // the agent's own account with a wrong password (last: it counts toward the service account's lockout)
+  { name: 'checkPermissions with a wrong service password', run: (c) => c.permissionsWithBindPassword(Pw.wrongService), expect: { ...OK, bind: 'MISSING' } },
+  { name: 'resolveUser with a wrong service password', run: (c) => c.resolveWithBindPassword(Pw.wrongService, Role.delegated), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'SERVICE_BIND_FAILED' } },
+  { name: 'the agent with the right service password still works', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { ...OK, role: Role.delegated } },
 ];
