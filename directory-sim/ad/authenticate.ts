@@ -23,7 +23,10 @@ function passwordMatches(directory: SimDirectory, entry: Entry, password: string
   return lastSet > 0n && now < msFromFiletime(lastSet) + sambaOldPasswordAllowedMs;
 }
 
-/** Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or a bare sAMAccountName. */
+/**
+ * Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or (Windows only) a
+ * bare sAMAccountName. Samba 4.17 takes DOMAIN\user with the NetBIOS name only.
+ */
 export function findBindAccount(directory: SimDirectory, name: string): Entry | undefined {
   const { store } = directory;
   const first = (keys: ReadonlySet<string> | undefined): Entry | undefined => {
@@ -35,21 +38,23 @@ export function findBindAccount(directory: SimDirectory, name: string): Entry | 
   const backslash = name.indexOf('\\');
   if (backslash >= 0) {
     const domain = name.slice(0, backslash).toLowerCase();
-    if (domain !== directory.domain.netbiosName.toLowerCase() && domain !== directory.domain.dnsName.toLowerCase()) return undefined;
+    const dnsAllowed = directory.mode !== SimMode.samba && domain === directory.domain.dnsName.toLowerCase();
+    if (domain !== directory.domain.netbiosName.toLowerCase() && !dnsAllowed) return undefined;
     return first(store.lookup('sAMAccountName', name.slice(backslash + 1)));
   }
-  return first(store.lookup('sAMAccountName', name));
+  return directory.mode === SimMode.samba ? undefined : first(store.lookup('sAMAccountName', name));
 }
 
 /**
- * A simple bind with a password, AD order: unknown account 525; a lockout in force 775 whatever the
+ * A simple bind with a password, AD order: unknown account 525 (Samba 52e); a lockout in force 775 whatever the
  * password; wrong password 52e (counting toward lockout); then disabled 533, account expired 701,
  * must change 773, password expired 532. Success clears badPwdCount.
  */
 export function authenticate(directory: SimDirectory, name: string, password: string): Entry {
   const { store, texts } = directory;
   const entry = findBindAccount(directory, name);
-  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(BindFailure.noSuchUser);
+  // Samba answers an unknown account like a wrong password (52e), counted nowhere; Windows says 525.
+  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(directory.mode === SimMode.samba ? BindFailure.badPassword : BindFailure.noSuchUser);
   const now = directory.clock();
   const policy = directory.policy();
   if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
