@@ -39,6 +39,8 @@ export interface RoleAccount {
 export interface Backend {
   name: string;
   baseDn: string;
+  /** The NetBIOS domain name, for DOMAIN\\user binds. */
+  netbiosDomain: string;
   /** The OU delegated to svc-writeback. */
   delegatedOu: string;
   ldapsUrl: string;

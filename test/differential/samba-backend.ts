@@ -27,6 +27,7 @@ export async function startSambaBackend(): Promise<Backend> {
     return {
       name: 'samba',
       baseDn: dc.baseDn,
+      netbiosDomain: dc.netbiosDomain,
       delegatedOu: dc.managedOu,
       ldapsUrl: dc.ldapsUrl,
       caPem: await readFile(dc.caFile, 'utf8'),

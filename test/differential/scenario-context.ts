@@ -1,4 +1,4 @@
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import type { Logger } from '../../agent/config/directory-config.js';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import type { DirectoryUser, ResetOptions, Target } from '../../agent/directory/driver.js';
@@ -138,16 +138,36 @@ export class ScenarioContext {
   }
 
   /** A simple bind as the user over LDAPS (by UPN), its failure mapped by the agent's own table. */
-  async bind(role: Role, password = this.current[role]): Promise<Outcome> {
+  bind(role: Role, password = this.current[role]): Promise<Outcome> {
+    return this.bindAs(this.backend.roles[role].upn, password);
+  }
+
+  /** A simple bind naming the account any way AD accepts (DN, UPN, DOMAIN\\user...). */
+  async bindAs(name: string, password: string): Promise<Outcome> {
     this.used.add(password);
     const client = new Client({ url: this.backend.ldapsUrl, tlsOptions: { ca: [this.backend.caPem] }, timeout: 5000, connectTimeout: 5000 });
     try {
-      await client.bind(this.backend.roles[role].upn, password);
+      await client.bind(name, password);
       return { code: 'OK' };
     } catch (error) {
       return errorOutcome(mapDirectoryError(error, { operation: 'userBind' }));
     } finally {
       await client.unbind().catch(() => undefined);
+    }
+  }
+
+  /** Replaces one attribute of a role's entry as Administrator. */
+  async setAttribute(role: Role, attribute: string, value: string): Promise<Outcome> {
+    try {
+      const client = await this.backend.adminClient();
+      try {
+        await client.modify(this.backend.roles[role].dn, [new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values: [value] }) })]);
+      } finally {
+        await client.unbind();
+      }
+      return { code: 'OK' };
+    } catch (error) {
+      return errorOutcome(error);
     }
   }
 

@@ -37,6 +37,8 @@ const Pw = {
 } as const;
 
 const OK = { code: ResultCode.OK };
+const SHARED_MAIL = 'shared@example.test';
+const wrongPassword = { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adBindData: '52e' };
 const notFound = (reason: string) => ({ code: ResultCode.USER_NOT_FOUND, reason });
 const policyRefusal = (reason: PolicyReason, by: 'agent' | 'directory') => (by === 'agent'
   ? { code: ResultCode.PASSWORD_POLICY, reason, checkedBy: 'agent' }
@@ -64,6 +66,13 @@ export const SCENARIO: readonly Step[] = [
   { name: 'resolve delegated by mail', run: (c) => c.resolve({ by: 'mail', value: c.backend.roles.delegated.mail ?? '' }), expect: { ...OK, role: Role.delegated } },
   { name: 'resolve delegated by DN in lower case', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn.toLowerCase() }), expect: { ...OK, role: Role.delegated } },
   { name: 'resolve delegated by sAMAccountName in upper case', run: (c) => c.resolve({ by: 'sAMAccountName', value: c.backend.roles.delegated.sam.toUpperCase() }), expect: { ...OK, role: Role.delegated } },
+  {
+    name: 'resolve delegated by its objectGUID',
+    run: async (c) => c.resolve({ by: 'objectGUID', value: (await c.user(Role.delegated)).uuid ?? 'none' }),
+    expect: { ...OK, role: Role.delegated },
+  },
+  { name: 'two users are given the same mail', run: async (c) => (await c.setAttribute(Role.changer, 'mail', SHARED_MAIL)).code === 'OK' ? c.setAttribute(Role.lockable, 'mail', SHARED_MAIL) : { code: 'FAILED' }, expect: OK },
+  { name: 'resolve by the shared mail is ambiguous', run: (c) => c.resolve({ by: 'mail', value: SHARED_MAIL }), expect: { code: ResultCode.AMBIGUOUS_USER, reason: 'SEVERAL_MATCHES' } },
   { name: 'hostile sAMAccountName "*"', run: (c) => c.resolve({ by: 'sAMAccountName', value: '*' }), expect: notFound('NO_MATCH') },
   { name: 'hostile userPrincipalName "*"', run: (c) => c.resolve({ by: 'userPrincipalName', value: '*' }), expect: notFound('NO_MATCH') },
   { name: 'hostile sAMAccountName "*)(sAMAccountName=*"', run: (c) => c.resolve({ by: 'sAMAccountName', value: '*)(sAMAccountName=*' }), expect: notFound('NO_MATCH') },
@@ -112,6 +121,13 @@ export const SCENARIO: readonly Step[] = [
   { name: 'passwordAlreadyApplied: another password', run: (c) => c.alreadyApplied(Role.delegated, Pw.unenforced, c.marks.get('beforeReset') ?? new Date(0)), expect: { ...OK, applied: false } },
   { name: 'reset outside the delegation', run: (c) => c.reset(Role.outside, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', missing: 'resetPassword', ldapResultCode: 50 } },
   { name: 'the outside user still binds with its password', run: (c) => c.bind(Role.outside), expect: OK },
+  { name: 'the outside user binds by DN', run: (c) => c.bindAs(c.backend.roles.outside.dn, c.current.outside), expect: OK },
+  { name: 'the outside user binds as DOMAIN\\user', run: (c) => c.bindAs(`${c.backend.netbiosDomain}\\${c.backend.roles.outside.sam}`, c.current.outside), expect: OK },
+  // Samba 4.17 takes neither a bare sAMAccountName nor dnsdomain\user, and answers an unknown account with 52e, not 525.
+  { name: 'a bind by bare sAMAccountName is refused', run: (c) => c.bindAs(c.backend.roles.outside.sam, c.current.outside), expect: wrongPassword },
+  { name: 'a bind as dnsdomain\\user is refused', run: (c) => c.bindAs(`${c.backend.roles.outside.upn.split('@')[1] ?? ''}\\${c.backend.roles.outside.sam}`, c.current.outside), expect: wrongPassword },
+  { name: 'a bind as an unknown UPN', run: (c) => c.bindAs(`nobody@${c.backend.roles.outside.upn.split('@')[1] ?? ''}`, Pw.wrongOld), expect: wrongPassword },
+  { name: 'a bind as an unknown DN', run: (c) => c.bindAs(`CN=nobody,${c.backend.delegatedOu}`, Pw.wrongOld), expect: wrongPassword },
   { name: 'reset of a user the delegation does not reach (protected DACL)', run: (c) => c.reset(Role.protectedDacl, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, missing: 'resetPassword' } },
   { name: 'reset too short (agent check)', run: (c) => c.reset(Role.delegated, Pw.tooShort), expect: { ...policyRefusal(PolicyReason.TOO_SHORT, 'agent'), minLength: 7 } },
   { name: 'reset not complex (agent check)', run: (c) => c.reset(Role.delegated, Pw.notComplex), expect: policyRefusal(PolicyReason.COMPLEXITY, 'agent') },
@@ -153,16 +169,20 @@ export const SCENARIO: readonly Step[] = [
   { name: 'reset with forceChangeAtNextLogon', run: (c) => c.reset(Role.delegated, Pw.forced, { forceChangeAtNextLogon: true }), expect: { ...OK, mustChangePassword: true } },
   { name: 'getAccountState after a forced reset', run: (c) => c.state(Role.delegated), expect: { ...OK, mustChangePassword: true, locked: false } },
   { name: 'the forced user bind is refused as must change', run: (c) => c.bind(Role.delegated), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'MUST_CHANGE_PASSWORD', adBindData: '773' } },
+  { name: 'passwordAlreadyApplied after a forced reset (bind answers must change)', run: (c) => c.alreadyApplied(Role.delegated, Pw.forced, new Date(Date.now() - 60_000)), expect: { ...OK, applied: true } },
   { name: 'after a forced reset the previous password does not bind', run: (c) => c.bind(Role.delegated, Pw.underMinAge), expect: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', adBindData: '52e' } },
   { name: 'the forced user changes the password', run: (c) => c.change(Role.delegated, Pw.afterForced), expect: OK },
   { name: 'getAccountState after that change', run: (c) => c.state(Role.delegated), expect: { ...normalState, passwordChangeAllowedAt: null } },
   { name: 'the must-change role bind is refused as must change', run: (c) => c.bind(Role.mustChange), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'MUST_CHANGE_PASSWORD', adBindData: '773' } },
+  { name: 'the must-change role changes with a wrong old password', run: (c) => c.change(Role.mustChange, Pw.mustChangeNew, Pw.wrongOld), expect: { code: ResultCode.WRONG_PASSWORD, adCode: '00000056' } },
   { name: 'the must-change role changes its password', run: (c) => c.change(Role.mustChange, Pw.mustChangeNew), expect: OK },
   { name: 'the must-change role binds with it', run: (c) => c.bind(Role.mustChange), expect: OK },
   { name: 'getAccountState of the must-change role after its change', run: (c) => c.state(Role.mustChange), expect: { ...normalState, passwordChangeAllowedAt: null } },
 
   // disabled
   { name: 'the disabled user bind is refused as disabled', run: (c) => c.bind(Role.disabled), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'DISABLED', adBindData: '533' } },
+  { name: 'the disabled user with a wrong password', run: (c) => c.bind(Role.disabled, Pw.wrongOld), expect: wrongPassword },
+  { name: 'passwordAlreadyApplied on the disabled user (bind answers disabled)', run: (c) => c.alreadyApplied(Role.disabled, c.current.disabled, new Date(0)), expect: { ...OK, applied: true } },
   { name: 'reset of the disabled user (inside the delegation)', run: (c) => c.reset(Role.disabled, Pw.disabledReset), expect: { ...OK, historyEnforced: false } },
   { name: 'the disabled user is still refused as disabled', run: (c) => c.bind(Role.disabled), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'DISABLED' } },
   { name: 'getAccountState of the disabled user after the reset', run: (c) => c.state(Role.disabled), expect: { ...OK, disabled: true, locked: false } },
@@ -170,6 +190,7 @@ export const SCENARIO: readonly Step[] = [
   // lockout
   ...[1, 2, 3].map((n): Step => ({ name: `bad bind ${n} of 3 on the lockable user`, run: (c) => c.bind(Role.lockable, `Wrong#Guess${n}`), expect: { code: ResultCode.WRONG_PASSWORD } })),
   { name: 'the right password is refused as locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED', adBindData: '775' } },
+  { name: 'a wrong password is refused as locked too', run: (c) => c.bind(Role.lockable, 'Wrong#Guess9'), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED', adBindData: '775' } },
   { name: 'resolve shows the lockout', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.lockable.dn }), expect: { ...OK, locked: true } },
   { name: 'getAccountState shows the lockout', run: (c) => c.state(Role.lockable), expect: { ...OK, locked: true } },
   { name: 'unlockAccount', run: (c) => c.unlock(Role.lockable), expect: OK },

@@ -39,6 +39,7 @@ export async function startSimBackend(): Promise<Backend> {
     return {
       name: 'directory-sim',
       baseDn: sim.baseDn,
+      netbiosDomain: sim.domain.netbiosName,
       delegatedOu,
       ldapsUrl: sim.ldapsUrl!,
       caPem: ca!,
