@@ -51,6 +51,7 @@ export class ScenarioContext {
   /** The role a DN belongs to (DNs differ between the seeds, roles do not); `expected` first, as one account can play two roles. */
   roleOf(dn: string, expected?: Role): string {
     if (expected !== undefined && this.backend.roles[expected].dn.toLowerCase() === dn.toLowerCase()) return expected;
+    if (dn.toLowerCase() === this.backend.config.bindDn.toLowerCase()) return 'service';
     const hit = Object.entries(this.backend.roles).find(([, account]) => account.dn.toLowerCase() === dn.toLowerCase());
     return hit?.[0] ?? `unknown DN ${dn}`;
   }
@@ -83,6 +84,12 @@ export class ScenarioContext {
       if (Array.isArray(details.notApplied)) picked.notApplied = (details.notApplied as { what: string; code: string }[]).map((entry) => `${entry.what}:${entry.code}`);
       return picked;
     });
+  }
+
+  /** An admin reset of an account that plays no role (the agent's own); nothing is tracked. */
+  resetDn(dn: string, password: string): Promise<Outcome> {
+    this.used.add(password);
+    return this.attempt(async () => this.driver.resetPassword(await this.driver.resolveUser({ by: 'dn', value: dn }), password, RESET_DEFAULTS), (outcome) => ({ details: Object.keys(outcome.details).sort().join(',') }));
   }
 
   /** The user's own change from `oldPassword` (default: the current one). */
