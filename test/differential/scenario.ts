@@ -225,6 +225,23 @@ export const SCENARIO: readonly Step[] = [
   { name: 'getAccountState shows the outside user locked', run: (c) => c.state(Role.outside), expect: { ...OK, locked: true } },
   { name: 'a change by the locked outside user with the right old password', run: (c) => c.change(Role.outside, Pw.outsideAgain), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED', adCode: '00000775', ldapResultCode: 19 } },
 
+  // A lockout ends by itself after lockoutDuration (1 s here). Samba compares with the time in whole
+  // seconds, so its lockouts last up to a second longer: the scenario waits 2.2 s, once.
+  { name: 'a lockout duration of 1 second is written', run: (c) => c.setPolicy({ lockoutDurationSeconds: 1 }), expect: OK },
+  ...[7, 8, 9].map((n): Step => ({ name: `bad bind ${n - 6} of 3, short lockout`, run: (c) => c.bind(Role.lockable, `Wrong#Guess${n}`), expect: { code: ResultCode.WRONG_PASSWORD } })),
+  { name: 'getAccountState shows the short lockout', run: (c) => c.state(Role.lockable), expect: { ...OK, locked: true } },
+  {
+    name: 'getAccountState after the lockout duration has passed',
+    run: async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 2200));
+      return c.state(Role.lockable);
+    },
+    expect: { ...OK, locked: false },
+  },
+  { name: 'the user binds again once the lockout has run out', run: (c) => c.bind(Role.lockable), expect: OK },
+  { name: 'the lockout duration is set back', run: (c) => c.setPolicy({ lockoutDurationSeconds: SCENARIO_POLICY.lockoutDurationSeconds }), expect: OK },
+  { name: 'passwordAlreadyApplied with a time after the last set', run: (c) => c.alreadyApplied(Role.lockable, c.current.lockable, new Date(Date.now() + 60_000)), expect: { ...OK, applied: false } },
+
   // the agent's own account with a wrong password (last: it counts toward the service account's lockout)
   { name: 'checkPermissions with a wrong service password', run: (c) => c.permissionsWithBindPassword(Pw.wrongService), expect: { ...OK, bind: 'MISSING' } },
   { name: 'resolveUser with a wrong service password', run: (c) => c.resolveWithBindPassword(Pw.wrongService, Role.delegated), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'SERVICE_BIND_FAILED' } },
