@@ -23,6 +23,8 @@ interface Side {
   context: ScenarioContext;
   logger: ReturnType<typeof captureLogger>;
   outcomes: Outcome[];
+  /** Milliseconds each step took. */
+  timings: number[];
 }
 
 const sides: Side[] = [];
@@ -30,9 +32,13 @@ const sides: Side[] = [];
 async function runScenario(backend: Backend): Promise<Side> {
   const logger = captureLogger();
   const context = new ScenarioContext(backend, logger);
-  const side: Side = { backend, context, logger, outcomes: [] };
+  const side: Side = { backend, context, logger, outcomes: [], timings: [] };
   sides.push(side);
-  for (const step of SCENARIO) side.outcomes.push(await step.run(context));
+  for (const step of SCENARIO) {
+    const start = performance.now();
+    side.outcomes.push(await step.run(context));
+    side.timings.push(performance.now() - start);
+  }
   return side;
 }
 
@@ -72,6 +78,11 @@ for (const [index, step] of SCENARIO.entries()) {
 test.serial('the outcome table of both backends', (t) => {
   const names = SCENARIO.map((step) => step.name);
   t.log(`\n${outcomeTable(names, { name: 'directory-sim', outcomes: sim().outcomes }, { name: 'samba', outcomes: samba().outcomes })}`);
+  for (const side of sides) {
+    const total = side.timings.reduce((sum, ms) => sum + ms, 0);
+    const slowest = side.timings.map((ms, index) => ({ ms, index })).sort((a, b) => b.ms - a.ms).slice(0, 3).map(({ ms, index }) => `${index + 1} (${Math.round(ms)} ms)`);
+    t.log(`${side.backend.name}: ${SCENARIO.length} steps in ${Math.round(total)} ms; slowest ${slowest.join(', ')}`);
+  }
   t.is(sim().outcomes.length, SCENARIO.length);
   t.is(samba().outcomes.length, SCENARIO.length);
 });
