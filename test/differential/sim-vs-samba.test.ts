@@ -1,7 +1,7 @@
 import test from 'ava';
 import { captureLogger } from '../helpers/capture-logger.js';
 import type { Backend } from './backend.js';
-import type { Outcome } from './outcome.js';
+import { errorOutcome, type Outcome } from './outcome.js';
 import { formatOutcome, outcomeTable } from './outcome-table.js';
 import { startSambaBackend } from './samba-backend.js';
 import { SCENARIO } from './scenario.js';
@@ -36,7 +36,8 @@ async function runScenario(backend: Backend): Promise<Side> {
   sides.push(side);
   for (const step of SCENARIO) {
     const start = performance.now();
-    side.outcomes.push(await step.run(context));
+    // A step that throws (a bug of the step, not a refusal) is recorded like any outcome, and the scenario goes on.
+    side.outcomes.push(await step.run(context).catch(errorOutcome));
     side.timings.push(performance.now() - start);
   }
   return side;
