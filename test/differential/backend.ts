@@ -44,6 +44,8 @@ export interface Backend {
   /** The OU delegated to svc-writeback. */
   delegatedOu: string;
   ldapsUrl: string;
+  /** Plain LDAP, for StartTLS. */
+  ldapUrl: string;
   caPem: string;
   /** The driver's config, bound as svc-writeback over verified LDAPS. */
   config: DirectoryConfig;
@@ -53,6 +55,9 @@ export interface Backend {
   secrets: string[];
   /** An ldapts client over LDAPS bound as Administrator; the caller unbinds it. */
   adminClient(): Promise<Client>;
+  /** The directory stops answering: connections end, new ones are refused. */
+  goDown(): Promise<void>;
+  comeBack(): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -30,12 +30,15 @@ export async function startSambaBackend(): Promise<Backend> {
       netbiosDomain: dc.netbiosDomain,
       delegatedOu: dc.managedOu,
       ldapsUrl: dc.ldapsUrl,
+      ldapUrl: dc.ldapUrl,
       caPem: await readFile(dc.caFile, 'utf8'),
       config: driverConfig({ ldapsUrl: dc.ldapsUrl, baseDn: dc.baseDn, bindDn: dc.svcDn, caFile: dc.caFile, delegatedOu: dc.managedOu }),
       bindPassword: dc.svcPassword,
       roles,
       secrets: [dc.svcPassword, dc.adminPassword, ...Object.values(dc.users).map((user) => user.password)],
       adminClient: () => dc.adminClient(),
+      goDown: () => dc.stop(),
+      comeBack: () => dc.start(),
       stop: () => dc.destroy(),
     };
   } catch (error) {

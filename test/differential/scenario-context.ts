@@ -1,9 +1,13 @@
 import { Attribute, Change, Client } from 'ldapts';
-import type { Logger } from '../../agent/config/directory-config.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DirectoryConfig, Logger } from '../../agent/config/directory-config.js';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import type { DirectoryUser, ResetOptions, Target } from '../../agent/directory/driver.js';
 import { mapDirectoryError } from '../../agent/directory/ldap/directory-errors.js';
 import type { PasswordSettings } from '../fixtures/samba.js';
+import { makeCa } from '../fixtures/samba/tls.js';
 import type { Backend, Role } from './backend.js';
 import { errorOutcome, outcomeOf, presence, type Outcome } from './outcome.js';
 import { writePasswordSettings } from './password-settings.js';
@@ -119,10 +123,10 @@ export class ScenarioContext {
       (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
   }
 
-  /** A driver of its own bound with `bindPassword` instead of the service account's. */
-  private async withBindPassword<T>(bindPassword: string, fn: (driver: ActiveDirectoryDriver) => Promise<T>): Promise<T> {
+  /** A driver of its own for one action: another config or bind password. */
+  private async withDriver<T>(overrides: Partial<DirectoryConfig>, bindPassword: string, fn: (driver: ActiveDirectoryDriver) => Promise<T>): Promise<T> {
     this.used.add(bindPassword);
-    const driver = new ActiveDirectoryDriver(this.backend.config, { bindPassword, logger: this.logger, now: () => new Date() });
+    const driver = new ActiveDirectoryDriver({ ...this.backend.config, ...overrides }, { bindPassword, logger: this.logger, now: () => new Date() });
     try {
       return await fn(driver);
     } finally {
@@ -131,12 +135,47 @@ export class ScenarioContext {
   }
 
   permissionsWithBindPassword(bindPassword: string): Promise<Outcome> {
-    return this.attempt(() => this.withBindPassword(bindPassword, (driver) => driver.checkPermissions({})),
+    return this.attempt(() => this.withDriver({}, bindPassword, (driver) => driver.checkPermissions({})),
       (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
   }
 
   resolveWithBindPassword(bindPassword: string, role: Role): Promise<Outcome> {
-    return this.attempt(() => this.withBindPassword(bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
+    return this.attempt(() => this.withDriver({}, bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
+  }
+
+  /** Resolve, then reset when `password` is given, over StartTLS on the plain port. */
+  overStartTls(role: Role, password?: string): Promise<Outcome> {
+    const startTls = { urls: [this.backend.ldapUrl], tls: { ...this.backend.config.tls, startTls: true } };
+    return this.attempt(() => this.withDriver(startTls, this.backend.bindPassword, async (driver) => {
+      const user = await this.user(role, driver);
+      if (password === undefined) return { dn: user.dn, details: {} };
+      this.used.add(password);
+      const outcome = await driver.resetPassword(user, password, RESET_DEFAULTS);
+      this.current[role] = password;
+      return outcome;
+    }), (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }));
+  }
+
+  /** Resolve with a CA file that did not sign the directory's certificate. */
+  async withForeignCa(role: Role): Promise<Outcome> {
+    const dir = await mkdtemp(join(tmpdir(), 'differential-foreign-ca-'));
+    try {
+      await makeCa(dir);
+      const foreign = { tls: { ...this.backend.config.tls, caFile: join(dir, 'ca.pem') } };
+      return await this.attempt(() => this.withDriver(foreign, this.backend.bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Runs a backend action (down, back) as a step outcome. */
+  async control(action: () => Promise<void>): Promise<Outcome> {
+    try {
+      await action();
+      return { code: 'OK' };
+    } catch (error) {
+      return errorOutcome(error);
+    }
   }
 
   alreadyApplied(role: Role, password: string, since: Date): Promise<Outcome> {

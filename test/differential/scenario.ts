@@ -39,6 +39,7 @@ const Pw = {
   outsideChanged: 'Blue#Lake345',
   outsideAgain: 'Blue#Lake678',
   wrongService: 'Not#ThePassword1',
+  overStartTls: 'Green#Start88',
 } as const;
 
 const OK = { code: ResultCode.OK };
@@ -241,6 +242,17 @@ export const SCENARIO: readonly Step[] = [
   { name: 'the user binds again once the lockout has run out', run: (c) => c.bind(Role.lockable), expect: OK },
   { name: 'the lockout duration is set back', run: (c) => c.setPolicy({ lockoutDurationSeconds: SCENARIO_POLICY.lockoutDurationSeconds }), expect: OK },
   { name: 'passwordAlreadyApplied with a time after the last set', run: (c) => c.alreadyApplied(Role.lockable, c.current.lockable, new Date(Date.now() + 60_000)), expect: { ...OK, applied: false } },
+
+  // transport: StartTLS on the plain port, a CA that did not sign the certificate, the directory down and back
+  { name: 'resolve over StartTLS', run: (c) => c.overStartTls(Role.delegated), expect: { ...OK, role: Role.delegated } },
+  { name: 'reset over StartTLS', run: (c) => c.overStartTls(Role.delegated, Pw.overStartTls), expect: { ...OK, role: Role.delegated, details: 'historyEnforced,mustChangePassword' } },
+  { name: 'the reset over StartTLS binds', run: (c) => c.bind(Role.delegated), expect: OK },
+  { name: 'a CA that did not sign the certificate', run: (c) => c.withForeignCa(Role.delegated), expect: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'TLS_VERIFICATION_FAILED' } },
+  { name: 'the directory goes down', run: (c) => c.control(() => c.backend.goDown()), expect: OK },
+  { name: 'resolveUser while it is down', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'CONNECTION_FAILED' } },
+  { name: 'checkPermissions while it is down', run: (c) => c.permissions(null), expect: { ...OK, bind: 'MISSING', readPasswordPolicy: 'WARN' } },
+  { name: 'the directory comes back', run: (c) => c.control(() => c.backend.comeBack()), expect: OK },
+  { name: 'resolveUser once it is back', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { ...OK, role: Role.delegated } },
 
   // the agent's own account with a wrong password (last: it counts toward the service account's lockout)
   { name: 'checkPermissions with a wrong service password', run: (c) => c.permissionsWithBindPassword(Pw.wrongService), expect: { ...OK, bind: 'MISSING' } },

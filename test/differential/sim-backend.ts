@@ -42,6 +42,7 @@ export async function startSimBackend(): Promise<Backend> {
       netbiosDomain: sim.domain.netbiosName,
       delegatedOu,
       ldapsUrl: sim.ldapsUrl!,
+      ldapUrl: sim.ldapUrl,
       caPem: ca!,
       config: driverConfig({ ldapsUrl: sim.ldapsUrl!, baseDn: sim.baseDn, bindDn: at(SeededAccount.svcWriteback.rdn), caFile: sim.caFile!, delegatedOu }),
       bindPassword: SeededAccount.svcWriteback.password,
@@ -51,6 +52,15 @@ export async function startSimBackend(): Promise<Backend> {
         const client = new Client({ url: sim.ldapsUrl!, tlsOptions: { ca: [ca!] }, timeout: 5000, connectTimeout: 5000 });
         await client.bind(at(SeededAccount.administrator.rdn), SeededAccount.administrator.password);
         return client;
+      },
+      goDown: () => {
+        sim.faults.refuseConnections = true;
+        sim.dropConnections();
+        return Promise.resolve();
+      },
+      comeBack: () => {
+        sim.faults.refuseConnections = false;
+        return Promise.resolve();
       },
       stop: () => sim.stop(),
     };
