@@ -168,6 +168,32 @@ export class ScenarioContext {
     }
   }
 
+  /** An operation on a user object whose DN does not exist (deleted after it was resolved). */
+  onGhost(where: 'delegated' | 'outside', operation: 'state' | 'reset' | 'change' | 'unlock'): Promise<Outcome> {
+    const ou = where === 'delegated' ? this.backend.delegatedOu : this.backend.roles.outside.dn.replace(/^CN=[^,]+,/i, '');
+    const ghost: DirectoryUser = { dn: `CN=ghost,${ou}`, uuid: null, disabled: false, locked: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null };
+    const action = {
+      state: () => this.driver.getAccountState(ghost).then((state) => ({ exists: state.exists })),
+      reset: () => this.driver.resetPassword(ghost, 'Ghost#Pass11', RESET_DEFAULTS).then(() => ({})),
+      change: () => this.driver.changePassword(ghost, 'Ghost#Pass11', 'Ghost#Pass22').then(() => ({})),
+      unlock: () => this.driver.unlockAccount(ghost).then(() => ({})),
+    }[operation];
+    return this.attempt(action, (value) => value);
+  }
+
+  /** A simple bind over plain LDAP, without StartTLS. */
+  async bindPlain(role: Role): Promise<Outcome> {
+    const client = new Client({ url: this.backend.ldapUrl, timeout: 5000, connectTimeout: 5000 });
+    try {
+      await client.bind(this.backend.roles[role].upn, this.current[role]);
+      return { code: 'OK' };
+    } catch (error) {
+      return errorOutcome(mapDirectoryError(error, { operation: 'userBind' }));
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
   /** Runs a backend action (down, back) as a step outcome. */
   async control(action: () => Promise<void>): Promise<Outcome> {
     try {

@@ -243,6 +243,15 @@ export const SCENARIO: readonly Step[] = [
   { name: 'the lockout duration is set back', run: (c) => c.setPolicy({ lockoutDurationSeconds: SCENARIO_POLICY.lockoutDurationSeconds }), expect: OK },
   { name: 'passwordAlreadyApplied with a time after the last set', run: (c) => c.alreadyApplied(Role.lockable, c.current.lockable, new Date(Date.now() + 60_000)), expect: { ...OK, applied: false } },
 
+  // a user deleted after it was resolved
+  { name: 'getAccountState of a deleted user', run: (c) => c.onGhost('delegated', 'state'), expect: { ...OK, exists: false } },
+  { name: 'reset of a deleted user', run: (c) => c.onGhost('delegated', 'reset'), expect: { ...notFound('NO_SUCH_OBJECT'), ldapResultCode: 32 } },
+  { name: 'change of a deleted user', run: (c) => c.onGhost('delegated', 'change'), expect: notFound('NO_SUCH_OBJECT') },
+  { name: 'unlock of a deleted user', run: (c) => c.onGhost('delegated', 'unlock'), expect: { ...notFound('NO_SUCH_OBJECT'), ldapResultCode: 32, adCode: '00002030' } },
+  { name: 'unlock of a deleted user outside the delegation', run: (c) => c.onGhost('outside', 'unlock'), expect: { ...notFound('NO_SUCH_OBJECT'), ldapResultCode: 32, adCode: '00002030' } },
+  { name: 'checkPermissions on the lockable user', run: (c) => c.permissions(Role.lockable), expect: { ...OK, writePwdLastSet: 'OK', writeLockoutTime: 'OK' } },
+  { name: 'a simple bind on plain LDAP without StartTLS', run: (c) => c.bindPlain(Role.delegated), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', ldapResultCode: 8 } },
+
   // transport: StartTLS on the plain port, a CA that did not sign the certificate, the directory down and back
   { name: 'resolve over StartTLS', run: (c) => c.overStartTls(Role.delegated), expect: { ...OK, role: Role.delegated } },
   { name: 'reset over StartTLS', run: (c) => c.overStartTls(Role.delegated, Pw.overStartTls), expect: { ...OK, role: Role.delegated, details: 'historyEnforced,mustChangePassword' } },
