@@ -62,7 +62,9 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
       const next = changes[index + 1];
       if (change.operation === 'replace' && change.values.length === 1) {
         secret = resetPassword(directory, identity, entry, change.values[0]!, secret, context);
-        put('pwdLastSet', [directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword) ? filetimeFromMs(now).toString() : '0']);
+        // Windows leaves a reset without Unexpire Password expired (pwdLastSet 0); Samba 4.17 sets it to now whoever resets.
+        const unexpired = directory.mode === SimMode.samba || directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword);
+        put('pwdLastSet', [unexpired ? filetimeFromMs(now).toString() : '0']);
       } else if (change.operation === 'delete' && change.values.length === 1 && next?.attribute.toLowerCase() === Special.unicodePwd && next.operation === 'add' && next.values.length === 1) {
         secret = changePassword(directory, identity, entry, change.values[0]!, next.values[0]!, secret);
         put('pwdLastSet', [filetimeFromMs(now).toString()]);
