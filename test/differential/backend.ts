@@ -55,6 +55,8 @@ export interface Backend {
   secrets: string[];
   /** An ldapts client over LDAPS bound as Administrator; the caller unbinds it. */
   adminClient(): Promise<Client>;
+  /** Takes Write pwdLastSet and Write lockoutTime from svc-writeback's delegation, or gives them back. */
+  setFollowUpRights(granted: boolean): Promise<void>;
   /** The directory stops answering: connections end, new ones are refused. */
   goDown(): Promise<void>;
   comeBack(): Promise<void>;

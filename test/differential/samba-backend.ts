@@ -37,6 +37,7 @@ export async function startSambaBackend(): Promise<Backend> {
       roles,
       secrets: [dc.svcPassword, dc.adminPassword, ...Object.values(dc.users).map((user) => user.password)],
       adminClient: () => dc.adminClient(),
+      setFollowUpRights: (granted) => dc.setDelegation(granted ? {} : { pwdLastSet: false, lockoutTime: false }),
       goDown: () => dc.stop(),
       comeBack: () => dc.start(),
       stop: () => dc.destroy(),

@@ -40,6 +40,7 @@ const Pw = {
   outsideAgain: 'Blue#Lake678',
   wrongService: 'Not#ThePassword1',
   overStartTls: 'Green#Start88',
+  withoutFollowUps: 'Red#Stone44',
 } as const;
 
 const OK = { code: ResultCode.OK };
@@ -218,6 +219,23 @@ export const SCENARIO: readonly Step[] = [
   { name: 'the new password is refused as locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED' } },
   { name: 'reset with unlock clears the lockout', run: (c) => c.reset(Role.lockable, Pw.unlockedReset), expect: { ...OK, unlocked: true } },
   { name: 'the lockable user binds again', run: (c) => c.bind(Role.lockable), expect: OK },
+
+  // without Write pwdLastSet and Write lockoutTime: the password is set, the follow-ups are reported
+  ...[10, 11, 12].map((n): Step => ({ name: `bad bind ${n - 9} of 3 before the rights go`, run: (c) => c.bind(Role.lockable, `Wrong#Guess${n}`), expect: { code: ResultCode.WRONG_PASSWORD } })),
+  { name: 'Write pwdLastSet and Write lockoutTime are taken away', run: (c) => c.control(() => c.backend.setFollowUpRights(false)), expect: OK },
+  { name: 'checkPermissions without them', run: (c) => c.permissions(Role.lockable), expect: { ...OK, writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
+  {
+    name: 'reset with force change and unlock, without them',
+    run: (c) => c.reset(Role.lockable, Pw.withoutFollowUps, { forceChangeAtNextLogon: true }),
+    expect: { ...OK, mustChangePassword: null, notApplied: ['pwdLastSet:PERMISSION_DENIED', 'lockoutTime:PERMISSION_DENIED'] },
+  },
+  { name: 'unlockAccount without Write lockoutTime', run: (c) => c.unlock(Role.lockable), expect: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', missing: 'writeLockoutTime' } },
+  { name: 'the user is still locked', run: (c) => c.bind(Role.lockable), expect: { code: ResultCode.ACCOUNT_DISABLED, reason: 'LOCKED' } },
+  { name: 'the rights are given back', run: (c) => c.control(() => c.backend.setFollowUpRights(true)), expect: OK },
+  { name: 'unlockAccount with them', run: (c) => c.unlock(Role.lockable), expect: OK },
+  // Samba sets pwdLastSet to now on any reset (Windows without Unexpire Password would leave 0): not expired, not forced.
+  { name: 'getAccountState after a reset that could not write pwdLastSet', run: (c) => c.state(Role.lockable), expect: { ...normalState, passwordChangeAllowedAt: null } },
+  { name: 'the password of that reset binds', run: (c) => c.bind(Role.lockable), expect: OK },
 
   // the user outside the delegation: changes are everyone's right; a wrong old password counts as a bad one
   { name: 'the outside user changes its own password', run: (c) => c.change(Role.outside, Pw.outsideChanged), expect: { ...OK, role: Role.outside } },

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
+import { AdGuid } from '../../agent/directory/guids.js';
 import { SeededAccount, SeededContainer, type SeededAccountName } from '../../directory-sim/seed/seeded-domain.js';
 import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { makeCa, makeServerCert } from '../fixtures/samba/tls.js';
@@ -36,6 +37,10 @@ export async function startSimBackend(): Promise<Backend> {
     };
     const roles = Object.fromEntries(Object.entries(SIM_ROLES).map(([role, name]) => [role, account(name)])) as Record<Role, RoleAccount>;
     const delegatedOu = at(SeededContainer.staff);
+    const staff = sim.store.get(delegatedOu);
+    if (staff === undefined) throw new Error('directory-sim: the seeded OU=Staff is missing');
+    const delegation = [...staff.security.dacl];
+    const followUp = new Set<string>([AdGuid.pwdLastSet, AdGuid.lockoutTime]);
     return {
       name: 'directory-sim',
       baseDn: sim.baseDn,
@@ -52,6 +57,10 @@ export async function startSimBackend(): Promise<Backend> {
         const client = new Client({ url: sim.ldapsUrl!, tlsOptions: { ca: [ca!] }, timeout: 5000, connectTimeout: 5000 });
         await client.bind(at(SeededAccount.administrator.rdn), SeededAccount.administrator.password);
         return client;
+      },
+      setFollowUpRights: (granted) => {
+        staff.security.dacl = granted ? [...delegation] : delegation.filter((ace) => ace.objectType === undefined || !followUp.has(ace.objectType));
+        return Promise.resolve();
       },
       goDown: () => {
         sim.faults.refuseConnections = true;
