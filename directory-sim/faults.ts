@@ -35,9 +35,15 @@ export class Faults {
   refuseConnections = false;
   /** Size of the oversized response's payload. */
   oversizedBytes = 16 * 1024 * 1024;
+  /**
+   * Close connections idle this long, as a DC does after MaxConnIdleTime (AD: 900 s), so pools
+   * meet a server-closed connection. null = never.
+   */
+  idleTimeoutMs: number | null = null;
   /** Where referrals point. */
   referralUrl = 'ldap://dc2.sim.invalid/';
   private dropAfter: number | null = null;
+  private dropRepeats = false;
   private operationsSinceDropSet = 0;
 
   setLatency(target: FaultTarget, ms: number): this {
@@ -50,9 +56,13 @@ export class Faults {
     return this;
   }
 
-  /** Drop (destroy) the connection that sends the operation after the next `count` ones. */
-  dropAfterOperations(count: number): this {
+  /**
+   * Drop (destroy, no answer) the connection that sends the operation after the next `count`
+   * ones, on any connection. Once, unless `repeat`: then every `count + 1`-th operation drops.
+   */
+  dropAfterOperations(count: number, options: { repeat?: boolean } = {}): this {
     this.dropAfter = count;
+    this.dropRepeats = options.repeat ?? false;
     this.operationsSinceDropSet = 0;
     return this;
   }
@@ -61,6 +71,7 @@ export class Faults {
     this.latencyMs.clear();
     this.responses.clear();
     this.refuseConnections = false;
+    this.idleTimeoutMs = null;
     this.dropAfter = null;
     this.operationsSinceDropSet = 0;
   }
@@ -69,7 +80,10 @@ export class Faults {
   shouldDrop(): boolean {
     if (this.dropAfter === null) return false;
     this.operationsSinceDropSet++;
-    return this.operationsSinceDropSet > this.dropAfter;
+    if (this.operationsSinceDropSet <= this.dropAfter) return false;
+    if (this.dropRepeats) this.operationsSinceDropSet = 0;
+    else this.dropAfter = null;
+    return true;
   }
 
   latencyFor(type: OperationType): number {

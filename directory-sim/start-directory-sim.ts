@@ -12,7 +12,11 @@ import { seedDefaultDomain, seedDomainRoot, type DefaultSeedOptions } from './se
 import { seedFromJson, type JsonSeed } from './seed/seed-from-json.js';
 import { seedFromLdif } from './seed/seed-from-ldif.js';
 import { defaultDomain } from './seed/seeded-domain.js';
+import { parseFilter } from './filter/parse-filter.js';
+import type { SearchScope } from './protocol/ldap-request.js';
+import { matchingKeys } from './server/handle-search.js';
 import { LdapListener } from './server/ldap-server.js';
+import type { Entry } from './store/entry.js';
 import { silentLogger, type SimLogger } from './server/sim-logger.js';
 import { DirectoryStore } from './store/directory-store.js';
 
@@ -71,6 +75,11 @@ export interface DirectorySim {
   store: DirectoryStore;
   faults: Faults;
   opLog: OpLog;
+  /**
+   * Searches the store directly with an RFC 4515 filter (no access checks, no network): for
+   * tests that look at the directory behind the agent's back.
+   */
+  find(filter: string, options?: { base?: string; scope?: SearchScope }): Entry[];
   /** Ends all client connections now (the listeners stay up). */
   dropConnections(): void;
   stop(): Promise<void>;
@@ -132,6 +141,11 @@ export async function startDirectorySim(options: DirectorySimOptions = {}): Prom
     store,
     faults,
     opLog,
+    find: (filter, findOptions = {}) => {
+      const base = store.get(findOptions.base ?? domain.baseDn);
+      if (!base) return [];
+      return matchingKeys(store, base, { scope: findOptions.scope ?? 'sub', filter: parseFilter(filter) }).flatMap((key) => store.getByKey(key) ?? []);
+    },
     dropConnections: () => {
       plain.dropAll();
       secure?.dropAll();

@@ -13,7 +13,7 @@ Usage:
   writeback-agent audit verify --config F
   writeback-agent install-service --config F [--dry-run] [--root DIR] [--user NAME] [--name UNIT] [--encrypted-credentials]
   writeback-agent uninstall-service --config F [--dry-run] [--purge]
-  writeback-agent demo
+  writeback-agent demo [--serve [--port N] [--both-methods]]
   writeback-agent --version
 
 --config may also come from WRITEBACK_AGENT_CONFIG.`;

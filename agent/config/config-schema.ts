@@ -121,6 +121,7 @@ const directory: Parser<AgentDirectoryConfig> = refine(
     timeoutMs: optional(integer({ min: 100, max: 600_000 }), D.timeoutMs),
     poolSize: optional(integer({ min: 1, max: 64 }), D.poolSize),
     policyCacheMs: optional(integer({ min: 0 }), D.policyCacheMs),
+    defaultPolicyDn: optional(nullable(dn), null),
   }),
   (value, path) => {
     value.urls.forEach((u, index) => {

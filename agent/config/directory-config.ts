@@ -28,6 +28,11 @@ export interface DirectoryConfig {
   poolSize: number;
   /** How long a read password policy is reused. */
   policyCacheMs: number;
+  /**
+   * OpenLDAP only: the ppolicy overlay's default policy entry (olcPPolicyDefault), which the service
+   * account cannot read from cn=config; null = the only pwdPolicy entry, or the one named `default`.
+   */
+  defaultPolicyDn?: string | null;
 }
 
 /** What every driver constructor receives besides its config. */

@@ -8,7 +8,9 @@ export const AdGuid = {
   unexpirePassword: 'ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501',
   /** Attribute pwdLastSet. */
   pwdLastSet: 'bf967a0a-0de6-11d0-a285-00aa003049e2',
-  /** Attribute lockoutTime. */
+  /** Property set User-Account-Restrictions (attributeSecurityGUID of pwdLastSet, userAccountControl...). */
+  userAccountRestrictionsPropertySet: '4c164200-20c0-11d0-a768-00aa006e0529',
+  /** Attribute lockoutTime (in no property set). */
   lockoutTime: '28630ebf-41d5-11d1-a9c1-0000f80367c1',
   /** Class user. */
   userClass: 'bf967aba-0de6-11d0-a285-00aa003049e2',

@@ -72,6 +72,16 @@ export function createLogger(options: LoggerOptions): AgentLogger {
   }
   // A logger with no transport makes winston warn on every line; a silent stream keeps it quiet.
   const logger = winston.createLogger({ level: options.level, format: base, transports, silent: transports.length === 0 });
+  // A log that cannot be written (disk full, a rotation racing shutdown) must never crash the agent:
+  // say so once on stderr and go on.
+  let reported = false;
+  const onLogError = (error: Error): void => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`writeback-agent: a log line could not be written (${error.message}); logging goes on where it can\n`);
+  };
+  logger.on('error', onLogError);
+  for (const transport of transports) transport.on('error', onLogError);
   return wrap(logger, redactor, { closed: false });
 }
 

@@ -83,6 +83,8 @@ export async function executeOperation(command: Command, secret: Record<string, 
     }
     case 'getAccountState': {
       const state = await driver.getAccountState(user);
+      // The rules a reset page shows before the first attempt; a policy that cannot be read is left out, not an error.
+      const policy = state.exists ? await driver.passwordPolicy(user).catch(() => null) : null;
       return {
         code: 'OK',
         message: 'account state',
@@ -94,6 +96,9 @@ export async function executeOperation(command: Command, secret: Record<string, 
           passwordLastSet: state.passwordLastSet === null ? null : formatTime(state.passwordLastSet),
           passwordChangeAllowedAt: state.passwordChangeAllowedAt === null ? null : formatTime(state.passwordChangeAllowedAt),
           mustChangePassword: state.mustChangePassword,
+          ...(policy === null
+            ? {}
+            : { policy: { minLength: policy.minLength, complexity: policy.complexity, historyLength: policy.historyLength, minAgeSeconds: Math.round(policy.minAgeMs / 1000) } }),
         },
       };
     }

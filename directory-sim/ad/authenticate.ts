@@ -56,7 +56,7 @@ export function authenticate(directory: SimDirectory, name: string, password: st
   // Samba answers an unknown account like a wrong password (52e), counted nowhere; Windows says 525.
   if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(directory.mode === SimMode.samba ? BindFailure.badPassword : BindFailure.noSuchUser);
   const now = directory.clock();
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
   if (!passwordMatches(directory, entry, password, now)) {
     recordBadPassword(directory, entry, now);
@@ -76,7 +76,7 @@ export function authenticate(directory: SimDirectory, name: string, password: st
 /** Counts a bad password (also a wrong old password on change) toward the lockout threshold. */
 export function recordBadPassword(directory: SimDirectory, entry: Entry, now: number): void {
   const { store } = directory;
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   let count = integerValue(store, entry, 'badPwdCount');
   const last = integerValue(store, entry, 'badPasswordTime');
   if (last !== 0n && policy.observationWindowMs > 0 && now - msFromFiletime(last) > policy.observationWindowMs) count = 0n;

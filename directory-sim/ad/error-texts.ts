@@ -18,7 +18,8 @@ const windowsNotBound =
 
 /**
  * Every diagnostic text directory-sim sends for AD semantics, per mode: Windows Server 2016+ DSIDs,
- * and Samba 4.17 as seen on this machine (DIRECTORY-FACTS.md).
+ * and Samba 4.17 as seen on this machine (DIRECTORY-FACTS.md; the Samba texts of binds, policy,
+ * acl refusals and rc 12 were compared with a real Samba DC from samba-ad-dc.sh).
  */
 export class ErrorTexts {
   constructor(private readonly mode: SimMode) {}
@@ -53,7 +54,7 @@ export class ErrorTexts {
   /** Missing extended right (the reset). */
   insufficientRightsForReset(_dn: string): SimError {
     return this.samba
-      ? new SimError(LdapResultCode.insufficientAccessRights, 'error in module acl: insufficient access rights during LDB_MODIFY')
+      ? new SimError(LdapResultCode.insufficientAccessRights, 'error in module acl: insufficient access rights during LDB_MODIFY (50)')
       : this.windowsInsufficientRights();
   }
 
@@ -109,9 +110,12 @@ export class ErrorTexts {
     return new SimError(LdapResultCode.operationsError, this.samba ? '00002020: Operation unavailable without authentication' : windowsNotBound);
   }
 
-  /** The same text in both modes; the OID is not echoed back. */
+  /**
+   * Samba 4.17 answers with no diagnostic at all (seen with ldapmodify -e here; "Critical extension
+   * is unavailable" is only the client's rendering of rc 12). Windows mode sends those words.
+   */
   criticalExtension(): SimError {
-    return new SimError(LdapResultCode.unavailableCriticalExtension, 'Critical extension is unavailable');
+    return new SimError(LdapResultCode.unavailableCriticalExtension, this.samba ? '' : 'Critical extension is unavailable');
   }
 
   attributeExists(attribute: string): SimError {

@@ -143,7 +143,7 @@ function resetPassword(directory: SimDirectory, identity: Identity, entry: Entry
   if (!directory.canControlAccess(identity, entry, AdGuid.resetPassword)) throw directory.texts.insufficientRightsForReset(entry.dn);
   const password = decodeOrRefuse(directory, value);
   const secret = pendingSecret ?? entry.secret ?? { current: undefined, history: [] };
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   const newHash = hashPassword(password);
   const failure = checkPasswordRules({
     policy,
@@ -171,7 +171,7 @@ function changePassword(directory: SimDirectory, identity: Identity, entry: Entr
     recordBadPassword(directory, entry, now);
     throw directory.texts.wrongOldPassword();
   }
-  const policy = directory.policy();
+  const policy = directory.policyFor(entry);
   const lastSet = integerValue(directory.store, entry, 'pwdLastSet');
   if (policy.minAgeMs > 0 && lastSet !== 0n && now - msFromFiletime(lastSet) < policy.minAgeMs) {
     throw directory.texts.policyViolation(PolicyFailure.tooYoung, policy.minLength);

@@ -39,6 +39,21 @@ export function readDomainPolicy(store: DirectoryStore, domainRoot: Entry): Doma
   };
 }
 
+/** A fine-grained password policy (msDS-PasswordSettings object), read like the domain root. */
+export function readPsoPolicy(store: DirectoryStore, pso: Entry): DomainPolicy {
+  const flag = (name: string): boolean => store.values(pso, name)[0]?.toString().toUpperCase() === 'TRUE';
+  return {
+    minAgeMs: msFromInterval(bigintOf(store, pso, 'msDS-MinimumPasswordAge')),
+    maxAgeMs: msFromInterval(bigintOf(store, pso, 'msDS-MaximumPasswordAge')),
+    minLength: Number(bigintOf(store, pso, 'msDS-MinimumPasswordLength')),
+    complexity: flag('msDS-PasswordComplexityEnabled'),
+    historyLength: Number(bigintOf(store, pso, 'msDS-PasswordHistoryLength')),
+    lockoutThreshold: Number(bigintOf(store, pso, 'msDS-LockoutThreshold')),
+    lockoutDurationMs: msFromInterval(bigintOf(store, pso, 'msDS-LockoutDuration')),
+    observationWindowMs: msFromInterval(bigintOf(store, pso, 'msDS-LockoutObservationWindow')),
+  };
+}
+
 /**
  * AD's complexity rule: no sAMAccountName inside (when 3+ characters) and characters from at
  * least three of: upper case, lower case, digits, other (non-alphanumeric or non-Latin letters).

@@ -75,7 +75,11 @@ function constructed(directory: SimDirectory, identity: Identity, entry: Entry, 
       return identity.entry ? [String(directory.sdRightsEffective(identity, entry))] : [];
     case 'msds-user-account-control-computed':
       if (!isUser(directory.store, entry)) return [];
-      return [String(computedUserAccountControl(directory.store, entry, directory.policy(), directory.clock()))];
+      return [String(computedUserAccountControl(directory.store, entry, directory.policyFor(entry), directory.clock()))];
+    case 'msds-resultantpso': {
+      const pso = isUser(directory.store, entry) ? directory.resultantPso(entry) : undefined;
+      return pso ? [pso.dn] : [];
+    }
     default:
       return [];
   }

@@ -7,7 +7,8 @@ import { AccessMask } from './access-mask.js';
 import type { DomainInfo } from './domain-info.js';
 import { effectiveDacl } from './effective-dacl.js';
 import { ErrorTexts } from './error-texts.js';
-import { readDomainPolicy, type DomainPolicy } from './password-policy.js';
+import { normalizeValue } from '../store/normalize-value.js';
+import { readDomainPolicy, readPsoPolicy, type DomainPolicy } from './password-policy.js';
 import { attributeDefinition, writableCandidates } from './schema.js';
 import type { Ace } from './security-descriptor.js';
 import { DomainRid, sidToString, WellKnownSid } from './sid.js';
@@ -17,6 +18,9 @@ import type { SimMode } from './sim-mode.js';
 export interface Identity {
   entry: Entry | undefined;
 }
+
+/** Where fine-grained password policies live, relative to the base DN. */
+export const passwordSettingsContainer = 'CN=Password Settings Container,CN=System';
 
 const classGuidByName: Record<string, string> = {
   user: AdGuid.userClass,
@@ -58,8 +62,47 @@ export class SimDirectory {
     return root;
   }
 
-  policy(): DomainPolicy {
+  /** The domain-wide policy on the domain root. */
+  domainPolicy(): DomainPolicy {
     return readDomainPolicy(this.store, this.domainRoot());
+  }
+
+  /** The policy in force for one account: its resultant PSO, else the domain's. */
+  policyFor(entry: Entry): DomainPolicy {
+    const pso = this.resultantPso(entry);
+    return pso ? readPsoPolicy(this.store, pso) : this.domainPolicy();
+  }
+
+  /**
+   * msDS-ResultantPSO: among the PSOs linked to the account itself the lowest precedence wins;
+   * only without any, the lowest among those linked to its groups (transitively).
+   */
+  resultantPso(entry: Entry): Entry | undefined {
+    const container = this.store.get(`${passwordSettingsContainer},${this.domain.baseDn}`);
+    if (!container) return undefined;
+    const psos = this.store.children(container.key);
+    if (psos.length === 0) return undefined;
+    const groupKeys = new Set(this.groupEntries(entry).map((group) => group.key));
+    const precedence = (pso: Entry): number => Number(this.store.values(pso, 'msDS-PasswordSettingsPrecedence')[0] ?? Number.MAX_SAFE_INTEGER);
+    const targets = (pso: Entry): string[] => this.store.values(pso, 'msDS-PSOAppliesTo').map((dn) => normalizeValue('distinguishedName', dn));
+    const lowest = (list: Entry[]): Entry | undefined => list.sort((a, b) => precedence(a) - precedence(b))[0];
+    return lowest(psos.filter((pso) => targets(pso).includes(entry.key))) ?? lowest(psos.filter((pso) => targets(pso).some((key) => groupKeys.has(key))));
+  }
+
+  /** The groups the account is in, transitively. */
+  groupEntries(entry: Entry): Entry[] {
+    const seen = new Map<string, Entry>();
+    const queue = [entry];
+    while (queue.length > 0) {
+      const current = queue.shift()!;
+      for (const groupDn of this.store.values(current, 'memberOf')) {
+        const group = this.store.get(groupDn.toString());
+        if (!group || seen.has(group.key)) continue;
+        seen.set(group.key, group);
+        queue.push(group);
+      }
+    }
+    return [...seen.values()];
   }
 
   objectSid(entry: Entry): string | undefined {
@@ -73,18 +116,9 @@ export class SimDirectory {
     const primary = this.store.values(entry, 'primaryGroupID')[0];
     if (primary !== undefined) sids.add(`${this.domain.sid}-${primary.toString()}`);
     else if (this.objectSid(entry) !== undefined) sids.add(`${this.domain.sid}-${DomainRid.domainUsers}`);
-    const seen = new Set<string>();
-    const queue = [entry];
-    while (queue.length > 0) {
-      const current = queue.shift()!;
-      for (const groupDn of this.store.values(current, 'memberOf')) {
-        const group = this.store.get(groupDn.toString());
-        if (!group || seen.has(group.key)) continue;
-        seen.add(group.key);
-        const sid = this.objectSid(group);
-        if (sid) sids.add(sid);
-        queue.push(group);
-      }
+    for (const group of this.groupEntries(entry)) {
+      const sid = this.objectSid(group);
+      if (sid) sids.add(sid);
     }
     return [...sids];
   }

@@ -1,7 +1,6 @@
-import { encodeEnumerated, encodeInteger, encodeOctets, encodeSequence, BerTag } from '../ber/ber-encode.js';
+import { BerTag, encodeBoolean, encodeEnumerated, encodeInteger, encodeOctets, encodeSequence } from '../ber/ber-encode.js';
 import type { LdapControl } from './control.js';
 import { ContextTag, ProtocolOp } from './protocol-op.js';
-import { encodeBoolean } from '../ber/ber-encode.js';
 
 /** The fields of LDAPResult (RFC 4511 section 4.1.9). */
 export interface LdapResult {

@@ -3,7 +3,9 @@ import { filetimeFromMs, intervalFromMs } from '../ad/filetime.js';
 import { DomainRid } from '../ad/sid.js';
 import type { SimDirectory } from '../ad/sim-directory.js';
 import { UserAccountControl } from '../ad/user-account-control.js';
+import { passwordSettingsContainer } from '../ad/sim-directory.js';
 import { createObject } from './create-object.js';
+import { addPasswordSettings, type PasswordSettingsSeed } from './seed-password-settings.js';
 import { SeededAccount, SeededContainer, type SeededAccountName } from './seeded-domain.js';
 import { defaultSeedPolicy, type SeedPolicy } from './seed-types.js';
 
@@ -11,6 +13,8 @@ export interface DefaultSeedOptions {
   policy?: Partial<SeedPolicy>;
   /** Also grant svc-writeback Unexpire Password on the domain root (resets then keep pwdLastSet). */
   grantUnexpirePassword?: boolean;
+  /** Fine-grained password policies created after the accounts (DNs may use the seeded ones). */
+  passwordSettings?: PasswordSettingsSeed[];
 }
 
 const dayMs = 24 * 3600_000;
@@ -45,6 +49,7 @@ export function seedDomainRoot(directory: SimDirectory, policyOverrides: Partial
   const at = (rdn: string): string => `${rdn},${domain.baseDn}`;
   createObject(directory, { dn: at(SeededContainer.users), attributes: { objectClass: ['top', 'container'] } });
   createObject(directory, { dn: at(SeededContainer.system), attributes: { objectClass: ['top', 'container'] } });
+  createObject(directory, { dn: at(`${passwordSettingsContainer}`), attributes: { objectClass: ['top', 'msDS-PasswordSettingsContainer'] } });
   createObject(directory, { dn: at(SeededContainer.adminSdHolder), sddl: adminSdHolderSddl, attributes: { objectClass: ['top', 'container'] } });
   createObject(directory, {
     dn: at(SeededContainer.domainAdmins),
@@ -126,4 +131,5 @@ export function seedDefaultDomain(directory: SimDirectory, options: DefaultSeedO
   directory.store.setValues(domainAdmins, 'member', [at(SeededAccount.administrator.rdn), at(SeededAccount.patAdmin.rdn)]);
   group(SeededContainer.helpdesk, 'Helpdesk', [at(SeededAccount.alice.rdn)]);
   group(SeededContainer.allStaff, 'All Staff', [at(SeededContainer.helpdesk), at(SeededAccount.bob.rdn)]);
+  for (const pso of options.passwordSettings ?? []) addPasswordSettings(directory, pso);
 }

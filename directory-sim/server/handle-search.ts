@@ -19,7 +19,7 @@ import type { OperationContext } from './operation-context.js';
 type SearchOperation = LdapOperation & { type: 'search' };
 
 /** Keys of the entries in scope that match, found through an index when the filter allows it. */
-export function matchingKeys(store: DirectoryStore, base: Entry, operation: SearchOperation): string[] {
+export function matchingKeys(store: DirectoryStore, base: Entry, operation: Pick<SearchOperation, 'scope' | 'filter'>): string[] {
   const inScope = (entry: Entry): boolean =>
     operation.scope === 'base' ? entry.key === base.key : operation.scope === 'one' ? entry.parentKey === base.key : store.isWithin(entry.key, base.key);
   const matches = (entry: Entry): boolean => inScope(entry) && evaluateFilter(operation.filter, entry, store);
@@ -64,10 +64,10 @@ export async function handleSearch(context: OperationContext, messageId: number,
 
   let keys: string[];
   let offset = 0;
-  let cookieText: string | undefined;
   if (paged && paged.cookie.length > 0) {
-    cookieText = paged.cookie.toString('hex');
+    const cookieText = paged.cookie.toString('hex');
     const state = context.pagedSearches.get(cookieText);
+    // One use per cookie, as AD: a replayed or foreign cookie is refused.
     if (!state) throw new SimError(LdapResultCode.unwillingToPerform, '00002024: LdapErr: DSID-0C090FC3, comment: The cookie is not valid, data 0, v4563');
     context.pagedSearches.delete(cookieText);
     if (paged.size === 0) return done(LdapResultCode.success, '', [pagedResultsResponse(Buffer.alloc(0))]);

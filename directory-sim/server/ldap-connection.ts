@@ -47,6 +47,8 @@ export class LdapConnection implements OperationContext {
   private queue: Promise<void> = Promise.resolve();
   private readonly abandoned = new Set<number>();
   private closed = false;
+  /** performance.now() of the last byte in or out; for the idle-timeout fault. */
+  lastActivity = performance.now();
 
   constructor(
     private socket: Socket,
@@ -74,6 +76,7 @@ export class LdapConnection implements OperationContext {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.lastActivity = performance.now();
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     try {
       for (;;) {
@@ -213,6 +216,7 @@ export class LdapConnection implements OperationContext {
   async sendRaw(bytes: Buffer): Promise<void> {
     if (this.closed || this.socket.destroyed) return;
     const socket = this.socket;
+    this.lastActivity = performance.now();
     if (socket.write(bytes)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {

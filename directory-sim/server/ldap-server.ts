@@ -60,7 +60,16 @@ export class LdapListener {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /** Ends connections idle longer than the idle-timeout fault allows. */
+  private readonly idleSweep = setInterval(() => {
+    const limit = this.shared.faults.idleTimeoutMs;
+    if (limit === null) return;
+    const now = performance.now();
+    for (const connection of this.connections) if (now - connection.lastActivity > limit) connection.close();
+  }, 25).unref();
+
   async close(): Promise<void> {
+    clearInterval(this.idleSweep);
     this.dropAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

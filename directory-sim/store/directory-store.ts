@@ -157,7 +157,7 @@ export class DirectoryStore {
     });
   }
 
-  /** The entry and everything below it, depth first. */
+  /** The entry and everything below it, depth first, siblings in creation order. */
   *subtree(key: string): Generator<Entry> {
     const stack = [key];
     while (stack.length > 0) {
@@ -166,7 +166,10 @@ export class DirectoryStore {
       if (!entry) continue;
       yield entry;
       const children = this.childrenOf.get(current);
-      if (children) for (const child of children) stack.push(child);
+      if (!children) continue;
+      // Pushed last-first so siblings come out in the order they were added.
+      const ordered = [...children];
+      for (let i = ordered.length - 1; i >= 0; i--) stack.push(ordered[i]!);
     }
   }
 

@@ -3,7 +3,8 @@ import { Attribute, Change } from 'ldapts';
 import { AdGuid } from '../../agent/directory/guids.js';
 import { Oid } from '../../agent/directory/oids.js';
 import { AceFlag, SdControl } from '../../directory-sim/ad/access-mask.js';
-import { decodeSecurityDescriptor } from '../../directory-sim/ad/decode-security-descriptor.js';
+// The agent's parser: one parser for both (directory-sim keeps only its encoder).
+import { parseSecurityDescriptor as decodeSecurityDescriptor } from '../../agent/directory/ad/permissions/security-descriptor.js';
 import { sidToString } from '../../directory-sim/ad/sid.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { RawControl, sequenceOfSmallInteger } from './helpers/raw-control.js';
@@ -30,16 +31,16 @@ test('nTSecurityDescriptor comes only under the SD flags control, as a self-rela
   t.is(sd.control & SdControl.selfRelative, SdControl.selfRelative);
   t.is(sd.control & SdControl.daclPresent, SdControl.daclPresent);
   t.is(sd.control & SdControl.daclProtected, 0);
-  t.is(sd.owner, undefined);
-  t.is(sd.aclRevision, 4);
-  const reset = sd.dacl!.find((ace) => ace.objectType === AdGuid.resetPassword && ace.sid === svcSid);
+  t.is(sd.owner, null);
+  t.is(sd.dacl!.revision, 4);
+  const reset = sd.dacl!.aces.find((ace) => ace.objectType === AdGuid.resetPassword && ace.sid === svcSid);
   t.truthy(reset);
   t.is(reset!.flags & AceFlag.inherited, AceFlag.inherited);
   t.is(reset!.inheritedObjectType, AdGuid.userClass);
   t.is(reset!.mask, 0x100);
   // Explicit ACEs come before inherited ones, denies first among explicit ones.
-  const firstInherited = sd.dacl!.findIndex((ace) => (ace.flags & AceFlag.inherited) !== 0);
-  t.true(sd.dacl!.slice(firstInherited).every((ace) => (ace.flags & AceFlag.inherited) !== 0));
+  const firstInherited = sd.dacl!.aces.findIndex((ace) => (ace.flags & AceFlag.inherited) !== 0);
+  t.true(sd.dacl!.aces.slice(firstInherited).every((ace) => (ace.flags & AceFlag.inherited) !== 0));
   // GUIDs are in Windows byte order: first field little-endian.
   t.true(raw.includes(Buffer.from('70952900', 'hex')));
 
@@ -61,8 +62,8 @@ test('a protected account (adminCount=1) has a protected DACL without the delega
   t.is(searchEntries[0]!.adminCount, '1');
   const sd = decodeSecurityDescriptor(searchEntries[0]!.nTSecurityDescriptor as Buffer);
   t.is(sd.control & SdControl.daclProtected, SdControl.daclProtected);
-  t.false(sd.dacl!.some((ace) => ace.sid === svcSid));
-  t.false(sd.dacl!.some((ace) => (ace.flags & AceFlag.inherited) !== 0));
+  t.false(sd.dacl!.aces.some((ace) => ace.sid === svcSid));
+  t.false(sd.dacl!.aces.some((ace) => (ace.flags & AceFlag.inherited) !== 0));
   await svc.unbind();
 });
 
@@ -117,5 +118,23 @@ test('an explicit deny on the object beats the inherited allow (canonical order)
     .catch((e: unknown) => e as { code: number });
   t.is((error as { code: number }).code, 50);
   await svc.modify(dnOf(sim, 'alice'), new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Other#Pass99"', 'utf16le')] }) }));
+  await svc.unbind();
+});
+
+test('a deny inherited from a nearer OU beats the allow inherited from farther up', async (t) => {
+  const sim = await startSim();
+  t.teardown(() => sim.stop());
+  sim.store.get(`OU=Sales,OU=Staff,${sim.baseDn}`)!.security.dacl.push({
+    allow: false,
+    mask: 0x100,
+    flags: AceFlag.containerInherit | AceFlag.inheritOnly,
+    objectType: AdGuid.resetPassword,
+    inheritedObjectType: AdGuid.userClass,
+    sid: svcSid,
+  });
+  const svc = await boundClient(sim, 'svcWriteback');
+  const reset = new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Other#Pass99"', 'utf16le')] }) });
+  t.is(((await svc.modify(dnOf(sim, 'frank'), reset).catch((e: unknown) => e)) as { code: number }).code, 50);
+  await svc.modify(dnOf(sim, 'alice'), reset);
   await svc.unbind();
 });

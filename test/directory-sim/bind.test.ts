@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { dnOf, failure, ldapClient, ldapsClient, startSim, testPki } from './helpers/with-sim.js';
 
@@ -63,6 +63,12 @@ test('Windows mode allows simple bind on plain LDAP, and StartTLS upgrades the c
   await upgraded.bind(dnOf(sim, 'bob'), SeededAccount.bob.password);
   const { searchEntries } = await upgraded.search(dnOf(sim, 'bob'), { scope: 'base', attributes: ['sAMAccountName'] });
   t.is(searchEntries[0]?.sAMAccountName, 'bob');
+  // StartTLS counts as encrypted for unicodePwd.
+  await upgraded.bind(dnOf(sim, 'svcWriteback'), SeededAccount.svcWriteback.password);
+  await upgraded.modify(
+    dnOf(sim, 'bob'),
+    new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Over#StartTls1"', 'utf16le')] }) }),
+  );
   await upgraded.unbind();
 });
 

@@ -80,6 +80,7 @@ test.serial('refusals carry precise codes: not found, ambiguous, out of scope, p
   t.like(young, { code: 'PASSWORD_TOO_YOUNG', status: 'rejected' });
   t.true(Date.parse(String(young.details['allowedAt'])) > Date.now());
   t.like(await reset('uid', 'bob', 'Sh0rt!'), { code: 'PASSWORD_POLICY', details: { reason: 'TOO_SHORT' } });
+  t.like(await reset('uid', 'olga', 'Olga-Back-2026!', { enforceMinimumAge: false }), { code: 'ACCOUNT_DISABLED' });
   t.like(await env.command({ op: 'changePassword', target: { by: 'uid', value: 'bob' }, secret: { oldPassword: 'Not-Bobs-Pass1!', newPassword: 'Whatever-2026!' } }), { code: 'WRONG_PASSWORD' });
 });
 

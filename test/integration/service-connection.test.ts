@@ -55,8 +55,9 @@ test('refuses a service whose certificate the configured CA did not sign', async
   const sim = await tlsService();
   const pki = await testPki();
   const { connection, logger } = await agentFor(sim, { endpoint: { url: sim.url, allowInsecure: false, caFile: pki.otherCaFile, proxy: null } });
+  const refused = new Promise((resolve) => connection.on('state', (state) => state === 'waiting' && resolve(state)));
   connection.start();
-  await new Promise((r) => setTimeout(r, 500));
+  await refused;
   t.not(connection.state, 'ready');
   t.regex(logger.text(), /certificate|self.signed|unable to verify/i);
   await connection.stop();
@@ -116,10 +117,9 @@ test('a service that stops answering pings is terminated and reconnected', async
 test('close 4001 (unauthorized) logs what the admin should do and backs off to the maximum', async (t) => {
   const sim = await tlsService();
   const { connection, logger } = await agentFor(sim, { agentId: 'not-registered' });
-  const refused = sim.waitFor('helloRefused', undefined, 10_000);
+  const waiting = new Promise((resolve) => connection.on('state', (state) => state === 'waiting' && resolve(state)));
   connection.start();
-  await refused;
-  await new Promise((r) => setTimeout(r, 200));
+  await waiting;
   t.regex(logger.text(), /close 4001.*register/);
   const reconnect = logger.lines.find((l) => l.message === 'reconnecting to the service');
   t.true(Number(reconnect?.meta?.['attempt']) >= 6, 'the attempt is pinned at the 60 s ceiling');
@@ -135,9 +135,10 @@ test('close 4002 (replaced by another connection of the same agent) is logged as
   await first;
   const twin = new ServiceConnection({ ...a.connection.options, logger: captureLogger() });
   const replaced = sim.waitFor('agentDisconnected', (e) => e.replaced, 10_000);
+  const waiting = new Promise((resolve) => a.connection.on('state', (state) => state === 'waiting' && resolve(state)));
   twin.start();
   await replaced;
-  await new Promise((r) => setTimeout(r, 200));
+  await waiting;
   t.regex(a.logger.text(), /close 4002/);
   await twin.stop();
   await a.connection.stop();

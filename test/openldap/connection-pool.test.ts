@@ -25,14 +25,14 @@ function poolFor(slapd: LdapServerFixture, logger: CaptureLogger, overrides: Par
 const whoAmI = (pool: LdapConnectionPool) => pool.withClient(async (client) => (await client.exop(Oid.whoAmI)).value, { idempotent: true });
 
 /** A TCP server on loopback that accepts connections and never answers: the case that must not hang. */
-async function silentServer(): Promise<{ url: string; server: Server }> {
+async function silentServer(): Promise<{ url: string; server: Server; accepted: () => number }> {
   const sockets: Socket[] = [];
   const server = createServer((socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   server.on('close', () => sockets.forEach((s) => s.destroy()));
-  return { url: `ldaps://127.0.0.1:${port}`, server };
+  return { url: `ldaps://127.0.0.1:${port}`, server, accepted: () => sockets.length };
 }
 
 test('binds as the service account over verified LDAPS and reads the root DSE', async (t) => {
@@ -91,18 +91,19 @@ test('fails over from a dead URL and a silent URL to the live one, then keeps us
   const silent = await silentServer();
   t.teardown(() => silent.server.close());
   const logger = new CaptureLogger();
-  const pool = poolFor(slapd, logger, { urls: [dead, silent.url, slapd.ldapsUrl], timeoutMs: 300 });
+  // Generous against load on shared cores: the silent server costs one timeout, the live one answers.
+  const pool = poolFor(slapd, logger, { urls: [dead, silent.url, slapd.ldapsUrl], timeoutMs: 1_500 });
   t.teardown(() => pool.close());
   const started = Date.now();
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
-  t.true(Date.now() - started < 2_000, 'the silent server was given up after the timeout');
+  t.true(Date.now() - started < 15_000, 'the silent server was given up after the timeout');
   t.is(pool.activeUrl, slapd.ldapsUrl);
   t.true(logger.lines.some((l) => l.message.includes('failover')));
-  // The healthy URL is now tried first: a new connection does not wait for the silent one.
-  await Promise.all([whoAmI(pool), whoAmI(pool)]);
-  const again = Date.now();
+  // The healthy URL is now tried first: new connections never go to the silent server again.
+  const silentBefore = silent.accepted();
+  await Promise.all([whoAmI(pool), whoAmI(pool), whoAmI(pool)]);
   await whoAmI(pool);
-  t.true(Date.now() - again < 250);
+  t.is(silent.accepted(), silentBefore);
 });
 
 test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, no hang', async (t) => {
@@ -110,13 +111,14 @@ test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, n
   t.teardown(() => silent.server.close());
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
-  const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 300 });
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 1_000 });
   t.teardown(() => pool.close());
   const started = Date.now();
   const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
   t.is(error.code, 'DIRECTORY_UNAVAILABLE');
   t.is(error.details.reason, 'TIMEOUT');
-  t.true(Date.now() - started < 800, 'one timeout, not a retry after it');
+  // One timeout, not a retry after it (which would take two).
+  t.true(Date.now() - started < 1_900, `took ${Date.now() - started} ms`);
 });
 
 test('slapd stopped mid-run: DIRECTORY_UNAVAILABLE, then the pool re-connects and re-binds after restart', async (t) => {
@@ -213,7 +215,8 @@ test('during an outage, queued requests all fail promptly instead of waiting for
   const started = Date.now();
   const results = await Promise.allSettled(Array.from({ length: 5 }, () => whoAmI(pool)));
   t.true(results.every((r) => r.status === 'rejected' && r.reason instanceof AgentError && r.reason.code === 'DIRECTORY_UNAVAILABLE'));
-  t.true(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+  // Promptly: not one connect timeout after another for each queued request.
+  t.true(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
   await slapd.start();
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
 });

@@ -1,15 +1,73 @@
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
 import { resolveSecretRef } from '../../config/resolve-secret-ref.js';
+import type { DirectoryConfig } from '../../config/directory-config.js';
 import { createDriver } from '../../directory/create-driver.js';
-import type { PermissionReport } from '../../directory/driver.js';
+import type { PermissionCheck, PermissionReport, Target } from '../../directory/driver.js';
 import { SetupError, isAgentError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
+import type { TargetKind } from '../../../protocol/codes.js';
 import { parseFlags } from '../args.js';
 
+/** Exit statuses of AGENT-INTERFACE.md. */
+export const CheckPermissionsExit = {
+  allRequiredPass: 0,
+  requiredMissing: 1,
+  couldNotCheck: 2,
+} as const;
+
+/** Checks whose MISSING means the report could not be made at all (credentials, connection), not a missing right. */
+const COULD_NOT_CHECK = new Set(['bind', 'completed', 'agentToken']);
+
+/** How `--user X` names the user when `--by` is not given: a DN, a UPN (AD), a sAMAccountName (AD) or a uid (OpenLDAP). */
+export function userTarget(value: string, kind: DirectoryConfig['kind'], by?: string): Target {
+  if (by !== undefined) return { by: by as TargetKind, value };
+  if (/^[A-Za-z][\w-]*=.+,.+=/.test(value)) return { by: 'dn', value };
+  if (kind === 'openldap') return { by: 'uid', value };
+  return { by: value.includes('@') ? 'userPrincipalName' : 'sAMAccountName', value };
+}
+
+/** The exit status for a set of reports: 2 when one could not be made, 1 when a required check is MISSING, else 0. */
+export function exitStatus(reports: readonly PermissionReport[]): number {
+  const missing = reports.flatMap((report) => report.checks.filter((check) => check.status === 'MISSING' && check.required));
+  if (missing.some((check) => COULD_NOT_CHECK.has(check.name))) return CheckPermissionsExit.couldNotCheck;
+  return missing.length > 0 ? CheckPermissionsExit.requiredMissing : CheckPermissionsExit.allRequiredPass;
+}
+
+/** SPEC.md's checkPermissions details (name, ok, detail) plus status, required and fix. */
+export function reportJson(report: PermissionReport): Record<string, unknown> {
+  return {
+    directory: report.directory,
+    checks: report.checks.map((check) => ({
+      name: check.name, ok: check.status !== 'MISSING', status: check.status, required: check.required, detail: check.detail,
+      ...(check.fix === undefined ? {} : { fix: check.fix }),
+    })),
+  };
+}
+
+/** One line per check (status, name, what was found), the fix indented under it. */
+export function reportText(report: PermissionReport): string {
+  const lines = [`directory ${report.directory}`];
+  const line = (check: PermissionCheck): void => {
+    lines.push(`${check.status.padEnd(7)} ${check.name}: ${check.detail}${check.required ? '' : ' (optional)'}`);
+    if (check.fix !== undefined && check.status !== 'OK') {
+      const [first = '', ...rest] = check.fix.split('\n');
+      lines.push(`        fix: ${first}`, ...rest.map((text) => `             ${text}`));
+    }
+  };
+  report.checks.forEach(line);
+  const missing = report.checks.filter((check) => check.status === 'MISSING' && check.required).map((check) => check.name);
+  const warned = report.checks.filter((check) => check.status === 'WARN').length;
+  lines.push(missing.length === 0
+    ? `all required checks pass${warned > 0 ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}`
+    : `required checks missing: ${missing.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /**
- * `check-permissions --config F [--directory ID] [--user X] [--json]`: read-only checks of the
- * agent's directory account. Exit 0 all required pass, 1 something required is missing, 2 could not check.
+ * `check-permissions --config F [--directory ID] [--user X] [--by KIND] [--json]`: read-only checks
+ * of the agent's directory account. Exit 0 all required pass, 1 something required is missing,
+ * 2 could not check (configuration, connection, credentials, unknown user).
  */
 export async function checkPermissionsCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(
@@ -19,24 +77,20 @@ export async function checkPermissionsCommand(argv: string[]): Promise<number> {
   );
   const config = await loadConfig(configPathFrom(values.config));
   const chosen = values.directory === undefined ? config.directories : config.directories.filter((d) => d.id === values.directory);
-  if (chosen.length === 0) throw new SetupError('CONFIG', `check-permissions: no directory with id ${JSON.stringify(values.directory)} in ${config.source}`);
+  if (chosen.length === 0) throw new SetupError('CONFIG', `no directory with id ${JSON.stringify(values.directory)} in ${config.source}`);
   const logger = createLogger({ level: 'error', dir: null, maxFileBytes: 0, maxFiles: 0, console: true });
   const store = await openSecretStore(config.secretStore, { stateDir: config.stateDir });
   const reports: PermissionReport[] = [];
   try {
-    for (const [index, directory] of chosen.entries()) {
+    for (const directory of chosen) {
       const bindPassword = await resolveSecretRef(directory.bindPassword, store, { path: `directories[${config.directories.indexOf(directory)}].bindPassword` });
       logger.redactor.track(bindPassword);
       const driver = createDriver(directory, { bindPassword, logger, now: () => new Date() });
       try {
-        let user;
-        if (values.user !== undefined) {
-          const by = values.by ?? (directory.kind === 'activeDirectory' ? (values.user.includes('@') ? 'userPrincipalName' : 'sAMAccountName') : 'uid');
-          user = await driver.resolveUser({ by: by as never, value: values.user });
-        }
+        const user = values.user === undefined ? undefined : await driver.resolveUser(userTarget(values.user, directory.kind, values.by));
         reports.push(await driver.checkPermissions(user === undefined ? {} : { user }));
       } catch (error) {
-        throw new SetupError('DIRECTORY', `check-permissions: directory ${directory.id} (#${index + 1}): ${isAgentError(error) ? error.message : 'could not check'}`, { cause: error });
+        throw new SetupError('DIRECTORY', `directory ${directory.id}: ${isAgentError(error) ? error.message : 'could not check'}`, { cause: error });
       } finally {
         await driver.close().catch(() => undefined);
       }
@@ -44,21 +98,11 @@ export async function checkPermissionsCommand(argv: string[]): Promise<number> {
   } finally {
     await logger.close();
   }
-  const missing = reports.some((report) => report.checks.some((check) => check.status === 'MISSING' && check.required));
   if (values.json) {
-    const details = reports.map((report) => ({
-      directory: report.directory,
-      checks: report.checks.map((check) => ({ name: check.name, ok: check.status !== 'MISSING', status: check.status, required: check.required, detail: check.detail, ...(check.fix ? { fix: check.fix } : {}) })),
-    }));
+    const details = reports.map(reportJson);
     process.stdout.write(`${JSON.stringify(details.length === 1 ? details[0] : details, null, 2)}\n`);
   } else {
-    for (const report of reports) {
-      process.stdout.write(`directory ${report.directory}\n`);
-      for (const check of report.checks) {
-        process.stdout.write(`  ${check.status.padEnd(7)} ${check.name}: ${check.detail}${check.required ? '' : ' (optional)'}\n`);
-        if (check.fix && check.status !== 'OK') process.stdout.write(`          fix: ${check.fix}\n`);
-      }
-    }
+    process.stdout.write(reports.map(reportText).join('\n'));
   }
-  return missing ? 1 : 0;
+  return exitStatus(reports);
 }

@@ -90,7 +90,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   }
 
   checkPermissions(options: { user?: DirectoryUser }): Promise<PermissionReport> {
-    return permissionReport(this.context, options.user?.dn ?? null);
+    return permissionReport(this.context, options.user ?? null);
   }
 
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean> {
