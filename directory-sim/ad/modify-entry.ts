@@ -166,7 +166,7 @@ function changePassword(directory: SimDirectory, identity: Identity, entry: Entr
   const secret = pendingSecret ?? entry.secret ?? { current: undefined, history: [] };
   const now = directory.clock();
   // Samba refuses any change by a locked-out account before looking at the old password (not counted as a bad one).
-  if (directory.mode === SimMode.samba && isLockedOut(directory.store, entry, directory.policy(), now)) throw directory.texts.changeWhileLockedOut();
+  if (directory.mode === SimMode.samba && isLockedOut(directory.store, entry, directory.policyFor(entry), now)) throw directory.texts.changeWhileLockedOut();
   if (secret.current === undefined || hashPassword(oldPassword) !== secret.current) {
     recordBadPassword(directory, entry, now);
     throw directory.texts.wrongOldPassword();
