@@ -87,6 +87,11 @@ export class ErrorTexts {
         );
   }
 
+  /** Samba: pwdLastSet = -1 written without Unexpire Password on the domain root. */
+  unexpirePasswordRequired(dn: string): SimError {
+    return new SimError(LdapResultCode.insufficientAccessRights, `Failed to modify ${dn}: Setting pwdLastSet to -1 requires the Unexpire-Password right that was not given on the Domain object`);
+  }
+
   /** Samba: a user's password change while the account is locked out (password_hash.c setup_io). */
   changeWhileLockedOut(): SimError {
     return new SimError(LdapResultCode.constraintViolation, '00000775: Password change not permitted, account locked out!');

@@ -79,6 +79,8 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
       const value = change.values[0]?.toString('utf8').trim();
       if (change.operation !== 'replace' || change.values.length !== 1 || (value !== '0' && value !== '-1')) throw texts.unwilling();
       if (!directory.canWriteProperty(identity, entry, change.attribute)) throw texts.insufficientRightsForAttribute(entry.dn);
+      // Samba 4.17 checks Unexpire Password on the domain root for -1 (its default DACL grants it to Authenticated Users).
+      if (value === '-1' && directory.mode === SimMode.samba && !directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword)) throw texts.unexpirePasswordRequired(entry.dn);
       put('pwdLastSet', [value === '0' ? '0' : filetimeFromMs(now).toString()]);
       continue;
     }
