@@ -57,6 +57,8 @@ export interface Backend {
   adminClient(): Promise<Client>;
   /** Takes Write pwdLastSet and Write lockoutTime from svc-writeback's delegation, or gives them back. */
   setFollowUpRights(granted: boolean): Promise<void>;
+  /** Gives or takes Unexpire Password for Authenticated Users on the domain root (Samba provisions it granted). */
+  setUnexpireForAuthenticatedUsers(granted: boolean): Promise<void>;
   /** The directory stops answering: connections end, new ones are refused. */
   goDown(): Promise<void>;
   comeBack(): Promise<void>;

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSambaDc, type SeedUserName } from '../fixtures/samba.js';
+import { run } from '../fixtures/samba/run.js';
+import { SYSTEM_PYTHON } from '../fixtures/samba/template.js';
 import { driverConfig, type Backend, type Role, type RoleAccount } from './backend.js';
+
+const UNEXPIRE_ACE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'unexpire-ace.py');
 
 /** Which seeded Samba fixture user plays each role (test/fixtures/samba/constants.ts). */
 const SAMBA_ROLES: Record<Exclude<Role, 'administrator'>, SeedUserName> = {
@@ -38,6 +44,9 @@ export async function startSambaBackend(): Promise<Backend> {
       secrets: [dc.svcPassword, dc.adminPassword, ...Object.values(dc.users).map((user) => user.password)],
       adminClient: () => dc.adminClient(),
       setFollowUpRights: (granted) => dc.setDelegation(granted ? {} : { pwdLastSet: false, lockoutTime: false }),
+      setUnexpireForAuthenticatedUsers: async (granted) => {
+        await run(SYSTEM_PYTHON, [UNEXPIRE_ACE_SCRIPT, join(dc.instanceDir, 'etc', 'smb.conf'), dc.baseDn, granted ? 'grant' : 'revoke']);
+      },
       goDown: () => dc.stop(),
       comeBack: () => dc.start(),
       stop: () => dc.destroy(),

@@ -41,6 +41,9 @@ const Pw = {
   wrongService: 'Not#ThePassword1',
   overStartTls: 'Green#Start88',
   withoutFollowUps: 'Red#Stone44',
+  withoutUnexpire: 'Green#Plain31',
+  forcedWithoutUnexpire: 'Green#Plain32',
+  withUnexpire: 'Green#Plain33',
 } as const;
 
 const OK = { code: ResultCode.OK };
@@ -106,11 +109,11 @@ export const SCENARIO: readonly Step[] = [
   })),
   {
     name: 'checkPermissions on the delegated user', run: (c) => c.permissions(Role.delegated),
-    expect: { ...OK, bind: 'OK', tls: 'OK', resetPassword: 'WARN', writePwdLastSet: 'OK', writeLockoutTime: 'OK', readPasswordPolicy: 'OK', historyOnReset: 'WARN', unexpirePassword: 'WARN' },
+    expect: { ...OK, bind: 'OK', tls: 'OK', resetPassword: 'OK', writePwdLastSet: 'OK', writeLockoutTime: 'OK', readPasswordPolicy: 'OK', historyOnReset: 'WARN', unexpirePassword: 'OK' },
   },
-  { name: 'checkPermissions on the outside user', run: (c) => c.permissions(Role.outside), expect: { ...OK, bind: 'OK', writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
-  { name: 'checkPermissions on the protected-DACL user', run: (c) => c.permissions(Role.protectedDacl), expect: { ...OK, writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
-  { name: 'checkPermissions on a sample user of the scope', run: (c) => c.permissions(null), expect: { ...OK, bind: 'OK', writePwdLastSet: 'OK', writeLockoutTime: 'OK' } },
+  { name: 'checkPermissions on the outside user', run: (c) => c.permissions(Role.outside), expect: { ...OK, bind: 'OK', resetPassword: 'MISSING', writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
+  { name: 'checkPermissions on the protected-DACL user', run: (c) => c.permissions(Role.protectedDacl), expect: { ...OK, resetPassword: 'MISSING', writePwdLastSet: 'MISSING', writeLockoutTime: 'MISSING' } },
+  { name: 'checkPermissions on a sample user of the scope', run: (c) => c.permissions(null), expect: { ...OK, bind: 'OK', resetPassword: 'OK', writePwdLastSet: 'OK', writeLockoutTime: 'OK' } },
 
   // admin resets
   {
@@ -237,6 +240,17 @@ export const SCENARIO: readonly Step[] = [
   { name: 'getAccountState after a reset that could not write pwdLastSet', run: (c) => c.state(Role.lockable), expect: { ...normalState, passwordChangeAllowedAt: null } },
   { name: 'the password of that reset binds', run: (c) => c.bind(Role.lockable), expect: OK },
 
+  // Unexpire Password: Samba provisions it for Authenticated Users; without it pwdLastSet = -1 is refused
+  { name: 'Unexpire Password is taken from Authenticated Users', run: (c) => c.control(() => c.backend.setUnexpireForAuthenticatedUsers(false)), expect: OK },
+  { name: 'checkPermissions without Unexpire Password', run: (c) => c.permissions(Role.delegated), expect: { ...OK, resetPassword: 'OK', unexpirePassword: 'MISSING' } },
+  { name: 'reset without Unexpire Password', run: (c) => c.reset(Role.delegated, Pw.withoutUnexpire), expect: { ...OK, mustChangePassword: null, notApplied: ['pwdLastSet:PERMISSION_DENIED'] } },
+  { name: 'getAccountState after a reset that could not write -1', run: (c) => c.state(Role.delegated), expect: { ...normalState, passwordChangeAllowedAt: null } },
+  { name: 'the password of that reset binds (not born expired)', run: (c) => c.bind(Role.delegated), expect: OK },
+  { name: 'reset with force change without Unexpire Password (0 needs no such right)', run: (c) => c.reset(Role.delegated, Pw.forcedWithoutUnexpire, { forceChangeAtNextLogon: true }), expect: { ...OK, mustChangePassword: true } },
+  { name: 'Unexpire Password is given back', run: (c) => c.control(() => c.backend.setUnexpireForAuthenticatedUsers(true)), expect: OK },
+  { name: 'reset with Unexpire Password again', run: (c) => c.reset(Role.delegated, Pw.withUnexpire), expect: { ...OK, mustChangePassword: false } },
+  { name: 'checkPermissions with it again', run: (c) => c.permissions(Role.delegated), expect: { ...OK, unexpirePassword: 'OK' } },
+
   // the user outside the delegation: changes are everyone's right; a wrong old password counts as a bad one
   { name: 'the outside user changes its own password', run: (c) => c.change(Role.outside, Pw.outsideChanged), expect: { ...OK, role: Role.outside } },
   ...[1, 2, 3].map((n): Step => ({ name: `wrong old password ${n} of 3 on the outside user`, run: (c) => c.change(Role.outside, Pw.outsideAgain, `Wrong#Old${n}x`), expect: { code: ResultCode.WRONG_PASSWORD } })),
@@ -277,7 +291,7 @@ export const SCENARIO: readonly Step[] = [
   { name: 'a CA that did not sign the certificate', run: (c) => c.withForeignCa(Role.delegated), expect: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'TLS_VERIFICATION_FAILED' } },
   { name: 'the directory goes down', run: (c) => c.control(() => c.backend.goDown()), expect: OK },
   { name: 'resolveUser while it is down', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'CONNECTION_FAILED' } },
-  { name: 'checkPermissions while it is down', run: (c) => c.permissions(null), expect: { ...OK, bind: 'MISSING', readPasswordPolicy: 'WARN' } },
+  { name: 'checkPermissions while it is down', run: (c) => c.permissions(null), expect: { ...OK, bind: 'MISSING' } },
   { name: 'the directory comes back', run: (c) => c.control(() => c.backend.comeBack()), expect: OK },
   { name: 'resolveUser once it is back', run: (c) => c.resolve({ by: 'dn', value: c.backend.roles.delegated.dn }), expect: { ...OK, role: Role.delegated } },
 

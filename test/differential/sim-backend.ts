@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { AdGuid } from '../../agent/directory/guids.js';
+import { AccessMask } from '../../directory-sim/ad/access-mask.js';
+import { WellKnownSid } from '../../directory-sim/ad/sid.js';
 import { SeededAccount, SeededContainer, type SeededAccountName } from '../../directory-sim/seed/seeded-domain.js';
 import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { makeCa, makeServerCert } from '../fixtures/samba/tls.js';
@@ -60,6 +62,12 @@ export async function startSimBackend(): Promise<Backend> {
       },
       setFollowUpRights: (granted) => {
         staff.security.dacl = granted ? [...delegation] : delegation.filter((ace) => ace.objectType === undefined || !followUp.has(ace.objectType));
+        return Promise.resolve();
+      },
+      setUnexpireForAuthenticatedUsers: (granted) => {
+        const root = sim.directory.domainRoot();
+        const others = root.security.dacl.filter((ace) => !(ace.objectType === AdGuid.unexpirePassword && ace.sid === WellKnownSid.authenticatedUsers));
+        root.security.dacl = granted ? [...others, { allow: true, mask: AccessMask.controlAccess, flags: 0, objectType: AdGuid.unexpirePassword, sid: WellKnownSid.authenticatedUsers }] : others;
         return Promise.resolve();
       },
       goDown: () => {
