@@ -4,8 +4,29 @@ import { BindFailure } from './bind-failure.js';
 import { filetimeFromMs, msFromFiletime } from './filetime.js';
 import { hashPassword } from './password-hash.js';
 import type { SimDirectory } from './sim-directory.js';
+import { SimMode } from './sim-mode.js';
 
-/** Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or a bare sAMAccountName. */
+/** Samba's smb.conf `old password allowed period` (default 60 minutes). */
+const sambaOldPasswordAllowedMs = 60 * 60_000;
+
+/**
+ * The password matches: the current one, or in Samba mode also the previous one while the last
+ * set is younger than the old password allowed period (seen on Samba 4.17: after a reset or a
+ * change the previous password still binds for an hour, and clears badPwdCount; never after a
+ * reset that forces a change, whose pwdLastSet is 0).
+ */
+function passwordMatches(directory: SimDirectory, entry: Entry, password: string, now: number): boolean {
+  const hash = hashPassword(password);
+  if (entry.secret?.current !== undefined && hash === entry.secret.current) return true;
+  if (directory.mode !== SimMode.samba || entry.secret?.history[0] !== hash) return false;
+  const lastSet = integerValue(directory.store, entry, 'pwdLastSet');
+  return lastSet > 0n && now < msFromFiletime(lastSet) + sambaOldPasswordAllowedMs;
+}
+
+/**
+ * Finds the account a simple bind names: a DN, user@domain (UPN), DOMAIN\user or (Windows only) a
+ * bare sAMAccountName. Samba 4.17 takes DOMAIN\user with the NetBIOS name only.
+ */
 export function findBindAccount(directory: SimDirectory, name: string): Entry | undefined {
   const { store } = directory;
   const first = (keys: ReadonlySet<string> | undefined): Entry | undefined => {
@@ -17,25 +38,27 @@ export function findBindAccount(directory: SimDirectory, name: string): Entry | 
   const backslash = name.indexOf('\\');
   if (backslash >= 0) {
     const domain = name.slice(0, backslash).toLowerCase();
-    if (domain !== directory.domain.netbiosName.toLowerCase() && domain !== directory.domain.dnsName.toLowerCase()) return undefined;
+    const dnsAllowed = directory.mode !== SimMode.samba && domain === directory.domain.dnsName.toLowerCase();
+    if (domain !== directory.domain.netbiosName.toLowerCase() && !dnsAllowed) return undefined;
     return first(store.lookup('sAMAccountName', name.slice(backslash + 1)));
   }
-  return first(store.lookup('sAMAccountName', name));
+  return directory.mode === SimMode.samba ? undefined : first(store.lookup('sAMAccountName', name));
 }
 
 /**
- * A simple bind with a password, AD order: unknown account 525; a lockout in force 775 whatever the
+ * A simple bind with a password, AD order: unknown account 525 (Samba 52e); a lockout in force 775 whatever the
  * password; wrong password 52e (counting toward lockout); then disabled 533, account expired 701,
  * must change 773, password expired 532. Success clears badPwdCount.
  */
 export function authenticate(directory: SimDirectory, name: string, password: string): Entry {
   const { store, texts } = directory;
   const entry = findBindAccount(directory, name);
-  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(BindFailure.noSuchUser);
+  // Samba answers an unknown account like a wrong password (52e), counted nowhere; Windows says 525.
+  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(directory.mode === SimMode.samba ? BindFailure.badPassword : BindFailure.noSuchUser);
   const now = directory.clock();
   const policy = directory.policyFor(entry);
   if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
-  if (entry.secret.current === undefined || hashPassword(password) !== entry.secret.current) {
+  if (!passwordMatches(directory, entry, password, now)) {
     recordBadPassword(directory, entry, now);
     throw texts.bindFailed(BindFailure.badPassword);
   }

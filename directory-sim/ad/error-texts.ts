@@ -87,13 +87,28 @@ export class ErrorTexts {
         );
   }
 
-  /** `dn` is the DN asked for; Windows names the nearest existing ancestor, Samba the DN itself. */
+  /** Samba: pwdLastSet = -1 written without Unexpire Password on the domain root. */
+  unexpirePasswordRequired(dn: string): SimError {
+    return new SimError(LdapResultCode.insufficientAccessRights, `Failed to modify ${dn}: Setting pwdLastSet to -1 requires the Unexpire-Password right that was not given on the Domain object`);
+  }
+
+  /** Samba: a user's password change while the account is locked out (password_hash.c setup_io). */
+  changeWhileLockedOut(): SimError {
+    return new SimError(LdapResultCode.constraintViolation, '00000775: Password change not permitted, account locked out!');
+  }
+
+  /** `dn` is the DN asked for; Windows names the nearest existing ancestor, Samba the DN itself (with 00002030, seen on a modify). */
   noSuchObject(dn: string, bestMatch: string): SimError {
     return new SimError(
       LdapResultCode.noSuchObject,
-      this.samba ? `0000208D: No such Base DN: ${dn}` : `0000208D: NameErr: DSID-0310028C, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${bestMatch}'\n`,
+      this.samba ? `00002030: No such Base DN: ${dn}` : `0000208D: NameErr: DSID-0310028C, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${bestMatch}'\n`,
       bestMatch,
     );
+  }
+
+  /** A search whose base does not exist: Samba's acl_read module answers first, without a code. */
+  noSuchSearchBase(dn: string, bestMatch: string): SimError {
+    return this.samba ? new SimError(LdapResultCode.noSuchObject, 'acl_read: Error retrieving instanceType for base.', bestMatch) : this.noSuchObject(dn, bestMatch);
   }
 
   notBound(): SimError {

@@ -2,7 +2,7 @@ import { AdGuid } from '../../agent/directory/guids.js';
 import type { ModifyChange } from '../protocol/ldap-request.js';
 import type { AccountSecret, AttributeValue, Entry } from '../store/entry.js';
 import { normalizeValue, storedValue } from '../store/normalize-value.js';
-import { integerValue } from './account-state.js';
+import { integerValue, isLockedOut } from './account-state.js';
 import { recordBadPassword } from './authenticate.js';
 import { filetimeFromMs, generalizedTime, msFromFiletime } from './filetime.js';
 import { hashPassword } from './password-hash.js';
@@ -10,6 +10,7 @@ import { checkPasswordRules } from './password-policy.js';
 import { PolicyFailure } from './policy-failure.js';
 import { attributeDefinition } from './schema.js';
 import type { Identity, SimDirectory } from './sim-directory.js';
+import { SimMode } from './sim-mode.js';
 import { decodeUnicodePwd } from './unicode-pwd.js';
 
 /** What the connection adds to a modify: transport security and the controls that change semantics. */
@@ -61,7 +62,9 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
       const next = changes[index + 1];
       if (change.operation === 'replace' && change.values.length === 1) {
         secret = resetPassword(directory, identity, entry, change.values[0]!, secret, context);
-        put('pwdLastSet', [directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword) ? filetimeFromMs(now).toString() : '0']);
+        // Windows leaves a reset without Unexpire Password expired (pwdLastSet 0); Samba 4.17 sets it to now whoever resets.
+        const unexpired = directory.mode === SimMode.samba || directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword);
+        put('pwdLastSet', [unexpired ? filetimeFromMs(now).toString() : '0']);
       } else if (change.operation === 'delete' && change.values.length === 1 && next?.attribute.toLowerCase() === Special.unicodePwd && next.operation === 'add' && next.values.length === 1) {
         secret = changePassword(directory, identity, entry, change.values[0]!, next.values[0]!, secret);
         put('pwdLastSet', [filetimeFromMs(now).toString()]);
@@ -76,6 +79,8 @@ export function modifyEntry(directory: SimDirectory, identity: Identity, dn: str
       const value = change.values[0]?.toString('utf8').trim();
       if (change.operation !== 'replace' || change.values.length !== 1 || (value !== '0' && value !== '-1')) throw texts.unwilling();
       if (!directory.canWriteProperty(identity, entry, change.attribute)) throw texts.insufficientRightsForAttribute(entry.dn);
+      // Samba 4.17 checks Unexpire Password on the domain root for -1 (its default DACL grants it to Authenticated Users).
+      if (value === '-1' && directory.mode === SimMode.samba && !directory.canControlAccess(identity, directory.domainRoot(), AdGuid.unexpirePassword)) throw texts.unexpirePasswordRequired(entry.dn);
       put('pwdLastSet', [value === '0' ? '0' : filetimeFromMs(now).toString()]);
       continue;
     }
@@ -162,6 +167,8 @@ function changePassword(directory: SimDirectory, identity: Identity, entry: Entr
   const password = decodeOrRefuse(directory, newValue);
   const secret = pendingSecret ?? entry.secret ?? { current: undefined, history: [] };
   const now = directory.clock();
+  // Samba refuses any change by a locked-out account before looking at the old password (not counted as a bad one).
+  if (directory.mode === SimMode.samba && isLockedOut(directory.store, entry, directory.policyFor(entry), now)) throw directory.texts.changeWhileLockedOut();
   if (secret.current === undefined || hashPassword(oldPassword) !== secret.current) {
     recordBadPassword(directory, entry, now);
     throw directory.texts.wrongOldPassword();

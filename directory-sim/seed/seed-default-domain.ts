@@ -2,6 +2,7 @@ import { AdGuid } from '../../agent/directory/guids.js';
 import { filetimeFromMs, intervalFromMs } from '../ad/filetime.js';
 import { DomainRid } from '../ad/sid.js';
 import type { SimDirectory } from '../ad/sim-directory.js';
+import { SimMode } from '../ad/sim-mode.js';
 import { UserAccountControl } from '../ad/user-account-control.js';
 import { passwordSettingsContainer } from '../ad/sim-directory.js';
 import { createObject } from './create-object.js';
@@ -21,6 +22,8 @@ const dayMs = 24 * 3600_000;
 
 /** The domain root's explicit DACL (reduced): administrators full control, inherited everywhere. */
 const domainRootSddl = 'D:(A;CI;GA;;;DA)(A;CI;GA;;;EA)(A;CI;GA;;;BA)(A;CI;GA;;;SY)(A;CI;RPLCLORC;;;AU)';
+/** Samba 4.17 provisions the domain root with Unexpire Password for Authenticated Users (seen with samba-tool dsacl get). */
+const sambaUnexpireAce = `(OA;;CR;${AdGuid.unexpirePassword};;AU)`;
 /** AdminSDHolder's template: protected, no delegation reaches it. */
 const adminSdHolderSddl = `D:P(A;;GA;;;DA)(A;;GA;;;EA)(A;;GA;;;BA)(A;;GA;;;SY)(OA;;CR;${AdGuid.changePassword};;WD)(OA;;CR;${AdGuid.changePassword};;PS)(A;;RPLCLORC;;;AU)`;
 
@@ -31,7 +34,7 @@ export function seedDomainRoot(directory: SimDirectory, policyOverrides: Partial
   const dc = domain.baseDn.split(',')[0]!.split('=')[1]!;
   createObject(directory, {
     dn: domain.baseDn,
-    sddl: domainRootSddl,
+    sddl: directory.mode === SimMode.samba ? domainRootSddl + sambaUnexpireAce : domainRootSddl,
     attributes: {
       objectClass: ['top', 'domain', 'domainDNS'],
       dc,

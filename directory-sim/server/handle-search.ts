@@ -75,7 +75,7 @@ export async function handleSearch(context: OperationContext, messageId: number,
     offset = state.offset;
   } else {
     const base = store.get(operation.baseDn);
-    if (!base) throw directory.texts.noSuchObject(operation.baseDn, bestMatch(directory, operation.baseDn));
+    if (!base) throw directory.texts.noSuchSearchBase(operation.baseDn, bestMatch(directory, operation.baseDn));
     keys = matchingKeys(store, base, operation);
   }
 

@@ -10,6 +10,8 @@ export const AdDiagnosticCode = {
   willNotPerform: '0000001F',
   /** ERROR_INVALID_PASSWORD: the old password of a user change does not match. */
   invalidPassword: '00000056',
+  /** ERROR_ACCOUNT_LOCKED_OUT: Samba refuses a user's password change while the account is locked out. */
+  accountLockedOut: '00000775',
   /** ERROR_PASSWORD_RESTRICTION: length, complexity, history or minimum age. */
   passwordRestriction: '0000052D',
   /** ERROR_DS_INSUFF_ACCESS_RIGHTS: no write property access / missing extended right. */

@@ -197,6 +197,7 @@ export const DIRECTORY_ERROR_TABLE: readonly Row[] = [
   { id: 'ad.0000052D.tooYoung', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.tooYoung, then: TOO_YOUNG },
   // Windows gives no reason: length, complexity, history or minimum age, unknown which.
   { id: 'ad.0000052D', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction, then: policy(PolicyReason.UNKNOWN, 'the new password does not meet the password policy') },
+  { id: 'ad.00000775', when: (f) => f.adCode === AdDiagnosticCode.accountLockedOut, then: LOCKED },
   { id: 'ad.00000056', when: (f) => f.adCode === AdDiagnosticCode.invalidPassword, then: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the old password does not match' } },
   { id: 'ad.00002098', when: (f) => f.adCode === AdDiagnosticCode.insufficientAccessRights, then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },
   { id: 'ad.00000005', when: (f) => f.adCode === AdDiagnosticCode.accessDenied, then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },

@@ -41,6 +41,7 @@ const cases: [string, unknown, DirectoryErrorContext, ResultCode, string][] = [
   ['samba too young', new ConstraintViolationError(samba('password is too young to change!')), change, 'PASSWORD_TOO_YOUNG', 'TOO_YOUNG'],
   ['windows 0000052D without reason', new ConstraintViolationError('0000052D: Constraint violation - check_password_restrictions'), reset, 'PASSWORD_POLICY', 'UNKNOWN'],
   ['windows 0000052D plain', new ConstraintViolationError('0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n'), reset, 'PASSWORD_POLICY', 'UNKNOWN'],
+  ['samba change while locked out 00000775', new ConstraintViolationError('00000775: Password change not permitted, account locked out! at ../../source4/dsdb/samdb/ldb_modules/password_hash.c:3929:setup_io'), change, 'ACCOUNT_DISABLED', 'LOCKED'],
   ['wrong old password 00000056', new ConstraintViolationError("00000056: Constraint violation - check_password_restrictions: The old password specified doesn't match!"), change, 'WRONG_PASSWORD', 'WRONG_PASSWORD'],
   // rights
   ['samba reset without right', new InsufficientAccessError('error in module acl: insufficient access rights during LDB_MODIFY'), reset, 'PERMISSION_DENIED', 'INSUFFICIENT_ACCESS'],
