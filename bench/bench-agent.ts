@@ -37,6 +37,7 @@ export interface BenchAgentOptions {
 export class BenchAgent {
   #child: ChildProcess | null = null;
   #exited: Promise<number | null> = Promise.resolve(null);
+  #onDestroy: (() => void)[] = [];
   agentId = '';
 
   private constructor(
@@ -110,7 +111,13 @@ export class BenchAgent {
     this.#child = null;
   }
 
+  /** Called once by destroy(). */
+  onDestroy(callback: () => void): void {
+    this.#onDestroy.push(callback);
+  }
+
   async destroy(): Promise<void> {
+    for (const callback of this.#onDestroy.splice(0)) callback();
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }

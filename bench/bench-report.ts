@@ -26,6 +26,7 @@ export interface ThroughputFigures {
   perSecond: number;
   latency: LatencySummary;
   cpuUsPerCommand: number;
+  cpuSystemShare: number;
 }
 
 export interface DirectoryReport {
@@ -35,7 +36,7 @@ export interface DirectoryReport {
   maxInFlight: number;
   connections: number;
   agent: ThroughputFigures;
-  baseline: { operations: number; failed: number; seconds: number; perSecond: number; latency: LatencySummary };
+  baseline: { operations: number; failed: number; seconds: number; perSecond: number; latency: LatencySummary; clientCpuUsPerOperation: number };
   /** agent commands per second / baseline operations per second. */
   ratio: number;
   ldapmodify: { operations: number; seconds: number; perSecond: number } | null;

@@ -13,6 +13,8 @@ export interface BaselineResult {
   seconds: number;
   perSecond: number;
   latency: LatencySummary;
+  /** CPU of this (bench) process per lookup + write: what ldapts itself costs, for comparison with the agent's. */
+  clientCpuUsPerOperation: number;
   samples: number[];
 }
 
@@ -60,6 +62,7 @@ export async function runLdapBaseline(
   };
   try {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     if (options.shape.kind === 'saturate') {
       let next = 0;
       await Promise.all(
@@ -78,8 +81,9 @@ export async function runLdapBaseline(
       await Promise.all(running);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     if (failed > options.operations / 100) throw new Error(`baseline: ${failed} of ${options.operations} operations failed, first: ${firstError ?? ''}`);
-    return { operations: options.operations, failed, seconds: round(seconds, 3), perSecond: round(options.operations / seconds, 1), latency: summarizeLatency(samples), samples };
+    return { operations: options.operations, failed, seconds: round(seconds, 3), perSecond: round(options.operations / seconds, 1), latency: summarizeLatency(samples), clientCpuUsPerOperation: round((cpu.user + cpu.system) / options.operations, 1), samples };
   } finally {
     await Promise.all(clients.map((client) => client.unbind().catch(() => undefined)));
   }

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 export interface ProcessStats {
   /** user + system CPU time, ms. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs. */
+  systemMs: number;
   /** Resident set size now, bytes. */
   rssBytes: number;
   /** Peak resident set size since the process started (VmHWM), bytes. */
@@ -39,6 +41,7 @@ export function processStats(pid: number): ProcessStats {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
     cpuMs: ((utime + stime) * 1000) / clockTicks(),
+    systemMs: (stime * 1000) / clockTicks(),
     rssBytes: statusKb(status, 'VmRSS') * 1024,
     peakRssBytes: statusKb(status, 'VmHWM') * 1024,
   };

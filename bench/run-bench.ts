@@ -8,6 +8,7 @@ import type { DirectoryReport, DurabilityReport, MemoryReport, ScaleReport, Thro
 import type { BenchTarget } from './bench-target.js';
 import { runLdapBaseline } from './ldap-baseline.js';
 import { runLdapmodifyStream } from './ldapmodify-stream.js';
+import { closeOnInterrupt } from './interrupt-cleanup.js';
 import { processStats } from './process-stats.js';
 import { directorySimTarget } from './targets/directory-sim-target.js';
 import { sambaTarget } from './targets/samba-target.js';
@@ -60,7 +61,17 @@ export async function runBench(options: BenchOptions, launch: AgentLaunch, progr
   }
 }
 
+/** A directory server, stopped by close() or on Ctrl-C. */
 async function makeTarget(ctx: BenchContext, key: DirectoryKey, users: number): Promise<BenchTarget> {
+  return interruptible(await startTarget(ctx, key, users));
+}
+
+function interruptible(target: BenchTarget): BenchTarget {
+  const forget = closeOnInterrupt(() => target.close());
+  return { ...target, close: () => (forget(), target.close()) };
+}
+
+async function startTarget(ctx: BenchContext, key: DirectoryKey, users: number): Promise<BenchTarget> {
   const poolSize = ctx.options.connections;
   switch (key) {
     case 'samba':
@@ -76,7 +87,15 @@ async function makeTarget(ctx: BenchContext, key: DirectoryKey, users: number): 
 
 async function startAgent(ctx: BenchContext, target: BenchTarget, fsync: boolean): Promise<BenchAgent> {
   const agent = await BenchAgent.create({ service: ctx.service, caFile: ctx.caFile, tenantId: TENANT, target, maxInFlight: ctx.options.maxInFlight, fsync, launch: ctx.launch });
-  await agent.start();
+  const forget = closeOnInterrupt(() => agent.destroy());
+  try {
+    await agent.start();
+  } catch (error) {
+    forget();
+    await agent.destroy();
+    throw error;
+  }
+  agent.onDestroy(forget);
   return agent;
 }
 
@@ -85,8 +104,8 @@ function loadContext(ctx: BenchContext, agent: BenchAgent, target: BenchTarget):
 }
 
 function figures(result: AgentLoadResult): ThroughputFigures {
-  const { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand } = result;
-  return { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand };
+  const { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare } = result;
+  return { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare };
 }
 
 async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: BenchOutcome): Promise<void> {
@@ -109,7 +128,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       const serverBefore = target.serverPid === null ? null : processStats(target.serverPid).cpuMs;
       const through = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
       const serverCpuUsPerCommand = serverBefore === null || target.serverPid === null ? null : round(((processStats(target.serverPid).cpuMs - serverBefore) * 1000) / commands, 1);
-      progress(`${key}: agent ${through.perSecond}/s (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
+      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
       const baseline = await runLdapBaseline(target.baseline, target.users, { operations: commands, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'saturate' }, runTag: `b${ctx.runSeq++}` });
       let ldapmodify: DirectoryReport['ldapmodify'] = null;
       if (target.ldapmodify !== undefined) {
@@ -131,7 +150,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
         maxInFlight: options.maxInFlight,
         connections: options.connections,
         agent: figures(through),
-        baseline: { operations: baseline.operations, failed: baseline.failed, seconds: baseline.seconds, perSecond: baseline.perSecond, latency: baseline.latency },
+        baseline: { operations: baseline.operations, failed: baseline.failed, seconds: baseline.seconds, perSecond: baseline.perSecond, latency: baseline.latency, clientCpuUsPerOperation: baseline.clientCpuUsPerOperation },
         ratio: round(through.perSecond / baseline.perSecond, 3),
         ldapmodify,
         steady: { rate, agent: agentSteady.latency, baseline: baselineSteady.latency, addedP99Ms: round(agentSteady.latency.p99 - baselineSteady.latency.p99, 3), agentFailures: agentSteady.failures },
@@ -194,7 +213,7 @@ async function benchScale(ctx: BenchContext): Promise<ScaleReport[]> {
   const reports: ScaleReport[] = [];
   for (const users of ctx.options.scaleSizes) {
     ctx.progress(`scale: slapd with ${users} users`);
-    const target = await slapdTarget({ userCount: users, fsync: false, poolSize: ctx.options.connections });
+    const target = interruptible(await slapdTarget({ userCount: users, fsync: false, poolSize: ctx.options.connections }));
     try {
       const agent = await startAgent(ctx, target, true);
       try {
