@@ -77,7 +77,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return {
     commands: int('commands', values.commands, quick ? 500 : 5_000, 1),
     sambaCommands: int('samba-commands', values['samba-commands'], quick ? 60 : 300, 1),
-    soakCommands: int('soak', values.soak, quick ? 0 : 20_000),
+    soakCommands: int('soak', values.soak, quick ? 0 : 10_000),
     rate: int('rate', values.rate, 100, 1),
     rateSeconds: int('rate-seconds', values['rate-seconds'], quick ? 3 : 10, 1),
     scaleSizes,
