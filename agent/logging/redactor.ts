@@ -13,11 +13,11 @@ const MAX_DEPTH = 12;
 export class Redactor {
   /** Tracked text (and its JSON-escaped form) with a count, so two commands with the same password can overlap. */
   readonly #tracked = new Map<string, number>();
-  #pattern: RegExp | null = null;
+  #ordered: string[] | null = null;
 
   track(value: string): void {
     for (const form of forms(value)) this.#tracked.set(form, (this.#tracked.get(form) ?? 0) + 1);
-    this.#pattern = null;
+    this.#ordered = null;
   }
 
   untrack(value: string): void {
@@ -26,7 +26,7 @@ export class Redactor {
       if (count <= 1) this.#tracked.delete(form);
       else this.#tracked.set(form, count - 1);
     }
-    this.#pattern = null;
+    this.#ordered = null;
   }
 
   /** How many distinct values are tracked (for tests and status). */
@@ -36,15 +36,15 @@ export class Redactor {
 
   redactString(text: string): string {
     if (this.#tracked.size === 0) return text;
-    // Longest first, so a password containing another tracked one is replaced whole.
-    this.#pattern ??= new RegExp(
-      [...this.#tracked.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('|'),
-      'g',
-    );
-    return text.replace(this.#pattern, REDACTED);
+    // Longest first, so a password containing another tracked one is replaced whole. Plain
+    // substring search, not one RegExp of all values: the set changes with every command, and
+    // recompiling that RegExp for the next log line cost ~150 µs per command (issue 9's profile).
+    this.#ordered ??= [...this.#tracked.keys()].sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const value of this.#ordered) {
+      if (out.includes(value)) out = out.split(value).join(REDACTED);
+    }
+    return out;
   }
 
   /** A redacted deep copy of `value`, safe to serialize (cycles cut, errors turned into plain objects). */

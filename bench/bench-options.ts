@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+
+export const DIRECTORY_KEYS = ['samba', 'slapd-nosync', 'slapd-fsync', 'directory-sim'] as const;
+export type DirectoryKey = (typeof DIRECTORY_KEYS)[number];
+
+export interface BenchOptions {
+  /** Commands per throughput run on slapd and directory-sim (and baseline operations). */
+  commands: number;
+  /** The same on Samba, which does about 30 a second. */
+  sambaCommands: number;
+  /** Commands through one agent before "RSS after N" (0: skip). */
+  soakCommands: number;
+  /** The steady rate of the latency runs, and how long they last. */
+  rate: number;
+  rateSeconds: number;
+  /** Users in the directory for the scale runs (0 entries: skip), and commands per size. */
+  scaleSizes: number[];
+  scaleCommands: number;
+  /** Agent limits.maxInFlight and the baseline's concurrency. */
+  maxInFlight: number;
+  /** Agent poolSize and the baseline's connection count. */
+  connections: number;
+  directories: DirectoryKey[];
+  outDir: string;
+  /** Also write an SVG chart and the README table (docs/). */
+  chartFile: string | null;
+  /** Run the agent from TypeScript under tsx instead of the compiled CLI. */
+  tsx: boolean;
+  /** Directory for the agent's --cpu-prof output, or null. */
+  cpuProfDir: string | null;
+  quick: boolean;
+}
+
+export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-commands N] [--soak N] [--rate N] [--rate-seconds S]
+  [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--max-in-flight N] [--connections N]
+  [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
+  [--tsx] [--cpu-prof DIR]`;
+
+/** Defaults finish in about ten minutes on two busy cores; --quick in about two. */
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      commands: { type: 'string' },
+      'samba-commands': { type: 'string' },
+      soak: { type: 'string' },
+      rate: { type: 'string' },
+      'rate-seconds': { type: 'string' },
+      scale: { type: 'string' },
+      'scale-commands': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      connections: { type: 'string' },
+      directories: { type: 'string' },
+      out: { type: 'string' },
+      chart: { type: 'string' },
+      'no-chart': { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new UsageError(USAGE);
+  const quick = values.quick;
+  const int = (name: string, text: string | undefined, fallback: number, min = 0): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}\n${USAGE}`);
+    return value;
+  };
+  const scaleText = values.scale ?? (quick ? '1000,10000' : '1000,10000,100000');
+  const scaleSizes = scaleText === 'none' ? [] : scaleText.split(',').map((part) => int('scale', part.trim(), 0, 1));
+  const directories = (values.directories ?? DIRECTORY_KEYS.join(',')).split(',').map((part) => part.trim());
+  for (const key of directories) {
+    if (!(DIRECTORY_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown directory ${key}; one of ${DIRECTORY_KEYS.join(', ')}`);
+  }
+  return {
+    commands: int('commands', values.commands, quick ? 500 : 5_000, 1),
+    sambaCommands: int('samba-commands', values['samba-commands'], quick ? 60 : 300, 1),
+    soakCommands: int('soak', values.soak, quick ? 0 : 10_000),
+    rate: int('rate', values.rate, 100, 1),
+    rateSeconds: int('rate-seconds', values['rate-seconds'], quick ? 3 : 10, 1),
+    scaleSizes,
+    scaleCommands: int('scale-commands', values['scale-commands'], quick ? 200 : 1_000, 1),
+    maxInFlight: int('max-in-flight', values['max-in-flight'], 32, 1),
+    connections: int('connections', values.connections, 8, 1),
+    directories: directories as DirectoryKey[],
+    outDir: values.out ?? 'bench-results',
+    chartFile: values['no-chart'] ? null : (values.chart ?? 'docs/bench-latency.svg'),
+    tsx: values.tsx,
+    cpuProfDir: values['cpu-prof'] ?? null,
+    quick,
+  };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,83 @@
+import type { LatencySummary } from './percentiles.js';
+import type { MachineInfo } from './machine-info.js';
+
+/** The JSON the bench writes (bench-results/bench-<time>.json and latest.json). */
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  /** Load average when the bench ended (the start is in `machine`). */
+  loadAverageAtEnd: [number, number, number];
+  options: Record<string, unknown>;
+  agentLaunch: 'compiled' | 'tsx';
+  directories: DirectoryReport[];
+  durability: DurabilityReport | null;
+  memory: MemoryReport | null;
+  scale: ScaleReport[];
+  verdicts: Verdict[];
+}
+
+export interface ThroughputFigures {
+  commands: number;
+  ok: number;
+  failures: Record<string, number>;
+  firstFailure: string | null;
+  seconds: number;
+  perSecond: number;
+  latency: LatencySummary;
+  cpuUsPerCommand: number;
+  cpuSystemShare: number;
+}
+
+export interface DirectoryReport {
+  key: string;
+  name: string;
+  users: number;
+  maxInFlight: number;
+  connections: number;
+  agent: ThroughputFigures;
+  baseline: { operations: number; failed: number; seconds: number; perSecond: number; latency: LatencySummary; clientCpuUsPerOperation: number };
+  /** agent commands per second / baseline operations per second. */
+  ratio: number;
+  ldapmodify: { operations: number; seconds: number; perSecond: number } | null;
+  /** Latency at a steady rate (service send to verified result; baseline: lookup + write). */
+  steady: { rate: number; agent: LatencySummary; baseline: LatencySummary; addedP99Ms: number; agentFailures: Record<string, number> };
+  /** Directory server CPU per agent command (µs), where its pid is known. */
+  serverCpuUsPerCommand: number | null;
+}
+
+export interface DurabilityReport {
+  directory: string;
+  commands: number;
+  withFsyncPerSecond: number;
+  withoutFsyncPerSecond: number;
+  /** 1 - with / without. */
+  cost: number;
+}
+
+export interface MemoryReport {
+  idleRssMb: number;
+  afterWarmupRssMb: number;
+  peakRssMb: number;
+  soakCommands: number;
+  afterSoakRssMb: number;
+  /** After the soak minus after the first throughput run. */
+  growthMb: number;
+  commandsBeforeSoak: number;
+  rssBeforeSoakMb: number;
+}
+
+export interface ScaleReport {
+  users: number;
+  commands: number;
+  perSecond: number;
+  cpuUsPerCommand: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface Verdict {
+  target: string;
+  value: string;
+  pass: boolean;
+}

@@ -1,0 +1,41 @@
+import type { BenchReport } from './bench-report.js';
+import { pct } from './bench-verdicts.js';
+
+/** The report as Markdown: machine, one row per directory, memory, durability, scale, verdicts. */
+export function reportMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const lines: string[] = [];
+  lines.push(`Machine: ${m.cpuModel}, ${m.nproc} cores, ${m.memoryGb} GB, Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAverage.join(' ')} at start, ${report.loadAverageAtEnd.join(' ')} at end (${report.startedAt}). Agent: ${report.agentLaunch} CLI as its own process.`);
+  lines.push('');
+  lines.push('| directory | agent cmd/s | raw ldapts op/s | ratio | ldapmodify op/s | agent CPU µs/cmd | raw client CPU µs/op | server CPU µs/cmd | steady rate | agent p50 / p95 / p99 / max ms | baseline p50 / p95 / p99 / max ms | added p99 ms | saturation agent p50 / p99 ms | saturation baseline p50 / p99 ms |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|---|');
+  for (const d of report.directories) {
+    const s = d.steady;
+    lines.push(
+      `| ${d.name} | ${d.agent.perSecond} | ${d.baseline.perSecond} | ${pct(d.ratio)} | ${d.ldapmodify?.perSecond ?? '-'} | ${d.agent.cpuUsPerCommand} | ${d.baseline.clientCpuUsPerOperation} | ${d.serverCpuUsPerCommand ?? '-'} | ${s.rate}/s | ${four(s.agent)} | ${four(s.baseline)} | ${s.addedP99Ms} | ${d.agent.latency.p50} / ${d.agent.latency.p99} | ${d.baseline.latency.p50} / ${d.baseline.latency.p99} |`,
+    );
+  }
+  if (report.memory !== null) {
+    const mem = report.memory;
+    lines.push('');
+    lines.push(`Agent RSS (slapd run): idle ${mem.idleRssMb} MB, after warm-up ${mem.afterWarmupRssMb} MB, before soak ${mem.rssBeforeSoakMb} MB (after ${mem.commandsBeforeSoak} commands), after ${mem.soakCommands} more ${mem.afterSoakRssMb} MB (growth ${mem.growthMb} MB), peak ${mem.peakRssMb} MB.`);
+  }
+  if (report.durability !== null) {
+    const d = report.durability;
+    lines.push('');
+    lines.push(`Durability (${d.directory}, ${d.commands} commands): with the journal's and audit log's fsync ${d.withFsyncPerSecond}/s, without ${d.withoutFsyncPerSecond}/s: costs ${pct(d.cost)}.`);
+  }
+  if (report.scale.length > 0) {
+    lines.push('');
+    lines.push('| users in slapd | agent cmd/s | agent CPU µs/cmd | p50 ms | p99 ms |');
+    lines.push('|---:|---:|---:|---:|---:|');
+    for (const s of report.scale) lines.push(`| ${s.users} | ${s.perSecond} | ${s.cpuUsPerCommand} | ${s.p50Ms} | ${s.p99Ms} |`);
+  }
+  lines.push('');
+  for (const v of report.verdicts) lines.push(`- ${v.pass ? 'PASS' : 'MISS'} ${v.target}: ${v.value}`);
+  return lines.join('\n');
+}
+
+function four(l: { p50: number; p95: number; p99: number; max: number }): string {
+  return `${l.p50} / ${l.p95} / ${l.p99} / ${l.max}`;
+}

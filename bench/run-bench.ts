@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import { ServiceSim } from '../service-sim/index.js';
+import { testPki } from '../test/fixtures/slapd/tls.js';
+import { runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext } from './agent-load.js';
+import { BenchAgent, type AgentLaunch } from './bench-agent.js';
+import type { DirectoryKey, BenchOptions } from './bench-options.js';
+import type { DirectoryReport, DurabilityReport, MemoryReport, ScaleReport, ThroughputFigures } from './bench-report.js';
+import type { BenchTarget } from './bench-target.js';
+import { runLdapBaseline } from './ldap-baseline.js';
+import { runLdapmodifyStream } from './ldapmodify-stream.js';
+import { closeOnInterrupt } from './interrupt-cleanup.js';
+import { processStats } from './process-stats.js';
+import { directorySimTarget } from './targets/directory-sim-target.js';
+import { sambaTarget } from './targets/samba-target.js';
+import { slapdTarget } from './targets/slapd-target.js';
+
+const TENANT = 'tenant-bench';
+const WARMUP = 200;
+const MB = 1024 * 1024;
+
+/** Latency samples of one directory, for the chart. */
+export interface LatencySamples {
+  name: string;
+  rate: number;
+  agent: number[];
+  baseline: number[];
+}
+
+export interface BenchOutcome {
+  directories: DirectoryReport[];
+  durability: DurabilityReport | null;
+  memory: MemoryReport | null;
+  scale: ScaleReport[];
+  samples: LatencySamples[];
+}
+
+type Progress = (line: string) => void;
+
+/** The service, the launch settings and the options every scenario shares. */
+interface BenchContext {
+  service: ServiceSim;
+  caFile: string;
+  launch: AgentLaunch;
+  options: BenchOptions;
+  progress: Progress;
+  runSeq: number;
+}
+
+/** Runs every scenario the options ask for, one directory at a time. */
+export async function runBench(options: BenchOptions, launch: AgentLaunch, progress: Progress): Promise<BenchOutcome> {
+  const pki = await testPki();
+  const service = await ServiceSim.start({ tls: { cert: await readFile(pki.certFile), key: await readFile(pki.keyFile) }, recordTranscript: false });
+  const ctx: BenchContext = { service, caFile: pki.caFile, launch, options, progress, runSeq: 0 };
+  const outcome: BenchOutcome = { directories: [], durability: null, memory: null, scale: [], samples: [] };
+  try {
+    for (const key of options.directories) await benchDirectory(ctx, key, outcome);
+    if (options.scaleSizes.length > 0) outcome.scale = await benchScale(ctx);
+    return outcome;
+  } finally {
+    await service.stop();
+  }
+}
+
+/** A directory server, stopped by close() or on Ctrl-C. */
+async function makeTarget(ctx: BenchContext, key: DirectoryKey, users: number): Promise<BenchTarget> {
+  return interruptible(await startTarget(ctx, key, users));
+}
+
+function interruptible(target: BenchTarget): BenchTarget {
+  const forget = closeOnInterrupt(() => target.close());
+  return { ...target, close: () => (forget(), target.close()) };
+}
+
+async function startTarget(ctx: BenchContext, key: DirectoryKey, users: number): Promise<BenchTarget> {
+  const poolSize = ctx.options.connections;
+  switch (key) {
+    case 'samba':
+      return sambaTarget({ userCount: users, poolSize });
+    case 'slapd-nosync':
+      return slapdTarget({ userCount: users, fsync: false, poolSize });
+    case 'slapd-fsync':
+      return slapdTarget({ userCount: users, fsync: true, poolSize });
+    case 'directory-sim':
+      return directorySimTarget(users, poolSize);
+  }
+}
+
+async function startAgent(ctx: BenchContext, target: BenchTarget, fsync: boolean): Promise<BenchAgent> {
+  const agent = await BenchAgent.create({ service: ctx.service, caFile: ctx.caFile, tenantId: TENANT, target, maxInFlight: ctx.options.maxInFlight, fsync, launch: ctx.launch });
+  const forget = closeOnInterrupt(() => agent.destroy());
+  try {
+    await agent.start();
+  } catch (error) {
+    forget();
+    await agent.destroy();
+    throw error;
+  }
+  agent.onDestroy(forget);
+  return agent;
+}
+
+function loadContext(ctx: BenchContext, agent: BenchAgent, target: BenchTarget): LoadContext {
+  return { service: ctx.service, agent, tenantId: TENANT, target, runTag: `${Date.now().toString(36)}${ctx.runSeq++}` };
+}
+
+function figures(result: AgentLoadResult): ThroughputFigures {
+  const { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare } = result;
+  return { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare };
+}
+
+async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: BenchOutcome): Promise<void> {
+  const { options, progress } = ctx;
+  const commands = key === 'samba' ? options.sambaCommands : options.commands;
+  // Samba does a few resets a second on a busy machine: a short warm-up there.
+  const warmup = Math.min(WARMUP, Math.ceil(commands / 5));
+  const userCount = key === 'samba' ? Math.max(options.sambaCommands, 300) : Math.max(commands, 1_000);
+  progress(`${key}: starting the directory with ${userCount} users`);
+  const target = await makeTarget(ctx, key, userCount);
+  try {
+    const agent = await startAgent(ctx, target, true);
+    try {
+      // Idle: connected, the start-up permission check done.
+      await sleep(3_000);
+      const idle = agent.stats();
+      progress(`${key}: agent ${agent.pid} idle RSS ${round(idle.rssBytes / MB, 1)} MB; warm-up`);
+      await runAgentLoad(loadContext(ctx, agent, target), warmup, { kind: 'saturate' });
+      const afterWarmup = agent.stats();
+
+      progress(`${key}: ${commands} commands through the agent at saturation`);
+      const serverBefore = target.serverPid === null ? null : processStats(target.serverPid).cpuMs;
+      const through = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
+      const serverCpuUsPerCommand = serverBefore === null || target.serverPid === null ? null : round(((processStats(target.serverPid).cpuMs - serverBefore) * 1000) / commands, 1);
+      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
+      const baseline = await runLdapBaseline(target.baseline, target.users, { operations: commands, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'saturate' }, runTag: `b${ctx.runSeq++}` });
+      let ldapmodify: DirectoryReport['ldapmodify'] = null;
+      if (target.ldapmodify !== undefined) {
+        progress(`${key}: baseline ${baseline.perSecond}/s; ldapmodify stream`);
+        ldapmodify = await runLdapmodifyStream(target.ldapmodify, target.users, commands, `m${ctx.runSeq++}`);
+      }
+
+      // A steady rate the directory can take: Samba does about 30 a second.
+      const rate = Math.max(1, Math.min(options.rate, Math.floor(baseline.perSecond * 0.5)));
+      const steadyCount = rate * options.rateSeconds;
+      progress(`${key}: ${steadyCount} commands at ${rate}/s, agent then baseline`);
+      const agentSteady = await runAgentLoad(loadContext(ctx, agent, target), steadyCount, { kind: 'rate', perSecond: rate });
+      const baselineSteady = await runLdapBaseline(target.baseline, target.users, { operations: steadyCount, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'rate', perSecond: rate }, runTag: `b${ctx.runSeq++}` });
+
+      outcome.directories.push({
+        key,
+        name: target.name,
+        users: target.users.length,
+        maxInFlight: options.maxInFlight,
+        connections: options.connections,
+        agent: figures(through),
+        baseline: { operations: baseline.operations, failed: baseline.failed, seconds: baseline.seconds, perSecond: baseline.perSecond, latency: baseline.latency, clientCpuUsPerOperation: baseline.clientCpuUsPerOperation },
+        ratio: round(through.perSecond / baseline.perSecond, 3),
+        ldapmodify,
+        steady: { rate, agent: agentSteady.latency, baseline: baselineSteady.latency, addedP99Ms: round(agentSteady.latency.p99 - baselineSteady.latency.p99, 3), agentFailures: agentSteady.failures },
+        serverCpuUsPerCommand,
+      });
+      outcome.samples.push({ name: target.name, rate, agent: agentSteady.samples, baseline: baselineSteady.samples });
+
+      if (key === 'slapd-nosync') {
+        const sent = warmup + commands + steadyCount;
+        outcome.memory = await benchMemory(ctx, agent, target, idle.rssBytes, afterWarmup.rssBytes, sent);
+        outcome.durability = await benchDurability(ctx, target, through.perSecond, commands);
+      }
+    } finally {
+      await agent.destroy();
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+/** Steady-state RSS, then `soakCommands` more, then RSS again: growth that stays is a leak (or retained state). */
+async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTarget, idleBytes: number, warmBytes: number, sent: number): Promise<MemoryReport> {
+  const soak = ctx.options.soakCommands;
+  const before = agent.stats();
+  let after = before;
+  if (soak > 0) {
+    ctx.progress(`memory: ${soak} more commands through the same agent`);
+    await runAgentLoad(loadContext(ctx, agent, target), soak, { kind: 'saturate' });
+    // Let the collector and the journal's writes settle.
+    await sleep(3_000);
+    after = agent.stats();
+  }
+  return {
+    idleRssMb: round(idleBytes / MB, 1),
+    afterWarmupRssMb: round(warmBytes / MB, 1),
+    peakRssMb: round(after.peakRssBytes / MB, 1),
+    commandsBeforeSoak: sent,
+    rssBeforeSoakMb: round(before.rssBytes / MB, 1),
+    soakCommands: soak,
+    afterSoakRssMb: round(after.rssBytes / MB, 1),
+    growthMb: round((after.rssBytes - before.rssBytes) / MB, 1),
+  };
+}
+
+/** The same throughput run through a second agent whose journal and audit log skip fsync. */
+async function benchDurability(ctx: BenchContext, target: BenchTarget, withFsync: number, commands: number): Promise<DurabilityReport> {
+  ctx.progress(`durability: ${commands} commands through an agent without fsync`);
+  const agent = await startAgent(ctx, target, false);
+  try {
+    await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, commands), { kind: 'saturate' });
+    const without = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
+    return { directory: target.name, commands, withFsyncPerSecond: withFsync, withoutFsyncPerSecond: without.perSecond, cost: round(1 - withFsync / without.perSecond, 3) };
+  } finally {
+    await agent.destroy();
+  }
+}
+
+/** Per-command cost with growing directories (slapd, fsync off): flat, or the lookup scans. */
+async function benchScale(ctx: BenchContext): Promise<ScaleReport[]> {
+  const reports: ScaleReport[] = [];
+  for (const users of ctx.options.scaleSizes) {
+    ctx.progress(`scale: slapd with ${users} users`);
+    const target = interruptible(await slapdTarget({ userCount: users, fsync: false, poolSize: ctx.options.connections }));
+    try {
+      const agent = await startAgent(ctx, target, true);
+      try {
+        await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, ctx.options.scaleCommands), { kind: 'saturate' });
+        const run = await runAgentLoad(loadContext(ctx, agent, target), ctx.options.scaleCommands, { kind: 'saturate' });
+        reports.push({ users, commands: run.commands, perSecond: run.perSecond, cpuUsPerCommand: run.cpuUsPerCommand, p50Ms: run.latency.p50, p99Ms: run.latency.p99 });
+        ctx.progress(`scale: ${users} users: ${run.perSecond}/s, ${run.cpuUsPerCommand} µs CPU per command`);
+      } finally {
+        await agent.destroy();
+      }
+    } finally {
+      await target.close();
+    }
+  }
+  return reports;
+}
+
+function describeFailures(failures: Record<string, number>): string {
+  const entries = Object.entries(failures);
+  return entries.length === 0 ? '' : `, ${entries.map(([code, n]) => `${n} ${code}`).join(', ')}`;
+}

@@ -1,0 +1,39 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { benchMain } from '../../bench/cli.js';
+import type { BenchReport } from '../../bench/bench-report.js';
+
+// A smoke test of the bench harness with a tiny load: it checks the JSON's shape, never a figure.
+
+test('npm run bench with a tiny load writes a report of the documented shape', async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'wba-bench-smoke-'));
+  t.teardown(() => rm(out, { recursive: true, force: true }));
+  const returned = await benchMain([
+    '--directories', 'directory-sim', '--commands', '30', '--rate', '20', '--rate-seconds', '1', '--scale', 'none', '--soak', '0',
+    '--out', out, '--chart', join(out, 'latency.svg'), '--tsx',
+  ]);
+  const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchReport;
+  t.deepEqual(report, JSON.parse(JSON.stringify(returned)));
+  t.true(report.machine.nproc >= 1);
+  t.is(report.machine.loadAverage.length, 3);
+  t.is(report.agentLaunch, 'tsx');
+  const [sim] = report.directories;
+  t.is(report.directories.length, 1);
+  t.is(sim?.key, 'directory-sim');
+  t.is(sim?.agent.commands, 30);
+  t.is(sim?.agent.ok, 30, `first failure: ${sim?.agent.firstFailure ?? '-'}`);
+  t.true((sim?.agent.perSecond ?? 0) > 0);
+  t.true((sim?.agent.cpuUsPerCommand ?? 0) > 0);
+  t.is(sim?.baseline.operations, 30);
+  t.is(sim?.baseline.failed, 0);
+  t.is(sim?.steady.rate, 20);
+  t.is(sim?.steady.agent.count, 20);
+  t.is(sim?.steady.baseline.count, 20);
+  for (const key of ['p50', 'p95', 'p99', 'max'] as const) t.true((sim?.steady.agent[key] ?? 0) > 0, key);
+  t.true(report.verdicts.some((v) => v.target.startsWith('directory-sim')));
+  t.true(report.verdicts.every((v) => typeof v.pass === 'boolean' && v.value.length > 0));
+  t.regex(await readFile(join(out, 'latency.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| directory-sim \(1000 users\) \|/);
+});
