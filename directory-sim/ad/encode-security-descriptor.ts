@@ -1,10 +1,10 @@
-import { AceFlag, AceType, SdControl, SecurityInformation } from './access-mask.js';
+import { AceFlag, AceType, ObjectAceFlag, SdControl, SecurityInformation } from './access-mask.js';
 import { guidToBuffer } from './guid.js';
 import type { Ace } from './security-descriptor.js';
 import { sidToBuffer } from './sid.js';
 
 const AclRevision = { plain: 2, ds: 4 } as const;
-const ObjectAceFlag = { objectTypePresent: 0x1, inheritedObjectTypePresent: 0x2 } as const;
+
 
 function encodeAce(ace: Ace): Buffer {
   const sid = sidToBuffer(ace.sid);
