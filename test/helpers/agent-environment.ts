@@ -21,6 +21,26 @@ export interface TestDirectory {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * The config file's entry for a test directory; its bind password goes into `env` as
+ * WBA_BIND_<index> and the entry refers to it (`{ "env": ... }`), never holding it.
+ */
+export function directoryEntry(d: TestDirectory, index: number, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  env[`WBA_BIND_${index}`] = d.bindPassword;
+  return {
+    id: d.id,
+    kind: d.kind,
+    urls: d.urls,
+    baseDn: d.baseDn,
+    bindDn: d.bindDn,
+    bindPassword: { env: `WBA_BIND_${index}` },
+    tls: { caFile: d.caFile, startTls: false },
+    scope: { include: d.include, exclude: d.exclude ?? [], refuseProtectedAccounts: true, protectedGroups: d.protectedGroups ?? [] },
+    timeoutMs: 3_000,
+    ...d.extra,
+  };
+}
+
 export interface AgentEnvironmentOptions {
   directories: TestDirectory[];
   tenantId?: string;
@@ -54,21 +74,7 @@ export class AgentEnvironment {
       service: { url: service.url, caFile: pki.caFile },
       stateDir: join(dir, 'state'),
       secretStore: 'file',
-      directories: options.directories.map((d, index) => {
-        env[`WBA_BIND_${index}`] = d.bindPassword;
-        return {
-          id: d.id,
-          kind: d.kind,
-          urls: d.urls,
-          baseDn: d.baseDn,
-          bindDn: d.bindDn,
-          bindPassword: { env: `WBA_BIND_${index}` },
-          tls: { caFile: d.caFile, startTls: false },
-          scope: { include: d.include, exclude: d.exclude ?? [], refuseProtectedAccounts: true, protectedGroups: d.protectedGroups ?? [] },
-          timeoutMs: 3_000,
-          ...d.extra,
-        };
-      }),
+      directories: options.directories.map((d, index) => directoryEntry(d, index, env)),
       limits: { maxInFlight: options.limits?.maxInFlight ?? 8, perTargetPerMinute: options.limits?.perTargetPerMinute ?? 5 },
       logging: { level: 'debug', dir: join(dir, 'logs') },
       audit: { file: join(dir, 'state', 'audit.jsonl') },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Result } from '../../protocol/index.js';
 import { ServiceSim, type CommandSpec, type IssuedCommand, type ServiceSimOptions } from '../../service-sim/index.js';
 import { testPki } from '../fixtures/slapd/tls.js';
-import type { TestDirectory } from './agent-environment.js';
+import { directoryEntry, type TestDirectory } from './agent-environment.js';
 import { AgentProcess, runCli } from './agent-process.js';
 
 /**
@@ -73,20 +73,8 @@ export class ChaosRig {
     const env: NodeJS.ProcessEnv = {};
     const passwords: string[] = [];
     const directories = options.directories.map((d, index) => {
-      env[`WBA_BIND_${index}`] = d.bindPassword;
       passwords.push(d.bindPassword);
-      return {
-        id: d.id,
-        kind: d.kind,
-        urls: d.urls,
-        baseDn: d.baseDn,
-        bindDn: d.bindDn,
-        bindPassword: { env: `WBA_BIND_${index}` },
-        tls: { caFile: d.caFile, startTls: false },
-        scope: { include: d.include, exclude: d.exclude ?? [], refuseProtectedAccounts: true, protectedGroups: d.protectedGroups ?? [] },
-        timeoutMs: 3_000,
-        ...d.extra,
-      };
+      return directoryEntry(d, index, env);
     });
     const agents: RigAgent[] = [];
     for (let index = 0; index < (options.agents ?? 1); index++) {
