@@ -209,27 +209,43 @@ function compare(a: string, b: string): number {
 }
 
 /** Formats RDNs back into an RFC 4514 string, escaping each value. */
-export function formatDn(rdns: readonly Rdn[]): string {
+export function formatDn(rdns: readonly (readonly Ava[])[]): string {
   return rdns.map((rdn) => rdn.map((ava) => `${ava.type}=${ava.hex ? `#${ava.value}` : escapeDnValue(ava.value)}`).join('+')).join(',');
+}
+
+/**
+ * Normalized RDNs of recently seen DNs. The same few DNs (scope subtrees, the bind DN, protected
+ * groups, the user of the command at hand) are compared several times per command; parsing them
+ * each time was a visible share of the agent's CPU (issue 9). Bounded: cleared when full.
+ */
+const NORMALIZED_CACHE_SIZE = 1024;
+const normalizedCache = new Map<string, readonly (readonly Ava[])[]>();
+
+/** The DN's RDNs in normal form (see normalizeRdn); throws InvalidDnError. The result is shared: never mutate it. */
+function normalizedRdns(dn: string): readonly (readonly Ava[])[] {
+  const hit = normalizedCache.get(dn);
+  if (hit !== undefined) return hit;
+  const rdns = parseDn(dn).map(normalizeRdn);
+  if (normalizedCache.size >= NORMALIZED_CACHE_SIZE) normalizedCache.clear();
+  normalizedCache.set(dn, rdns);
+  return rdns;
 }
 
 /** The normal form of a DN: equal strings mean the same entry. Throws InvalidDnError. */
 export function normalizeDn(dn: string): string {
-  return formatDn(parseDn(dn).map(normalizeRdn));
+  return formatDn(normalizedRdns(dn));
 }
 
-function sameRdn(a: Rdn, b: Rdn): boolean {
-  const na = normalizeRdn(a);
-  const nb = normalizeRdn(b);
-  return na.length === nb.length && na.every((ava, i) => ava.type === nb[i]?.type && ava.value === nb[i]?.value && ava.hex === nb[i]?.hex);
+function sameNormalizedRdn(a: readonly Ava[], b: readonly Ava[]): boolean {
+  return a.length === b.length && a.every((ava, i) => ava.type === b[i]?.type && ava.value === b[i]?.value && ava.hex === b[i]?.hex);
 }
 
 /** True when both DNs name the same entry. An unparsable DN equals nothing. */
 export function dnEquals(a: string, b: string): boolean {
   try {
-    const ra = parseDn(a);
-    const rb = parseDn(b);
-    return ra.length === rb.length && ra.every((rdn, i) => sameRdn(rdn, rb[i] ?? []));
+    const ra = normalizedRdns(a);
+    const rb = normalizedRdns(b);
+    return ra.length === rb.length && ra.every((rdn, i) => sameNormalizedRdn(rdn, rb[i] ?? []));
   } catch (error) {
     if (error instanceof InvalidDnError) return false;
     throw error;
@@ -239,11 +255,11 @@ export function dnEquals(a: string, b: string): boolean {
 /** True when `dn` is `baseDn` itself or any entry below it. An unparsable DN is within nothing. */
 export function isWithin(dn: string, baseDn: string): boolean {
   try {
-    const child = parseDn(dn);
-    const base = parseDn(baseDn);
+    const child = normalizedRdns(dn);
+    const base = normalizedRdns(baseDn);
     if (base.length > child.length) return false;
     const offset = child.length - base.length;
-    return base.every((rdn, i) => sameRdn(child[offset + i] ?? [], rdn));
+    return base.every((rdn, i) => sameNormalizedRdn(child[offset + i] ?? [], rdn));
   } catch (error) {
     if (error instanceof InvalidDnError) return false;
     throw error;

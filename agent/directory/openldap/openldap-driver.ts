@@ -26,7 +26,7 @@ import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, Passwo
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
-import { dnEquals } from '../ldap/dn.js';
+import { dnEquals, normalizeDn, parentDn } from '../ldap/dn.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
@@ -50,11 +50,31 @@ export interface OpenLdapDriverOptions {
 /** What resetPassword needs to know about the agent's rights on one entry. */
 type ResetRights = 'passwordAdministrator' | 'writeOnly' | 'unknown';
 
+/** What resolveUser read about an account, reused by the operation on the same command. */
+interface AccountSnapshot {
+  policy: PpolicyEntry;
+  facts: AccountFacts;
+}
+
+/** How long resolveUser's read stands in for a fresh one: a command takes milliseconds. */
+const SNAPSHOT_MS = 5_000;
+
 export class OpenLdapDriver implements DirectoryDriver {
   readonly id: string;
   readonly kind = 'openldap' as const;
   private readonly pool: LdapConnectionPool;
   private readonly policies: PolicyReader;
+  /**
+   * The entry read by resolveUser, for the operation that follows on the same command: one search
+   * instead of two per reset (issue 9). Keyed by the user object, used by one operation only, and
+   * only within SNAPSHOT_MS; anything later reads the entry again.
+   */
+  private readonly snapshots = new WeakMap<DirectoryUser, AccountSnapshot & { at: number }>();
+  /**
+   * resetRights per parent container, for policyCacheMs: ACLs on userPassword are written per
+   * subtree, and the probe was a round trip on every reset.
+   */
+  private readonly rightsCache = new Map<string, { rights: ResetRights; at: number }>();
 
   constructor(
     private readonly config: DirectoryConfig,
@@ -71,7 +91,7 @@ export class OpenLdapDriver implements DirectoryDriver {
       const entry = await findUserEntry(client, this.config.baseDn, target, USER_ATTRIBUTES);
       const policy = await this.policyFor(client, entry);
       const facts = accountFacts(entry, policy, this.deps.now());
-      return {
+      const user: DirectoryUser = {
         dn: entry.dn,
         uuid: entryValue(entry, PpolicyAttr.entryUUID),
         disabled: facts.disabled,
@@ -81,15 +101,19 @@ export class OpenLdapDriver implements DirectoryDriver {
         // Resetting the agent's own account would cut the agent off from the directory.
         protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
       };
+      this.snapshots.set(user, { policy, facts, at: this.deps.now().getTime() });
+      return user;
     });
   }
 
   async passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy> {
+    const snapshot = this.freshSnapshot(user);
+    if (snapshot !== null) return toPasswordPolicy(snapshot.policy);
     return this.read('search', async (client) => toPasswordPolicy(await this.policies.forUser(client, user.dn)));
   }
 
   async resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<ApplyOutcome> {
-    const { policy, facts } = await this.read('search', async (client) => this.loadAccount(client, user.dn));
+    const { policy, facts } = await this.account(user);
     // slapd would drop the administrator lock with the password change, re-enabling the account.
     if (facts.disabled) throw disabledError();
     const refusal = precheckPassword(newPassword, policy, this.config.passwordMethod);
@@ -130,7 +154,7 @@ export class OpenLdapDriver implements DirectoryDriver {
   }
 
   async changePassword(user: DirectoryUser, oldPassword: string, newPassword: string): Promise<ApplyOutcome> {
-    const { policy, facts } = await this.read('search', async (client) => this.loadAccount(client, user.dn));
+    const { policy, facts } = await this.account(user);
     const refusal = precheckPassword(newPassword, policy, this.config.passwordMethod);
     if (refusal !== null) throw refusal;
     const bindControl = passwordPolicyControl();
@@ -164,7 +188,7 @@ export class OpenLdapDriver implements DirectoryDriver {
   }
 
   async unlockAccount(user: DirectoryUser): Promise<ApplyOutcome> {
-    const { facts } = await this.read('search', async (client) => this.loadAccount(client, user.dn));
+    const { facts } = await this.account(user);
     if (facts.disabled) throw disabledError();
     try {
       await this.pool.withClient((client) => client.modify(user.dn, deleteAttribute(PpolicyAttr.pwdAccountLockedTime), [permissiveModifyControl()]), { idempotent: true });
@@ -232,6 +256,19 @@ export class OpenLdapDriver implements DirectoryDriver {
     return this.policies.forSubentry(client, entryValue(entry, PpolicyAttr.pwdPolicySubentry));
   }
 
+  /** The account as resolveUser read it for this command, else read now. */
+  private async account(user: DirectoryUser): Promise<AccountSnapshot> {
+    const snapshot = this.freshSnapshot(user);
+    this.snapshots.delete(user);
+    return snapshot ?? (await this.read('search', async (client) => this.loadAccount(client, user.dn)));
+  }
+
+  private freshSnapshot(user: DirectoryUser): AccountSnapshot | null {
+    const snapshot = this.snapshots.get(user);
+    if (snapshot === undefined || this.deps.now().getTime() - snapshot.at > SNAPSHOT_MS) return null;
+    return snapshot;
+  }
+
   private async loadAccount(client: Client, dn: string): Promise<{ policy: PpolicyEntry; facts: AccountFacts }> {
     let entry: Entry | undefined;
     try {
@@ -251,12 +288,23 @@ export class OpenLdapDriver implements DirectoryDriver {
    * for anyone else (19). Decides whether the server enforced history on a reset.
    */
   private async resetRights(dn: string): Promise<ResetRights> {
+    const container = containerKey(dn);
+    const now = this.deps.now().getTime();
+    const hit = this.rightsCache.get(container);
+    if (hit !== undefined && now - hit.at < this.config.policyCacheMs) return hit.rights;
+    let rights: ResetRights;
     try {
       const probe = await this.pool.withClient((client) => probeModify(client, dn, replaceAttribute(PpolicyAttr.userPassword, 'x')), { idempotent: true });
-      return probe.outcome === 'allowed' ? 'passwordAdministrator' : probe.outcome === 'policyRefused' ? 'writeOnly' : 'unknown';
+      rights = probe.outcome === 'allowed' ? 'passwordAdministrator' : probe.outcome === 'policyRefused' ? 'writeOnly' : 'unknown';
     } catch {
       return 'unknown';
     }
+    // Only a clear answer is worth keeping; bounded like the policy cache.
+    if (rights !== 'unknown' && this.config.policyCacheMs > 0) {
+      if (this.rightsCache.size >= 1000) this.rightsCache.clear();
+      this.rightsCache.set(container, { rights, at: now });
+    }
+    return rights;
   }
 
   /** A write after the password was set: its failure is reported in `notApplied`, not thrown (the password is already changed). */
@@ -273,6 +321,15 @@ export class OpenLdapDriver implements DirectoryDriver {
   private logged(error: AgentError, what: string, dn: string): AgentError {
     this.deps.logger.warn(what, { directory: this.id, dn, code: error.code, reason: error.details.reason });
     return error;
+  }
+}
+
+/** The normalized parent DN (the container whose ACLs usually decide), or the DN itself at the top. */
+function containerKey(dn: string): string {
+  try {
+    return normalizeDn(parentDn(dn) ?? dn);
+  } catch {
+    return dn.toLowerCase();
   }
 }
 
