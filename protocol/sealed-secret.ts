@@ -57,14 +57,15 @@ export function openSecret(sealed: SealedSecret, privateKey: KeyObject, publicKe
   if (sealed.alg !== SEAL_ALG) return { ok: false, reason: `unsupported sealing algorithm (only ${SEAL_ALG})` };
   const iv = fromBase64Url(sealed.iv, IV_BYTES);
   const ct = fromBase64Url(sealed.ct);
-  const epk = publicKeyFromRaw(sealed.epk, 'X25519');
+  const epkRaw = fromBase64Url(sealed.epk, 32);
+  const epk = epkRaw === null ? null : publicKeyFromRaw(sealed.epk, 'X25519');
   if (iv === null) return { ok: false, reason: 'iv is not 12 bytes of base64url' };
   if (ct === null || ct.length < TAG_BYTES) return { ok: false, reason: 'ciphertext is not base64url with a 16-byte tag' };
-  if (epk === null) return { ok: false, reason: 'epk is not a raw X25519 public key' };
+  if (epk === null || epkRaw === null) return { ok: false, reason: 'epk is not a raw X25519 public key' };
   let plaintext: Buffer;
   try {
     const z = diffieHellman({ privateKey, publicKey: epk });
-    const key = deriveSealKey(z, rawPublicKeyBytes(epk), rawPublicKeyBytes(publicKey));
+    const key = deriveSealKey(z, epkRaw, recipientBytes(publicKey));
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(Buffer.from(commandId, 'utf8'));
     decipher.setAuthTag(ct.subarray(ct.length - TAG_BYTES));
@@ -77,10 +78,24 @@ export function openSecret(sealed: SealedSecret, privateKey: KeyObject, publicKe
   return secret === null ? { ok: false, reason: 'the opened secret is not an object of strings' } : { ok: true, secret };
 }
 
+/** The agent's own public key bytes, exported once per key rather than once per command. */
+const recipientCache = new WeakMap<KeyObject, Buffer>();
+
+function recipientBytes(publicKey: KeyObject): Buffer {
+  let bytes = recipientCache.get(publicKey);
+  if (bytes === undefined) {
+    bytes = rawPublicKeyBytes(publicKey);
+    recipientCache.set(publicKey, bytes);
+  }
+  return bytes;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseSecretObject(plaintext: Buffer): Record<string, string> | null {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    value = JSON.parse(strictUtf8.decode(plaintext));
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-import type { Client } from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
 import type {
   AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, PasswordPolicy, PermissionReport, ResetOptions, Target,
@@ -12,14 +12,27 @@ import type { AdContext } from './ad-context.js';
 import { bufferValues } from './entry-values.js';
 import { guidFromBytes } from './object-guid.js';
 import { changePassword } from './password-change.js';
-import { PolicyCache, readPasswordPolicy } from './password-policy.js';
+import { PolicyCache, readPolicyOf, readResultantPso } from './password-policy.js';
 import { replaceValue } from './modifications.js';
 import { resetPassword } from './password-reset.js';
 import { passwordAlreadyApplied } from './password-applied.js';
 import { permissionReport } from './permission-report.js';
-import { protectedReason } from './protected-account.js';
+import { protectedReason, readConstructedAttributes } from './protected-account.js';
+import { entryValue } from '../ldap/entry-values.js';
 import { AdRight } from './rights.js';
 import { findUserEntry, readUserEntry } from './user-lookup.js';
+
+/** What resolveUser read, reused by the operation on the same command (issue 9: fewer round trips). */
+interface ResolvedUser {
+  entry: Entry;
+  /** msDS-ResultantPSO: null when the domain policy applies. */
+  psoDn: string | null;
+  /** deps.now() at the read, in ms. */
+  at: number;
+}
+
+/** How long resolveUser's read stands in for a fresh one: a command takes milliseconds. */
+const RESOLVED_MS = 5_000;
 
 /**
  * Active Directory (Windows or Samba) over LDAPS or StartTLS, certificate always verified,
@@ -33,6 +46,8 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   private readonly policies: PolicyCache;
   private controls: Promise<ReadonlySet<string>> | null = null;
   private readonly context: AdContext;
+  /** Keyed by the user object resolveUser returned, so nothing outlives the command. */
+  private readonly resolved = new WeakMap<DirectoryUser, ResolvedUser>();
 
   constructor(private readonly config: DirectoryConfig, private readonly deps: DriverDeps) {
     this.id = config.id;
@@ -46,25 +61,30 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
       withClient: (operation, fn, options) => this.withClient(operation, fn, options),
       withUserConnection: (fn) => this.pool.withSeparateConnection(fn),
       supportedControls: () => this.supportedControls(),
-      policyFor: (dn) => this.policyFor(dn),
+      policyFor: (user) => this.policyFor(user),
+      resolvedEntry: (user) => this.fresh(user)?.entry ?? null,
     };
   }
 
   async resolveUser(target: Target): Promise<DirectoryUser> {
     return this.withClient('search', async (client) => {
       const entry = await findUserEntry(client, target, this.config.baseDn);
+      // tokenGroups (protected groups) and msDS-ResultantPSO (the policy) in one base read.
+      const constructed = await readConstructedAttributes(client, entry.dn);
       const guid = bufferValues(entry, AdAttribute.objectGUID)[0];
-      return {
+      const user: DirectoryUser = {
         dn: entry.dn,
         uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
         ...accountFlags(entry),
-        protectedReason: await protectedReason(client, entry, this.config.scope.protectedGroups),
+        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups),
       };
+      this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
+      return user;
     }, { idempotent: true });
   }
 
   passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy> {
-    return this.policyFor(user.dn);
+    return this.policyFor(user);
   }
 
   resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<ApplyOutcome> {
@@ -85,7 +105,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
 
   async getAccountState(user: DirectoryUser): Promise<AccountState> {
     const entry = await this.withClient('search', (client) => readUserEntry(client, user.dn), { idempotent: true });
-    const policy = entry === null ? null : await this.policyFor(user.dn);
+    const policy = entry === null ? null : await this.policyFor(user);
     return accountState(user.dn, entry, policy);
   }
 
@@ -120,11 +140,20 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     return this.controls;
   }
 
-  private async policyFor(userDn: string): Promise<PasswordPolicy> {
-    const cached = this.policies.get(userDn);
+  private fresh(user: DirectoryUser): ResolvedUser | null {
+    const resolved = this.resolved.get(user);
+    return resolved !== undefined && this.deps.now().getTime() - resolved.at <= RESOLVED_MS ? resolved : null;
+  }
+
+  /** The user's PSO comes from resolveUser's read when fresh; policies are cached per PSO (or the domain). */
+  private async policyFor(user: DirectoryUser): Promise<PasswordPolicy> {
+    const resolved = this.fresh(user);
+    const psoDn = resolved !== null ? resolved.psoDn : await this.withClient('search', (client) => readResultantPso(client, user.dn), { idempotent: true });
+    const key = psoDn ?? '';
+    const cached = this.policies.get(key);
     if (cached !== null) return cached;
-    const policy = await this.withClient('search', (client) => readPasswordPolicy(client, userDn, this.config.baseDn), { idempotent: true });
-    this.policies.set(userDn, policy);
+    const policy = await this.withClient('search', (client) => readPolicyOf(client, psoDn, this.config.baseDn), { idempotent: true });
+    this.policies.set(key, policy);
     return policy;
   }
 }

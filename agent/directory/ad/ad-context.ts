@@ -1,6 +1,6 @@
-import type { Client } from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
-import type { PasswordPolicy } from '../driver.js';
+import type { DirectoryUser, PasswordPolicy } from '../driver.js';
 import type { DirectoryOperation } from '../ldap/directory-errors.js';
 
 /** What the driver's operation modules share: config, deps, and the driver's connection helpers. */
@@ -13,5 +13,8 @@ export interface AdContext {
   withUserConnection<T>(fn: (client: Client) => Promise<T>): Promise<T>;
   /** supportedControl of the DC's root DSE (read once, kept). */
   supportedControls(): Promise<ReadonlySet<string>>;
-  policyFor(userDn: string): Promise<PasswordPolicy>;
+  /** The password policy in force for the user (cached per PSO, or the domain). */
+  policyFor(user: DirectoryUser): Promise<PasswordPolicy>;
+  /** The entry resolveUser read for this user moments ago (USER_ATTRIBUTES), or null: read it again. */
+  resolvedEntry(user: DirectoryUser): Entry | null;
 }

@@ -20,7 +20,7 @@ import { readUserEntry } from './user-lookup.js';
 export async function changePassword(context: AdContext, user: DirectoryUser, oldPassword: string, newPassword: string): Promise<ApplyOutcome> {
   const entry = await context.withClient('search', (client) => readUserEntry(client, user.dn), { idempotent: true });
   if (entry === null) throw new AgentError(ResultCode.USER_NOT_FOUND, 'the user no longer exists', { details: { reason: 'NO_SUCH_OBJECT' } });
-  const policy = await context.policyFor(user.dn);
+  const policy = await context.policyFor(user);
   const allowedAt = passwordChangeAllowedAt(accountFlags(entry), policy);
   if (allowedAt !== null && allowedAt > context.deps.now()) {
     throw new AgentError(ResultCode.PASSWORD_TOO_YOUNG, 'the password was changed too recently to change it again', { details: { reason: 'TOO_YOUNG', allowedAt: allowedAt.toISOString() } });

@@ -44,8 +44,17 @@ async function readBase(client: Client, dn: string, attributes: string[]): Promi
  * then what the agent can know (the DC still enforces the PSO, so its refusal stays authoritative).
  */
 export async function readPasswordPolicy(client: Client, userDn: string, domainDn: string): Promise<PasswordPolicy> {
+  return readPolicyOf(client, await readResultantPso(client, userDn), domainDn);
+}
+
+/** The user's msDS-ResultantPSO (null: none, the domain policy applies). */
+export async function readResultantPso(client: Client, userDn: string): Promise<string | null> {
   const user = await readBase(client, userDn, [AdAttribute.resultantPso]);
-  const psoDn = user === null ? null : entryValue(user, AdAttribute.resultantPso);
+  return user === null ? null : entryValue(user, AdAttribute.resultantPso);
+}
+
+/** The policy of a PSO (when readable), else the domain root's. */
+export async function readPolicyOf(client: Client, psoDn: string | null, domainDn: string): Promise<PasswordPolicy> {
   if (psoDn !== null) {
     const pso = await readBase(client, psoDn, Object.values(PsoAttribute)).catch(() => null);
     if (pso !== null && entryValue(pso, PsoAttribute.minLength) !== null) return psoPolicyFrom(pso);
@@ -55,7 +64,7 @@ export async function readPasswordPolicy(client: Client, userDn: string, domainD
   return domainPolicyFrom(domain);
 }
 
-/** Keeps read policies for `ttlMs`, per user DN (a user's PSO can differ from its neighbour's). */
+/** Keeps read policies for `ttlMs`, per PSO DN (or the domain): users share them. */
 export class PolicyCache {
   private readonly entries = new Map<string, { policy: PasswordPolicy; until: number }>();
 

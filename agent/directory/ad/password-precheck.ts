@@ -10,8 +10,8 @@ import { readUserEntry } from './user-lookup.js';
 /** Throws PASSWORD_POLICY with a precise reason when the password fails length or complexity for this user. */
 export async function precheckPassword(context: AdContext, user: DirectoryUser, password: string): Promise<void> {
   const [entry, policy] = await Promise.all([
-    context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.sAMAccountName, AdAttribute.displayName]), { idempotent: true }),
-    context.policyFor(user.dn),
+    context.resolvedEntry(user) ?? context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.sAMAccountName, AdAttribute.displayName]), { idempotent: true }),
+    context.policyFor(user),
   ]);
   if (entry === null) throw new AgentError(ResultCode.USER_NOT_FOUND, 'the user no longer exists', { details: { reason: 'NO_SUCH_OBJECT' } });
   const failure = checkPasswordRules(password, policy, {

@@ -17,21 +17,28 @@ export function privilegedGroupName(sid: string): string | null {
   return lookup(PrivilegedBuiltinSid, sid) ?? lookup(PrivilegedGroupRid, domainRid(sid));
 }
 
+/** Constructed attributes, which AD returns on a base search only: read once per resolved user. */
+export const CONSTRUCTED_USER_ATTRIBUTES = [AdAttribute.tokenGroups, AdAttribute.resultantPso];
+
+export async function readConstructedAttributes(client: Client, dn: string): Promise<Entry | null> {
+  const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: CONSTRUCTED_USER_ATTRIBUTES, explicitBufferAttributes: [AdAttribute.tokenGroups] });
+  return searchEntries[0] ?? null;
+}
+
 /**
- * Why this user is a protected account, or null: adminCount=1 (AdminSDHolder owns its ACL), a
+ * Why this user is a protected account, or null (`constructed`: the entry's tokenGroups, from
+ * readConstructedAttributes): adminCount=1 (AdminSDHolder owns its ACL), a
  * built-in privileged account, membership direct or nested of a privileged group (from
  * tokenGroups, which AD computes transitively, by SID), or of a configured extra group
  * (LDAP_MATCHING_RULE_IN_CHAIN, which follows nesting).
  */
-export async function protectedReason(client: Client, entry: Entry, protectedGroups: readonly string[]): Promise<string | null> {
+export async function protectedReason(client: Client, entry: Entry, constructed: Entry | null, protectedGroups: readonly string[]): Promise<string | null> {
   if (firstInteger(entry, AdAttribute.adminCount) === 1) return 'adminCount=1 (protected by AdminSDHolder)';
   const sidBytes = bufferValues(entry, AdAttribute.objectSid)[0];
   const account = sidBytes === undefined ? null : lookup(ProtectedAccountRid, domainRid(sidFromBytes(sidBytes)));
   if (account !== null) return `built-in ${account} account`;
 
-  // tokenGroups is constructed: AD returns it on a base search only.
-  const { searchEntries } = await client.search(entry.dn, { scope: 'base', filter: '(objectClass=*)', attributes: [AdAttribute.tokenGroups], explicitBufferAttributes: [AdAttribute.tokenGroups] });
-  for (const bytes of bufferValues(searchEntries[0] ?? { dn: '' }, AdAttribute.tokenGroups)) {
+  for (const bytes of bufferValues(constructed ?? { dn: '' }, AdAttribute.tokenGroups)) {
     const group = privilegedGroupName(sidFromBytes(bytes));
     if (group !== null) return `member of ${group}`;
   }

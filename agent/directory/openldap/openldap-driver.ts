@@ -149,7 +149,7 @@ export class OpenLdapDriver implements DirectoryDriver {
     if (notApplied.length > 0) details.notApplied = notApplied;
     // slapd's ppolicy drops pwdAccountLockedTime on every successful password change: a lock cannot survive a reset.
     if (!options.unlock && facts.locked) details.unlockedByServer = true;
-    this.deps.logger.info('password reset applied', { directory: this.id, dn: user.dn, forceChange: options.forceChangeAtNextLogon, unlock: options.unlock });
+    this.deps.logger.debug('password reset applied', { directory: this.id, dn: user.dn, forceChange: options.forceChangeAtNextLogon, unlock: options.unlock });
     return { dn: user.dn, appliedAt, details };
   }
 
@@ -183,7 +183,7 @@ export class OpenLdapDriver implements DirectoryDriver {
       const mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
       throw this.logged(mapped, 'password change refused', user.dn);
     }
-    this.deps.logger.info('password change applied', { directory: this.id, dn: user.dn });
+    this.deps.logger.debug('password change applied', { directory: this.id, dn: user.dn });
     return { dn: user.dn, appliedAt: this.deps.now(), details: {} };
   }
 
@@ -195,7 +195,7 @@ export class OpenLdapDriver implements DirectoryDriver {
     } catch (error) {
       throw this.logged(mapDirectoryError(error, { operation: 'unlockAccount', missing: `write access to pwdAccountLockedTime of ${user.dn}` }), 'unlock refused', user.dn);
     }
-    this.deps.logger.info('account unlocked', { directory: this.id, dn: user.dn, wasLocked: facts.locked });
+    this.deps.logger.debug('account unlocked', { directory: this.id, dn: user.dn, wasLocked: facts.locked });
     return { dn: user.dn, appliedAt: this.deps.now(), details: { wasLocked: facts.locked } };
   }
 
