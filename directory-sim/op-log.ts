@@ -14,9 +14,20 @@ export interface OpLogRecord {
   resultCode: number;
 }
 
-/** Append-only record of writes, for tests that count writes per user. */
+/** Append-only record of writes, for tests that count writes per user; and a count of every request by type. */
 export class OpLog {
   private readonly records: OpLogRecord[] = [];
+  private readonly requestCounts = new Map<string, number>();
+
+  /** Counts one request (search, modify, bind, extended...) as it arrives, whatever its outcome. */
+  countRequest(type: string): void {
+    this.requestCounts.set(type, (this.requestCounts.get(type) ?? 0) + 1);
+  }
+
+  /** Requests received by type since start or the last clear(): round trips, for tests and benchmarks. */
+  requests(): Record<string, number> {
+    return Object.fromEntries(this.requestCounts);
+  }
 
   append(record: OpLogRecord): void {
     this.records.push(record);
@@ -36,5 +47,6 @@ export class OpLog {
 
   clear(): void {
     this.records.length = 0;
+    this.requestCounts.clear();
   }
 }

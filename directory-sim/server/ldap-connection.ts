@@ -129,6 +129,7 @@ export class LdapConnection implements OperationContext {
     if (this.closed) return;
     const { faults } = this.shared;
     const type = request.operation.type;
+    this.directory.opLog.countRequest(type);
     if (faults.shouldDrop()) {
       this.closed = true;
       this.socket.destroy();
