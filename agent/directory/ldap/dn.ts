@@ -82,24 +82,34 @@ class DnReader {
 
   private readValue(): string {
     if (this.peek() === '"') return this.readQuoted();
-    const bytes: number[] = [];
+    // Plain characters are copied as they are; escapes collect bytes, decoded as UTF-8 together
+    // (an escaped multi-byte character spans several escapes). Per-character Buffers were a
+    // visible share of the agent's CPU (issue 9).
+    let value = '';
+    let escaped: number[] | null = null;
     let trailingSpaces = 0;
     while (!this.done) {
-      const char = this.peekChar();
+      const char = this.text[this.index] as string;
       if (char === ',' || char === '+' || char === ';') break;
       if (char === '\\') {
-        this.readEscape(bytes);
+        escaped ??= [];
+        this.readEscape(escaped);
         trailingSpaces = 0;
         continue;
+      }
+      if (escaped !== null) {
+        value += decodeUtf8(escaped, this);
+        escaped = null;
       }
       if (char === '"' || char === '=' || char === '<' || char === '>') this.fail(`unescaped '${char}'`);
       if (char === '\0') this.fail('unescaped NUL');
       trailingSpaces = char === SPACE ? trailingSpaces + 1 : 0;
-      bytes.push(...Buffer.from(char, 'utf8'));
-      this.index += char.length;
+      value += char;
+      this.index += 1;
     }
+    if (escaped !== null) value += decodeUtf8(escaped, this);
     // Unescaped trailing spaces are not part of the value (RFC 4514 requires escaping them).
-    return decodeUtf8(bytes.slice(0, bytes.length - trailingSpaces), this);
+    return trailingSpaces === 0 ? value : value.slice(0, value.length - trailingSpaces);
   }
 
   private readEscape(bytes: number[]): void {
