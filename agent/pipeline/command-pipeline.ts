@@ -126,42 +126,41 @@ export class CommandPipeline {
     }
     this.stats.received++;
     this.#active.add(command.id);
-    o.journal
-      .begin(command.id, {
-        op: command.op,
-        target: command.target ? { by: command.target.by, value: command.target.value } : null,
-        directory: command.directory ?? this.#defaultDirectory(),
-        receivedAt: formatTime(this.#now()),
-        expiresAt: command.expiresAt,
-      })
-      .then(() => {
-        o.send({ type: 'ack', commandId: command.id });
-        this.#start(command, false, true);
-      })
-      .catch((error: unknown) => {
-        this.#active.delete(command.id);
-        o.logger.error('could not record a command in the journal; it was not acknowledged and will be redelivered', { commandId: command.id, error: describe(error) });
-      });
+    const recorded = o.journal.begin(command.id, {
+      op: command.op,
+      target: command.target ? { by: command.target.by, value: command.target.value } : null,
+      directory: command.directory ?? this.#defaultDirectory(),
+      receivedAt: formatTime(this.#now()),
+      expiresAt: command.expiresAt,
+    });
+    recorded.then(
+      () => o.send({ type: 'ack', commandId: command.id }),
+      (error: unknown) => o.logger.error('could not record a command in the journal; it was not acknowledged and will be redelivered', { commandId: command.id, error: describe(error) }),
+    );
+    // The checks (lookup, scope, policy) run while the record is being made durable: nothing is
+    // written to the directory before it is (markApplying waits for it, being later in the same
+    // file), and no result is sent for a command that could not be recorded.
+    this.#start(command, false, true, recorded);
   }
 
   #defaultDirectory(): string {
     return this.o.defaultDirectory ?? this.o.directories[0]?.config.id ?? 'default';
   }
 
-  #start(command: Command, maybeApplied: boolean, alreadyActive = false): void {
+  #start(command: Command, maybeApplied: boolean, alreadyActive = false, recorded: Promise<void> = Promise.resolve()): void {
     if (!alreadyActive) this.#active.add(command.id);
     const key = command.target ? `${command.directory ?? ''}\u0000${command.target.by}\u0000${command.target.value.toLowerCase()}` : `\u0000${command.id}`;
-    void this.#queue.run(key, () => this.#process(command, maybeApplied));
+    void this.#queue.run(key, () => this.#process(command, maybeApplied, recorded));
   }
 
-  async #process(command: Command, maybeApplied: boolean): Promise<void> {
+  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>): Promise<void> {
     const o = this.o;
     let dn: string | null = null;
     const held: { secret: Record<string, string> | null } = { secret: null };
     let outcome: Outcome;
     const incident = randomUUID();
     try {
-      outcome = await this.#steps(command, maybeApplied, (value) => {
+      outcome = await this.#steps(command, maybeApplied, recorded, (value) => {
         held.secret = value;
         for (const item of Object.values(value)) o.redactor.track(item);
       }, (resolvedDn) => {
@@ -170,6 +169,12 @@ export class CommandPipeline {
     } catch (error) {
       outcome = errorToOutcome(error, incident);
       if (outcome.code === 'INTERNAL') o.logger.error('command failed unexpectedly', { commandId: command.id, incident, error: describe(error) });
+    }
+    if (!(await recorded.then(() => true, () => false))) {
+      // Never recorded (logged where begin failed): no ack, no result; the service redelivers it.
+      this.#active.delete(command.id);
+      if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+      return;
     }
     const signed = this.#sign(command.id, outcome);
     try {
@@ -191,6 +196,7 @@ export class CommandPipeline {
   async #steps(
     command: Command,
     maybeApplied: boolean,
+    recorded: Promise<void>,
     holdSecret: (secret: Record<string, string>) => void,
     resolved: (dn: string) => void,
   ): Promise<Outcome> {
@@ -230,7 +236,8 @@ export class CommandPipeline {
       rateLimiter: o.rateLimiter,
       now: this.#now,
       maybeApplied,
-      beforeWrite: () => o.journal.markApplying(command.id),
+      // The command's own record first (it may still be on its way to disk), then "applying".
+      beforeWrite: () => recorded.then(() => o.journal.markApplying(command.id)),
       resolved,
     });
   }
