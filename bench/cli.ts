@@ -20,9 +20,12 @@ import { runBench } from './run-bench.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
-/** Compiles the agent as `npm run build` does, into the results directory (what an install runs). */
-async function compiledAgent(outDir: string): Promise<string> {
-  const buildDir = join(outDir, 'build');
+/**
+ * Compiles the agent as `npm run build` does (what an install runs), inside the project so that
+ * its imports find node_modules whatever --out says.
+ */
+async function compiledAgent(): Promise<string> {
+  const buildDir = join(ROOT, '.tmp', 'bench-build');
   await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', buildDir], { cwd: ROOT });
   return join(buildDir, 'agent/cli/bin.js');
 }
@@ -38,7 +41,7 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
   let compiledBin: string | null = null;
   if (!options.tsx) {
     progress('compiling the agent (tsconfig.build.json)');
-    compiledBin = await compiledAgent(outDir);
+    compiledBin = await compiledAgent();
   }
   const launch: AgentLaunch = { compiledBin, cpuProfDir: options.cpuProfDir === null ? null : resolve(options.cpuProfDir) };
   const outcome = await runBench(options, launch, progress);
