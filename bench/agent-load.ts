@@ -18,6 +18,8 @@ export interface AgentLoadResult {
   latency: LatencySummary;
   /** Agent user + system CPU over the run, per command (µs). */
   cpuUsPerCommand: number;
+  /** The main thread's part of cpuUsPerCommand (the rest: libuv's pool for fsync, GC and compiler threads). */
+  mainThreadCpuUsPerCommand: number;
   /** The kernel's share of that CPU time (socket and file writes, wake-ups). */
   cpuSystemShare: number;
   /** Agent RSS at the end of the run and its peak so far (MB). */
@@ -122,6 +124,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
       perSecond: round(count / seconds, 1),
       latency: summarizeLatency(samples),
       cpuUsPerCommand: round(((after.cpuMs - before.cpuMs) * 1000) / count, 1),
+      mainThreadCpuUsPerCommand: round(((after.mainThreadCpuMs - before.mainThreadCpuMs) * 1000) / count, 1),
       cpuSystemShare: round((after.systemMs - before.systemMs) / Math.max(1, after.cpuMs - before.cpuMs), 3),
       rssMb: round(after.rssBytes / MB, 1),
       peakRssMb: round(after.peakRssBytes / MB, 1),

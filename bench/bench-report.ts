@@ -26,6 +26,8 @@ export interface ThroughputFigures {
   perSecond: number;
   latency: LatencySummary;
   cpuUsPerCommand: number;
+  /** The event loop's (main thread's) part: what bounds one agent's throughput. */
+  mainThreadCpuUsPerCommand: number;
   cpuSystemShare: number;
 }
 

@@ -104,8 +104,8 @@ function loadContext(ctx: BenchContext, agent: BenchAgent, target: BenchTarget):
 }
 
 function figures(result: AgentLoadResult): ThroughputFigures {
-  const { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare } = result;
-  return { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, cpuSystemShare };
+  const { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, mainThreadCpuUsPerCommand, cpuSystemShare } = result;
+  return { commands, ok, failures, firstFailure, seconds, perSecond, latency, cpuUsPerCommand, mainThreadCpuUsPerCommand, cpuSystemShare };
 }
 
 async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: BenchOutcome): Promise<void> {
@@ -130,7 +130,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       const serverBefore = target.serverPid === null ? null : processStats(target.serverPid).cpuMs;
       const through = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
       const serverCpuUsPerCommand = serverBefore === null || target.serverPid === null ? null : round(((processStats(target.serverPid).cpuMs - serverBefore) * 1000) / commands, 1);
-      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
+      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
       const baseline = await runLdapBaseline(target.baseline, target.users, { operations: commands, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'saturate' }, runTag: `b${ctx.runSeq++}` });
       let ldapmodify: DirectoryReport['ldapmodify'] = null;
       if (target.ldapmodify !== undefined) {
