@@ -46,6 +46,8 @@ export interface DirectoryReport {
   steady: { rate: number; agent: LatencySummary; baseline: LatencySummary; addedP99Ms: number; agentFailures: Record<string, number> };
   /** Directory server CPU per agent command (µs), where its pid is known. */
   serverCpuUsPerCommand: number | null;
+  /** The bench process (service-sim sending commands, verifying and acknowledging results) during the agent's saturation run. */
+  serviceCpuUsPerCommand: number;
 }
 
 export interface DurabilityReport {

@@ -15,6 +15,12 @@ export function reportMarkdown(report: BenchReport): string {
       `| ${d.name} | ${d.agent.perSecond} | ${d.baseline.perSecond} | ${pct(d.ratio)} | ${d.ldapmodify?.perSecond ?? '-'} | ${d.agent.cpuUsPerCommand} (${d.agent.mainThreadCpuUsPerCommand ?? '-'}) | ${d.baseline.clientCpuUsPerOperation} | ${d.serverCpuUsPerCommand ?? '-'} | ${s.rate}/s | ${four(s.agent)} | ${four(s.baseline)} | ${s.addedP99Ms} | ${d.agent.latency.p50} / ${d.agent.latency.p99} | ${d.baseline.latency.p50} / ${d.baseline.latency.p99} |`,
     );
   }
+  lines.push('');
+  for (const d of report.directories) {
+    if (d.serverCpuUsPerCommand === null) continue;
+    const total = d.agent.cpuUsPerCommand + d.serverCpuUsPerCommand + d.serviceCpuUsPerCommand;
+    lines.push(`CPU per command at saturation, ${d.name}: agent ${d.agent.cpuUsPerCommand} + directory ${d.serverCpuUsPerCommand} + service-sim ${d.serviceCpuUsPerCommand} = ${round1(total)} µs, so ${m.nproc} cores carry at most ${Math.round((m.nproc * 1_000_000) / total)} commands/s with all three on this machine.`);
+  }
   if (report.memory !== null) {
     const mem = report.memory;
     lines.push('');
@@ -34,6 +40,10 @@ export function reportMarkdown(report: BenchReport): string {
   lines.push('');
   for (const v of report.verdicts) lines.push(`- ${v.pass ? 'PASS' : 'MISS'} ${v.target}: ${v.value}`);
   return lines.join('\n');
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 function four(l: { p50: number; p95: number; p99: number; max: number }): string {
