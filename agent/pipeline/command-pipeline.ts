@@ -105,6 +105,7 @@ export class CommandPipeline {
   #onCommand(raw: JsonObject): void {
     if (!this.#accepting) return; // shutting down: the service redelivers after reconnect
     const o = this.o;
+    const arrived = performance.now();
     const auth = authenticateCommand(raw, { trusted: o.trustedKeys, agentId: o.agentId, tenantId: o.tenantId });
     if (!auth.ok) {
       o.logger.warn('refused a command before recording it', { code: auth.code, reason: auth.reason, commandId: auth.commandId });
@@ -121,11 +122,10 @@ export class CommandPipeline {
       }
       if (this.#active.has(command.id)) return; // still in progress: nothing more
       // In flight when the agent stopped: finish it now, checking the directory before any write.
-      this.#start(command, known.state === 'applying');
+      this.#start(command, { maybeApplied: known.state === 'applying', arrived });
       return;
     }
     this.stats.received++;
-    this.#active.add(command.id);
     const recorded = o.journal.begin(command.id, {
       op: command.op,
       target: command.target ? { by: command.target.by, value: command.target.value } : null,
@@ -140,20 +140,26 @@ export class CommandPipeline {
     // The checks (lookup, scope, policy) run while the record is being made durable: nothing is
     // written to the directory before it is (markApplying waits for it, being later in the same
     // file), and no result is sent for a command that could not be recorded.
-    this.#start(command, false, true, recorded);
+    this.#start(command, { maybeApplied: false, arrived, recorded });
   }
 
   #defaultDirectory(): string {
     return this.o.defaultDirectory ?? this.o.directories[0]?.config.id ?? 'default';
   }
 
-  #start(command: Command, maybeApplied: boolean, alreadyActive = false, recorded: Promise<void> = Promise.resolve()): void {
-    if (!alreadyActive) this.#active.add(command.id);
+  /**
+   * Queues a command behind earlier ones for the same target. `maybeApplied`: it was mid-write
+   * when the agent last stopped; `arrived`: performance.now() at receipt; `recorded`: its journal
+   * record becoming durable (already durable when redelivered).
+   */
+  #start(command: Command, how: { maybeApplied: boolean; arrived: number; recorded?: Promise<void> }): void {
+    this.#active.add(command.id);
+    const { maybeApplied, arrived, recorded = Promise.resolve() } = how;
     const key = command.target ? `${command.directory ?? ''}\u0000${command.target.by}\u0000${command.target.value.toLowerCase()}` : `\u0000${command.id}`;
-    void this.#queue.run(key, () => this.#process(command, maybeApplied, recorded));
+    void this.#queue.run(key, () => this.#process(command, maybeApplied, recorded, arrived));
   }
 
-  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>): Promise<void> {
+  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>, arrived: number): Promise<void> {
     const o = this.o;
     let dn: string | null = null;
     const held: { secret: Record<string, string> | null } = { secret: null };
@@ -185,7 +191,8 @@ export class CommandPipeline {
     o.send(signed);
     this.stats.completed++;
     this.#active.delete(command.id);
-    o.logger.info('command finished', { commandId: command.id, op: command.op, code: outcome.code, dn });
+    // ms: from the frame's arrival to the result's sending (journal, directory and queueing included).
+    o.logger.info('command finished', { commandId: command.id, op: command.op, code: outcome.code, dn, ms: Math.round((performance.now() - arrived) * 10) / 10 });
     await o.audit
       .record({ commandId: command.id, op: command.op, directory: command.directory ?? this.#defaultDirectory(), dn, code: signed.result.code, status: signed.result.status, at: signed.result.completedAt })
       .catch((error: unknown) => o.logger.error('could not write the audit log', { commandId: command.id, error: describe(error) }));
