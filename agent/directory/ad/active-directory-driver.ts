@@ -48,6 +48,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   private readonly context: AdContext;
   /** Keyed by the user object resolveUser returned, so nothing outlives the command. */
   private readonly resolved = new WeakMap<DirectoryUser, ResolvedUser>();
+  private pwdLastSetOnReset: { sets: boolean; at: number } | null = null;
 
   constructor(private readonly config: DirectoryConfig, private readonly deps: DriverDeps) {
     this.id = config.id;
@@ -63,6 +64,13 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
       supportedControls: () => this.supportedControls(),
       policyFor: (user) => this.policyFor(user),
       resolvedEntry: (user) => this.fresh(user)?.entry ?? null,
+      resetSetsPwdLastSet: () => {
+        const known = this.pwdLastSetOnReset;
+        return known !== null && this.deps.now().getTime() - known.at < this.config.policyCacheMs ? known.sets : null;
+      },
+      learnResetSetsPwdLastSet: (sets) => {
+        this.pwdLastSetOnReset = { sets, at: this.deps.now().getTime() };
+      },
     };
   }
 

@@ -17,4 +17,11 @@ export interface AdContext {
   policyFor(user: DirectoryUser): Promise<PasswordPolicy>;
   /** The entry resolveUser read for this user moments ago (USER_ATTRIBUTES), or null: read it again. */
   resolvedEntry(user: DirectoryUser): Entry | null;
+  /**
+   * Whether this DC set pwdLastSet itself on the last admin resets of accounts whose pwdLastSet was
+   * not 0 (Samba does; a Windows DC without Unexpire Password may not): learned from the read after
+   * a reset and kept for policyCacheMs; null when not known.
+   */
+  resetSetsPwdLastSet(): boolean | null;
+  learnResetSetsPwdLastSet(sets: boolean): void;
 }

@@ -67,14 +67,21 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
 
   const pwdLastSet = options.forceChangeAtNextLogon ? PwdLastSet.mustChange : PwdLastSet.now;
   details.mustChangePassword = options.forceChangeAtNextLogon;
-  // One read serves both follow-ups, and spares the pwdLastSet write when the reset already set it
-  // to now (Samba does; a DC without Unexpire Password leaves 0): a write costs a DC about 30 ms,
-  // a read about 1 (issue 9's bench). Unreadable: write, as before.
-  const entry = options.unlock || !options.forceChangeAtNextLogon
+  // What the follow-ups need: was pwdLastSet set by the reset itself (then writing -1 is a wasted
+  // write, about 30 ms on a DC), and is the account locked. resolveUser's entry answers the second;
+  // the first is learned from one read after a reset and kept (issue 9: a read per reset is a round
+  // trip raw LDAP does not make). Unknown, or an account whose pwdLastSet was 0: read, as before.
+  const before = context.resolvedEntry(user);
+  const lastSetBefore = before === null ? null : entryValue(before, AdAttribute.pwdLastSet);
+  const learned = lastSetBefore !== null && lastSetBefore !== '0' ? context.resetSetsPwdLastSet() : null;
+  const needRead = (!options.forceChangeAtNextLogon && learned === null) || (options.unlock && before === null);
+  const entry = needRead
     ? await context.withClient('search', (client) => readUserEntry(client, user.dn, [AdAttribute.pwdLastSet, AdAttribute.lockoutTime]), { idempotent: true }).catch(() => null)
     : null;
   const lastSetNow = entry === null ? null : entryValue(entry, AdAttribute.pwdLastSet);
-  if (options.forceChangeAtNextLogon || lastSetNow === null || lastSetNow === '0') {
+  if (entry !== null && lastSetBefore !== null && lastSetBefore !== '0') context.learnResetSetsPwdLastSet(lastSetNow !== null && lastSetNow !== '0');
+  const setByReset = entry !== null ? lastSetNow !== null && lastSetNow !== '0' : learned === true;
+  if (options.forceChangeAtNextLogon || !setByReset) {
     const lastSetFailure = await followUp(context, user.dn, AdAttribute.pwdLastSet, pwdLastSet, AdRight.writePwdLastSet);
     if (lastSetFailure !== null) {
       notApplied.push({ what: 'pwdLastSet', ...lastSetFailure });
@@ -83,7 +90,7 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
   }
 
   if (options.unlock) {
-    const lockoutTime = entry === null ? null : entryValue(entry, AdAttribute.lockoutTime);
+    const lockoutTime = entryValue(entry ?? before ?? undefined, AdAttribute.lockoutTime);
     // Only a locked account is unlocked: an unneeded write would fail without the right and be reported for nothing.
     if (lockoutTime !== null && lockoutTime !== '0') {
       const unlockFailure = await followUp(context, user.dn, AdAttribute.lockoutTime, '0', AdRight.writeLockoutTime);
