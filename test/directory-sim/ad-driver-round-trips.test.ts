@@ -74,3 +74,28 @@ test('a locked user is unlocked from what resolveUser read; a DC that leaves pwd
   t.is(outcome.details.unlocked, true);
   t.not(lastSet('bob'), '0');
 });
+
+test('a configured protected security group is matched in tokenGroups, nested members too, without a search of its own', async (t) => {
+  const sim = await startSim({ mode: 'windows', defaultSeed: { grantUnexpirePassword: true } });
+  t.teardown(() => sim.stop());
+  const allStaff = `CN=All Staff,CN=Users,${sim.baseDn}`;
+  const missing = `CN=No Such Group,CN=Users,${sim.baseDn}`;
+  const config = agentDirectoryConfig(sim, { scope: { include: [`OU=Staff,${sim.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [allStaff] } });
+  const driver = new ActiveDirectoryDriver(config, { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() });
+  t.teardown(() => driver.close());
+
+  // alice is in Helpdesk, which is in All Staff; bob is in All Staff; carol in neither.
+  t.regex((await driver.resolveUser({ by: 'sAMAccountName', value: 'alice' })).protectedReason ?? '', /configured protected group CN=All Staff/);
+  sim.opLog.clear();
+  t.regex((await driver.resolveUser({ by: 'sAMAccountName', value: 'bob' })).protectedReason ?? '', /configured protected group/);
+  t.is((await driver.resolveUser({ by: 'sAMAccountName', value: 'carol' })).protectedReason, null);
+  t.is(sim.opLog.requests().search, 4, 'lookup and base read for each: the group SID is known');
+
+  // A group the agent cannot read as a security group is checked with the in-chain search.
+  const fallback = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { include: [`OU=Staff,${sim.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [missing, allStaff] } }), { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() });
+  t.teardown(() => fallback.close());
+  t.regex((await fallback.resolveUser({ by: 'sAMAccountName', value: 'alice' })).protectedReason ?? '', /CN=All Staff/);
+  sim.opLog.clear();
+  t.is((await fallback.resolveUser({ by: 'sAMAccountName', value: 'carol' })).protectedReason, null);
+  t.is(sim.opLog.requests().search, 3, 'lookup, base read, and the in-chain search for the unreadable group');
+});

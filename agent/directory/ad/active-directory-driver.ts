@@ -17,7 +17,7 @@ import { replaceValue } from './modifications.js';
 import { resetPassword } from './password-reset.js';
 import { passwordAlreadyApplied } from './password-applied.js';
 import { permissionReport } from './permission-report.js';
-import { protectedReason, readConstructedAttributes } from './protected-account.js';
+import { ProtectedGroupSids, protectedReason, readConstructedAttributes } from './protected-account.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { AdRight } from './rights.js';
 import { findUserEntry, readUserEntry } from './user-lookup.js';
@@ -49,6 +49,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   /** Keyed by the user object resolveUser returned, so nothing outlives the command. */
   private readonly resolved = new WeakMap<DirectoryUser, ResolvedUser>();
   private pwdLastSetOnReset: { sets: boolean; at: number } | null = null;
+  private readonly groupSids: ProtectedGroupSids;
 
   constructor(private readonly config: DirectoryConfig, private readonly deps: DriverDeps) {
     this.id = config.id;
@@ -57,6 +58,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
       bindPassword: deps.bindPassword, size: config.poolSize, logger: deps.logger,
     });
     this.policies = new PolicyCache(config.policyCacheMs, deps.now);
+    this.groupSids = new ProtectedGroupSids(config.policyCacheMs, deps.now);
     this.context = {
       config, deps,
       withClient: (operation, fn, options) => this.withClient(operation, fn, options),
@@ -84,7 +86,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
         dn: entry.dn,
         uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
         ...accountFlags(entry),
-        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups),
+        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids),
       };
       this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
       return user;

@@ -16,10 +16,17 @@ export const AdAttribute = {
   resultantPso: 'msDS-ResultantPSO',
   allowedAttributesEffective: 'allowedAttributesEffective',
   memberOf: 'memberOf',
+  groupType: 'groupType',
 } as const;
 
 /** Attributes ldapts must hand back as Buffers (binary); names are matched case-sensitively by ldapts. */
 export const BINARY_ATTRIBUTES = [AdAttribute.objectGUID, AdAttribute.objectSid, AdAttribute.tokenGroups];
+
+/** groupType bits. */
+export const GroupTypeFlag = {
+  /** A security group: listed in tokenGroups. Without it, a distribution group (not in tokens). */
+  security: 0x80000000,
+} as const;
 
 /** userAccountControl and msDS-User-Account-Control-Computed bits. */
 export const UacFlag = {
