@@ -37,8 +37,6 @@ const LEVEL = Symbol.for('level');
 const MESSAGE = Symbol.for('message');
 /** winston's npm levels, which the logger is created with. */
 const LEVELS = winston.config.npm.levels as Record<LogLevel, number>;
-/** The keys the logger itself sets on every line; a meta field of the same name does not replace them. */
-const OWN_KEYS = new Set(['level', 'message', 'timestamp']);
 
 /**
  * winston behind the Logger interface: JSON lines to `<dir>/agent.log`, rotated by winston's own File
@@ -48,8 +46,7 @@ const OWN_KEYS = new Set(['level', 'message', 'timestamp']);
  * The line is built here in one pass, not by a chain of winston formats (issue 9: ~20 µs a line
  * went into per-key redaction, logform's JS stringify and a child logger's extra copy): level
  * check first, then timestamp, redaction and, when a file is written, the JSON text (native
- * JSON.stringify of the redacted copy, keys sorted as logform's json wrote them). winston's
- * transports still write and rotate.
+ * JSON.stringify of the redacted line). winston's transports still write and rotate.
  */
 export function createLogger(options: LoggerOptions): AgentLogger {
   const redactor = options.redactor ?? new Redactor();
@@ -81,7 +78,7 @@ export function createLogger(options: LoggerOptions): AgentLogger {
     process.stderr.write(`writeback-agent: a log line could not be written (${error.message}); logging goes on where it can\n`);
   };
   for (const transport of transports) transport.on('error', onLogError);
-  const maker: LineMaker = { redactor, now, json: options.dir !== null, maxLevel: LEVELS[options.level] };
+  const maker: LineMaker = { redactor, timestamp: timestamps(now), json: options.dir !== null, maxLevel: LEVELS[options.level] };
   return wrap(
     transports.map((transport) => new TransportSink(transport)),
     maker,
@@ -90,35 +87,58 @@ export function createLogger(options: LoggerOptions): AgentLogger {
   );
 }
 
+function timestamps(now: () => Date): () => string {
+  let lastMs = Number.NaN;
+  let lastText = '';
+  return () => {
+    const date = now();
+    const ms = date.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = date.toISOString();
+    }
+    return lastText;
+  };
+}
+
 interface LineMaker {
   redactor: Redactor;
-  now: () => Date;
+  /** RFC 3339 now; lines within one millisecond share the text. */
+  timestamp: () => string;
   /** Whether a File transport needs the JSON text. */
   json: boolean;
   maxLevel: number;
 }
 
 /**
- * The info object winston's transports take: `{ level, message, timestamp, ...meta }` redacted, with
- * keys sorted. As winston.log did: a meta `message` is appended to the message, `level` and
- * `timestamp` are the logger's own.
+ * The info object winston's transports take, redacted: `level`, `message`, `timestamp`, then the
+ * child's fields and the line's (the line's win), and, when a file is written, its JSON text. As
+ * winston.log did: a meta `message` is appended to the message, `level` and `timestamp` are the
+ * logger's own. Written for V8: one object filled in place and one native JSON.stringify (a
+ * spread followed by more properties, a rebuilt copy with sorted keys, or logform's JS stringify
+ * each cost microseconds a line).
  */
 function makeInfo(maker: LineMaker, level: LogLevel, message: string, bound: Record<string, unknown> | null, meta: Record<string, unknown> | undefined): Record<string | symbol, unknown> {
   const { redactor } = maker;
-  const fields: Record<string, unknown> = bound === null ? { ...meta } : { ...bound, ...meta };
-  const extra = fields.message;
+  const info: Record<string | symbol, unknown> = { level, message: '', timestamp: '' };
+  if (bound !== null) Object.assign(info, bound);
+  if (meta !== undefined) Object.assign(info, meta);
+  // Read from `meta` itself, not the copy: an Error passed as meta keeps these off its own keys.
+  const extra = meta?.message;
+  if (meta?.stack) info.stack = meta.stack;
+  if (meta?.cause) info.cause = meta.cause;
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'message' || key === 'timestamp') continue;
+    const value = info[key];
+    info[key] = isSecretField(key, value) ? REDACTED : redactor.redact(value);
+  }
   // A caller outside the type system may pass a non-string; the redactor needs text.
   const base = typeof message === 'string' ? message : String(message);
   const text = extra ? `${base} ${typeof extra === 'string' ? extra : typeof extra === 'number' || typeof extra === 'boolean' || typeof extra === 'bigint' ? extra.toString() : '[object]'}` : base;
-  fields.level = level;
-  fields.message = text;
-  fields.timestamp = maker.now().toISOString();
-  const info: Record<string | symbol, unknown> = { [LEVEL]: level };
-  for (const key of Object.keys(fields).sort()) {
-    const value = fields[key];
-    if (OWN_KEYS.has(key)) info[key] = key === 'message' ? redactor.redactString(text) : value;
-    else info[key] = isSecretField(key, value) ? REDACTED : redactor.redact(value);
-  }
+  info.level = level;
+  info.message = redactor.redactString(text);
+  info.timestamp = maker.timestamp();
+  info[LEVEL] = level;
   if (maker.json) info[MESSAGE] = JSON.stringify(info);
   return info;
 }

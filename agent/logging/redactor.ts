@@ -55,7 +55,7 @@ export class Redactor {
 
   /**
    * A redacted deep copy of `value`, safe to serialize: cycles cut, errors turned into plain
-   * objects, object keys in sorted order (so JSON.stringify of it reads as logform's json did).
+   * objects.
    */
   redact(value: unknown): unknown {
     if (typeof value === 'string') return this.redactString(value);
@@ -78,7 +78,7 @@ export class Redactor {
     } else {
       const source: Record<string, unknown> = value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
       const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(source).sort()) {
+      for (const key of Object.keys(source)) {
         const child = source[key];
         copy[key] = isSecretField(key, child) ? REDACTED : this.#redact(child, ancestors);
       }

@@ -81,14 +81,14 @@ test('a secret-named field at the top of the meta is redacted even when its valu
   t.false(consoleText.includes('untracked'));
 });
 
-test('the file line is JSON with keys sorted at every depth, as before', async (t) => {
+test('the file line is JSON: level, message and timestamp first, then the child\'s fields and the line\'s, in their order', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
   const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
-  logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0) });
+  logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0), gone: undefined });
   await logger.close();
   const line = (await fileLines(dir))[0]!;
-  t.true(line.startsWith('{"at":"1970-01-01T00:00:00.000Z","big":"10","commandId":"c1","details":{"a":[{"b":3,"y":2}],"z":1},"error":{"message":"boom","name":"Error","stack":"Error: boom'), line);
-  t.true(line.endsWith('"},"level":"warn","message":"failed","op":"resetPassword","timestamp":"2026-11-21T20:00:00.000Z"}'), line);
+  t.true(line.startsWith('{"level":"warn","message":"failed","timestamp":"2026-11-21T20:00:00.000Z","commandId":"c1","op":"resetPassword","error":{"name":"Error","message":"boom","stack":"Error: boom'), line);
+  t.true(line.endsWith('"},"details":{"z":1,"a":[{"y":2,"b":3}]},"big":"10","at":"1970-01-01T00:00:00.000Z"}'), line);
 });
 
 test('child fields sit under the line\'s own; level and timestamp stay the logger\'s and a meta message is appended', async (t) => {
@@ -134,4 +134,17 @@ test('a burst far past back-pressure reaches the file whole and in order, with n
     'in order',
   );
   t.deepEqual(warnings, []);
+});
+
+test('an Error passed as the meta keeps its message, stack and cause, as winston.log did, redacted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  logger.redactor.track('Sup3r-secret');
+  const error = new Error('bind as Sup3r-secret failed', { cause: new Error('ldap 49') });
+  logger.error('could not bind', error as unknown as Record<string, unknown>);
+  await logger.close();
+  const line = JSON.parse((await fileLines(dir))[0]!) as Record<string, unknown>;
+  t.is(line.message, 'could not bind bind as [REDACTED] failed');
+  t.regex(String(line.stack), /^Error: bind as \[REDACTED\] failed/);
+  t.like(line.cause, { message: 'ldap 49' });
 });

@@ -72,7 +72,7 @@ test('an object reached twice without a cycle is copied both times; only a way b
   const shared = { dn: 'CN=a' };
   const parent: Record<string, unknown> = { first: shared, second: shared, list: [shared, shared] };
   parent.child = { up: parent };
-  t.deepEqual(redactor.redact(parent), { child: { up: '[Circular]' }, first: { dn: 'CN=a' }, list: [{ dn: 'CN=a' }, { dn: 'CN=a' }], second: { dn: 'CN=a' } });
+  t.deepEqual(redactor.redact(parent), { first: { dn: 'CN=a' }, second: { dn: 'CN=a' }, list: [{ dn: 'CN=a' }, { dn: 'CN=a' }], child: { up: '[Circular]' } });
 });
 
 test('strings shorter than every tracked value pass untouched; a shorter value tracked later is caught', (t) => {
@@ -86,7 +86,7 @@ test('strings shorter than every tracked value pass untouched; a shorter value t
   t.is(redactor.redactString('pw1'), 'pw1');
 });
 
-test('copies keep object keys in sorted order', (t) => {
+test('copies keep the order of object keys', (t) => {
   const redactor = new Redactor();
-  t.is(JSON.stringify(redactor.redact({ z: 1, b: { y: 1, a: 2 }, a: [{ d: 1, c: 2 }] })), '{"a":[{"c":2,"d":1}],"b":{"a":2,"y":1},"z":1}');
+  t.is(JSON.stringify(redactor.redact({ z: 1, b: { y: 1, a: 2 }, a: [{ d: 1, c: 2 }] })), '{"z":1,"b":{"y":1,"a":2},"a":[{"d":1,"c":2}]}');
 });
