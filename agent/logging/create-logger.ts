@@ -5,6 +5,7 @@ import winston from 'winston';
 import type { LogLevel } from '../config/agent-config.js';
 import type { Logger } from '../config/directory-config.js';
 import { REDACTED, Redactor } from './redactor.js';
+import { InfoSymbol } from './info-symbols.js';
 import { isSecretField } from './secret-keys.js';
 import { TransportSink } from './transport-sink.js';
 
@@ -32,9 +33,6 @@ export interface AgentLogger extends Logger {
   close(): Promise<void>;
 }
 
-/** triple-beam's registered symbols (winston's own dependency, not ours): the level and the finished text of a line. */
-const LEVEL = Symbol.for('level');
-const MESSAGE = Symbol.for('message');
 /** winston's npm levels, which the logger is created with. */
 const LEVELS = winston.config.npm.levels as Record<LogLevel, number>;
 
@@ -80,7 +78,7 @@ export function createLogger(options: LoggerOptions): AgentLogger {
   for (const transport of transports) transport.on('error', onLogError);
   const maker: LineMaker = { redactor, timestamp: timestamps(now), json: options.dir !== null, maxLevel: LEVELS[options.level] };
   return wrap(
-    transports.map((transport) => new TransportSink(transport)),
+    transports.map((transport) => new TransportSink(transport, { batch: transport instanceof winston.transports.File })),
     maker,
     null,
     { closed: false },
@@ -138,8 +136,8 @@ function makeInfo(maker: LineMaker, level: LogLevel, message: string, bound: Rec
   info.level = level;
   info.message = redactor.redactString(text);
   info.timestamp = maker.timestamp();
-  info[LEVEL] = level;
-  if (maker.json) info[MESSAGE] = JSON.stringify(info);
+  info[InfoSymbol.level] = level;
+  if (maker.json) info[InfoSymbol.message] = JSON.stringify(info);
   return info;
 }
 
