@@ -5,7 +5,7 @@ import winston from 'winston';
 import type { LogLevel } from '../config/agent-config.js';
 import type { Logger } from '../config/directory-config.js';
 import { REDACTED, Redactor } from './redactor.js';
-import { InfoSymbol } from './info-symbols.js';
+import { lineJson, lineText, type LogLine } from './log-line.js';
 import { isSecretField } from './secret-keys.js';
 import { TransportSink } from './transport-sink.js';
 
@@ -42,31 +42,15 @@ const LEVELS = winston.config.npm.levels as Record<LogLevel, number>;
  * the redactor first, whichever transport writes it.
  *
  * The line is built here in one pass, not by a chain of winston formats (issue 9: ~20 µs a line
- * went into per-key redaction, logform's JS stringify and a child logger's extra copy): level
- * check first, then timestamp, redaction and, when a file is written, the JSON text (native
- * JSON.stringify of the redacted line). winston's transports still write and rotate.
+ * went into per-key redaction, logform's JS stringify, a child logger's extra copy and the Logger
+ * stream): level check first, then timestamp, redaction and one native JSON.stringify of the meta
+ * fields, from which both the file's JSON and the console's text are made. winston's transports
+ * still write (a turn's lines at once, see TransportSink) and rotate.
  */
 export function createLogger(options: LoggerOptions): AgentLogger {
   const redactor = options.redactor ?? new Redactor();
   const now = options.now ?? (() => new Date());
-  const transports: winston.transport[] = [];
-  if (options.dir !== null) {
-    mkdirSync(options.dir, { recursive: true, mode: 0o750 });
-    // No format: the line arrives with its JSON text (MESSAGE) already made.
-    transports.push(new winston.transports.File({ filename: join(options.dir, LOG_FILE_NAME), maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true }));
-  }
-  if (options.console) {
-    transports.push(
-      new winston.transports.Stream({
-        stream: options.consoleStream ?? process.stderr,
-        format: winston.format.printf((info) => {
-          const { level, message, timestamp, ...meta } = info;
-          const rest = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
-          return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${rest}`;
-        }),
-      }),
-    );
-  }
+  const sinks: TransportSink[] = [];
   // A log that cannot be written (disk full, a rotation racing shutdown) must never crash the agent:
   // say so once on stderr and go on.
   let reported = false;
@@ -75,15 +59,20 @@ export function createLogger(options: LoggerOptions): AgentLogger {
     reported = true;
     process.stderr.write(`writeback-agent: a log line could not be written (${error.message}); logging goes on where it can\n`);
   };
-  for (const transport of transports) transport.on('error', onLogError);
-  const maker: LineMaker = { redactor, timestamp: timestamps(now), json: options.dir !== null, maxLevel: LEVELS[options.level] };
-  return wrap(
-    transports.map((transport) => new TransportSink(transport, { batch: transport instanceof winston.transports.File })),
-    maker,
-    null,
-    { closed: false },
-  );
+  const add = (transport: winston.transport, render: (line: LogLine) => string): void => {
+    transport.on('error', onLogError);
+    sinks.push(new TransportSink(transport, render));
+  };
+  if (options.dir !== null) {
+    mkdirSync(options.dir, { recursive: true, mode: 0o750 });
+    add(new winston.transports.File({ filename: join(options.dir, LOG_FILE_NAME), maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true }), lineJson);
+  }
+  if (options.console) add(new winston.transports.Stream({ stream: options.consoleStream ?? process.stderr }), lineText);
+  return wrap(sinks, { redactor, timestamp: timestamps(now), maxLevel: LEVELS[options.level] }, null, { closed: false, pending: [], flushScheduled: false });
 }
+
+/** The fields every line has; a meta field of the same name does not replace them. */
+const OWN_KEYS = ['level', 'message', 'timestamp'] as const;
 
 function timestamps(now: () => Date): () => string {
   let lastMs = Number.NaN;
@@ -103,54 +92,64 @@ interface LineMaker {
   redactor: Redactor;
   /** RFC 3339 now; lines within one millisecond share the text. */
   timestamp: () => string;
-  /** Whether a File transport needs the JSON text. */
-  json: boolean;
   maxLevel: number;
 }
 
 /**
- * The info object winston's transports take, redacted: `level`, `message`, `timestamp`, then the
- * child's fields and the line's (the line's win), and, when a file is written, its JSON text. As
- * winston.log did: a meta `message` is appended to the message, `level` and `timestamp` are the
- * logger's own. Written for V8: one object filled in place and one native JSON.stringify (a
- * spread followed by more properties, a rebuilt copy with sorted keys, or logform's JS stringify
+ * The redacted line. As winston.log did: a meta `message` is appended to the message, `level` and
+ * `timestamp` are the logger's own (meta fields of those names are dropped), the line's meta wins
+ * over a child's. Written for V8: one object filled in place and one native JSON.stringify (a
+ * spread followed by more properties, a copy rebuilt with sorted keys, or logform's JS stringify
  * each cost microseconds a line).
  */
-function makeInfo(maker: LineMaker, level: LogLevel, message: string, bound: Record<string, unknown> | null, meta: Record<string, unknown> | undefined): Record<string | symbol, unknown> {
+function makeLine(maker: LineMaker, level: LogLevel, message: string, bound: Record<string, unknown> | null, meta: Record<string, unknown> | undefined): LogLine {
   const { redactor } = maker;
-  const info: Record<string | symbol, unknown> = { level, message: '', timestamp: '' };
-  if (bound !== null) Object.assign(info, bound);
-  if (meta !== undefined) Object.assign(info, meta);
+  const fields: Record<string, unknown> = {};
+  if (bound !== null) Object.assign(fields, bound);
+  if (meta !== undefined) Object.assign(fields, meta);
   // Read from `meta` itself, not the copy: an Error passed as meta keeps these off its own keys.
   const extra = meta?.message;
-  if (meta?.stack) info.stack = meta.stack;
-  if (meta?.cause) info.cause = meta.cause;
-  for (const key of Object.keys(info)) {
-    if (key === 'level' || key === 'message' || key === 'timestamp') continue;
-    const value = info[key];
-    info[key] = isSecretField(key, value) ? REDACTED : redactor.redact(value);
+  if (meta?.stack) fields.stack = meta.stack;
+  if (meta?.cause) fields.cause = meta.cause;
+  for (const own of OWN_KEYS) if (Object.hasOwn(fields, own)) delete fields[own];
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    fields[key] = isSecretField(key, value) ? REDACTED : redactor.redact(value);
   }
   // A caller outside the type system may pass a non-string; the redactor needs text.
   const base = typeof message === 'string' ? message : String(message);
   const text = extra ? `${base} ${typeof extra === 'string' ? extra : typeof extra === 'number' || typeof extra === 'boolean' || typeof extra === 'bigint' ? extra.toString() : '[object]'}` : base;
-  info.level = level;
-  info.message = redactor.redactString(text);
-  info.timestamp = maker.timestamp();
-  info[InfoSymbol.level] = level;
-  if (maker.json) info[InfoSymbol.message] = JSON.stringify(info);
-  return info;
+  return { level, message: redactor.redactString(text), timestamp: maker.timestamp(), metaJson: JSON.stringify(fields) };
+}
+
+/** Shared by a logger and its children. */
+interface LoggerState {
+  /** A line logged after close() is dropped, not a crash. */
+  closed: boolean;
+  /** Lines of this turn of the event loop, handed to the sinks together at its end. */
+  pending: LogLine[];
+  flushScheduled: boolean;
+}
+
+function flush(sinks: readonly TransportSink[], state: LoggerState): void {
+  state.flushScheduled = false;
+  const lines = state.pending;
+  if (lines.length === 0) return;
+  state.pending = [];
+  for (const sink of sinks) sink.write(lines);
 }
 
 /**
- * `closed` is shared by a logger and its children: a line logged after close() is dropped, not a crash.
  * Lines go straight to the transports: a winston Logger in front would only add one more object
  * stream hop per line (its formats and level filter are done here).
  */
-function wrap(sinks: TransportSink[], maker: LineMaker, bound: Record<string, unknown> | null, state: { closed: boolean }): AgentLogger {
+function wrap(sinks: TransportSink[], maker: LineMaker, bound: Record<string, unknown> | null, state: LoggerState): AgentLogger {
   const log = (level: LogLevel) => (message: string, meta?: Record<string, unknown>) => {
     if (state.closed || sinks.length === 0 || LEVELS[level] > maker.maxLevel) return;
-    const info = makeInfo(maker, level, message, bound, meta);
-    for (const sink of sinks) sink.write(info);
+    state.pending.push(makeLine(maker, level, message, bound, meta));
+    if (state.flushScheduled) return;
+    state.flushScheduled = true;
+    setImmediate(() => flush(sinks, state));
   };
   return {
     redactor: maker.redactor,
@@ -166,6 +165,7 @@ function wrap(sinks: TransportSink[], maker: LineMaker, bound: Record<string, un
       // Every line already logged is written first (also those held back under back-pressure or a
       // rotation); the File transport finishes once its file is flushed. Bounded, so a log that
       // cannot be written does not hold up shutdown.
+      flush(sinks, state);
       await Promise.all(sinks.map((sink) => sink.end(5_000)));
     },
   };

@@ -1,51 +1,41 @@
 import type winston from 'winston';
 import { InfoSymbol } from './info-symbols.js';
-
-export interface TransportSinkOptions {
-  /**
-   * Hand the transport the finished texts (`info[MESSAGE]`) of all lines logged in one turn of the
-   * event loop as one entry, joined by newlines. Only for a transport without a format of its own
-   * that writes `info[MESSAGE]` plus a newline, i.e. the File transport; it then pays its stream
-   * writes and size bookkeeping once per batch (rotation still happens at `maxsize`, checked
-   * after each batch instead of each line).
-   */
-  batch?: boolean;
-}
+import type { LogLine } from './log-line.js';
 
 /**
- * Feeds one winston transport the way a pipe would: while the transport reports back-pressure,
- * entries wait here in order and go on at its 'drain'. Writing past back-pressure instead makes
- * winston-transport hand its whole buffer to the File transport at once, which then registers a
- * 'drain' listener per line.
+ * Feeds one winston transport that writes `info[MESSAGE]` plus a newline and has no format of its
+ * own (the File and Stream transports): the logger hands it the lines of one turn of the event
+ * loop, rendered here and passed on as one entry joined by newlines, so a loaded agent pays the
+ * transport's stream writes (and the File transport's size bookkeeping: rotation still happens at
+ * `maxsize`, checked after each entry) once per turn instead of once per line.
+ *
+ * Like a pipe, it honours back-pressure: while the transport reports it, entries wait here in
+ * order and go on at its 'drain'. Writing past it instead makes winston-transport hand its whole
+ * buffer to the File transport at once, which then registers a 'drain' listener per entry.
  */
 export class TransportSink {
   readonly #transport: winston.transport;
-  readonly #batch: boolean;
-  #texts: string[] = [];
-  #batchScheduled = false;
+  readonly #render: (line: LogLine) => string;
   #waiting: object[] = [];
   #blocked = false;
   #idle: (() => void)[] = [];
 
-  constructor(transport: winston.transport, options: TransportSinkOptions = {}) {
+  constructor(transport: winston.transport, render: (line: LogLine) => string) {
     this.#transport = transport;
-    this.#batch = options.batch ?? false;
+    this.#render = render;
   }
 
-  write(info: Record<symbol, unknown>): void {
-    if (!this.#batch) {
-      this.#deliver(info);
-      return;
-    }
-    this.#texts.push(info[InfoSymbol.message] as string);
-    if (this.#batchScheduled) return;
-    this.#batchScheduled = true;
-    setImmediate(() => this.#flushBatch());
+  /** Hands the transport `lines` (one turn's worth) as one entry. */
+  write(lines: readonly LogLine[]): void {
+    if (lines.length === 0) return;
+    const text = lines.length === 1 ? this.#render(lines[0]!) : lines.map(this.#render).join('\n');
+    const entry = { [InfoSymbol.level]: 'info', [InfoSymbol.message]: text };
+    if (this.#blocked) this.#waiting.push(entry);
+    else this.#send(entry);
   }
 
   /** Ends the transport after every line written so far; resolves at its 'finish' or after `timeoutMs`. */
   async end(timeoutMs: number): Promise<void> {
-    this.#flushBatch();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       timer.unref();
@@ -61,24 +51,8 @@ export class TransportSink {
     });
   }
 
-  #flushBatch(): void {
-    this.#batchScheduled = false;
-    if (this.#texts.length === 0) return;
-    const text = this.#texts.length === 1 ? this.#texts[0]! : this.#texts.join('\n');
-    this.#texts = [];
-    this.#deliver({ [InfoSymbol.level]: 'info', [InfoSymbol.message]: text });
-  }
-
-  #deliver(info: object): void {
-    if (this.#blocked) {
-      this.#waiting.push(info);
-      return;
-    }
-    this.#send(info);
-  }
-
-  #send(info: object): void {
-    if (this.#transport.write(info)) return;
+  #send(entry: object): void {
+    if (this.#transport.write(entry)) return;
     this.#blocked = true;
     this.#transport.once('drain', () => this.#resume());
   }

@@ -121,9 +121,16 @@ test('a burst far past back-pressure reaches the file whole and in order, with n
   const warnings: string[] = [];
   const onWarning = (warning: Error): void => void warnings.push(warning.name);
   process.on('warning', onWarning);
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 64 << 20, maxFiles: 2, console: false, now });
+  const consoleStream = new PassThrough();
+  let consoleText = '';
+  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 64 << 20, maxFiles: 2, console: true, consoleStream, now });
   const count = 5_000;
-  for (let i = 0; i < count; i++) logger.info('command finished', { commandId: `c${i}` });
+  for (let i = 0; i < count; i++) {
+    logger.info('command finished', { commandId: `c${i}` });
+    // Some lines alone in their turn of the event loop, most in large batches.
+    if (i % 1000 < 3) await new Promise((resolve) => setImmediate(resolve));
+  }
   await logger.close();
   await new Promise((resolve) => setImmediate(resolve));
   process.off('warning', onWarning);
@@ -131,7 +138,13 @@ test('a burst far past back-pressure reaches the file whole and in order, with n
   t.is(ids.length, count);
   t.true(
     ids.every((id, i) => id === `c${i}`),
-    'in order',
+    'file lines in order',
+  );
+  const consoleLines = consoleText.trim().split('\n');
+  t.is(consoleLines.length, count);
+  t.true(
+    consoleLines.every((line, i) => line === `2026-11-21T20:00:00.000Z info  command finished {"commandId":"c${i}"}`),
+    'console lines in order',
   );
   t.deepEqual(warnings, []);
 });
