@@ -161,3 +161,19 @@ test('an Error passed as the meta keeps its message, stack and cause, as winston
   t.regex(String(line.stack), /^Error: bind as \[REDACTED\] failed/);
   t.like(line.cause, { message: 'ldap 49' });
 });
+
+test('a line is redacted when it is logged: untracking right after, before it reaches the file, does not leak', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const consoleStream = new PassThrough();
+  let consoleText = '';
+  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  logger.redactor.track('Fleeting-Secret-77');
+  logger.warn('directory said Fleeting-Secret-77 is too short', { detail: 'value Fleeting-Secret-77' });
+  logger.redactor.untrack('Fleeting-Secret-77');
+  await logger.close();
+  const text = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
+  t.false(text.includes('Fleeting'));
+  t.false(consoleText.includes('Fleeting'));
+  t.true(text.includes('directory said [REDACTED] is too short'));
+});
