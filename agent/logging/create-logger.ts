@@ -146,7 +146,14 @@ function flush(sinks: readonly TransportSink[], state: LoggerState): void {
 function wrap(sinks: TransportSink[], maker: LineMaker, bound: Record<string, unknown> | null, state: LoggerState): AgentLogger {
   const log = (level: LogLevel) => (message: string, meta?: Record<string, unknown>) => {
     if (state.closed || sinks.length === 0 || LEVELS[level] > maker.maxLevel) return;
-    state.pending.push(makeLine(maker, level, message, bound, meta));
+    let line: LogLine;
+    try {
+      line = makeLine(maker, level, message, bound, meta);
+    } catch {
+      // A field whose getter throws must not turn a log call into a failed command.
+      line = { level, message: maker.redactor.redactString(String(message)), timestamp: maker.timestamp(), metaJson: '{"logError":"the fields of this line could not be read"}' };
+    }
+    state.pending.push(line);
     if (state.flushScheduled) return;
     state.flushScheduled = true;
     setImmediate(() => flush(sinks, state));

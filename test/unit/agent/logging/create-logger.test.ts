@@ -177,3 +177,17 @@ test('a line is redacted when it is logged: untracking right after, before it re
   t.false(consoleText.includes('Fleeting'));
   t.true(text.includes('directory said [REDACTED] is too short'));
 });
+
+test('a meta field whose getter throws costs the line its fields, not the caller an exception', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  t.notThrows(() =>
+    logger.info('odd meta', {
+      get dn(): string {
+        throw new Error('no');
+      },
+    }),
+  );
+  await logger.close();
+  t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { level: 'info', message: 'odd meta', timestamp: '2026-11-21T20:00:00.000Z', logError: 'the fields of this line could not be read' });
+});
