@@ -93,8 +93,10 @@ export class AuditLog {
     this.#durableHash = lastHash;
   }
 
-  /** Opens (creating) the log and finds the chain's last hash; a torn last line is cut off. */
-  /** `fsync: false` only for the benchmark that measures what durability costs. */
+  /**
+   * Opens (creating) the log and finds the chain's last hash; a torn last line is cut off.
+   * `fsync: false` only for the benchmark that measures what durability costs.
+   */
   static async open(path: string, options: { fsync?: boolean } = {}): Promise<AuditLog> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const handle = await open(path, 'a+', 0o600);
