@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalize } from '../../protocol/jcs.js';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -34,30 +34,69 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const canonicalJson = canonicalize;
 
 export function auditHash(prev: string, lineWithoutHash: Record<string, unknown>): string {
-  return createHash('sha256').update(prev).update(canonicalJson(lineWithoutHash)).digest('hex');
+  return sha256Hex(`${prev}${canonicalJson(lineWithoutHash)}`);
+}
+
+function sha256Hex(text: string): string {
+  return hash('sha256', text, 'hex');
+}
+
+export interface AuditStats {
+  path: string;
+  /** Lines made durable since open. */
+  lines: number;
+  /** write calls since open (group commit makes this lower than `lines` under load). */
+  writes: number;
+  /** datasyncs since open (0 with `fsync: false`). */
+  syncs: number;
+}
+
+interface Pending {
+  text: string;
+  line: AuditLine;
+  resolve: (line: AuditLine) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
  * The audit log: one JSON line per command outcome, hash-chained so that editing, inserting or
  * removing a line breaks the chain at that point (verify-audit-log.ts). Separate from the
- * operational log; never holds a secret. Appends are serialized and fsync'd.
+ * operational log; never holds a secret.
+ *
+ * Appends chain in call order at once, but reach the disk by group commit (as the journal does):
+ * lines queued while a write+datasync is under way go out together in one write and one
+ * datasync, so a loaded agent pays one fsync per batch, not per command. Each append's promise
+ * still resolves only once its own line is durable.
  */
 export class AuditLog {
   readonly path: string;
-  #handle: FileHandle;
-  #lastHash: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #handle: FileHandle;
   readonly #fsync: boolean;
+  /** Hash of the last line queued: what the next append chains to. */
+  #headHash: string;
+  /** Hash of the last line known durable. */
+  #durableHash: string;
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  #io: Promise<void> = Promise.resolve();
+  #failure: AgentError | null = null;
+  #closed = false;
+  #lines = 0;
+  #writes = 0;
+  #syncs = 0;
 
   private constructor(path: string, handle: FileHandle, lastHash: string, fsync: boolean) {
     this.path = path;
     this.#fsync = fsync;
     this.#handle = handle;
-    this.#lastHash = lastHash;
+    this.#headHash = lastHash;
+    this.#durableHash = lastHash;
   }
 
-  /** Opens (creating) the log and finds the chain's last hash; a torn last line is cut off. */
-  /** `fsync: false` only for the benchmark that measures what durability costs. */
+  /**
+   * Opens (creating) the log and finds the chain's last hash; a torn last line is cut off.
+   * `fsync: false` only for the benchmark that measures what durability costs.
+   */
   static async open(path: string, options: { fsync?: boolean } = {}): Promise<AuditLog> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const handle = await open(path, 'a+', 0o600);
@@ -72,27 +111,97 @@ export class AuditLog {
 
   /** Appends one outcome; resolves with the stored line once it is on disk. */
   append(record: AuditRecord): Promise<AuditLine> {
+    if (this.#closed) return Promise.reject(new AgentError('INTERNAL', `audit log ${this.path} is closed`));
+    // Once a write failed, the chain on disk ends before lines already handed out: refuse the rest.
+    if (this.#failure !== null) return Promise.reject(this.#failure);
     const secret = findSecretField(record);
     if (secret !== null) return Promise.reject(new AgentError('INTERNAL', `refusing to audit a secret-looking field (${secret})`));
-    const run = this.#queue.then(async () => {
-      const body = { commandId: record.commandId, op: record.op, directory: record.directory, dn: record.dn, code: record.code, status: record.status, time: record.time, prev: this.#lastHash };
-      const line: AuditLine = { ...body, hash: auditHash(this.#lastHash, body) };
-      await this.#handle.appendFile(`${canonicalJson(line)}\n`);
-      if (this.#fsync) await this.#handle.datasync();
-      this.#lastHash = line.hash;
-      return line;
+    const { line, text } = serializeLine(record, this.#headHash);
+    this.#headHash = line.hash;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ text, line, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        this.#io = this.#io.then(() => this.#flush());
+      }
     });
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
+  /** Hash of the last line on disk (for keeping a copy elsewhere; see verify-audit-log.ts). */
   get lastHash(): string {
-    return this.#lastHash;
+    return this.#durableHash;
   }
 
+  stats(): AuditStats {
+    return { path: this.path, lines: this.#lines, writes: this.#writes, syncs: this.#syncs };
+  }
+
+  /** Waits for queued lines, then closes the file; later appends are refused. */
   async close(): Promise<void> {
-    await this.#queue;
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#io;
     await this.#handle.close();
+  }
+
+  /** One write and one datasync for everything queued since the last flush. */
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
+    if (this.#failure !== null) {
+      for (const p of batch) p.reject(this.#failure);
+      return;
+    }
+    try {
+      await writeAll(this.#handle, Buffer.from(batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join(''), 'utf8'));
+      this.#writes++;
+      if (this.#fsync) {
+        await this.#handle.datasync();
+        this.#syncs++;
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      this.#failure = new AgentError(
+        'INTERNAL',
+        `audit log ${this.path} cannot be written (${code}); commands are no longer audited: free disk space or fix the file's permissions, then restart the agent (a torn last line is cut off at start)`,
+        { cause: error },
+      );
+      for (const p of batch) p.reject(this.#failure);
+      return;
+    }
+    this.#lines += batch.length;
+    this.#durableHash = batch[batch.length - 1]!.line.hash;
+    for (const p of batch) p.resolve(p.line);
+  }
+}
+
+/**
+ * The stored line and its text. For the usual record (string or null values) the JCS text is
+ * built directly: JCS writes strings exactly as JSON.stringify does and the keys are fixed, so
+ * this is byte-for-byte canonicalJson(line), with the hash input being the same text minus
+ * `"hash"` (the test compares both forms). Anything else takes the general path.
+ */
+function serializeLine(record: AuditRecord, prev: string): { line: AuditLine; text: string } {
+  const body = { code: record.code, commandId: record.commandId, directory: record.directory, dn: record.dn, op: record.op, prev, status: record.status, time: record.time };
+  const plain = Object.values(body).every((value) => value === null || typeof value === 'string');
+  if (!plain) {
+    const line: AuditLine = { ...body, hash: auditHash(prev, body) };
+    return { line, text: `${canonicalJson(line)}\n` };
+  }
+  const head = `{"code":${JSON.stringify(body.code)},"commandId":${JSON.stringify(body.commandId)},"directory":${JSON.stringify(body.directory)},"dn":${JSON.stringify(body.dn)}`;
+  const tail = `"op":${JSON.stringify(body.op)},"prev":${JSON.stringify(prev)},"status":${JSON.stringify(body.status)},"time":${JSON.stringify(body.time)}}`;
+  const digest = sha256Hex(`${prev}${head},${tail}`);
+  return { line: { ...body, hash: digest }, text: `${head},"hash":"${digest}",${tail}\n` };
+}
+
+/** A short write is legal for write(2); loop until the whole batch is in the file. */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    offset += bytesWritten;
   }
 }
 

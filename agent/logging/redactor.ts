@@ -1,4 +1,5 @@
 import { isSecretField } from './secret-keys.js';
+import { TrackedTexts } from './tracked-texts.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -11,22 +12,15 @@ const MAX_DEPTH = 12;
  * untracks it when the command ends.
  */
 export class Redactor {
-  /** Tracked text (and its JSON-escaped form) with a count, so two commands with the same password can overlap. */
-  readonly #tracked = new Map<string, number>();
-  #ordered: string[] | null = null;
+  /** Tracked text and its JSON-escaped form. */
+  readonly #tracked = new TrackedTexts();
 
   track(value: string): void {
-    for (const form of forms(value)) this.#tracked.set(form, (this.#tracked.get(form) ?? 0) + 1);
-    this.#ordered = null;
+    for (const form of forms(value)) this.#tracked.add(form);
   }
 
   untrack(value: string): void {
-    for (const form of forms(value)) {
-      const count = this.#tracked.get(form) ?? 0;
-      if (count <= 1) this.#tracked.delete(form);
-      else this.#tracked.set(form, count - 1);
-    }
-    this.#ordered = null;
+    for (const form of forms(value)) this.#tracked.remove(form);
   }
 
   /** How many distinct values are tracked (for tests and status). */
@@ -34,38 +28,47 @@ export class Redactor {
     return this.#tracked.size;
   }
 
+  /**
+   * `text` with every tracked value in it replaced, overlapping ones as a whole. One pass over the
+   * text (TrackedTexts), not one RegExp of all values: the set changes with every command, and
+   * recompiling that RegExp for the next log line cost ~150 µs per command (issue 9's profile).
+   */
   redactString(text: string): string {
-    if (this.#tracked.size === 0) return text;
-    // Longest first, so a password containing another tracked one is replaced whole. Plain
-    // substring search, not one RegExp of all values: the set changes with every command, and
-    // recompiling that RegExp for the next log line cost ~150 µs per command (issue 9's profile).
-    this.#ordered ??= [...this.#tracked.keys()].sort((a, b) => b.length - a.length);
-    let out = text;
-    for (const value of this.#ordered) {
-      if (out.includes(value)) out = out.split(value).join(REDACTED);
-    }
-    return out;
+    return this.#tracked.mask(text, REDACTED);
   }
 
-  /** A redacted deep copy of `value`, safe to serialize (cycles cut, errors turned into plain objects). */
+  /**
+   * A redacted deep copy of `value`, safe to serialize: cycles cut, errors turned into plain
+   * objects.
+   */
   redact(value: unknown): unknown {
-    return this.#redact(value, 0, new WeakSet());
-  }
-
-  #redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.redactString(value);
     if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
-    if (seen.has(value)) return '[Circular]';
-    if (depth >= MAX_DEPTH) return '[Too deep]';
-    seen.add(value);
+    return this.#redact(value, []);
+  }
+
+  /** `ancestors` holds the objects above this one: only a reference back to one of them is a cycle. */
+  #redact(value: unknown, ancestors: object[]): unknown {
+    if (typeof value === 'string') return this.redactString(value);
+    if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+    if (ancestors.includes(value)) return '[Circular]';
+    if (ancestors.length >= MAX_DEPTH) return '[Too deep]';
     if (value instanceof Date) return value.toISOString();
     if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
-    if (Array.isArray(value)) return value.map((item) => this.#redact(item, depth + 1, seen));
-    const source: Record<string, unknown> = value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
-    const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(source)) {
-      out[key] = isSecretField(key, child) ? REDACTED : this.#redact(child, depth + 1, seen);
+    ancestors.push(value);
+    let out: unknown;
+    if (Array.isArray(value)) {
+      out = value.map((item) => this.#redact(item, ancestors));
+    } else {
+      const source: Record<string, unknown> = value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        const child = source[key];
+        copy[key] = isSecretField(key, child) ? REDACTED : this.#redact(child, ancestors);
+      }
+      out = copy;
     }
+    ancestors.pop();
     return out;
   }
 }

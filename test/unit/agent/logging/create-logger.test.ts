@@ -56,3 +56,138 @@ test('a line logged after close() is dropped instead of crashing the process', a
   await logger.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+async function fileLines(dir: string): Promise<string[]> {
+  return (await readFile(join(dir, LOG_FILE_NAME), 'utf8')).trim().split('\n');
+}
+
+test('a secret-named field at the top of the meta is redacted even when its value is not tracked', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const consoleStream = new PassThrough();
+  let consoleText = '';
+  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  logger.info('bound', { password: 'untracked-pw-1', apiToken: 'untracked-tok-2', mustChangePassword: true, passwordLastSet: null });
+  await logger.close();
+  t.deepEqual(JSON.parse((await fileLines(dir))[0]!), {
+    level: 'info',
+    message: 'bound',
+    password: '[REDACTED]',
+    apiToken: '[REDACTED]',
+    mustChangePassword: true,
+    passwordLastSet: null,
+    timestamp: '2026-11-21T20:00:00.000Z',
+  });
+  t.false(consoleText.includes('untracked'));
+});
+
+test('the file line is JSON: level, message and timestamp first, then the child\'s fields and the line\'s, in their order', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0), gone: undefined });
+  await logger.close();
+  const line = (await fileLines(dir))[0]!;
+  t.true(line.startsWith('{"level":"warn","message":"failed","timestamp":"2026-11-21T20:00:00.000Z","commandId":"c1","op":"resetPassword","error":{"name":"Error","message":"boom","stack":"Error: boom'), line);
+  t.true(line.endsWith('"},"details":{"z":1,"a":[{"y":2,"b":3}]},"big":"10","at":"1970-01-01T00:00:00.000Z"}'), line);
+});
+
+test('child fields sit under the line\'s own; level and timestamp stay the logger\'s and a meta message is appended', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const child = logger.child({ directory: 'corp', commandId: 'c1' }).child({ commandId: 'c2' });
+  child.info('applied', { directory: 'other', level: 'error', timestamp: 'yesterday', message: 'and more' });
+  await logger.close();
+  t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { commandId: 'c2', directory: 'other', level: 'info', message: 'applied and more', timestamp: '2026-11-21T20:00:00.000Z' });
+});
+
+test('a line below the level is dropped before any of its fields is read', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  let read = false;
+  logger.debug('resetting password', {
+    get dn() {
+      read = true;
+      return 'CN=x';
+    },
+  });
+  logger.info('kept');
+  await logger.close();
+  t.false(read);
+  t.is((await fileLines(dir)).length, 1);
+});
+
+test('a burst far past back-pressure reaches the file whole and in order, with no listener warning', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const warnings: string[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning.name);
+  process.on('warning', onWarning);
+  const consoleStream = new PassThrough();
+  let consoleText = '';
+  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 64 << 20, maxFiles: 2, console: true, consoleStream, now });
+  const count = 5_000;
+  for (let i = 0; i < count; i++) {
+    logger.info('command finished', { commandId: `c${i}` });
+    // Some lines alone in their turn of the event loop, most in large batches.
+    if (i % 1000 < 3) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await logger.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', onWarning);
+  const ids = (await fileLines(dir)).map((l) => (JSON.parse(l) as { commandId: string }).commandId);
+  t.is(ids.length, count);
+  t.true(
+    ids.every((id, i) => id === `c${i}`),
+    'file lines in order',
+  );
+  const consoleLines = consoleText.trim().split('\n');
+  t.is(consoleLines.length, count);
+  t.true(
+    consoleLines.every((line, i) => line === `2026-11-21T20:00:00.000Z info  command finished {"commandId":"c${i}"}`),
+    'console lines in order',
+  );
+  t.deepEqual(warnings, []);
+});
+
+test('an Error passed as the meta keeps its message, stack and cause, as winston.log did, redacted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  logger.redactor.track('Sup3r-secret');
+  const error = new Error('bind as Sup3r-secret failed', { cause: new Error('ldap 49') });
+  logger.error('could not bind', error as unknown as Record<string, unknown>);
+  await logger.close();
+  const line = JSON.parse((await fileLines(dir))[0]!) as Record<string, unknown>;
+  t.is(line.message, 'could not bind bind as [REDACTED] failed');
+  t.regex(String(line.stack), /^Error: bind as \[REDACTED\] failed/);
+  t.like(line.cause, { message: 'ldap 49' });
+});
+
+test('a line is redacted when it is logged: untracking right after, before it reaches the file, does not leak', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const consoleStream = new PassThrough();
+  let consoleText = '';
+  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  logger.redactor.track('Fleeting-Secret-77');
+  logger.warn('directory said Fleeting-Secret-77 is too short', { detail: 'value Fleeting-Secret-77' });
+  logger.redactor.untrack('Fleeting-Secret-77');
+  await logger.close();
+  const text = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
+  t.false(text.includes('Fleeting'));
+  t.false(consoleText.includes('Fleeting'));
+  t.true(text.includes('directory said [REDACTED] is too short'));
+});
+
+test('a meta field whose getter throws costs the line its fields, not the caller an exception', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  t.notThrows(() =>
+    logger.info('odd meta', {
+      get dn(): string {
+        throw new Error('no');
+      },
+    }),
+  );
+  await logger.close();
+  t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { level: 'info', message: 'odd meta', timestamp: '2026-11-21T20:00:00.000Z', logError: 'the fields of this line could not be read' });
+});

@@ -66,3 +66,27 @@ test('cycles and buffers do not break serialization', (t) => {
   a.self = a;
   t.deepEqual(redactor.redact(a), { name: 'a', raw: '[12 bytes]', self: '[Circular]' });
 });
+
+test('an object reached twice without a cycle is copied both times; only a way back up is a cycle', (t) => {
+  const redactor = new Redactor();
+  const shared = { dn: 'CN=a' };
+  const parent: Record<string, unknown> = { first: shared, second: shared, list: [shared, shared] };
+  parent.child = { up: parent };
+  t.deepEqual(redactor.redact(parent), { first: { dn: 'CN=a' }, second: { dn: 'CN=a' }, list: [{ dn: 'CN=a' }, { dn: 'CN=a' }], child: { up: '[Circular]' } });
+});
+
+test('strings shorter than every tracked value pass untouched; a shorter value tracked later is caught', (t) => {
+  const redactor = new Redactor();
+  redactor.track('a-long-password');
+  t.is(redactor.redactString('OK'), 'OK');
+  t.is(redactor.redactString('xa-long-passwordx'), `x${REDACTED}x`);
+  redactor.track('pw1');
+  t.is(redactor.redactString('pw1'), REDACTED);
+  redactor.untrack('pw1');
+  t.is(redactor.redactString('pw1'), 'pw1');
+});
+
+test('copies keep the order of object keys', (t) => {
+  const redactor = new Redactor();
+  t.is(JSON.stringify(redactor.redact({ z: 1, b: { y: 1, a: 2 }, a: [{ d: 1, c: 2 }] })), '{"z":1,"b":{"y":1,"a":2},"a":[{"d":1,"c":2}]}');
+});
