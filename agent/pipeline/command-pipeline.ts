@@ -51,6 +51,7 @@ export class CommandPipeline {
   readonly #active = new Set<string>();
   readonly #now: () => Date;
   #accepting = true;
+  #auditFailing = false;
   readonly stats = { received: 0, completed: 0, ignored: 0 };
 
   constructor(private readonly o: PipelineOptions) {
@@ -193,11 +194,22 @@ export class CommandPipeline {
     this.#active.delete(command.id);
     // ms: from the frame's arrival to the result's sending (journal, directory and queueing included).
     o.logger.info('command finished', { commandId: command.id, op: command.op, code: outcome.code, dn, ms: Math.round((performance.now() - arrived) * 10) / 10 });
-    await o.audit
-      .record({ commandId: command.id, op: command.op, directory: command.directory ?? this.#defaultDirectory(), dn, code: signed.result.code, status: signed.result.status, at: signed.result.completedAt })
-      .catch((error: unknown) => o.logger.error('could not write the audit log', { commandId: command.id, error: describe(error) }));
-    // Untrack only after every log line of this command was written.
+    // Lines are redacted when logged: this command's last line is out, so its secrets can go.
     if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+    // Not awaited: the line joins the audit log's next group commit, and the command's slot is
+    // free meanwhile (the runtime closes the audit log, waiting for it, after draining).
+    o.audit
+      .record({ commandId: command.id, op: command.op, directory: command.directory ?? this.#defaultDirectory(), dn, code: signed.result.code, status: signed.result.status, at: signed.result.completedAt })
+      .then(
+        () => {
+          this.#auditFailing = false;
+        },
+        (error: unknown) => {
+          // Once per outage, not once per command.
+          if (!this.#auditFailing) o.logger.error('could not write the audit log; commands go on, unaudited, until it can be written', { commandId: command.id, error: describe(error) });
+          this.#auditFailing = true;
+        },
+      );
   }
 
   async #steps(

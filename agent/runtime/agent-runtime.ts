@@ -91,7 +91,7 @@ export class AgentRuntime {
         directories,
         defaultDirectory: config.defaultDirectory,
         journal,
-        audit: { record: async ({ at, ...entry }) => void (await audit.append({ ...entry, time: at })) },
+        audit: { record: (entry) => audit.append({ commandId: entry.commandId, op: entry.op, directory: entry.directory, dn: entry.dn, code: entry.code, status: entry.status, time: entry.at }).then(() => undefined) },
         redactor: logger.redactor,
         rateLimiter: new RateLimiter({ limit: config.limits.perTargetPerMinute, now }),
         logger,
