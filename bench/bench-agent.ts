@@ -17,6 +17,8 @@ export interface AgentLaunch {
   compiledBin: string | null;
   /** Directory for `--cpu-prof` output, or null. */
   cpuProfDir: string | null;
+  /** Extra node flags before the script (empty: none). */
+  nodeFlags: string[];
 }
 
 export interface BenchAgentOptions {
@@ -136,7 +138,7 @@ export class BenchAgent {
 
   #spawn(args: string[], profile: boolean): ChildProcess {
     const { compiledBin, cpuProfDir } = this.options.launch;
-    const nodeArgs = compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin];
+    const nodeArgs = [...this.options.launch.nodeFlags, ...(compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin])];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
     return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }

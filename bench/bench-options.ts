@@ -28,13 +28,15 @@ export interface BenchOptions {
   tsx: boolean;
   /** Directory for the agent's --cpu-prof output, or null. */
   cpuProfDir: string | null;
+  /** Extra node flags for the agent process (e.g. V8 heap sizes), to measure what they cost and save. */
+  nodeFlags: string[];
   quick: boolean;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-commands N] [--soak N] [--rate N] [--rate-seconds S]
   [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--max-in-flight N] [--connections N]
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
-  [--tsx] [--cpu-prof DIR]`;
+  [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...']`;
 
 /** Defaults finish in about ten minutes on two busy cores; --quick in about two. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -57,6 +59,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'no-chart': { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'node-flags': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +92,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     chartFile: values['no-chart'] ? null : (values.chart ?? 'docs/bench-latency.svg'),
     tsx: values.tsx,
     cpuProfDir: values['cpu-prof'] ?? null,
+    nodeFlags: (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== ''),
     quick,
   };
 }
