@@ -288,3 +288,15 @@ test('an acknowledged entry keeps little heap (its result stays in the file)', a
   // Generous: the ids and index measure about 100 bytes; a held result frame would be over 1,500.
   t.true(figures.bytesPerEntry < 400, `${figures.bytesPerEntry} bytes per entry`);
 });
+
+test('unacknowledged lists results oldest completion first, whatever order the commands began in', async (t) => {
+  const c = clock();
+  const journal = await Journal.open({ path: await journalPath(), now: c.now });
+  for (const id of ['a', 'b', 'c']) await journal.begin(id, info(id));
+  for (const id of ['c', 'a', 'b']) {
+    c.advance(1000);
+    await journal.complete(id, resultFrame(id));
+  }
+  t.deepEqual(journal.unacknowledged().map((e) => e.id), ['c', 'a', 'b']);
+  await journal.close();
+});
