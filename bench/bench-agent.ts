@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ServiceDefaults } from '../agent/service/service-defaults.js';
 import type { ServiceSim } from '../service-sim/index.js';
 import type { BenchTarget } from './bench-target.js';
 import { processStats, type ProcessStats } from './process-stats.js';
@@ -17,6 +18,8 @@ export interface AgentLaunch {
   compiledBin: string | null;
   /** Directory for `--cpu-prof` output, or null. */
   cpuProfDir: string | null;
+  /** Extra node flags before the script (empty: none). */
+  nodeFlags: string[];
 }
 
 export interface BenchAgentOptions {
@@ -136,7 +139,9 @@ export class BenchAgent {
 
   #spawn(args: string[], profile: boolean): ChildProcess {
     const { compiledBin, cpuProfDir } = this.options.launch;
-    const nodeArgs = compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin];
+    // `run` gets the flags the installed service uses (systemd unit, WinSW); --node-flags come after and win.
+    const flags = [...(args[0] === 'run' ? ServiceDefaults.runNodeFlags : []), ...this.options.launch.nodeFlags];
+    const nodeArgs = [...flags, ...(compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin])];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
     return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }

@@ -65,8 +65,12 @@ export interface MemoryReport {
   peakRssMb: number;
   soakCommands: number;
   afterSoakRssMb: number;
-  /** After the soak minus after the first throughput run. */
+  /** After the soak minus just before it (after the throughput and latency runs). */
   growthMb: number;
+  /** After the soak minus after the warm-up: what the 10 MB target is judged on. */
+  growthSinceWarmupMb: number;
+  /** Commands between the warm-up and the end of the soak (throughput and latency runs, then the soak). */
+  commandsSinceWarmup: number;
   commandsBeforeSoak: number;
   rssBeforeSoakMb: number;
 }

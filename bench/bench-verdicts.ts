@@ -26,7 +26,12 @@ export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] 
   if (report.memory !== null) {
     add('Idle RSS <= 80 MB', `${report.memory.idleRssMb} MB`, report.memory.idleRssMb <= 80);
     if (report.memory.soakCommands > 0) {
-      add(`RSS growth over ${report.memory.soakCommands} commands <= 10 MB`, `${report.memory.growthMb} MB (${report.memory.rssBeforeSoakMb} -> ${report.memory.afterSoakRssMb})`, report.memory.growthMb <= 10);
+      const m = report.memory;
+      add(
+        `RSS growth from after warm-up to after a ${m.soakCommands}-command soak (${m.commandsSinceWarmup} commands) <= 10 MB`,
+        `${m.growthSinceWarmupMb} MB (${m.afterWarmupRssMb} -> ${m.afterSoakRssMb}; over the soak alone ${m.growthMb} MB from ${m.rssBeforeSoakMb})`,
+        m.growthSinceWarmupMb <= 10,
+      );
     }
   }
   if (report.durability !== null) {

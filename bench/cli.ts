@@ -43,7 +43,7 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
     progress('compiling the agent (tsconfig.build.json)');
     compiledBin = await compiledAgent();
   }
-  const launch: AgentLaunch = { compiledBin, cpuProfDir: options.cpuProfDir === null ? null : resolve(options.cpuProfDir) };
+  const launch: AgentLaunch = { compiledBin, cpuProfDir: options.cpuProfDir === null ? null : resolve(options.cpuProfDir), nodeFlags: options.nodeFlags };
   const outcome = await runBench(options, launch, progress);
   const partial: Omit<BenchReport, 'verdicts'> = {
     startedAt,

@@ -24,7 +24,7 @@ export function reportMarkdown(report: BenchReport): string {
   if (report.memory !== null) {
     const mem = report.memory;
     lines.push('');
-    lines.push(`Agent RSS (slapd run): idle ${mem.idleRssMb} MB, after warm-up ${mem.afterWarmupRssMb} MB, before soak ${mem.rssBeforeSoakMb} MB (after ${mem.commandsBeforeSoak} commands), after ${mem.soakCommands} more ${mem.afterSoakRssMb} MB (growth ${mem.growthMb} MB), peak ${mem.peakRssMb} MB.`);
+    lines.push(`Agent RSS (slapd run): idle ${mem.idleRssMb} MB, after warm-up ${mem.afterWarmupRssMb} MB, before soak ${mem.rssBeforeSoakMb} MB (after ${mem.commandsBeforeSoak} commands), after ${mem.soakCommands} more ${mem.afterSoakRssMb} MB (growth ${mem.growthSinceWarmupMb} MB since warm-up over ${mem.commandsSinceWarmup} commands, ${mem.growthMb} MB over the soak), peak ${mem.peakRssMb} MB.`);
   }
   if (report.durability !== null) {
     const d = report.durability;

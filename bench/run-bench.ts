@@ -166,7 +166,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
 
       if (key === 'slapd-nosync') {
         const sent = warmup + commands + steadyCount;
-        outcome.memory = await benchMemory(ctx, agent, target, idle.rssBytes, afterWarmup.rssBytes, sent);
+        outcome.memory = await benchMemory(ctx, agent, target, idle.rssBytes, afterWarmup.rssBytes, sent, warmup);
         outcome.durability = await benchDurability(ctx, target, through.perSecond, commands);
       }
     } finally {
@@ -177,8 +177,11 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
   }
 }
 
-/** Steady-state RSS, then `soakCommands` more, then RSS again: growth that stays is a leak (or retained state). */
-async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTarget, idleBytes: number, warmBytes: number, sent: number): Promise<MemoryReport> {
+/**
+ * Steady-state RSS, then `soakCommands` more, then RSS again: growth that stays is a leak (or
+ * retained state). Growth is reported from after the warm-up (the target) and over the soak alone.
+ */
+async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTarget, idleBytes: number, warmBytes: number, sent: number, warmup: number): Promise<MemoryReport> {
   const soak = ctx.options.soakCommands;
   const before = agent.stats();
   let after = before;
@@ -198,6 +201,8 @@ async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTa
     soakCommands: soak,
     afterSoakRssMb: round(after.rssBytes / MB, 1),
     growthMb: round((after.rssBytes - before.rssBytes) / MB, 1),
+    growthSinceWarmupMb: round((after.rssBytes - warmBytes) / MB, 1),
+    commandsSinceWarmup: sent - warmup + soak,
   };
 }
 

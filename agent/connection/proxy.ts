@@ -1,5 +1,10 @@
 import type { Agent } from 'node:http';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import { createRequire } from 'node:module';
+import type { HttpsProxyAgent } from 'https-proxy-agent';
+
+// Loaded on first use (require of an ES module, synchronous since Node 22): most agents have no
+// proxy, and https-proxy-agent with its http/net dependencies costs about 4 MB of RSS at start.
+const require = createRequire(import.meta.url);
 
 /**
  * The HTTPS proxy (CONNECT) for the service URL: the config's `service.proxy` wins, else
@@ -26,5 +31,6 @@ export function noProxyMatches(host: string, noProxy: string): boolean {
 }
 
 export function proxyAgent(proxyUrl: string, ca: Buffer | undefined): Agent {
-  return new HttpsProxyAgent(proxyUrl, ca === undefined ? {} : { ca });
+  const loaded = require('https-proxy-agent') as { HttpsProxyAgent: typeof HttpsProxyAgent };
+  return new loaded.HttpsProxyAgent(proxyUrl, ca === undefined ? {} : { ca });
 }

@@ -1,10 +1,13 @@
-import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { ensurePrivateDir } from '../state/private-dir.js';
-import { writeFileAtomic } from '../state/write-file-atomic.js';
+import { syncDirectory } from '../state/write-file-atomic.js';
+import { AckedIndex, type AckedPlace } from './acked-index.js';
 import { JournalState, type JournalBegin, type JournalEntry, type JournalRecord } from './journal-entry.js';
+import { readJournalLines, readLineSync } from './journal-lines.js';
 
 export interface JournalOptions {
   /** The JSON-lines file, e.g. `<stateDir>/journal.jsonl`. */
@@ -28,28 +31,42 @@ export interface JournalStats {
   syncs: number;
 }
 
+/** Called once the line is in the file, with its byte range (without the newline) and the entry it put in memory. */
+type OnWritten = (offset: number, length: number, stored: JournalEntry | null) => void;
+
 interface Pending {
   line: string;
+  onWritten: OnWritten | null;
+  stored: JournalEntry | null;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const REWRITE_CHUNK_BYTES = 1 << 20;
 
 /**
  * The durable record of command ids (SPEC.md section 7): an append-only JSON-lines file, fsync'd
  * before any promise resolves. Concurrent writers share one fsync (group commit). State changes are
  * visible to `get` at once; durability is what the returned promise waits for.
+ *
+ * Memory: entries not yet acknowledged are held whole (few: in flight or awaiting a resultAck).
+ * An acknowledgement is written as one self-contained `entry` line; once it is in the file only
+ * its byte range stays in memory (AckedIndex), and `get` reads the entry back from the file.
  */
 export class Journal {
   readonly path: string;
   readonly #now: () => Date;
   readonly #retentionMs: number;
   readonly #fsync: boolean;
-  readonly #entries = new Map<string, JournalEntry>();
-  readonly #inFlightAtStartup: JournalEntry[];
+  /** Entries held whole: received, applying, done, and acknowledged until their line is written. */
+  readonly #live = new Map<string, JournalEntry>();
+  /** Acknowledged entries whose `entry` line is in the file. */
+  #acked = new AckedIndex();
+  readonly #counts: Record<JournalState, number> = { received: 0, applying: 0, done: 0, acknowledged: 0 };
+  #inFlightAtStartup: JournalEntry[] = [];
   #handle: FileHandle;
-  #fileBytes: number;
+  #fileBytes = 0;
   #pending: Pending[] = [];
   #flushScheduled = false;
   #io: Promise<void> = Promise.resolve();
@@ -57,92 +74,97 @@ export class Journal {
   #closed = false;
   #syncs = 0;
 
-  private constructor(options: JournalOptions, handle: FileHandle, records: JournalRecord[], fileBytes: number) {
+  private constructor(options: JournalOptions, handle: FileHandle) {
     this.path = options.path;
     this.#now = options.now ?? (() => new Date());
     this.#retentionMs = options.retentionMs ?? 7 * DAY_MS;
     this.#fsync = options.fsync ?? true;
     this.#handle = handle;
-    this.#fileBytes = fileBytes;
-    for (const record of records) this.#apply(record);
-    this.#inFlightAtStartup = [...this.#entries.values()]
-      .filter((e) => e.state === JournalState.received || e.state === JournalState.applying)
-      .map((e) => structuredClone(e));
   }
 
   /** Opens (creating) the journal and replays it; a torn last line (crash mid-write) is dropped. */
   static async open(options: JournalOptions): Promise<Journal> {
     await ensurePrivateDir(dirname(options.path));
-    let text = '';
+    // Read and append through one descriptor: `get` reads acknowledged entries back by offset.
+    const handle = await open(options.path, 'a+', 0o600);
     try {
-      text = await readFile(options.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const lines = text.split('\n');
-    const tail = lines.pop() ?? '';
-    const records: JournalRecord[] = [];
-    lines.forEach((line, index) => {
-      if (line === '') return;
-      try {
-        records.push(JSON.parse(line) as JournalRecord);
-      } catch {
-        throw new AgentError('INTERNAL', `journal ${options.path} is corrupt at line ${index + 1}; stop the agent, move the file aside and restart (commands in it may then be applied again if re-sent)`);
-      }
-    });
-    let fileBytes = Buffer.byteLength(text);
-    if (tail !== '') {
+      await handle.chmod(0o600);
+      const journal = new Journal(options, handle);
+      let lineNumber = 0;
+      const { completeBytes, tailBytes } = await readJournalLines(handle, (text, offset, length) => {
+        lineNumber++;
+        if (text === '') return;
+        let record: JournalRecord;
+        try {
+          record = JSON.parse(text) as JournalRecord;
+        } catch {
+          throw new AgentError('INTERNAL', `journal ${options.path} is corrupt at line ${lineNumber}; stop the agent, move the file aside and restart (commands in it may then be applied again if re-sent)`);
+        }
+        journal.#apply(record, { offset, length });
+      });
       // The last write never finished: it was not fsync'd, so no promise resolved for it. Drop it.
-      fileBytes -= Buffer.byteLength(tail);
-      await truncate(options.path, fileBytes);
+      if (tailBytes > 0) await handle.truncate(completeBytes);
+      journal.#fileBytes = completeBytes;
+      journal.#inFlightAtStartup = [...journal.#live.values()].filter((e) => e.state === JournalState.received || e.state === JournalState.applying).map((e) => structuredClone(e));
+      return journal;
+    } catch (error) {
+      await handle.close();
+      throw error;
     }
-    const handle = await open(options.path, 'a', 0o600);
-    await handle.chmod(0o600);
-    return new Journal(options, handle, records, fileBytes);
   }
 
   /** Records a command that passed schema, signature and tenant checks (state `received`). */
   begin(id: string, info: JournalBegin): Promise<void> {
-    if (this.#entries.has(id)) return Promise.reject(new AgentError('INTERNAL', `journal already has command ${id}`));
+    if (this.#live.has(id) || this.#acked.has(id)) return Promise.reject(new AgentError('INTERNAL', `journal already has command ${id}`));
     return this.#write({ r: 'begin', id, op: info.op, target: info.target, directory: info.directory, receivedAt: info.receivedAt, expiresAt: info.expiresAt });
   }
 
   /** Marks the moment just before the directory write; after a crash this says "maybe applied". */
   markApplying(id: string): Promise<void> {
-    const entry = this.#entries.get(id);
+    const entry = this.#live.get(id);
     if (entry?.state !== JournalState.received && entry?.state !== JournalState.applying) {
-      return Promise.reject(new AgentError('INTERNAL', `journal cannot mark ${id} applying from state ${entry?.state ?? 'unknown'}`));
+      return Promise.reject(new AgentError('INTERNAL', `journal cannot mark ${id} applying from state ${this.#stateOf(id) ?? 'unknown'}`));
     }
     return this.#write({ r: 'applying', id, at: this.#nowText() });
   }
 
   /** Keeps the signed result frame to (re-)send until acknowledged (state `done`). */
   complete(id: string, signedResultFrame: unknown): Promise<void> {
-    const entry = this.#entries.get(id);
+    const entry = this.#live.get(id);
     if (entry?.state !== JournalState.received && entry?.state !== JournalState.applying) {
-      return Promise.reject(new AgentError('INTERNAL', `journal cannot complete ${id} from state ${entry?.state ?? 'unknown'}`));
+      return Promise.reject(new AgentError('INTERNAL', `journal cannot complete ${id} from state ${this.#stateOf(id) ?? 'unknown'}`));
     }
     return this.#write({ r: 'done', id, at: this.#nowText(), result: signedResultFrame });
   }
 
   /** The service stored the result. False (and nothing written) for an id not awaiting an ack. */
   async acknowledge(id: string): Promise<boolean> {
-    if (this.#entries.get(id)?.state !== JournalState.done) return false;
-    await this.#write({ r: 'ack', id, at: this.#nowText() });
+    const entry = this.#live.get(id);
+    if (entry?.state !== JournalState.done) return false;
+    // One self-contained line, so the entry can later be read back from the file alone.
+    await this.#write({ r: 'entry', ...entry, state: JournalState.acknowledged, acknowledgedAt: this.#nowText() }, (offset, length, stored) => {
+      if (stored !== null) this.#park(id, stored, offset, length);
+    });
     return true;
   }
 
+  /**
+   * The entry for `id`, or undefined. A copy: changing it changes nothing here. For an acknowledged
+   * entry this reads its line from the file (synchronously; only duplicates of old commands ask).
+   */
   get(id: string): JournalEntry | undefined {
-    const entry = this.#entries.get(id);
-    return entry === undefined ? undefined : structuredClone(entry);
+    const entry = this.#live.get(id);
+    if (entry !== undefined) return { ...entry };
+    const place = this.#acked.get(id);
+    return place === undefined ? undefined : this.#readAcked(id, place);
   }
 
   /** Entries whose result the service has not acknowledged, oldest completion first (to re-send after welcome). */
   unacknowledged(): JournalEntry[] {
-    return [...this.#entries.values()]
+    return [...this.#live.values()]
       .filter((e) => e.state === JournalState.done)
-      .sort((a, b) => (a.completedAt ?? '').localeCompare(b.completedAt ?? ''))
-      .map((e) => structuredClone(e));
+      .sort((a, b) => compareText(a.completedAt ?? '', b.completedAt ?? ''))
+      .map((e) => ({ ...e }));
   }
 
   /** Entries that were `received` or `applying` when the previous process stopped (as of open). */
@@ -162,15 +184,14 @@ export class Journal {
   }
 
   stats(): JournalStats {
-    const count = (state: JournalState): number => [...this.#entries.values()].filter((e) => e.state === state).length;
     return {
       path: this.path,
       fileBytes: this.#fileBytes,
-      entries: this.#entries.size,
-      received: count(JournalState.received),
-      applying: count(JournalState.applying),
-      done: count(JournalState.done),
-      acknowledged: count(JournalState.acknowledged),
+      entries: this.#live.size + this.#acked.size,
+      received: this.#counts.received,
+      applying: this.#counts.applying,
+      done: this.#counts.done,
+      acknowledged: this.#counts.acknowledged,
       syncs: this.#syncs,
     };
   }
@@ -187,15 +208,43 @@ export class Journal {
     return this.#now().toISOString();
   }
 
-  #write(record: JournalRecord): Promise<void> {
+  #stateOf(id: string): JournalState | undefined {
+    return this.#live.get(id)?.state ?? (this.#acked.has(id) ? JournalState.acknowledged : undefined);
+  }
+
+  #readAcked(id: string, place: AckedPlace): JournalEntry {
+    if (this.#closed) throw new AgentError('INTERNAL', 'journal is closed');
+    const text = readLineSync(this.#handle.fd, place.offset, place.length);
+    let record: JournalRecord | null = null;
+    try {
+      record = JSON.parse(text) as JournalRecord;
+    } catch {
+      // Reported below.
+    }
+    if (record?.r !== 'entry' || record.id !== id) {
+      throw new AgentError('INTERNAL', `journal ${this.path} does not hold command ${id} where it was written; stop the agent, move the file aside and restart`);
+    }
+    const { r: _r, ...entry } = record;
+    return entry;
+  }
+
+  /** The acknowledged entry's line is in the file: keep only where it is, unless it changed meanwhile. */
+  #park(id: string, entry: JournalEntry, offset: number, length: number): void {
+    if (this.#live.get(id) !== entry) return;
+    this.#live.delete(id);
+    this.#acked.set(id, { offset, length, acknowledgedAtMs: Date.parse(entry.acknowledgedAt ?? '') });
+  }
+
+  #write(record: JournalRecord, onWritten: OnWritten | null = null): Promise<void> {
     if (this.#closed) return Promise.reject(new AgentError('INTERNAL', 'journal is closed'));
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    const secret = findSecretField(record);
+    // An `entry` line repeats fields that were checked when first written: skip the walk over the result.
+    const secret = record.r === 'entry' ? null : findSecretField(record);
     if (secret !== null) return Promise.reject(new AgentError('INTERNAL', `refusing to journal a secret-looking field (${secret}); journals never hold secrets`));
     const line = `${JSON.stringify(record)}\n`;
-    this.#apply(record);
+    const stored = this.#apply(record, null);
     return new Promise((resolve, reject) => {
-      this.#pending.push({ line, resolve, reject });
+      this.#pending.push({ line, onWritten, stored, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         this.#io = this.#io.then(() => this.#flush());
@@ -215,7 +264,14 @@ export class Journal {
         await this.#handle.datasync();
         this.#syncs++;
       }
-      this.#fileBytes += Buffer.byteLength(data);
+      // O_APPEND and one flush at a time: the batch landed at the old end of the file.
+      let offset = this.#fileBytes;
+      for (const p of batch) {
+        const bytes = Buffer.byteLength(p.line);
+        p.onWritten?.(offset, bytes - 1, p.stored);
+        offset += bytes;
+      }
+      this.#fileBytes = offset;
       for (const p of batch) p.resolve();
     } catch (error) {
       // A journal that cannot be written must stop the pipeline: acking without a record breaks idempotency.
@@ -224,41 +280,114 @@ export class Journal {
     }
   }
 
+  /**
+   * Writes the kept entries to a temporary file, streaming acknowledged lines from the old file
+   * byte for byte, then renames it over the journal (crash-safe), and switches to a rebuilt index
+   * of the new offsets in the same synchronous step that switches the file handle.
+   */
   async #rewrite(): Promise<{ dropped: number; kept: number }> {
     if (this.#failure !== null) throw this.#failure;
-    // Queued lines are already reflected in #entries, so the snapshot covers them.
+    // Queued lines are already reflected in memory, so the snapshot covers them.
     const covered = this.#pending.splice(0);
     const cutoff = this.#now().getTime() - this.#retentionMs;
     let dropped = 0;
-    for (const [id, entry] of this.#entries) {
-      if (entry.state === JournalState.acknowledged && Date.parse(entry.acknowledgedAt ?? '') < cutoff) {
-        this.#entries.delete(id);
+    const kept: { id: string; ref: AckedPlace | null; entry: JournalEntry | null; line: string | null }[] = [];
+    for (const [id, place] of this.#acked.entries()) {
+      if (place.acknowledgedAtMs < cutoff) {
+        this.#acked.delete(id);
+        this.#counts.acknowledged--;
         dropped++;
+      } else {
+        kept.push({ id, ref: place, entry: null, line: null });
       }
     }
-    const data = [...this.#entries.values()].map((e) => `${JSON.stringify({ r: 'entry', ...e })}\n`).join('');
+    for (const [id, entry] of this.#live) {
+      if (entry.state === JournalState.acknowledged && Date.parse(entry.acknowledgedAt ?? '') < cutoff) {
+        this.#live.delete(id);
+        this.#counts.acknowledged--;
+        dropped++;
+        continue;
+      }
+      kept.push({ id, ref: null, entry, line: JSON.stringify({ r: 'entry', ...entry }) });
+    }
+    const dir = dirname(this.path);
+    const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const placed: { id: string; offset: number; length: number; entry: JournalEntry | null; ref: AckedPlace | null }[] = [];
+    let next: FileHandle | null = null;
     try {
-      await this.#handle.close();
-      await writeFileAtomic(this.path, data, { mode: 0o600 });
-      this.#handle = await open(this.path, 'a', 0o600);
-      this.#fileBytes = Buffer.byteLength(data);
-      for (const p of covered) p.resolve();
+      const out = await open(temp, 'wx', 0o600);
+      let size = 0;
+      try {
+        let parts: Buffer[] = [];
+        let partBytes = 0;
+        for (const item of kept) {
+          const bytes = item.ref !== null ? await this.#readRange(item.ref) : Buffer.from(item.line ?? '');
+          parts.push(bytes, NEWLINE_BUFFER);
+          placed.push({ id: item.id, offset: size, length: bytes.length, entry: item.entry, ref: item.ref });
+          size += bytes.length + 1;
+          partBytes += bytes.length + 1;
+          if (partBytes >= REWRITE_CHUNK_BYTES) {
+            await out.write(Buffer.concat(parts));
+            parts = [];
+            partBytes = 0;
+          }
+        }
+        if (partBytes > 0) await out.write(Buffer.concat(parts));
+        await out.chmod(0o600);
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await rename(temp, this.path);
+      await syncDirectory(dir);
+      next = await open(this.path, 'a+', 0o600);
     } catch (error) {
+      await unlink(temp).catch(() => undefined);
       this.#failure = new AgentError('INTERNAL', `journal ${this.path} could not be compacted (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the disk, then restart the agent`, { cause: error });
       for (const p of covered) p.reject(this.#failure);
       throw this.#failure;
     }
-    return { dropped, kept: this.#entries.size };
+    // Synchronous from here: `get` never sees a handle and offsets that disagree. The index did
+    // not change meanwhile: only a flush adds to it, and flushes wait for this rewrite.
+    const old = this.#handle;
+    this.#handle = next;
+    this.#fileBytes = placed.reduce((sum, p) => sum + p.length + 1, 0);
+    this.#acked = new AckedIndex();
+    for (const p of placed) {
+      if (p.ref !== null) this.#acked.set(p.id, { offset: p.offset, length: p.length, acknowledgedAtMs: p.ref.acknowledgedAtMs });
+      else if (p.entry?.state === JournalState.acknowledged) this.#park(p.id, p.entry, p.offset, p.length);
+    }
+    for (const p of covered) p.resolve();
+    await old.close();
+    return { dropped, kept: this.#live.size + this.#acked.size };
   }
 
-  #apply(record: JournalRecord): void {
-    if (record.r === 'entry') {
-      const { r: _r, ...entry } = record;
-      this.#entries.set(entry.id, entry);
-      return;
+  async #readRange(ref: AckedPlace): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(ref.length);
+    let done = 0;
+    while (done < ref.length) {
+      const { bytesRead } = await this.#handle.read(buffer, done, ref.length - done, ref.offset + done);
+      if (bytesRead === 0) throw new AgentError('INTERNAL', `journal ${this.path} is shorter than its index`);
+      done += bytesRead;
     }
-    if (record.r === 'begin') {
-      this.#entries.set(record.id, {
+    return buffer;
+  }
+
+  /** Applies a record to memory; `at` is its place in the file when replaying. Returns the entry held whole, if any. */
+  #apply(record: JournalRecord, at: { offset: number; length: number } | null): JournalEntry | null {
+    if (record.r === 'entry' || record.r === 'begin') {
+      this.#forget(record.id);
+      if (record.r === 'entry') {
+        const { r: _r, ...entry } = record;
+        this.#counts[entry.state]++;
+        if (entry.state === JournalState.acknowledged && at !== null) {
+          this.#acked.set(entry.id, { offset: at.offset, length: at.length, acknowledgedAtMs: Date.parse(entry.acknowledgedAt ?? '') });
+          return null;
+        }
+        this.#live.set(entry.id, entry);
+        return entry;
+      }
+      const entry: JournalEntry = {
         id: record.id,
         state: JournalState.received,
         op: record.op,
@@ -270,11 +399,14 @@ export class Journal {
         completedAt: null,
         acknowledgedAt: null,
         result: null,
-      });
-      return;
+      };
+      this.#live.set(record.id, entry);
+      this.#counts.received++;
+      return entry;
     }
-    const entry = this.#entries.get(record.id);
-    if (entry === undefined) return;
+    const entry = this.#live.get(record.id);
+    if (entry === undefined) return null;
+    this.#counts[entry.state]--;
     if (record.r === 'applying') {
       entry.state = JournalState.applying;
       entry.applyingAt = record.at;
@@ -283,8 +415,28 @@ export class Journal {
       entry.completedAt = record.at;
       entry.result = record.result;
     } else {
+      // `ack` lines come from journals written before acknowledgements were self-contained.
       entry.state = JournalState.acknowledged;
       entry.acknowledgedAt = record.at;
     }
+    this.#counts[entry.state]++;
+    return entry;
   }
+
+  #forget(id: string): void {
+    const entry = this.#live.get(id);
+    if (entry !== undefined) {
+      this.#counts[entry.state]--;
+      this.#live.delete(id);
+    } else if (this.#acked.delete(id)) {
+      this.#counts.acknowledged--;
+    }
+  }
+}
+
+const NEWLINE_BUFFER = Buffer.from('\n');
+
+/** Code-unit order, right for RFC 3339 UTC times; localeCompare would load ICU collation data (about 3 MB of RSS). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -68,7 +68,7 @@ export class AgentRuntime {
     });
     try {
       const store = await openSecretStore(config.secretStore, { stateDir: config.stateDir });
-      const registration = (await RegistrationState.open(config.stateDir)).require();
+      const registration = await RegistrationState.readRequired(config.stateDir);
       const keys = await loadAgentKeys(store);
       const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys]);
       // Undocumented and for `npm run bench` only: measures what the journal's and audit log's fsync cost.

@@ -69,7 +69,7 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     `Group=${options.group}`,
     `Environment=${unitArg(`WRITEBACK_AGENT_CONFIG=${options.configPath}`)}`,
     `EnvironmentFile=-${unitPath(options.environmentFile)}`,
-    `ExecStart=${[options.nodePath, options.binPath, 'run', '--config', options.configPath].map(unitArg).join(' ')}`,
+    `ExecStart=${[options.nodePath, ...ServiceDefaults.runNodeFlags, options.binPath, 'run', '--config', options.configPath].map(unitArg).join(' ')}`,
     'Restart=on-failure',
     `RestartSec=${ServiceDefaults.restartSec}s`,
     `TimeoutStopSec=${ServiceDefaults.stopTimeoutSec}s`,

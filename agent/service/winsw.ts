@@ -47,7 +47,7 @@ export function winswXml(options: WinswOptions): string {
     `  <name>${e(options.id)}</name>`,
     '  <description>writeback-agent: applies signed password reset commands from the reset service to the directory.</description>',
     `  <executable>${e(options.nodePath)}</executable>`,
-    ...[options.binPath, 'run', '--config', options.configPath].map((arg) => `  <argument>${e(arg)}</argument>`),
+    ...[...ServiceDefaults.runNodeFlags, options.binPath, 'run', '--config', options.configPath].map((arg) => `  <argument>${e(arg)}</argument>`),
     `  <env name="WRITEBACK_AGENT_CONFIG" value="${e(options.configPath)}"/>`,
     '  <startmode>Automatic</startmode>',
     '  <delayedAutoStart>true</delayedAutoStart>',

@@ -1,7 +1,9 @@
 import { chmodSync, statSync } from 'node:fs';
-import Conf from 'conf';
+import { readFile } from 'node:fs/promises';
+import type Conf from 'conf';
 import { AgentError } from '../errors.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-dir.js';
+import { statePaths } from './state-paths.js';
 
 /** A service signing key the agent trusts (SPEC.md section 3). */
 export interface TrustedServiceKey {
@@ -39,6 +41,8 @@ export class RegistrationState {
 
   static async open(stateDir: string): Promise<RegistrationState> {
     await ensurePrivateDir(stateDir);
+    // Loaded here, not at module load: `run` reads the registration with read() and never needs conf.
+    const { default: Conf } = await import('conf');
     const conf = new Conf<Stored>({ cwd: stateDir, configName: REGISTRATION_FILE_NAME, configFileMode: 0o600, clearInvalidConfig: false });
     const state = new RegistrationState(conf);
     try {
@@ -47,6 +51,40 @@ export class RegistrationState {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     return state;
+  }
+
+  /**
+   * The registration read straight from the file conf keeps (plain JSON), without loading conf:
+   * `run` reads it once at start, and conf with its schema validator costs about 5 MB of RSS.
+   * Null when the agent has not been registered.
+   */
+  static async read(stateDir: string): Promise<Registration | null> {
+    await ensurePrivateDir(stateDir);
+    const path = statePaths(stateDir).registration;
+    let text: string;
+    try {
+      assertPrivateFile(path, statSync(path));
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    let stored: Stored;
+    try {
+      stored = JSON.parse(text) as Stored;
+    } catch {
+      throw new AgentError('INTERNAL', `${path} is not valid JSON; run register again`);
+    }
+    if (stored.registration === undefined) return null;
+    validate(stored.registration, `${path} holds an invalid registration; run register again`);
+    return stored.registration;
+  }
+
+  /** read(), or an error telling the admin to run `register`. */
+  static async readRequired(stateDir: string): Promise<Registration> {
+    const registration = await RegistrationState.read(stateDir);
+    if (registration === null) throw notRegistered(statePaths(stateDir).registration);
+    return registration;
   }
 
   /** The registration, or null when the agent has not been registered. */
@@ -58,7 +96,7 @@ export class RegistrationState {
   /** Registered, or an error telling the admin to run `register`. */
   require(): Registration {
     const registration = this.get();
-    if (registration === null) throw new AgentError('INTERNAL', `the agent is not registered (no ${this.path}); run: writeback-agent register --config FILE --token TOKEN`);
+    if (registration === null) throw notRegistered(this.path);
     return registration;
   }
 
@@ -95,7 +133,11 @@ export class RegistrationState {
   }
 }
 
-function validate(r: Registration): void {
+function notRegistered(path: string): AgentError {
+  return new AgentError('INTERNAL', `the agent is not registered (no ${path}); run: writeback-agent register --config FILE --token TOKEN`);
+}
+
+function validate(r: Registration, message = 'refusing to record an invalid registration (agentId, tenantId, serviceUrl, registeredAt and 32-byte service keys are required)'): void {
   const text = (v: unknown): boolean => typeof v === 'string' && v !== '';
   const ok =
     text(r.agentId) &&
@@ -105,5 +147,5 @@ function validate(r: Registration): void {
     !Number.isNaN(Date.parse(r.registeredAt)) &&
     Array.isArray(r.serviceKeys) &&
     r.serviceKeys.every((k) => text(k.kid) && typeof k.publicKey === 'string' && Buffer.from(k.publicKey, 'base64url').length === 32);
-  if (!ok) throw new AgentError('INTERNAL', 'refusing to record an invalid registration (agentId, tenantId, serviceUrl, registeredAt and 32-byte service keys are required)');
+  if (!ok) throw new AgentError('INTERNAL', message);
 }

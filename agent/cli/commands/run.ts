@@ -1,5 +1,5 @@
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
-import { createDriver } from '../../directory/create-driver.js';
+import { loadDriverFactory } from '../../directory/load-driver-factory.js';
 import { AgentRuntime } from '../../runtime/agent-runtime.js';
 import { parseFlags } from '../args.js';
 
@@ -10,7 +10,7 @@ import { parseFlags } from '../args.js';
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { config: { type: 'string' } }, 'run');
   const config = await loadConfig(configPathFrom(values.config));
-  const runtime = await AgentRuntime.start(config, { createDriver });
+  const runtime = await AgentRuntime.start(config, { createDriver: await loadDriverFactory(config.directories) });
   runtime.logger.info('agent started', { directories: config.directories.map((d) => d.id) });
   return new Promise<number>((resolve) => {
     let stopping = false;

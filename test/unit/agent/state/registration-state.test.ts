@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -50,4 +50,21 @@ test('refuses to record an invalid registration and a file others can read', asy
   state.save(registration);
   await chmod(state.path, 0o640);
   await t.throwsAsync(RegistrationState.open(dir), { message: `${state.path} is accessible to other accounts (mode 0640); run: chmod 600 ${state.path}` });
+});
+
+test('read (what run uses, without conf) returns what conf saved, refuses an open file and a broken one', async (t) => {
+  const dir = await stateDir();
+  t.is(await RegistrationState.read(dir), null);
+  await t.throwsAsync(RegistrationState.readRequired(dir), { message: /not registered .*registration\.json.*run: writeback-agent register/ });
+  const state = await RegistrationState.open(dir);
+  state.save(registration);
+  state.addTrustedKey({ kid: 'k2', publicKey: key(2) });
+  t.deepEqual(await RegistrationState.readRequired(dir), { ...registration, serviceKeys: [...registration.serviceKeys, { kid: 'k2', publicKey: key(2) }] });
+  await chmod(state.path, 0o644);
+  await t.throwsAsync(RegistrationState.read(dir), { message: `${state.path} is accessible to other accounts (mode 0644); run: chmod 600 ${state.path}` });
+  await chmod(state.path, 0o600);
+  await writeFile(state.path, '{"registration":{"agentId":""}}');
+  await t.throwsAsync(RegistrationState.read(dir), { message: /holds an invalid registration; run register again/ });
+  await writeFile(state.path, '{"registration":');
+  await t.throwsAsync(RegistrationState.read(dir), { message: /is not valid JSON/ });
 });
