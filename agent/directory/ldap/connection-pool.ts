@@ -2,6 +2,11 @@
  * A small bounded pool of ldapts Clients bound as the agent's service account, with failover
  * across the configured URLs (the last healthy one is tried first), a re-bind after a dropped
  * connection, and one retry on another connection for requests the caller says are safe to repeat.
+ *
+ * Connections are shared: LDAP tags each request with a message id, so several requests run on
+ * one connection at once (ldapts matches the answers). A request goes to the least busy
+ * connection; a new one is opened, up to `size`, when all are busy. Issue 9's benchmark found
+ * commands queueing for a connection of their own while the directory was idle.
  */
 import type { Client } from 'ldapts';
 import type { Logger } from '../../config/directory-config.js';
@@ -32,15 +37,17 @@ export interface WithClientOptions {
 interface Pooled {
   client: Client;
   url: string;
+  /** Calls of withClient running on it now. */
+  inFlight: number;
 }
 
 export class LdapConnectionPool {
   private readonly targets;
   private readonly ca;
-  private readonly idle: Pooled[] = [];
-  /** Requests waiting for a connection: given a slot, or the error that opening one for them met. */
-  private readonly waiters: ((slot: Pooled | Error) => void)[] = [];
-  private open = 0;
+  /** Bound connections taking requests. */
+  private readonly live: Pooled[] = [];
+  /** Connections being opened and bound; they count against `size`. */
+  private readonly opening = new Set<Promise<Pooled>>();
   private preferred = 0;
   private closed = false;
 
@@ -84,10 +91,8 @@ export class LdapConnectionPool {
   /** Closes every connection; later calls fail with DIRECTORY_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter(closedError());
-    const idle = this.idle.splice(0);
-    this.open -= idle.length;
-    await Promise.all(idle.map(({ client }) => client.unbind().catch(() => undefined)));
+    const live = this.live.splice(0);
+    await Promise.all(live.map(({ client }) => client.unbind().catch(() => undefined)));
   }
 
   private async runOn<T>(slot: Pooled, fn: (client: Client) => Promise<T>): Promise<T> {
@@ -98,70 +103,60 @@ export class LdapConnectionPool {
       if (isTransportFailure(error)) healthy = false;
       throw error;
     } finally {
-      this.release(slot, healthy);
+      slot.inFlight -= 1;
+      // A broken connection takes no more requests (those still on it fail by themselves).
+      if (!healthy || !slot.client.isBound) this.retire(slot);
     }
   }
 
   private async acquire(): Promise<Pooled> {
     if (this.closed) throw closedError();
-    for (;;) {
-      const slot = this.idle.pop();
-      if (slot === undefined) break;
-      // A connection the server dropped (restart, idle timeout) is replaced, and the new one re-binds.
-      if (slot.client.isBound) return slot;
-      this.open -= 1;
-      slot.client.unbind().catch(() => undefined);
+    // A connection the server dropped (restart, idle timeout) is replaced, and the new one re-binds.
+    for (const slot of [...this.live]) if (!slot.client.isBound) this.retire(slot);
+    let best: Pooled | undefined;
+    for (const slot of this.live) if (best === undefined || slot.inFlight < best.inFlight) best = slot;
+    const room = this.live.length + this.opening.size < this.options.size;
+    if (best !== undefined && (best.inFlight === 0 || !room)) return take(best);
+    if (room) {
+      const opened = this.openOne();
+      if (best === undefined) return take(await opened);
+      // Use a busy connection now; the new one takes requests once bound.
+      opened.catch(() => undefined);
+      return take(best);
     }
-    if (this.open < this.options.size) {
-      this.open += 1;
-      try {
-        return await this.connectAndBind();
-      } catch (error) {
-        this.open -= 1;
-        this.failWaiters(error);
+    // Every slot is being opened: wait for the first. When opening fails (an outage), fail at once
+    // rather than queue behind connections that will not come.
+    return take(await Promise.race(this.opening));
+  }
+
+  private openOne(): Promise<Pooled> {
+    const opened: Promise<Pooled> = this.connectAndBind().then(
+      async (slot) => {
+        this.opening.delete(opened);
+        if (this.closed) {
+          await slot.client.unbind().catch(() => undefined);
+          throw closedError();
+        }
+        this.live.push(slot);
+        return slot;
+      },
+      (error: unknown) => {
+        this.opening.delete(opened);
         throw error;
-      }
-    }
-    const slot = await new Promise<Pooled | Error>((resolve) => this.waiters.push(resolve));
-    if (slot instanceof Error) throw slot;
-    return slot;
+      },
+    );
+    this.opening.add(opened);
+    return opened;
   }
 
-  private release(slot: Pooled, healthy: boolean): void {
-    if (!healthy || this.closed || !slot.client.isBound) {
-      this.open -= 1;
-      slot.client.unbind().catch(() => undefined);
-      this.wakeOne();
-      return;
-    }
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(slot);
-    else this.idle.push(slot);
-  }
-
-  /** A slot freed without a connection: let one waiter open its own. */
-  private wakeOne(): void {
-    const waiter = this.waiters.shift();
-    if (waiter === undefined) return;
-    this.open += 1;
-    this.connectAndBind().then(waiter, (error: unknown) => {
-      this.open -= 1;
-      waiter(error instanceof Error ? error : closedError());
-      this.failWaiters(error);
-    });
-  }
-
-  /**
-   * Opening a connection just failed (every URL tried): the other waiters would meet the same,
-   * and with no connection left in use nobody would ever wake them. Fail them now.
-   */
-  private failWaiters(error: unknown): void {
-    const failure = error instanceof Error ? error : closedError();
-    for (const waiter of this.waiters.splice(0)) waiter(failure);
+  private retire(slot: Pooled): void {
+    const index = this.live.indexOf(slot);
+    if (index >= 0) this.live.splice(index, 1);
+    slot.client.unbind().catch(() => undefined);
   }
 
   private async connectAndBind(): Promise<Pooled> {
-    const slot = await this.connect();
+    const slot = { ...(await this.connect()), inFlight: 0 };
     try {
       await withTimeout(slot.client.bind(this.options.bindDn, this.options.bindPassword), this.options.timeoutMs, 'bind');
       return slot;
@@ -172,7 +167,7 @@ export class LdapConnectionPool {
   }
 
   /** Tries each URL once, starting with the last healthy one. Throws DIRECTORY_UNAVAILABLE when none answers. */
-  private async connect(): Promise<Pooled> {
+  private async connect(): Promise<{ client: Client; url: string }> {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.targets.length; attempt += 1) {
       const index = (this.preferred + attempt) % this.targets.length;
@@ -193,6 +188,11 @@ export class LdapConnectionPool {
     }
     throw mapDirectoryError(lastError, { operation: 'serviceBind' });
   }
+}
+
+function take(slot: Pooled): Pooled {
+  slot.inFlight += 1;
+  return slot;
 }
 
 function closedError(): AgentError {
