@@ -18,6 +18,11 @@ export interface AgentLoadResult {
   latency: LatencySummary;
   /** Agent user + system CPU over the run, per command (µs). */
   cpuUsPerCommand: number;
+  /**
+   * The bench process (service-sim sending, verifying and acknowledging; the next batch's frames
+   * prepared when `count` exceeds one batch) over the same window.
+   */
+  serviceCpuUsPerCommand: number;
   /** The main thread's part of cpuUsPerCommand (the rest: libuv's pool for fsync, GC and compiler threads). */
   mainThreadCpuUsPerCommand: number;
   /** The kernel's share of that CPU time (socket and file writes, wake-ups). */
@@ -98,6 +103,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     let prepared = service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count)));
     let built = prepared.length;
     const before = agent.stats();
+    const serviceBefore = process.cpuUsage();
     const started = performance.now();
     while (prepared.length > 0) {
       const batch = prepared;
@@ -115,6 +121,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     await withDeadline(finished, Math.max(120_000, count * 50), () => `${received} of ${count} results arrived`);
     const seconds = (performance.now() - started) / 1000;
     const after = agent.stats();
+    const serviceCpu = process.cpuUsage(serviceBefore);
     return {
       commands: count,
       ok,
@@ -125,6 +132,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
       latency: summarizeLatency(samples),
       cpuUsPerCommand: round(((after.cpuMs - before.cpuMs) * 1000) / count, 1),
       mainThreadCpuUsPerCommand: round(((after.mainThreadCpuMs - before.mainThreadCpuMs) * 1000) / count, 1),
+      serviceCpuUsPerCommand: round((serviceCpu.user + serviceCpu.system) / count, 1),
       cpuSystemShare: round((after.systemMs - before.systemMs) / Math.max(1, after.cpuMs - before.cpuMs), 3),
       rssMb: round(after.rssBytes / MB, 1),
       peakRssMb: round(after.peakRssBytes / MB, 1),

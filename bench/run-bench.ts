@@ -128,10 +128,8 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
 
       progress(`${key}: ${commands} commands through the agent at saturation`);
       const serverBefore = target.serverPid === null ? null : processStats(target.serverPid).cpuMs;
-      const serviceBefore = process.cpuUsage();
       const through = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
-      const serviceCpu = process.cpuUsage(serviceBefore);
-      const serviceCpuUsPerCommand = round((serviceCpu.user + serviceCpu.system) / commands, 1);
+      const serviceCpuUsPerCommand = through.serviceCpuUsPerCommand;
       const serverCpuUsPerCommand = serverBefore === null || target.serverPid === null ? null : round(((processStats(target.serverPid).cpuMs - serverBefore) * 1000) / commands, 1);
       progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
       const baseline = await runLdapBaseline(target.baseline, target.users, { operations: commands, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'saturate' }, runTag: `b${ctx.runSeq++}` });
