@@ -122,7 +122,9 @@ export class BenchAgent {
   async destroy(): Promise<void> {
     for (const callback of this.#onDestroy.splice(0)) callback();
     await this.stop();
-    await rm(this.dir, { recursive: true, force: true });
+    // WBA_BENCH_KEEP=1 keeps the agent's logs, journal and audit log to look at afterwards.
+    if (process.env['WBA_BENCH_KEEP'] === '1') process.stderr.write(`[bench] kept ${this.dir}\n`);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 
   async #register(): Promise<void> {

@@ -300,3 +300,22 @@ test('unacknowledged lists results oldest completion first, whatever order the c
   t.deepEqual(journal.unacknowledged().map((e) => e.id), ['c', 'a', 'b']);
   await journal.close();
 });
+
+test('an acknowledgement costs no fsync of its own; it is in the file for a reopen, and losing it would only re-send the result', async (t) => {
+  const path = await journalPath();
+  const journal = await Journal.open({ path });
+  await journal.begin('c1', info());
+  await journal.complete('c1', resultFrame('c1'));
+  const syncs = journal.stats().syncs;
+  t.true(await journal.acknowledge('c1'));
+  t.is(journal.stats().syncs, syncs, 'written, not fsync\'d');
+  await journal.begin('c2', info('bob'));
+  t.is(journal.stats().syncs, syncs + 1, 'the next durable write carries it to disk');
+  await journal.close();
+  const reopened = await Journal.open({ path });
+  t.is(reopened.get('c1')!.state, 'acknowledged');
+  t.deepEqual(reopened.get('c1')!.result, resultFrame('c1'));
+  // Had the line been lost in a crash, c1 would be `done` again: re-sent after welcome, acknowledged again.
+  t.deepEqual(reopened.unacknowledged().map((e) => e.id), []);
+  await reopened.close();
+});
