@@ -122,8 +122,9 @@ export class CommandPipeline {
         return;
       }
       if (this.#active.has(command.id)) return; // still in progress: nothing more
-      // In flight when the agent stopped: finish it now, checking the directory before any write.
-      this.#start(command, { maybeApplied: known.state === 'applying', arrived });
+      // In flight when the agent stopped (received or applying: the write may have happened either
+      // way, as `applying` is not fsync'd): finish it now, checking the directory before any write.
+      this.#start(command, { maybeApplied: true, arrived });
       return;
     }
     this.stats.received++;
@@ -255,8 +256,12 @@ export class CommandPipeline {
       rateLimiter: o.rateLimiter,
       now: this.#now,
       maybeApplied,
-      // The command's own record first (it may still be on its way to disk), then "applying".
-      beforeWrite: () => recorded.then(() => o.journal.markApplying(command.id)),
+      // The command's own record must be on disk (it may still be on its way); "applying" is a
+      // note that need not be.
+      beforeWrite: async () => {
+        await recorded;
+        o.journal.markApplying(command.id).catch((error: unknown) => o.logger.error('could not note a command as applying in the journal', { commandId: command.id, error: describe(error) }));
+      },
       resolved,
     });
   }

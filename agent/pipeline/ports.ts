@@ -11,12 +11,12 @@ export interface JournalEntryView {
 
 export interface JournalPort {
   get(id: string): JournalEntryView | undefined;
-  /** Durable (fsync'd) before the agent sends `ack`. */
+  /** Durable (fsync'd) before the agent sends `ack` and before any directory write for the command. */
   begin(
     id: string,
     info: { op: string; target: { by: string; value: string } | null; directory: string | null; receivedAt: string; expiresAt: string },
   ): Promise<void>;
-  /** Durable just before the directory write: after a crash, this marks "maybe applied". */
+  /** Noted just before the directory write (not necessarily durable: recovery treats `received` alike). */
   markApplying(id: string): Promise<void>;
   complete(id: string, result: ResultMessage): Promise<void>;
   acknowledge(id: string): Promise<unknown>;

@@ -8,8 +8,8 @@ import { withTimeout } from '../helpers/agent-environment.js';
 // a service manager would). A 250 ms latency on every modify keeps a write in progress most of
 // the time; half of the kills aim at the worst window on purpose: right after the directory's
 // op log shows a password write, before the agent could journal and send the result. The
-// redelivered command must be recognised as applied (journal state `applying`, then the
-// driver's passwordAlreadyApplied), never written a second time.
+// redelivered command must be recognised as applied (still `received` or `applying` in the
+// journal, so checked with the driver's passwordAlreadyApplied first), never written a second time.
 
 const COMMANDS = 240;
 const KILLS = 8;
