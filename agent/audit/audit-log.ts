@@ -28,6 +28,17 @@ export interface AuditLine extends AuditRecord {
   hash: string;
 }
 
+/**
+ * How long a first queued line waits for others before the write and fsync. Nothing waits for an
+ * audit line on a command's path, but its fsync shares the disk with the journal's, which commands
+ * do wait for: at 100 commands a second this halves the audit log's fsyncs (issue 9's latency).
+ */
+const GATHER_MS = 20;
+
+function gather(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+}
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JCS (RFC 8785), the same canonical form signatures use, so a line hashes the same whoever re-serializes it. */
@@ -122,7 +133,7 @@ export class AuditLog {
       this.#pending.push({ text, line, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        this.#io = this.#io.then(() => this.#flush());
+        this.#io = this.#io.then(() => gather()).then(() => this.#flush());
       }
     });
   }
