@@ -15,6 +15,7 @@ import { Scheduler, scheduleAgentJobs } from '../schedule/scheduler.js';
 import { openSecretStore } from '../secrets/open-secret-store.js';
 import { RegistrationState } from '../state/registration-state.js';
 import { statePaths } from '../state/state-paths.js';
+import { scheduleGarbageCollection } from './garbage-collection.js';
 import { loadAgentKeys } from './agent-keys.js';
 import { peerCertificate } from './peer-certificate.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
@@ -37,6 +38,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export class AgentRuntime {
   #statusTimer: NodeJS.Timeout | null = null;
+  #stopCollecting: () => void = () => undefined;
   #lastPermissionSummary = '';
   #lastPermissionCheck: StatusSnapshot['lastPermissionCheck'] = null;
   readonly #startedAt: Date;
@@ -140,6 +142,7 @@ export class AgentRuntime {
     }
     connection.start();
     this.#statusTimer = setInterval(() => this.#scheduleStatus(), 30_000);
+    this.#stopCollecting = scheduleGarbageCollection({ everyMs: 5_000, afterCommands: 1_000, commands: () => this.pipeline.stats.completed });
     this.#scheduleStatus();
     // The first self-check runs at start, so `status` has something to show.
     this.checkPermissions().catch(() => undefined);
@@ -203,6 +206,7 @@ export class AgentRuntime {
   async stop(timeoutMs = 8_000): Promise<void> {
     await this.scheduler.stop();
     if (this.#statusTimer) clearInterval(this.#statusTimer);
+    this.#stopCollecting();
     const drained = await this.pipeline.drain(timeoutMs);
     if (!drained) this.logger.warn('stopping with commands still in flight; they are journaled and finish after redelivery', { inFlight: this.pipeline.inFlight });
     await this.connection.stop();
