@@ -197,6 +197,7 @@ export class AgentRuntime {
       updatedAt: this.now().toISOString(),
       connection: { state: this.connection.state, sessionId: this.connection.sessionId, lastError: this.connection.lastError, since: this.now().toISOString() },
       commands: { received: this.pipeline.stats.received, completed: this.pipeline.stats.completed, inFlight: this.pipeline.inFlight },
+      memory: memoryFigures(),
       lastPermissionCheck: this.#lastPermissionCheck,
     };
     writeStatus(this.config.stateDir, snapshot).catch((error: unknown) => this.logger.warn('could not write the status file', { error: String(error) }));
@@ -216,4 +217,10 @@ export class AgentRuntime {
     this.logger.info('agent stopped');
     await this.logger.close();
   }
+}
+
+function memoryFigures(): { rssMb: number; heapUsedMb: number; externalMb: number } {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 10) / 10;
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), externalMb: mb(usage.external) };
 }

@@ -10,6 +10,8 @@ export interface StatusSnapshot {
   updatedAt: string;
   connection: { state: string; sessionId: string | null; lastError: string | null; since: string };
   commands: { received: number; completed: number; inFlight: number };
+  /** MB: resident set, V8 heap in use, and memory outside it held by JS objects (buffers, keys). Optional: older agents did not write it. */
+  memory?: { rssMb: number; heapUsedMb: number; externalMb: number };
   lastPermissionCheck: { at: string; directories: { directory: string; ok: boolean; missing: string[]; warnings: string[] }[] } | null;
 }
 

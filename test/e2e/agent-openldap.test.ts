@@ -185,6 +185,8 @@ test.serial('status reports the registration, the live session and the last perm
   t.is(status.code, 0, status.stderr);
   const report = JSON.parse(status.stdout);
   t.like(report, { registered: true, registration: { agentId: env.agentId }, agent: { running: true }, connection: { state: 'ready' } });
+  // The agent's own memory figures, from its last status snapshot.
+  t.true(report.memory.rssMb > report.memory.heapUsedMb && report.memory.heapUsedMb > 0, JSON.stringify(report.memory));
 });
 
 test.serial('SIGTERM stops the agent cleanly: exit 0, close 1001, within 10 s', async (t) => {

@@ -28,6 +28,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     agent: running ? { running: true, pid: snapshot.pid, version: snapshot.version, startedAt: snapshot.startedAt } : { running: false },
     connection: running ? snapshot.connection : { state: 'not running' },
     commands: running ? snapshot.commands : null,
+    memory: running ? (snapshot.memory ?? null) : null,
     lastPermissionCheck: snapshot?.lastPermissionCheck ?? null,
     journal: { path: journalPath, bytes: journalBytes },
     directories,
@@ -41,6 +42,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     running ? `agent: running (pid ${snapshot.pid}, version ${snapshot.version}, since ${snapshot.startedAt})` : 'agent: not running',
     running ? `service connection: ${snapshot.connection.state}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}` : 'service connection: none',
     running ? `commands: ${snapshot.commands.completed} completed, ${snapshot.commands.inFlight} in flight` : null,
+    running && snapshot.memory ? `memory: ${snapshot.memory.rssMb} MB resident (JS heap ${snapshot.memory.heapUsedMb} MB, outside it ${snapshot.memory.externalMb} MB), as of ${snapshot.updatedAt}` : null,
     snapshot?.lastPermissionCheck
       ? `last permission check (${snapshot.lastPermissionCheck.at}): ${snapshot.lastPermissionCheck.directories.map((d) => `${d.directory} ${d.ok ? 'OK' : `MISSING ${d.missing.join(', ')}`}`).join('; ')}`
       : 'last permission check: none yet',
