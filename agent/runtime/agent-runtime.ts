@@ -15,7 +15,7 @@ import { Scheduler, scheduleAgentJobs } from '../schedule/scheduler.js';
 import { openSecretStore } from '../secrets/open-secret-store.js';
 import { RegistrationState } from '../state/registration-state.js';
 import { statePaths } from '../state/state-paths.js';
-import { scheduleGarbageCollection } from './garbage-collection.js';
+import { releaseStartupMemory, scheduleGarbageCollection } from './garbage-collection.js';
 import { loadAgentKeys } from './agent-keys.js';
 import { peerCertificate } from './peer-certificate.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
@@ -145,7 +145,10 @@ export class AgentRuntime {
     this.#stopCollecting = scheduleGarbageCollection({ everyMs: 5_000, afterCommands: 1_000, commands: () => this.pipeline.stats.completed });
     this.#scheduleStatus();
     // The first self-check runs at start, so `status` has something to show.
-    this.checkPermissions().catch(() => undefined);
+    // Then give back what start-up left behind (see releaseStartupMemory).
+    this.checkPermissions()
+      .catch(() => undefined)
+      .finally(releaseStartupMemory);
   }
 
   /** The scheduled self-check: logs when the outcome changes. */

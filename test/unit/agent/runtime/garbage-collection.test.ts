@@ -1,5 +1,5 @@
 import test from 'ava';
-import { fullCollector, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
+import { fullCollector, releaseStartupMemory, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,4 +31,14 @@ test('collects only after enough commands finished since the last time; an idle 
   commands += 500;
   await sleep(60);
   t.is(collections, 1, 'stopped');
+});
+
+test('releaseStartupMemory gives committed heap back, not only garbage', (t) => {
+  let garbage: object[] | null = Array.from({ length: 300_000 }, (_, i) => ({ i, text: `value ${i}` }));
+  const grown = process.memoryUsage().heapTotal;
+  garbage = null;
+  releaseStartupMemory();
+  t.is(garbage, null);
+  const after = process.memoryUsage().heapTotal;
+  t.true(after < grown, `heapTotal ${grown} -> ${after}`);
 });
