@@ -186,8 +186,9 @@ async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTa
   if (soak > 0) {
     ctx.progress(`memory: ${soak} more commands through the same agent`);
     await runAgentLoad(loadContext(ctx, agent, target), soak, { kind: 'saturate' });
-    // Let the collector and the journal's writes settle.
-    await sleep(3_000);
+    // Let the journal's writes settle and the agent notice it is idle: it gives memory back then
+    // (a memory-reducing collection at its first 5-second look with no command finished).
+    await sleep(12_000);
     after = agent.stats();
   }
   return {

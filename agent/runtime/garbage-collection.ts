@@ -16,7 +16,7 @@ export interface GarbageCollectionOptions {
   /** Commands finished so far. */
   commands: () => number;
   /** The full collection (default fullCollector()); for tests. */
-  collect?: (() => void) | null;
+  collect?: Collector | null;
 }
 
 /** V8's gc(): no argument for a full collection; `last-resort` also shrinks the heap's spaces. */
@@ -44,16 +44,48 @@ export function releaseStartupMemory(): void {
   fullCollector()?.({ type: 'major', flavor: 'last-resort' });
 }
 
-/** Starts the schedule; returns a function that stops it. Does nothing when no collector is available. */
+/**
+ * What to collect at each look, from the count of finished commands: while they flow, a full
+ * collection once `afterCommands` finished since the last; when they stop (none finished since the
+ * previous look), one memory-reducing collection, so RSS goes back down after a burst instead of
+ * staying at its peak; an idle agent is left alone.
+ */
+export class CollectionPolicy {
+  #collectedAt: number;
+  #reducedAt: number;
+  #previous: number;
+
+  constructor(private readonly afterCommands: number, commandsNow: number) {
+    this.#collectedAt = commandsNow;
+    this.#reducedAt = commandsNow;
+    this.#previous = commandsNow;
+  }
+
+  decide(commands: number): 'full' | 'reduce' | null {
+    const previous = this.#previous;
+    this.#previous = commands;
+    if (commands - this.#collectedAt >= this.afterCommands) {
+      this.#collectedAt = commands;
+      return 'full';
+    }
+    if (commands === previous && commands !== this.#reducedAt) {
+      this.#collectedAt = commands;
+      this.#reducedAt = commands;
+      return 'reduce';
+    }
+    return null;
+  }
+}
+
+/** Starts the schedule (see CollectionPolicy); returns a function that stops it. Does nothing without a collector. */
 export function scheduleGarbageCollection(options: GarbageCollectionOptions): () => void {
   const gc = options.collect === undefined ? fullCollector() : options.collect;
   if (gc === null) return () => undefined;
-  let last = options.commands();
+  const policy = new CollectionPolicy(options.afterCommands, options.commands());
   const timer = setInterval(() => {
-    const now = options.commands();
-    if (now - last < options.afterCommands) return;
-    last = now;
-    gc();
+    const decision = policy.decide(options.commands());
+    if (decision === 'full') gc();
+    else if (decision === 'reduce') gc({ type: 'major', flavor: 'last-resort' });
   }, options.everyMs);
   timer.unref();
   return () => clearInterval(timer);
