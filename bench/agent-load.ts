@@ -1,32 +1,19 @@
 import type { CommandSpec, PreparedCommand, ServiceSim } from '../service-sim/index.js';
 import type { BenchAgent } from './bench-agent.js';
 import { benchPassword, type BenchTarget } from './bench-target.js';
-import { summarizeLatency, type LatencySummary } from './percentiles.js';
+import type { ThroughputFigures } from './bench-report.js';
+import { summarizeLatency } from './percentiles.js';
 
 /** Saturation: everything queued at once (the service's flow control keeps maxInFlight out); rate: a steady pace. */
 export type LoadShape = { kind: 'saturate' } | { kind: 'rate'; perSecond: number };
 
-export interface AgentLoadResult {
-  commands: number;
-  ok: number;
-  /** Result codes other than OK, counted. */
-  failures: Record<string, number>;
-  /** The message of the first non-OK result (no secrets: results never carry them). */
-  firstFailure: string | null;
-  seconds: number;
-  perSecond: number;
-  latency: LatencySummary;
-  /** Agent user + system CPU over the run, per command (µs). */
-  cpuUsPerCommand: number;
+/** One load run: the figures the report keeps (ThroughputFigures), and what the bench uses besides. */
+export interface AgentLoadResult extends ThroughputFigures {
   /**
    * The bench process (service-sim sending, verifying and acknowledging; the next batch's frames
    * prepared when `count` exceeds one batch) over the same window.
    */
   serviceCpuUsPerCommand: number;
-  /** The main thread's part of cpuUsPerCommand (the rest: libuv's pool for fsync, GC and compiler threads). */
-  mainThreadCpuUsPerCommand: number;
-  /** The kernel's share of that CPU time (socket and file writes, wake-ups). */
-  cpuSystemShare: number;
   /** Agent RSS at the end of the run and its peak so far (MB). */
   rssMb: number;
   peakRssMb: number;

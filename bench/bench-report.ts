@@ -20,14 +20,18 @@ export interface BenchReport {
 export interface ThroughputFigures {
   commands: number;
   ok: number;
+  /** Result codes other than OK, counted. */
   failures: Record<string, number>;
+  /** The message of the first non-OK result (no secrets: results never carry them). */
   firstFailure: string | null;
   seconds: number;
   perSecond: number;
   latency: LatencySummary;
+  /** Agent user + system CPU over the run, per command (µs). */
   cpuUsPerCommand: number;
-  /** The event loop's (main thread's) part: what bounds one agent's throughput. */
+  /** The main thread's part (the event loop, what bounds one agent's throughput); the rest: libuv's pool for fsync, GC and compiler threads. */
   mainThreadCpuUsPerCommand: number;
+  /** The kernel's share of that CPU time (socket and file writes, wake-ups). */
   cpuSystemShare: number;
 }
 

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import {
@@ -16,6 +15,7 @@ import {
   type WelcomeMessage,
 } from '../../protocol/index.js';
 import type { Logger } from '../config/directory-config.js';
+import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
@@ -53,9 +53,6 @@ interface ConnectionEvents {
 export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   #state: ConnectionState = 'idle';
   #socket: WebSocket | null = null;
-  /** The TLS/TCP stream under #socket, to coalesce the frames of one tick into one write. */
-  #wire: Duplex | null = null;
-  #corked = false;
   #attempt = 0;
   #connectedAt = 0;
   #lastSeen = 0;
@@ -89,17 +86,6 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   send(message: AgentMessage): boolean {
     const socket = this.#socket;
     if (this.#state !== 'ready' || socket === null || socket.readyState !== WebSocket.OPEN) return false;
-    // A group commit of the journal releases many acks and results in the same tick: one write
-    // (one TLS record, one system call) for all of them instead of one each (issue 9's profile).
-    const wire = this.#wire;
-    if (wire !== null && !this.#corked) {
-      this.#corked = true;
-      wire.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        wire.uncork();
-      });
-    }
     socket.send(encodeMessage(message));
     return true;
   }
@@ -149,10 +135,8 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       return;
     }
     this.#socket = socket;
-    this.#wire = null;
-    socket.once('upgrade', (response) => {
-      this.#wire = response.socket;
-    });
+    // A journal group commit releases many acks and results in the same tick: one write for them.
+    socket.once('upgrade', (response) => coalesceWrites(response.socket));
     this.#handshakeTimer = setTimeout(() => {
       logger.warn('no welcome from the service in time; reconnecting', { timeoutMs: handshakeTimeoutMs });
       socket.terminate();
@@ -283,7 +267,6 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     if (this.#socket !== socket) return;
     this.#clearTimers();
     this.#socket = null;
-    this.#wire = null;
     this.sessionId = null;
     const { logger } = this.options;
     if (this.#state === 'stopped') return;

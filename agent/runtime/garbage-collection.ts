@@ -22,17 +22,21 @@ export interface GarbageCollectionOptions {
 /** V8's gc(): no argument for a full collection; `last-resort` also shrinks the heap's spaces. */
 type Collector = (options?: { type: 'major'; flavor: 'regular' | 'last-resort' }) => void;
 
-/** `global.gc` under --expose-gc; else switched on now (V8 allows that flag at run time); else null. */
+let collector: Collector | null | undefined;
+
+/** `global.gc` under --expose-gc; else switched on now (V8 allows that flag at run time); else null. Looked up once. */
 export function fullCollector(): Collector | null {
+  if (collector !== undefined) return collector;
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return exposed as Collector;
+  if (typeof exposed === 'function') return (collector = exposed as Collector);
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc: unknown = vm.runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as Collector) : null;
+    collector = typeof gc === 'function' ? (gc as Collector) : null;
   } catch {
-    return null;
+    collector = null;
   }
+  return collector;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
-import { coalesceWrites } from './coalesce-writes.js';
+import { coalesceClientWrites } from './coalesce-writes.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface LdapTransportOptions {
@@ -92,7 +92,7 @@ export async function connectOne(target: ParsedUrl, ca: Buffer | undefined, time
     } else {
       await withTimeout(client.startTLS({ ...tlsOptions }), timeoutMs, 'StartTLS', discard);
     }
-    coalesceWrites(client);
+    coalesceClientWrites(client);
     return client;
   } catch (error) {
     discard();
