@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { fromBase64Url, toBase64Url } from './base64url.js';
 import { publicKeyFromRaw, rawPublicKeyBytes } from './keys.js';
 
@@ -15,9 +15,16 @@ export interface SealedSecret {
   ct: string;
 }
 
-/** Derives the AES key: HKDF-SHA256(IKM = Z, salt = epk ‖ recipient public key, info). */
-export function deriveSealKey(sharedSecret: Buffer, epkRaw: Buffer, recipientRaw: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', sharedSecret, Buffer.concat([epkRaw, recipientRaw]), HKDF_INFO, 32));
+/**
+ * Derives the AES key: HKDF-SHA256(IKM = Z, salt = epk ‖ recipient public key, info). Keys go into
+ * node's crypto as KeyObjects: a Buffer is first probed as a KeyObject by a throw and catch.
+ */
+export function deriveSealKey(sharedSecret: Buffer, epkRaw: Buffer, recipientRaw: Buffer): KeyObject {
+  const okm = Buffer.from(hkdfSync('sha256', createSecretKey(sharedSecret), Buffer.concat([epkRaw, recipientRaw]), HKDF_INFO, 32));
+  const key = createSecretKey(okm);
+  okm.fill(0);
+  sharedSecret.fill(0);
+  return key;
 }
 
 export interface SealOptions {
