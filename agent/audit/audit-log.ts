@@ -4,6 +4,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
+import { appendSync } from '../state/append-sync.js';
 
 /** One command outcome, as the audit log records it. */
 export interface AuditRecord {
@@ -165,7 +166,7 @@ export class AuditLog {
       return;
     }
     try {
-      await writeAll(this.#handle, Buffer.from(batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join(''), 'utf8'));
+      appendSync(this.#handle.fd, batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join(''));
       this.#writes++;
       if (this.#fsync) {
         await this.#handle.datasync();
@@ -207,15 +208,6 @@ function serializeLine(record: AuditRecord, prev: string): { line: AuditLine; te
 }
 
 /** A short write is legal for write(2); loop until the whole batch is in the file. */
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-    offset += bytesWritten;
-  }
-}
-
 /** Reads backwards from the end for the last complete line; truncates an unfinished one. */
 async function lastHashOf(path: string, handle: FileHandle): Promise<string> {
   const { size } = await handle.stat();

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { ensurePrivateDir } from '../state/private-dir.js';
+import { appendSync } from '../state/append-sync.js';
 import { syncDirectory } from '../state/write-file-atomic.js';
 import { AckedIndex, type AckedPlace } from './acked-index.js';
 import { JournalState, type JournalBegin, type JournalEntry, type JournalRecord } from './journal-entry.js';
@@ -270,7 +271,7 @@ export class Journal {
     if (batch.length === 0) return;
     const data = batch.map((p) => p.line).join('');
     try {
-      await this.#handle.write(data);
+      appendSync(this.#handle.fd, data);
       if (this.#fsync && batch.some((p) => p.durable)) {
         await this.#handle.datasync();
         this.#syncs++;
