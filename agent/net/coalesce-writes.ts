@@ -1,11 +1,13 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Writes a stream gets in one tick go out together: it is corked at the first and uncorked on the
- * next tick, so they leave as one TLS record and one system call instead of one each. Concurrent
- * commands and a journal group commit releasing many at once make such bursts common (issue 9's
- * profile: socket writes were the agent's largest single cost). Used for the LDAP connections and
- * the service WebSocket.
+ * Writes a stream gets in one turn of the event loop go out together: it is corked at the first
+ * and uncorked by setImmediate, after the loop has handled every socket that was ready, so they
+ * leave as one TLS record and one system call instead of one each. Concurrent commands, replies
+ * from several LDAP connections arriving together and a journal group commit releasing many
+ * commands at once make such bursts common (issue 9's profile: socket writes were the agent's
+ * largest single cost; uncorking on the next tick instead left 2.7 writes per command, this 1.7).
+ * Used for the LDAP connections and the service WebSocket.
  */
 export function coalesceWrites(stream: Duplex): void {
   const write = stream.write.bind(stream);
@@ -14,7 +16,7 @@ export function coalesceWrites(stream: Duplex): void {
     if (!corked) {
       corked = true;
       stream.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         corked = false;
         stream.uncork();
       });
