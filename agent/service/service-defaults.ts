@@ -21,14 +21,6 @@ export const ServiceDefaults = {
    * scavenges. A V8 heap setting must be on the command line: it cannot be changed once node runs.
    */
   runNodeFlags: ['--max-semi-space-size=8'],
-  /**
-   * Environment of the Linux service (glibc malloc tunables; other platforms ignore them). glibc
-   * raises its mmap threshold as large blocks are freed, after which they come from the heap and
-   * leave holes it cannot give back: `npm run bench` saw RSS 15-27 MB higher after 20,000 commands,
-   * with the same JS heap. A fixed threshold keeps blocks of 64 KiB and more in their own mappings,
-   * and free memory at the heap's top goes back once 128 KiB of it gathers.
-   */
-  runEnvironment: { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' },
   restartSec: 5,
   /** The agent promises to exit within 10 s of SIGTERM; 15 s leaves margin before SIGKILL. */
   stopTimeoutSec: 15,

@@ -65,8 +65,6 @@ const HARDENING = [
   'TimeoutStopSec=15s',
   'ReadWritePaths=/var/lib/writeback-agent /var/log/writeback-agent',
   'Environment=WRITEBACK_AGENT_CONFIG=/etc/writeback-agent/config.json',
-  'Environment=MALLOC_MMAP_THRESHOLD_=65536',
-  'Environment=MALLOC_TRIM_THRESHOLD_=131072',
   'LoadCredential=corp-bind:/etc/credstore/corp-bind',
 ];
 
