@@ -7,12 +7,18 @@ import { createLogger, LOG_FILE_NAME } from '../../../../agent/logging/create-lo
 
 const now = (): Date => new Date('2026-11-21T20:00:00.000Z');
 
-test('writes redacted JSON lines to the file and readable lines to the console stream', async (t) => {
+/** A logger at info level writing into a new temporary directory, and to a captured console stream when asked. */
+async function tempLogger(options: { console?: boolean } = {}): Promise<{ dir: string; logger: ReturnType<typeof createLogger>; consoleText: () => string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
   const consoleStream = new PassThrough();
-  let consoleText = '';
-  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  let text = '';
+  consoleStream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: options.console ?? false, consoleStream, now });
+  return { dir, logger, consoleText: () => text };
+}
+
+test('writes redacted JSON lines to the file and readable lines to the console stream', async (t) => {
+  const { dir, logger, consoleText } = await tempLogger({ console: true });
   logger.redactor.track('Hunter2-Hunter2');
   logger.info('reset applied', { commandId: 'c1', dn: 'CN=alice', newPassword: 'Hunter2-Hunter2' });
   logger.child({ commandId: 'c2' }).warn('directory said Hunter2-Hunter2 is in history', { bind: { bindPassword: 'svc-pw' } });
@@ -24,10 +30,10 @@ test('writes redacted JSON lines to the file and readable lines to the console s
     { level: 'info', message: 'reset applied', commandId: 'c1', dn: 'CN=alice', newPassword: '[REDACTED]', timestamp: '2026-11-21T20:00:00.000Z' },
     { level: 'warn', message: 'directory said [REDACTED] is in history', commandId: 'c2', bind: { bindPassword: '[REDACTED]' }, timestamp: '2026-11-21T20:00:00.000Z' },
   ]);
-  t.regex(consoleText, /^2026-11-21T20:00:00\.000Z info {2}reset applied \{"commandId":"c1"/m);
-  t.false(consoleText.includes('Hunter2'));
-  t.false(consoleText.includes('svc-pw'));
-  t.false(consoleText.includes('not at info level'));
+  t.regex(consoleText(), /^2026-11-21T20:00:00\.000Z info {2}reset applied \{"commandId":"c1"/m);
+  t.false(consoleText().includes('Hunter2'));
+  t.false(consoleText().includes('svc-pw'));
+  t.false(consoleText().includes('not at info level'));
 });
 
 test('rotates files by size and keeps at most maxFiles', async (t) => {
@@ -62,11 +68,7 @@ async function fileLines(dir: string): Promise<string[]> {
 }
 
 test('a secret-named field at the top of the meta is redacted even when its value is not tracked', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const consoleStream = new PassThrough();
-  let consoleText = '';
-  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  const { dir, logger, consoleText } = await tempLogger({ console: true });
   logger.info('bound', { password: 'untracked-pw-1', apiToken: 'untracked-tok-2', mustChangePassword: true, passwordLastSet: null });
   await logger.close();
   t.deepEqual(JSON.parse((await fileLines(dir))[0]!), {
@@ -78,12 +80,11 @@ test('a secret-named field at the top of the meta is redacted even when its valu
     passwordLastSet: null,
     timestamp: '2026-11-21T20:00:00.000Z',
   });
-  t.false(consoleText.includes('untracked'));
+  t.false(consoleText().includes('untracked'));
 });
 
 test('the file line is JSON: level, message and timestamp first, then the child\'s fields and the line\'s, in their order', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const { dir, logger } = await tempLogger();
   logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0), gone: undefined });
   await logger.close();
   const line = (await fileLines(dir))[0]!;
@@ -92,8 +93,7 @@ test('the file line is JSON: level, message and timestamp first, then the child\
 });
 
 test('child fields sit under the line\'s own; level and timestamp stay the logger\'s and a meta message is appended', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const { dir, logger } = await tempLogger();
   const child = logger.child({ directory: 'corp', commandId: 'c1' }).child({ commandId: 'c2' });
   child.info('applied', { directory: 'other', level: 'error', timestamp: 'yesterday', message: 'and more' });
   await logger.close();
@@ -101,8 +101,7 @@ test('child fields sit under the line\'s own; level and timestamp stay the logge
 });
 
 test('a line below the level is dropped before any of its fields is read', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const { dir, logger } = await tempLogger();
   let read = false;
   logger.debug('resetting password', {
     get dn() {
@@ -150,8 +149,7 @@ test('a burst far past back-pressure reaches the file whole and in order, with n
 });
 
 test('an Error passed as the meta keeps its message, stack and cause, as winston.log did, redacted', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const { dir, logger } = await tempLogger();
   logger.redactor.track('Sup3r-secret');
   const error = new Error('bind as Sup3r-secret failed', { cause: new Error('ldap 49') });
   logger.error('could not bind', error as unknown as Record<string, unknown>);
@@ -163,24 +161,19 @@ test('an Error passed as the meta keeps its message, stack and cause, as winston
 });
 
 test('a line is redacted when it is logged: untracking right after, before it reaches the file, does not leak', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const consoleStream = new PassThrough();
-  let consoleText = '';
-  consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: true, consoleStream, now });
+  const { dir, logger, consoleText } = await tempLogger({ console: true });
   logger.redactor.track('Fleeting-Secret-77');
   logger.warn('directory said Fleeting-Secret-77 is too short', { detail: 'value Fleeting-Secret-77' });
   logger.redactor.untrack('Fleeting-Secret-77');
   await logger.close();
   const text = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
   t.false(text.includes('Fleeting'));
-  t.false(consoleText.includes('Fleeting'));
+  t.false(consoleText().includes('Fleeting'));
   t.true(text.includes('directory said [REDACTED] is too short'));
 });
 
 test('a meta field whose getter throws costs the line its fields, not the caller an exception', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-log-'));
-  const logger = createLogger({ level: 'info', dir, maxFileBytes: 1 << 20, maxFiles: 3, console: false, now });
+  const { dir, logger } = await tempLogger();
   t.notThrows(() =>
     logger.info('odd meta', {
       get dn(): string {
