@@ -36,20 +36,25 @@ export function keyPairFromJwk(jwk: OkpPrivateJwk): KeyPair {
  * DER prefixes of a SubjectPublicKeyInfo holding a raw 32-byte OKP key (RFC 8410: the algorithm is
  * the curve's OID, 1.3.101.112 for Ed25519 and 1.3.101.110 for X25519, then the key as a BIT STRING).
  */
-const SPKI_PREFIX: Record<OkpCurve, string> = {
-  Ed25519: '302a300506032b6570032100',
-  X25519: '302a300506032b656e032100',
+const SPKI_PREFIX: Record<OkpCurve, Buffer> = {
+  Ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
+  X25519: Buffer.from('302a300506032b656e032100', 'hex'),
 };
 
-/**
- * Imports a raw 32-byte public key (base64url); null when it is not one. Goes through a PEM string:
- * node's key import probes an object argument (JWK, DER options) by throwing and catching twice,
- * which cost a third of opening a sealed secret (issue 9's profile); a string is never probed.
- */
+/** Imports a raw 32-byte public key (base64url); null when it is not one. */
 export function publicKeyFromRaw(raw: string, curve: OkpCurve): KeyObject | null {
   const bytes = fromBase64Url(raw, 32);
-  if (bytes === null) return null;
-  const der = Buffer.concat([Buffer.from(SPKI_PREFIX[curve], 'hex'), bytes]).toString('base64');
+  return bytes === null ? null : publicKeyFromBytes(bytes, curve);
+}
+
+/**
+ * Imports the 32 bytes of a raw public key; null when the curve refuses them. Goes through a PEM
+ * string: node's key import probes an object argument (JWK, DER options) by throwing and catching
+ * twice, which cost a third of opening a sealed secret (issue 9's profile); a string is never probed.
+ */
+export function publicKeyFromBytes(bytes: Buffer, curve: OkpCurve): KeyObject | null {
+  if (bytes.length !== 32) return null;
+  const der = Buffer.concat([SPKI_PREFIX[curve], bytes]).toString('base64');
   try {
     return createPublicKey(`-----BEGIN PUBLIC KEY-----\n${der}\n-----END PUBLIC KEY-----\n`);
   } catch {

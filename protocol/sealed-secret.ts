@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { fromBase64Url, toBase64Url } from './base64url.js';
-import { publicKeyFromRaw, rawPublicKeyBytes } from './keys.js';
+import { publicKeyFromBytes, rawPublicKeyBytes } from './keys.js';
 
 /** SPEC.md section 6: the one sealing algorithm of protocol v1. */
 export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
@@ -65,7 +65,7 @@ export function openSecret(sealed: SealedSecret, privateKey: KeyObject, publicKe
   const iv = fromBase64Url(sealed.iv, IV_BYTES);
   const ct = fromBase64Url(sealed.ct);
   const epkRaw = fromBase64Url(sealed.epk, 32);
-  const epk = epkRaw === null ? null : publicKeyFromRaw(sealed.epk, 'X25519');
+  const epk = epkRaw === null ? null : publicKeyFromBytes(epkRaw, 'X25519');
   if (iv === null) return { ok: false, reason: 'iv is not 12 bytes of base64url' };
   if (ct === null || ct.length < TAG_BYTES) return { ok: false, reason: 'ciphertext is not base64url with a 16-byte tag' };
   if (epk === null || epkRaw === null) return { ok: false, reason: 'epk is not a raw X25519 public key' };

@@ -207,7 +207,6 @@ function serializeLine(record: AuditRecord, prev: string): { line: AuditLine; te
   return { line: { ...body, hash: digest }, text: `${head},"hash":"${digest}",${tail}\n` };
 }
 
-/** A short write is legal for write(2); loop until the whole batch is in the file. */
 /** Reads backwards from the end for the last complete line; truncates an unfinished one. */
 async function lastHashOf(path: string, handle: FileHandle): Promise<string> {
   const { size } = await handle.stat();

@@ -165,6 +165,9 @@ export class CommandPipeline {
     const o = this.o;
     let dn: string | null = null;
     const held: { secret: Record<string, string> | null } = { secret: null };
+    const forgetSecret = (): void => {
+      if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+    };
     let outcome: Outcome;
     const incident = randomUUID();
     try {
@@ -181,7 +184,7 @@ export class CommandPipeline {
     if (!(await recorded.then(() => true, () => false))) {
       // Never recorded (logged where begin failed): no ack, no result; the service redelivers it.
       this.#active.delete(command.id);
-      if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+      forgetSecret();
       return;
     }
     const signed = this.#sign(command.id, outcome);
@@ -196,7 +199,7 @@ export class CommandPipeline {
     // ms: from the frame's arrival to the result's sending (journal, directory and queueing included).
     o.logger.info('command finished', { commandId: command.id, op: command.op, code: outcome.code, dn, ms: Math.round((performance.now() - arrived) * 10) / 10 });
     // Lines are redacted when logged: this command's last line is out, so its secrets can go.
-    if (held.secret !== null) for (const item of Object.values(held.secret)) o.redactor.untrack(item);
+    forgetSecret();
     // Not awaited: the line joins the audit log's next group commit, and the command's slot is
     // free meanwhile (the runtime closes the audit log, waiting for it, after draining).
     o.audit
