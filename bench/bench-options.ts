@@ -38,7 +38,7 @@ export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-command
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
   [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...']`;
 
-/** Defaults finish in about fifteen minutes on two busy cores (a third of it the 50,000-command soak); --quick in about three. */
+/** Defaults finish in about eight minutes on two busy cores (a fifth of it the 50,000-command soak); --quick in about three. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
