@@ -9,8 +9,12 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
-import { coalesceClientWrites } from './coalesce-writes.js';
+import { tuneClientSocket } from './client-socket.js';
+import { summarizeLdapMessagesInJson } from './request-json.js';
 import { withTimeout } from './with-timeout.js';
+
+// No request's password bytes in ldapts's eagerly built debug text (see request-json.ts).
+summarizeLdapMessagesInJson();
 
 export interface LdapTransportOptions {
   /** Tried in order; a dead or silent server moves on to the next. */
@@ -92,7 +96,7 @@ export async function connectOne(target: ParsedUrl, ca: Buffer | undefined, time
     } else {
       await withTimeout(client.startTLS({ ...tlsOptions }), timeoutMs, 'StartTLS', discard);
     }
-    coalesceClientWrites(client);
+    tuneClientSocket(client);
     return client;
   } catch (error) {
     discard();
