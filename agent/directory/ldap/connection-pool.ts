@@ -13,7 +13,7 @@ import type { Logger } from '../../config/directory-config.js';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
 import { isTransportFailure, mapDirectoryError } from './directory-errors.js';
-import { connectOne, loadCa, parseLdapUrls, type LdapTransportOptions } from './ldap-connector.js';
+import { connectOne, ldapSecureContext, loadCa, parseLdapUrls, type LdapTransportOptions } from './ldap-connector.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ConnectionPoolOptions extends LdapTransportOptions {
@@ -43,7 +43,7 @@ interface Pooled {
 
 export class LdapConnectionPool {
   private readonly targets;
-  private readonly ca;
+  private readonly secureContext;
   /** Bound connections taking requests. */
   private readonly live: Pooled[] = [];
   /** Connections being opened and bound; they count against `size`. */
@@ -53,7 +53,7 @@ export class LdapConnectionPool {
 
   constructor(private readonly options: ConnectionPoolOptions) {
     this.targets = parseLdapUrls(options);
-    this.ca = loadCa(options.tls.caFile);
+    this.secureContext = ldapSecureContext(loadCa(options.tls.caFile));
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('pool size must be a positive integer');
   }
 
@@ -174,7 +174,7 @@ export class LdapConnectionPool {
       const target = this.targets[index];
       if (target === undefined) continue;
       try {
-        const client = await connectOne(target, this.ca, this.options.timeoutMs);
+        const client = await connectOne(target, this.secureContext, this.options.timeoutMs);
         if (index !== this.preferred) {
           this.options.logger.warn('directory failover: now using another URL', { url: target.url });
           this.preferred = index;

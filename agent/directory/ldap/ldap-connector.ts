@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { Client } from 'ldapts';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
@@ -64,18 +64,27 @@ export function loadCa(caFile: string | null): Buffer | undefined {
   }
 }
 
-/** TLS options that verify the server's certificate against `ca` (or the system store) and its name. */
-function tlsOptionsFor(host: string, ca: Buffer | undefined): ConnectionOptions {
-  const options: ConnectionOptions = { rejectUnauthorized: true, minVersion: 'TLSv1.2', host };
+/**
+ * The TLS context of every connection to one directory: the CA (or the system store) and TLS 1.2
+ * at least. Made once and shared: without it, node builds a new context per connection (parsing
+ * the CA file each time), which connections opened per command (a user's own bind for a password
+ * change or a redelivery check) paid in CPU and in native memory.
+ */
+export function ldapSecureContext(ca: Buffer | undefined): SecureContext {
+  return createSecureContext({ minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) });
+}
+
+/** TLS options that verify the server's certificate against the context's CA and its name. */
+function tlsOptionsFor(host: string, secureContext: SecureContext): ConnectionOptions {
+  const options: ConnectionOptions = { secureContext, rejectUnauthorized: true, host };
   // SNI takes host names only; an IP address is still verified against the certificate's IP SANs.
   if (isIP(host) === 0) options.servername = host;
-  if (ca !== undefined) options.ca = ca;
   return options;
 }
 
 /** Connects to one URL and finishes TLS; the client is connected and not bound. Closes it on any failure. */
-export async function connectOne(target: ParsedUrl, ca: Buffer | undefined, timeoutMs: number): Promise<Client> {
-  const tlsOptions = tlsOptionsFor(target.host, ca);
+export async function connectOne(target: ParsedUrl, secureContext: SecureContext, timeoutMs: number): Promise<Client> {
+  const tlsOptions = tlsOptionsFor(target.host, secureContext);
   // ldapts treats any tlsOptions as "connect with TLS at once": give them only for ldaps://.
   const client = new Client({ url: target.url, timeout: timeoutMs, connectTimeout: timeoutMs, ...(target.secure ? { tlsOptions } : {}) });
   const discard = (): void => {
