@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { AgentError } from '../../agent/errors.js';
 import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/directory/ldap/connection-pool.js';
 import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
@@ -192,18 +193,72 @@ test('after close() requests fail with DIRECTORY_UNAVAILABLE', async (t) => {
   t.is(error.code, 'DIRECTORY_UNAVAILABLE');
 });
 
-test('a separate connection can bind as a user without touching the pooled service binds', async (t) => {
+/** A TCP proxy in front of slapd that counts connections and can stop forwarding on those it has (a silently dead link). */
+async function countingProxy(slapd: LdapServerFixture): Promise<{ url: string; connections: () => number; blackhole: () => void; close: () => void }> {
+  const target = new URL(slapd.ldapsUrl);
+  const links: { client: Socket; upstream: Socket }[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+    links.push({ client, upstream });
+  });
+  server.listen(0, target.hostname);
+  await once(server, 'listening');
+  return {
+    url: `ldaps://${target.hostname}:${(server.address() as AddressInfo).port}`,
+    connections: () => links.length,
+    blackhole: () => {
+      for (const { client, upstream } of links) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+      }
+    },
+    close: () => {
+      for (const { client, upstream } of links) {
+        client.destroy();
+        upstream.destroy();
+      }
+      server.close();
+    },
+  };
+}
+
+const whoAs = (pool: LdapConnectionPool, dn: string, password: string) =>
+  pool.withUserBind({ dn, password }, async (client) => (await client.exop(Oid.whoAmI)).value);
+
+test('a user bind runs on a connection of its own, reused by the next one, each starting with its own bind', async (t) => {
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
-  const pool = poolFor(slapd, new CaptureLogger());
+  const proxy = await countingProxy(slapd);
+  t.teardown(() => proxy.close());
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [proxy.url] });
   t.teardown(() => pool.close());
-  const alice = slapd.users.alice;
-  const who = await pool.withSeparateConnection(async (client) => {
-    await client.bind(alice.dn, alice.password);
-    return (await client.exop(Oid.whoAmI)).value;
-  });
-  t.is(who, `dn:${alice.dn}`);
+  const { alice, bob } = slapd.users;
   t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  t.is(await whoAs(pool, alice.dn, alice.password), `dn:${alice.dn}`);
+  // The same connection, still bound as alice: a wrong password for bob must not run as alice.
+  const error = await t.throwsAsync(whoAs(pool, bob.dn, 'Not-Bobs-Password-1'));
+  t.is((error as { code?: unknown }).code, 49);
+  t.is(await whoAs(pool, bob.dn, bob.password), `dn:${bob.dn}`);
+  t.is(await whoAmI(pool), `dn:${slapd.layout.serviceDn}`);
+  // One connection for the service account, one for all three user binds.
+  t.is(proxy.connections(), 2);
+});
+
+test('a kept user connection that went dead while idle is replaced, and the bind goes through', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const proxy = await countingProxy(slapd);
+  t.teardown(() => proxy.close());
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [proxy.url], timeoutMs: 500 });
+  t.teardown(() => pool.close());
+  const { alice } = slapd.users;
+  t.is(await whoAs(pool, alice.dn, alice.password), `dn:${alice.dn}`);
+  proxy.blackhole();
+  t.is(await whoAs(pool, alice.dn, alice.password), `dn:${alice.dn}`);
+  t.is(proxy.connections(), 2);
 });
 
 test('during an outage, queued requests all fail promptly instead of waiting for a connection that never comes', async (t) => {

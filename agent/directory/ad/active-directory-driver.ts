@@ -62,7 +62,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     this.context = {
       config, deps,
       withClient: (operation, fn, options) => this.withClient(operation, fn, options),
-      withUserConnection: (fn) => this.pool.withSeparateConnection(fn),
+      withUserBind: (bind, then) => this.pool.withUserBind(bind, then),
       supportedControls: () => this.supportedControls(),
       policyFor: (user) => this.policyFor(user),
       resolvedEntry: (user) => this.fresh(user)?.entry ?? null,

@@ -1,6 +1,7 @@
 import type { Client, Entry } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
 import type { DirectoryUser, PasswordPolicy } from '../driver.js';
+import type { UserBind } from '../ldap/connection-pool.js';
 import type { DirectoryOperation } from '../ldap/directory-errors.js';
 
 /** What the driver's operation modules share: config, deps, and the driver's connection helpers. */
@@ -9,8 +10,8 @@ export interface AdContext {
   deps: DriverDeps;
   /** Runs `fn` on a pooled connection bound as the service account; errors are mapped for `operation`. */
   withClient<T>(operation: DirectoryOperation, fn: (client: Client) => Promise<T>, options?: { idempotent?: boolean; missing?: string }): Promise<T>;
-  /** A separate, unbound TLS connection (to bind as a user). */
-  withUserConnection<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+  /** Binds as a user on a connection of the users' own, then runs `then` on it (LdapConnectionPool.withUserBind). */
+  withUserBind<T>(bind: UserBind, then: (client: Client) => Promise<T>): Promise<T>;
   /** supportedControl of the DC's root DSE (read once, kept). */
   supportedControls(): Promise<ReadonlySet<string>>;
   /** The password policy in force for the user (cached per PSO, or the domain). */

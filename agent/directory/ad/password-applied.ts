@@ -30,15 +30,13 @@ export async function passwordAlreadyApplied(context: AdContext, user: Directory
   const raw = entryValue(entry, AdAttribute.pwdLastSet);
   const lastSet = fileTimeToDate(raw);
   if (raw !== '0' && (lastSet === null || lastSet < since)) return false;
-  return context.withUserConnection(async (client) => {
-    try {
-      await client.bind(user.dn, password);
-      return true;
-    } catch (error) {
-      const mapped = mapDirectoryError(error, { operation: 'userBind' });
-      if (typeof mapped.details.adBindData === 'string' && PASSWORD_MATCHED.has(mapped.details.adBindData)) return true;
-      if (mapped.code === ResultCode.DIRECTORY_UNAVAILABLE || mapped.code === ResultCode.INTERNAL) throw mapped;
-      return false;
-    }
-  });
+  try {
+    await context.withUserBind({ dn: user.dn, password }, () => Promise.resolve());
+    return true;
+  } catch (error) {
+    const mapped = mapDirectoryError(error, { operation: 'userBind' });
+    if (typeof mapped.details.adBindData === 'string' && PASSWORD_MATCHED.has(mapped.details.adBindData)) return true;
+    if (mapped.code === ResultCode.DIRECTORY_UNAVAILABLE || mapped.code === ResultCode.INTERNAL) throw mapped;
+    return false;
+  }
 }

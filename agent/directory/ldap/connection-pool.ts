@@ -8,7 +8,7 @@
  * connection; a new one is opened, up to `size`, when all are busy. Issue 9's benchmark found
  * commands queueing for a connection of their own while the directory was idle.
  */
-import type { Client } from 'ldapts';
+import type { Client, Control } from 'ldapts';
 import type { Logger } from '../../config/directory-config.js';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
@@ -34,6 +34,21 @@ export interface WithClientOptions {
   idempotent: boolean;
 }
 
+/** A user's bind: the DN, the password (never logged) and request controls (e.g. ppolicy's). */
+export interface UserBind {
+  dn: string;
+  password: string;
+  controls?: Control[];
+}
+
+/** How long a user connection is kept idle for the next user bind. */
+const USER_IDLE_MS = 30_000;
+
+interface IdleUserConnection {
+  client: Client;
+  timer: NodeJS.Timeout;
+}
+
 interface Pooled {
   client: Client;
   url: string;
@@ -48,6 +63,8 @@ export class LdapConnectionPool {
   private readonly live: Pooled[] = [];
   /** Connections being opened and bound; they count against `size`. */
   private readonly opening = new Set<Promise<Pooled>>();
+  /** Connections last used for a user's bind, waiting for the next (not bound as the service account). */
+  private readonly idleUserConnections: IdleUserConnection[] = [];
   private preferred = 0;
   private closed = false;
 
@@ -76,15 +93,40 @@ export class LdapConnectionPool {
   }
 
   /**
-   * Opens a separate connection, TLS done and not bound, for binding as a user (password change,
-   * redelivery check). Not counted in the pool; `fn`'s connection is closed afterwards.
+   * Binds as a user on a connection of the users' own (never one bound as the service account)
+   * and runs `then` on it, still bound as that user: a password change, or the check for a
+   * password that may already be in place. The bind's error is thrown as ldapts raised it (the
+   * caller reads its controls and maps it). These connections are kept for reuse, up to `size`
+   * idle for USER_IDLE_MS: before, each such command paid a TCP and TLS handshake, and the
+   * benchmark's soak a steady growth of native memory. Every use starts with its own bind, so
+   * nothing runs under the identity a previous use left on the connection.
    */
-  async withSeparateConnection<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    const { client } = await this.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.unbind().catch(() => undefined);
+  async withUserBind<T>(bind: UserBind, then: (client: Client) => Promise<T>): Promise<T> {
+    if (this.closed) throw closedError();
+    let reused = this.takeUserConnection();
+    for (;;) {
+      const client = reused ?? (await this.connect()).client;
+      let healthy = true;
+      try {
+        try {
+          await withTimeout(client.bind(bind.dn, bind.password, bind.controls), this.options.timeoutMs, 'bind');
+        } catch (error) {
+          // An idle connection the server dropped without a word: once more on a fresh one.
+          if (reused !== null && isTransportFailure(error)) {
+            healthy = false;
+            continue;
+          }
+          throw error;
+        }
+        return await then(client);
+      } catch (error) {
+        if (isTransportFailure(error)) healthy = false;
+        throw error;
+      } finally {
+        if (healthy) this.keepUserConnection(client);
+        else client.unbind().catch(() => undefined);
+        reused = null;
+      }
     }
   }
 
@@ -92,7 +134,36 @@ export class LdapConnectionPool {
   async close(): Promise<void> {
     this.closed = true;
     const live = this.live.splice(0);
-    await Promise.all(live.map(({ client }) => client.unbind().catch(() => undefined)));
+    const idle = this.idleUserConnections.splice(0);
+    for (const { timer } of idle) clearTimeout(timer);
+    await Promise.all([...live, ...idle].map(({ client }) => client.unbind().catch(() => undefined)));
+  }
+
+  /** An idle user connection still open, or null. */
+  private takeUserConnection(): Client | null {
+    for (let kept = this.idleUserConnections.pop(); kept !== undefined; kept = this.idleUserConnections.pop()) {
+      clearTimeout(kept.timer);
+      if (kept.client.isConnected) return kept.client;
+      kept.client.unbind().catch(() => undefined);
+    }
+    return null;
+  }
+
+  private keepUserConnection(client: Client): void {
+    if (this.closed || !client.isConnected || this.idleUserConnections.length >= this.options.size) {
+      client.unbind().catch(() => undefined);
+      return;
+    }
+    const kept: IdleUserConnection = {
+      client,
+      timer: setTimeout(() => {
+        const index = this.idleUserConnections.indexOf(kept);
+        if (index >= 0) this.idleUserConnections.splice(index, 1);
+        client.unbind().catch(() => undefined);
+      }, USER_IDLE_MS),
+    };
+    kept.timer.unref();
+    this.idleUserConnections.push(kept);
   }
 
   private async runOn<T>(slot: Pooled, fn: (client: Client) => Promise<T>): Promise<T> {

@@ -162,8 +162,7 @@ export class OpenLdapDriver implements DirectoryDriver {
     let stage = 'userBind' as 'userBind' | 'changePassword';
     try {
       // The user's own bind, on a connection of its own: slapd then applies the user's ACLs and policy.
-      await this.pool.withSeparateConnection(async (client) => {
-        await client.bind(user.dn, oldPassword, [bindControl]);
+      await this.pool.withUserBind({ dn: user.dn, password: oldPassword, controls: [bindControl] }, async (client) => {
         stage = 'changePassword';
         if (this.config.passwordMethod === 'passwordModify') {
           await passwordModify(client, { userIdentity: user.dn, oldPassword, newPassword }, [control]);
@@ -229,7 +228,7 @@ export class OpenLdapDriver implements DirectoryDriver {
     if (changed === null || changed.getTime() < Math.floor(since.getTime() / 1000) * 1000) return false;
     const control = passwordPolicyControl();
     try {
-      await this.pool.withSeparateConnection((client) => client.bind(user.dn, password, [control]));
+      await this.pool.withUserBind({ dn: user.dn, password, controls: [control] }, () => Promise.resolve());
       return true;
     } catch (error) {
       if (ppolicyErrorOf(control) === PpolicyError.changeAfterReset) return true;
