@@ -14,6 +14,7 @@ import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
 import { isTransportFailure, mapDirectoryError } from './directory-errors.js';
 import { connectOne, ldapSecureContext, loadCa, parseLdapUrls, type LdapTransportOptions } from './ldap-connector.js';
+import { UserConnections } from './user-connections.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ConnectionPoolOptions extends LdapTransportOptions {
@@ -41,14 +42,6 @@ export interface UserBind {
   controls?: Control[];
 }
 
-/** How long a user connection is kept idle for the next user bind. */
-const USER_IDLE_MS = 30_000;
-
-interface IdleUserConnection {
-  client: Client;
-  timer: NodeJS.Timeout;
-}
-
 interface Pooled {
   client: Client;
   url: string;
@@ -63,14 +56,18 @@ export class LdapConnectionPool {
   private readonly live: Pooled[] = [];
   /** Connections being opened and bound; they count against `size`. */
   private readonly opening = new Set<Promise<Pooled>>();
-  /** Connections last used for a user's bind, waiting for the next (not bound as the service account). */
-  private readonly idleUserConnections: IdleUserConnection[] = [];
+  /** Connections for binds as users, never bound as the service account. */
+  private readonly userConnections: UserConnections;
   private preferred = 0;
   private closed = false;
 
   constructor(private readonly options: ConnectionPoolOptions) {
     this.targets = parseLdapUrls(options);
     this.secureContext = ldapSecureContext(loadCa(options.tls.caFile));
+    this.userConnections = new UserConnections(async () => {
+      if (this.closed) throw closedError();
+      return (await this.connect()).client;
+    }, options.size);
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('pool size must be a positive integer');
   }
 
@@ -96,26 +93,23 @@ export class LdapConnectionPool {
    * Binds as a user on a connection of the users' own (never one bound as the service account)
    * and runs `then` on it, still bound as that user: a password change, or the check for a
    * password that may already be in place. The bind's error is thrown as ldapts raised it (the
-   * caller reads its controls and maps it). These connections are kept for reuse, up to `size`
-   * idle for USER_IDLE_MS: before, each such command paid a TCP and TLS handshake, and the
-   * benchmark's soak a steady growth of native memory. Every use starts with its own bind, so
-   * nothing runs under the identity a previous use left on the connection.
+   * caller reads its controls and maps it). These connections are kept and reused (see
+   * UserConnections): before, each such command paid a TCP and TLS handshake, and the benchmark's
+   * soak a steady growth of native memory. Every use starts with its own bind, so nothing runs
+   * under the identity a previous use left on the connection.
    */
   async withUserBind<T>(bind: UserBind, then: (client: Client) => Promise<T>): Promise<T> {
     if (this.closed) throw closedError();
-    let reused = this.takeUserConnection();
-    for (;;) {
-      const client = reused ?? (await this.connect()).client;
+    for (let attempt = 1; ; attempt += 1) {
+      const { client, reused } = await this.userConnections.acquire();
       let healthy = true;
       try {
         try {
           await withTimeout(client.bind(bind.dn, bind.password, bind.controls), this.options.timeoutMs, 'bind');
         } catch (error) {
-          // An idle connection the server dropped without a word: once more on a fresh one.
-          if (reused !== null && isTransportFailure(error)) {
-            healthy = false;
-            continue;
-          }
+          if (isTransportFailure(error)) healthy = false;
+          // A kept connection the server dropped without a word: once more, on another.
+          if (reused && !healthy && attempt === 1) continue;
           throw error;
         }
         return await then(client);
@@ -123,9 +117,7 @@ export class LdapConnectionPool {
         if (isTransportFailure(error)) healthy = false;
         throw error;
       } finally {
-        if (healthy) this.keepUserConnection(client);
-        else client.unbind().catch(() => undefined);
-        reused = null;
+        this.userConnections.release(client, healthy);
       }
     }
   }
@@ -134,36 +126,7 @@ export class LdapConnectionPool {
   async close(): Promise<void> {
     this.closed = true;
     const live = this.live.splice(0);
-    const idle = this.idleUserConnections.splice(0);
-    for (const { timer } of idle) clearTimeout(timer);
-    await Promise.all([...live, ...idle].map(({ client }) => client.unbind().catch(() => undefined)));
-  }
-
-  /** An idle user connection still open, or null. */
-  private takeUserConnection(): Client | null {
-    for (let kept = this.idleUserConnections.pop(); kept !== undefined; kept = this.idleUserConnections.pop()) {
-      clearTimeout(kept.timer);
-      if (kept.client.isConnected) return kept.client;
-      kept.client.unbind().catch(() => undefined);
-    }
-    return null;
-  }
-
-  private keepUserConnection(client: Client): void {
-    if (this.closed || !client.isConnected || this.idleUserConnections.length >= this.options.size) {
-      client.unbind().catch(() => undefined);
-      return;
-    }
-    const kept: IdleUserConnection = {
-      client,
-      timer: setTimeout(() => {
-        const index = this.idleUserConnections.indexOf(kept);
-        if (index >= 0) this.idleUserConnections.splice(index, 1);
-        client.unbind().catch(() => undefined);
-      }, USER_IDLE_MS),
-    };
-    kept.timer.unref();
-    this.idleUserConnections.push(kept);
+    await Promise.all([this.userConnections.close(), ...live.map(({ client }) => client.unbind().catch(() => undefined))]);
   }
 
   private async runOn<T>(slot: Pooled, fn: (client: Client) => Promise<T>): Promise<T> {
