@@ -141,10 +141,11 @@ export class BenchAgent {
 
   #spawn(args: string[], profile: boolean): ChildProcess {
     const { compiledBin, cpuProfDir } = this.options.launch;
-    // `run` gets the flags the installed service uses (systemd unit, WinSW); --node-flags come after and win.
-    const flags = [...(args[0] === 'run' ? ServiceDefaults.runNodeFlags : []), ...this.options.launch.nodeFlags];
+    // `run` gets the flags and environment the installed service uses (systemd unit, WinSW); --node-flags come after and win.
+    const run = args[0] === 'run';
+    const flags = [...(run ? ServiceDefaults.runNodeFlags : []), ...this.options.launch.nodeFlags];
     const nodeArgs = [...flags, ...(compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin])];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-    return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 }

@@ -21,6 +21,13 @@ export const ServiceDefaults = {
    * scavenges. A V8 heap setting must be on the command line: it cannot be changed once node runs.
    */
   runNodeFlags: ['--max-semi-space-size=8'],
+  /**
+   * Environment of the Linux service (a glibc malloc tunable; other platforms ignore it). glibc
+   * gives each thread that allocates (V8's compiler and GC workers, libuv's pool) an arena of its
+   * own, and memory freed inside an arena stays resident. Two arenas: four 50,000-command soaks of
+   * `npm run bench` each way ended at 98.8 MB on average with it, 104.6 MB without.
+   */
+  runEnvironment: { MALLOC_ARENA_MAX: '2' },
   restartSec: 5,
   /** The agent promises to exit within 10 s of SIGTERM; 15 s leaves margin before SIGKILL. */
   stopTimeoutSec: 15,

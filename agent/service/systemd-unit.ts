@@ -68,6 +68,7 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     `User=${options.user}`,
     `Group=${options.group}`,
     `Environment=${unitArg(`WRITEBACK_AGENT_CONFIG=${options.configPath}`)}`,
+    ...Object.entries(ServiceDefaults.runEnvironment).map(([name, value]) => `Environment=${unitArg(`${name}=${value}`)}`),
     `EnvironmentFile=-${unitPath(options.environmentFile)}`,
     `ExecStart=${[options.nodePath, ...ServiceDefaults.runNodeFlags, options.binPath, 'run', '--config', options.configPath].map(unitArg).join(' ')}`,
     'Restart=on-failure',

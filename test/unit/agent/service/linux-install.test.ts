@@ -65,6 +65,7 @@ const HARDENING = [
   'TimeoutStopSec=15s',
   'ReadWritePaths=/var/lib/writeback-agent /var/log/writeback-agent',
   'Environment=WRITEBACK_AGENT_CONFIG=/etc/writeback-agent/config.json',
+  'Environment=MALLOC_ARENA_MAX=2',
   'LoadCredential=corp-bind:/etc/credstore/corp-bind',
 ];
 
