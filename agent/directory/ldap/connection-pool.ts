@@ -62,13 +62,13 @@ export class LdapConnectionPool {
   private closed = false;
 
   constructor(private readonly options: ConnectionPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('pool size must be a positive integer');
     this.targets = parseLdapUrls(options);
     this.secureContext = ldapSecureContext(loadCa(options.tls.caFile));
     this.userConnections = new UserConnections(async () => {
       if (this.closed) throw closedError();
       return (await this.connect()).client;
     }, options.size);
-    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('pool size must be a positive integer');
   }
 
   /** The URL new connections try first (the last one that answered). */
@@ -103,18 +103,15 @@ export class LdapConnectionPool {
     for (let attempt = 1; ; attempt += 1) {
       const { client, reused } = await this.userConnections.acquire();
       let healthy = true;
+      let bound = false;
       try {
-        try {
-          await withTimeout(client.bind(bind.dn, bind.password, bind.controls), this.options.timeoutMs, 'bind');
-        } catch (error) {
-          if (isTransportFailure(error)) healthy = false;
-          // A kept connection the server dropped without a word: once more, on another.
-          if (reused && !healthy && attempt === 1) continue;
-          throw error;
-        }
+        await withTimeout(client.bind(bind.dn, bind.password, bind.controls), this.options.timeoutMs, 'bind');
+        bound = true;
         return await then(client);
       } catch (error) {
-        if (isTransportFailure(error)) healthy = false;
+        healthy = !isTransportFailure(error);
+        // A kept connection the server dropped without a word: the bind once more, on another.
+        if (!bound && !healthy && reused && attempt === 1) continue;
         throw error;
       } finally {
         this.userConnections.release(client, healthy);

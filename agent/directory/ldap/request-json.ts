@@ -3,13 +3,12 @@
  * asks whether its debug log is on: `JSON.stringify(message)` of the whole request, password bytes
  * included (a unicodePwd value or a Password Modify request value becomes a JSON array of its bytes;
  * only a bind's `password` field is masked). That is a copy of the password in a string the agent
- * cannot clear, made for nothing: the agent refuses to run with ldapts's debug log on. (It also
- * costs CPU, though less than first thought: 4.6 µs per reset's three requests, 1.2 with this.)
+ * cannot clear, made for nothing: the agent refuses to run with ldapts's debug log on (see
+ * cli/node-debug-guard.ts). It costs a little CPU too: about 4 µs per reset's three requests, 1.2
+ * with this (bench/micro/ldapts-json-cost.ts).
  *
  * Giving ldapts's message classes a `toJSON` that names only the message id and type makes that text
- * short and secret-free. It changes nothing on the wire (requests are encoded with `write()`, never
- * JSON) and only the content of ldapts's own debug lines, which the agent refuses to run with anyway
- * (see cli/node-debug-guard.ts).
+ * short and secret-free. Nothing changes on the wire: requests are encoded with `write()`, never JSON.
  */
 import { ModifyRequest } from 'ldapts';
 
@@ -19,11 +18,8 @@ export interface MessageSummary {
   messageType: string;
 }
 
-let installed = false;
-
-/** Idempotent; called when the LDAP connector module loads. */
+/** Called when the LDAP connector module loads; calling it again changes nothing. */
 export function summarizeLdapMessagesInJson(): void {
-  if (installed) return;
   // ModifyRequest -> Message: the base class of every request and response (not exported by name).
   const messagePrototype = Object.getPrototypeOf(ModifyRequest.prototype) as object;
   Object.defineProperty(messagePrototype, 'toJSON', {
@@ -34,5 +30,4 @@ export function summarizeLdapMessagesInJson(): void {
       return { messageId: this.messageId, messageType: this.constructor.name };
     },
   });
-  installed = true;
 }
