@@ -24,3 +24,13 @@ export function coalesceWrites(stream: Duplex): void {
     return write(...args);
   }) as Duplex['write'];
 }
+
+/**
+ * Resolves once the writes corked in the current turn of the event loop have left: coalesceWrites
+ * uncorks in a setImmediate queued at the first write, which may come after a setImmediate queued
+ * now (the write can wait for microtasks), so this waits for two. For starting a request and then
+ * doing CPU-bound work while it is on the wire.
+ */
+export async function afterCorkedWrites(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

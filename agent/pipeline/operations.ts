@@ -15,6 +15,8 @@ export interface OperationContext {
   now: () => Date;
   /** True when the command was in flight when the agent last stopped: check before re-applying. */
   maybeApplied: boolean;
+  /** The target's lookup, when the pipeline started it already (it overlaps the decryption). */
+  lookup?: Promise<DirectoryUser>;
   /** Called just before the first directory write. */
   beforeWrite: () => Promise<void>;
   /** The DN the command resolved to, for the audit log. */
@@ -33,7 +35,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
     const report = await driver.checkPermissions({});
     return permissionOutcome(report);
   }
-  const user = await driver.resolveUser(command.target!);
+  const user = await (ctx.lookup ?? driver.resolveUser(command.target!));
   ctx.resolved(user.dn);
   const scopeReason = outOfScopeReason(user.dn, config.scope);
   // No DN upstream: the service must not learn the layout of the directory outside the scope.
