@@ -1,5 +1,5 @@
 // Run as `node --expose-gc --import tsx test/helpers/journal-heap-probe.ts <dir> <count>`: fills a
-// journal with acknowledged commands and prints the heap bytes each one keeps, as JSON.
+// journal with acknowledged commands and prints the bytes each one keeps (heap and typed arrays), as JSON.
 import { join } from 'node:path';
 import { Journal } from '../../agent/journal/journal.js';
 
@@ -8,10 +8,12 @@ const count = Number(countText);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 
+/** The JS heap and the memory behind ArrayBuffers (the index's typed-array columns live there). */
 function heapUsed(): number {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed: heap, arrayBuffers } = process.memoryUsage();
+  return heap + arrayBuffers;
 }
 
 const journal = await Journal.open({ path: join(dir, 'journal.jsonl'), fsync: false });
