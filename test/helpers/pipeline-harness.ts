@@ -27,6 +27,8 @@ export interface PipelineHarness {
   sent: AgentMessage[];
   /** The result frames sent, in order. */
   results(): ResultMessage[];
+  /** Settles when the pipeline has opened the command's secret (it hands it to the redactor). */
+  secretOpened: Promise<void>;
 }
 
 const AGENT = 'agent-1';
@@ -35,6 +37,8 @@ export const HARNESS_USER_DN = 'uid=bob,ou=people,dc=example,dc=org';
 
 export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineHarness {
   const events: string[] = [];
+  let opened = (): void => undefined;
+  const secretOpened = new Promise<void>((resolve) => (opened = resolve));
   const service = generateKeyPairSync('ed25519');
   const encryption = generateKeyPairSync('x25519');
   const trusted = new TrustedKeys([{ kid: 'k1', publicKey: rawPublicKey(service.publicKey) }]);
@@ -116,7 +120,13 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
     journal,
     audit: { record: () => Promise.resolve() },
     // The pipeline hands the redactor each secret the moment it has opened it.
-    redactor: { track: () => void events.push('secret opened'), untrack: () => undefined },
+    redactor: {
+      track: () => {
+        events.push('secret opened');
+        opened();
+      },
+      untrack: () => undefined,
+    },
     rateLimiter: { take: () => ({ allowed: true }) },
     logger: captureLogger(),
     send: (message) => {
@@ -141,5 +151,5 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   const sealedFor = options.secretForAnotherAgent ? generateKeyPairSync('x25519').publicKey : encryption.publicKey;
   command.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, command.id);
   const frame = JSON.parse(JSON.stringify(signCommand(command, 'k1', service.privateKey))) as Record<string, never>;
-  return { pipeline, frame, events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result') };
+  return { pipeline, frame, events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result'), secretOpened };
 }
