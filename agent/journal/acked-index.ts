@@ -64,7 +64,7 @@ export class AckedIndex {
       slot = this.#used++;
       this.#size++;
       if (PACKABLE.test(id)) {
-        this.#pack(id);
+        // #slotOf left the id packed in #words.
         this.#ids.set(this.#words, slot * 4);
         this.#insert(slot);
         this.#kinds[slot] = PACKED;
@@ -129,10 +129,10 @@ export class AckedIndex {
   /** Puts a new packed slot into the table (its id not there yet, its kind still FREE). */
   #insert(slot: number): void {
     if ((this.#tableFilled + 1) * 2 > this.#table.length) this.#rebuildTable(this.#table.length * 2);
-    this.#place1(slot);
+    this.#putInTable(slot);
   }
 
-  #place1(slot: number): void {
+  #putInTable(slot: number): void {
     const mask = this.#table.length - 1;
     const at = slot * 4;
     let cell = hash(this.#ids.subarray(at, at + 4)) & mask;
@@ -147,7 +147,7 @@ export class AckedIndex {
     while (this.#size * 2 >= cells) cells *= 2;
     this.#table = new Int32Array(cells).fill(EMPTY);
     this.#tableFilled = 0;
-    for (let slot = 0; slot < this.#used; slot++) if (this.#kinds[slot] === PACKED) this.#place1(slot);
+    for (let slot = 0; slot < this.#used; slot++) if (this.#kinds[slot] === PACKED) this.#putInTable(slot);
   }
 
   /** The id's 32 hex digits as four words, into #words. */
