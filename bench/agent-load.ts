@@ -60,8 +60,10 @@ const MB = 1024 * 1024;
  * Sends `count` resetPassword commands through the agent and measures, per command, the time from
  * the service writing the frame to it verifying the result. Frames are signed and sealed before
  * the clock starts (in batches of `batchSize`, the next batch built while the previous one runs).
+ * The users are those from `firstIndex` on in userAt's order.
  */
-export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadShape, batchSize = 5_000): Promise<AgentLoadResult> {
+export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadShape, options: { firstIndex?: number; batchSize?: number } = {}): Promise<AgentLoadResult> {
+  const { firstIndex = 0, batchSize = 5_000 } = options;
   const { service, agent } = ctx;
   const sentAt = new Map<string, number>();
   const samples: number[] = [];
@@ -87,7 +89,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     if (++received === count) finish();
   });
   try {
-    let prepared = service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count)));
+    let prepared = service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count), firstIndex));
     let built = prepared.length;
     const before = agent.stats();
     const serviceBefore = process.cpuUsage();
@@ -100,7 +102,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
         await pace(service, batch, shape.perSecond);
       }
       const next = Math.min(batchSize, count - built);
-      prepared = next > 0 ? service.prepareCommands(resetSpecs(ctx, next, built)) : [];
+      prepared = next > 0 ? service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
       built += next;
       // Keep at most about two batches outstanding, so prepared frames do not pile up in memory.
       while (prepared.length > 0 && service.pendingCommands > batchSize) await sleep(5);

@@ -18,6 +18,8 @@ export interface BenchOptions {
   scaleCommands: number;
   /** Agent limits.maxInFlight and the baseline's concurrency. */
   maxInFlight: number;
+  /** Alternating blocks the agent's and the baseline's throughput and latency runs are split into (1: agent, then baseline). */
+  rounds: number;
   /** Agent poolSize and the baseline's connection count. */
   connections: number;
   directories: DirectoryKey[];
@@ -34,7 +36,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-commands N] [--soak N] [--rate N] [--rate-seconds S]
-  [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--max-in-flight N] [--connections N]
+  [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--rounds N] [--max-in-flight N] [--connections N]
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
   [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...']`;
 
@@ -51,6 +53,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'rate-seconds': { type: 'string' },
       scale: { type: 'string' },
       'scale-commands': { type: 'string' },
+      rounds: { type: 'string' },
       'max-in-flight': { type: 'string' },
       connections: { type: 'string' },
       directories: { type: 'string' },
@@ -85,6 +88,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateSeconds: int('rate-seconds', values['rate-seconds'], quick ? 3 : 10, 1),
     scaleSizes,
     scaleCommands: int('scale-commands', values['scale-commands'], quick ? 200 : 1_000, 1),
+    rounds: int('rounds', values.rounds, 4, 1),
     maxInFlight: int('max-in-flight', values['max-in-flight'], 32, 1),
     connections: int('connections', values.connections, 8, 1),
     directories: directories as DirectoryKey[],

@@ -41,6 +41,8 @@ export interface DirectoryReport {
   users: number;
   maxInFlight: number;
   connections: number;
+  /** Blocks per side: the agent and the baseline ran alternately, ABBA (bench/paired-rounds.ts), figures pooled. */
+  rounds: number;
   agent: ThroughputFigures;
   baseline: { operations: number; failed: number; seconds: number; perSecond: number; latency: LatencySummary; clientCpuUsPerOperation: number };
   /** agent commands per second / baseline operations per second. */

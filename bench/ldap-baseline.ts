@@ -21,12 +21,13 @@ export interface BaselineResult {
 /**
  * The raw baseline: ldapts alone doing what the agent must do at least once per reset (find the
  * user by an equality filter, write the password), over `connections` bound LDAPS connections
- * with `concurrency` operations in flight, as the agent's pool and maxInFlight allow.
+ * with `concurrency` operations in flight, as the agent's pool and maxInFlight allow. The users are
+ * those from `firstIndex` on in userAt's order, as runAgentLoad's.
  */
 export async function runLdapBaseline(
   target: BaselineTarget,
   users: readonly string[],
-  options: { operations: number; connections: number; concurrency: number; shape: LoadShape; runTag: string },
+  options: { operations: number; connections: number; concurrency: number; shape: LoadShape; runTag: string; firstIndex?: number },
 ): Promise<BaselineResult> {
   const ca = await readFile(target.caFile);
   const clients = await Promise.all(
@@ -41,7 +42,7 @@ export async function runLdapBaseline(
   let firstError: string | null = null;
   const one = async (index: number): Promise<void> => {
     const client = clients[index % clients.length];
-    const user = userAt(users, index);
+    const user = userAt(users, (options.firstIndex ?? 0) + index);
     if (client === undefined) return;
     const start = performance.now();
     try {

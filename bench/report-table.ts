@@ -6,6 +6,8 @@ export function reportMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpuModel}, ${m.nproc} cores, ${m.memoryGb} GB, Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAverage.join(' ')} at start, ${report.loadAverageAtEnd.join(' ')} at end (${report.startedAt}). Agent: ${report.agentLaunch} CLI as its own process.`);
+  const rounds = report.directories[0]?.rounds;
+  if (rounds !== undefined && rounds > 1) lines.push(`The agent and the raw baseline ran in ${rounds} alternating blocks each (agent, baseline, baseline, agent, ...), their figures pooled: a machine that speeds up or slows down during the run does so for both.`);
   lines.push('');
   lines.push('| directory | agent cmd/s | raw ldapts op/s | ratio | ldapmodify op/s | agent CPU µs/cmd (main thread) | raw client CPU µs/op | server CPU µs/cmd | steady rate | agent p50 / p95 / p99 / max ms | baseline p50 / p95 / p99 / max ms | added p99 ms | saturation agent p50 / p99 ms | saturation baseline p50 / p99 ms |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|---|');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ServiceSim } from '../service-sim/index.js';
 import { testPki } from '../test/fixtures/slapd/tls.js';
-import { runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext } from './agent-load.js';
+import { runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext, type LoadShape } from './agent-load.js';
 import { BenchAgent, type AgentLaunch } from './bench-agent.js';
 import type { DirectoryKey, BenchOptions } from './bench-options.js';
 import type { DirectoryReport, DurabilityReport, MemoryReport, ScaleReport, ThroughputFigures } from './bench-report.js';
@@ -9,6 +9,7 @@ import type { BenchTarget } from './bench-target.js';
 import { runLdapBaseline } from './ldap-baseline.js';
 import { runLdapmodifyStream } from './ldapmodify-stream.js';
 import { closeOnInterrupt } from './interrupt-cleanup.js';
+import { alternate, blockSizes, poolAgentRuns, poolBaselineRuns } from './paired-rounds.js';
 import { processStats } from './process-stats.js';
 import { directorySimTarget } from './targets/directory-sim-target.js';
 import { sambaTarget } from './targets/samba-target.js';
@@ -135,25 +136,38 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       // The memory target is judged from here: read it settled, as after the soak, not at the burst's peak.
       const afterWarmup = key === 'slapd-nosync' ? await settledStats(agent) : agent.stats();
 
-      progress(`${key}: ${commands} commands through the agent at saturation`);
-      const serverBefore = target.serverPid === null ? null : processStats(target.serverPid).cpuMs;
-      const through = await runAgentLoad(loadContext(ctx, agent, target), commands, { kind: 'saturate' });
+      const saturate: LoadShape = { kind: 'saturate' };
+      const { rounds } = options;
+      const baselineRun = (shape: LoadShape) => (count: number, firstIndex: number) =>
+        runLdapBaseline(target.baseline, target.users, { operations: count, connections: options.connections, concurrency: options.maxInFlight, shape, runTag: `b${ctx.runSeq++}`, firstIndex });
+
+      progress(`${key}: ${commands} commands through the agent at saturation, and the raw ldapts baseline, in ${blockSizes(commands, rounds).length} alternating blocks each`);
+      let serverCpuMs = 0;
+      const saturated = await alternate(commands, rounds, async (count, firstIndex) => {
+        const serverBefore = target.serverPid === null ? 0 : processStats(target.serverPid).cpuMs;
+        const run = await runAgentLoad(loadContext(ctx, agent, target), count, saturate, { firstIndex });
+        if (target.serverPid !== null) serverCpuMs += processStats(target.serverPid).cpuMs - serverBefore;
+        return run;
+      }, baselineRun(saturate));
+      const through = poolAgentRuns(saturated.agent);
+      const baseline = poolBaselineRuns(saturated.baseline);
       const serviceCpuUsPerCommand = through.serviceCpuUsPerCommand;
-      const serverCpuUsPerCommand = serverBefore === null || target.serverPid === null ? null : round(((processStats(target.serverPid).cpuMs - serverBefore) * 1000) / commands, 1);
-      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); raw ldapts baseline`);
-      const baseline = await runLdapBaseline(target.baseline, target.users, { operations: commands, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'saturate' }, runTag: `b${ctx.runSeq++}` });
+      const serverCpuUsPerCommand = target.serverPid === null ? null : round((serverCpuMs * 1000) / commands, 1);
+      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); baseline ${baseline.perSecond}/s`);
       let ldapmodify: DirectoryReport['ldapmodify'] = null;
       if (target.ldapmodify !== undefined) {
-        progress(`${key}: baseline ${baseline.perSecond}/s; ldapmodify stream`);
+        progress(`${key}: ldapmodify stream`);
         ldapmodify = await runLdapmodifyStream(target.ldapmodify, target.users, commands, `m${ctx.runSeq++}`);
       }
 
       // A steady rate the directory can take: Samba does about 30 a second.
       const rate = Math.max(1, Math.min(options.rate, Math.floor(baseline.perSecond * 0.5)));
       const steadyCount = rate * options.rateSeconds;
-      progress(`${key}: ${steadyCount} commands at ${rate}/s, agent then baseline`);
-      const agentSteady = await runAgentLoad(loadContext(ctx, agent, target), steadyCount, { kind: 'rate', perSecond: rate });
-      const baselineSteady = await runLdapBaseline(target.baseline, target.users, { operations: steadyCount, connections: options.connections, concurrency: options.maxInFlight, shape: { kind: 'rate', perSecond: rate }, runTag: `b${ctx.runSeq++}` });
+      const steadyShape: LoadShape = { kind: 'rate', perSecond: rate };
+      progress(`${key}: ${steadyCount} commands at ${rate}/s, agent and baseline in alternating blocks`);
+      const steadyRuns = await alternate(steadyCount, rounds, (count, firstIndex) => runAgentLoad(loadContext(ctx, agent, target), count, steadyShape, { firstIndex }), baselineRun(steadyShape));
+      const agentSteady = poolAgentRuns(steadyRuns.agent);
+      const baselineSteady = poolBaselineRuns(steadyRuns.baseline);
 
       outcome.directories.push({
         key,
@@ -161,6 +175,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
         users: target.users.length,
         maxInFlight: options.maxInFlight,
         connections: options.connections,
+        rounds: saturated.agent.length,
         agent: figures(through),
         baseline: { operations: baseline.operations, failed: baseline.failed, seconds: baseline.seconds, perSecond: baseline.perSecond, latency: baseline.latency, clientCpuUsPerOperation: baseline.clientCpuUsPerOperation },
         ratio: round(through.perSecond / baseline.perSecond, 3),

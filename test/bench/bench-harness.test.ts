@@ -22,6 +22,8 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   const [sim] = report.directories;
   t.is(report.directories.length, 1);
   t.is(sim?.key, 'directory-sim');
+  // Four alternating blocks a side by default, pooled into one figure each.
+  t.is(sim?.rounds, 4);
   t.is(sim?.agent.commands, 30);
   t.is(sim?.agent.ok, 30, `first failure: ${sim?.agent.firstFailure ?? '-'}`);
   t.true((sim?.agent.perSecond ?? 0) > 0);
@@ -36,4 +38,5 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   t.true(report.verdicts.every((v) => typeof v.pass === 'boolean' && v.value.length > 0));
   t.regex(await readFile(join(out, 'latency.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| directory-sim \(1000 users\) \|/);
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /ran in 4 alternating blocks each/);
 });
