@@ -162,7 +162,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
 
       // A steady rate the directory can take: Samba does about 30 a second.
       const rate = Math.max(1, Math.min(options.rate, Math.floor(baseline.perSecond * 0.5)));
-      const steadyCount = rate * options.rateSeconds;
+      const steadyCount = Math.max(rate * options.rateSeconds, options.minSteady);
       const steadyShape: LoadShape = { kind: 'rate', perSecond: rate };
       progress(`${key}: ${steadyCount} commands at ${rate}/s, agent and baseline in alternating blocks`);
       const steadyRuns = await alternate(steadyCount, rounds, (count, firstIndex) => runAgentLoad(loadContext(ctx, agent, target), count, steadyShape, { firstIndex }), baselineRun(steadyShape));
