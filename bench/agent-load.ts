@@ -2,6 +2,7 @@ import type { CommandSpec, PreparedCommand, ServiceSim } from '../service-sim/in
 import type { BenchAgent } from './bench-agent.js';
 import { benchPassword, type BenchTarget } from './bench-target.js';
 import type { ThroughputFigures } from './bench-report.js';
+import type { ProcessStats } from './process-stats.js';
 import { summarizeLatency } from './percentiles.js';
 
 /** Saturation: everything queued at once (the service's flow control keeps maxInFlight out); rate: a steady pace. */
@@ -119,10 +120,8 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
       seconds: round(seconds, 3),
       perSecond: round(count / seconds, 1),
       latency: summarizeLatency(samples),
-      cpuUsPerCommand: round(((after.cpuMs - before.cpuMs) * 1000) / count, 1),
-      mainThreadCpuUsPerCommand: round(((after.mainThreadCpuMs - before.mainThreadCpuMs) * 1000) / count, 1),
+      ...agentCpuFigures(before, after, count),
       serviceCpuUsPerCommand: round((serviceCpu.user + serviceCpu.system) / count, 1),
-      cpuSystemShare: round((after.systemMs - before.systemMs) / Math.max(1, after.cpuMs - before.cpuMs), 3),
       rssMb: round(after.rssBytes / MB, 1),
       peakRssMb: round(after.peakRssBytes / MB, 1),
       samples,
@@ -131,6 +130,15 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     sent.dispose();
     results.dispose();
   }
+}
+
+/** The agent's CPU per command between two readings of its /proc figures. */
+export function agentCpuFigures(before: ProcessStats, after: ProcessStats, count: number): Pick<ThroughputFigures, 'cpuUsPerCommand' | 'mainThreadCpuUsPerCommand' | 'cpuSystemShare'> {
+  return {
+    cpuUsPerCommand: round(((after.cpuMs - before.cpuMs) * 1000) / count, 1),
+    mainThreadCpuUsPerCommand: round(((after.mainThreadCpuMs - before.mainThreadCpuMs) * 1000) / count, 1),
+    cpuSystemShare: round((after.systemMs - before.systemMs) / Math.max(1, after.cpuMs - before.cpuMs), 3),
+  };
 }
 
 /** Sends one prepared command at a time on a fixed schedule (catching up after a late timer). */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ServiceSim } from '../service-sim/index.js';
 import { testPki } from '../test/fixtures/slapd/tls.js';
-import { runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext, type LoadShape } from './agent-load.js';
+import { agentCpuFigures, runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext, type LoadShape } from './agent-load.js';
 import { BenchAgent, type AgentLaunch } from './bench-agent.js';
 import type { DirectoryKey, BenchOptions } from './bench-options.js';
 import type { DirectoryReport, DurabilityReport, MemoryReport, ScaleReport, ThroughputFigures } from './bench-report.js';
@@ -143,13 +143,17 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
 
       progress(`${key}: ${commands} commands through the agent at saturation, and the raw ldapts baseline, in ${blockSizes(commands, rounds).length} alternating blocks each`);
       let serverCpuMs = 0;
+      const agentBefore = agent.stats();
       const saturated = await alternate(commands, rounds, async (count, firstIndex) => {
         const serverBefore = target.serverPid === null ? 0 : processStats(target.serverPid).cpuMs;
         const run = await runAgentLoad(loadContext(ctx, agent, target), count, saturate, { firstIndex });
         if (target.serverPid !== null) serverCpuMs += processStats(target.serverPid).cpuMs - serverBefore;
         return run;
       }, baselineRun(saturate));
-      const through = poolAgentRuns(saturated.agent);
+      // The agent's CPU over the whole alternation, not summed per block: /proc counts in 10 ms
+      // ticks, too coarse for short blocks, and the agent does nothing else meanwhile (what it does
+      // during a baseline block, a full collection say, is owed to its commands anyway).
+      const through = { ...poolAgentRuns(saturated.agent), ...agentCpuFigures(agentBefore, agent.stats(), commands) };
       const baseline = poolBaselineRuns(saturated.baseline);
       const serviceCpuUsPerCommand = through.serviceCpuUsPerCommand;
       const serverCpuUsPerCommand = target.serverPid === null ? null : round((serverCpuMs * 1000) / commands, 1);

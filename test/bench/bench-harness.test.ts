@@ -26,8 +26,8 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   t.is(sim?.rounds, 4);
   t.is(sim?.agent.commands, 30);
   t.is(sim?.agent.ok, 30, `first failure: ${sim?.agent.firstFailure ?? '-'}`);
-  t.true((sim?.agent.perSecond ?? 0) > 0);
-  t.true((sim?.agent.cpuUsPerCommand ?? 0) > 0);
+  t.true((sim?.agent.perSecond ?? 0) > 0, `perSecond ${sim?.agent.perSecond}`);
+  t.true((sim?.agent.cpuUsPerCommand ?? 0) > 0, `cpuUsPerCommand ${sim?.agent.cpuUsPerCommand}`);
   t.is(sim?.baseline.operations, 30);
   t.is(sim?.baseline.failed, 0);
   t.is(sim?.steady.rate, 20);
