@@ -63,6 +63,9 @@ export interface DurabilityReport {
   withoutFsyncPerSecond: number;
   /** 1 - with / without. */
   cost: number;
+  /** Agent CPU per command (µs) of each, to tell a CPU cost from a wait. */
+  withFsyncCpuUsPerCommand: number;
+  withoutFsyncCpuUsPerCommand: number;
 }
 
 export interface MemoryReport {

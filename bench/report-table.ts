@@ -31,7 +31,7 @@ export function reportMarkdown(report: BenchReport): string {
   if (report.durability !== null) {
     const d = report.durability;
     lines.push('');
-    lines.push(`Durability (${d.directory}, ${d.commands} commands through each of two agents, alternating): with the journal's and audit log's fsync ${d.withFsyncPerSecond}/s, without ${d.withoutFsyncPerSecond}/s: costs ${pct(d.cost)}.`);
+    lines.push(`Durability (${d.directory}, ${d.commands} commands through each of two agents, alternating): with the journal's and audit log's fsync ${d.withFsyncPerSecond}/s, without ${d.withoutFsyncPerSecond}/s: costs ${pct(d.cost)}; agent CPU per command ${d.withFsyncCpuUsPerCommand} µs with, ${d.withoutFsyncCpuUsPerCommand} without.`);
   }
   if (report.scale.length > 0) {
     lines.push('');
