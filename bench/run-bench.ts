@@ -25,6 +25,8 @@ const TENANT = 'tenant-bench';
  */
 const WARMUP = 3_000;
 const MB = 1024 * 1024;
+/** Everything queued at once: throughput runs, warm-ups and the soak. */
+const SATURATE: LoadShape = { kind: 'saturate' };
 
 /** Latency samples of one directory, for the chart. */
 export interface LatencySamples {
@@ -132,11 +134,10 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       await sleep(3_000);
       const idle = agent.stats();
       progress(`${key}: agent ${agent.pid} idle RSS ${round(idle.rssBytes / MB, 1)} MB; warm-up`);
-      await runAgentLoad(loadContext(ctx, agent, target), warmup, { kind: 'saturate' });
+      await runAgentLoad(loadContext(ctx, agent, target), warmup, SATURATE);
       // The memory target is judged from here: read it settled, as after the soak, not at the burst's peak.
       const afterWarmup = key === 'slapd-nosync' ? await settledStats(agent) : agent.stats();
 
-      const saturate: LoadShape = { kind: 'saturate' };
       const { rounds } = options;
       const baselineRun = (shape: LoadShape) => (count: number, firstIndex: number) =>
         runLdapBaseline(target.baseline, target.users, { operations: count, connections: options.connections, concurrency: options.maxInFlight, shape, runTag: `b${ctx.runSeq++}`, firstIndex });
@@ -146,10 +147,10 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       const agentBefore = agent.stats();
       const saturated = await alternate(commands, rounds, async (count, firstIndex) => {
         const serverBefore = target.serverPid === null ? 0 : processStats(target.serverPid).cpuMs;
-        const run = await runAgentLoad(loadContext(ctx, agent, target), count, saturate, { firstIndex });
+        const run = await runAgentLoad(loadContext(ctx, agent, target), count, SATURATE, { firstIndex });
         if (target.serverPid !== null) serverCpuMs += processStats(target.serverPid).cpuMs - serverBefore;
         return run;
-      }, baselineRun(saturate));
+      }, baselineRun(SATURATE));
       // The agent's CPU over the whole alternation, not summed per block: /proc counts in 10 ms
       // ticks, too coarse for short blocks, and the agent does nothing else meanwhile (what it does
       // during a baseline block, a full collection say, is owed to its commands anyway).
@@ -213,7 +214,7 @@ async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTa
   let after = before;
   if (soak > 0) {
     ctx.progress(`memory: ${soak} more commands through the same agent`);
-    await runAgentLoad(loadContext(ctx, agent, target), soak, { kind: 'saturate' });
+    await runAgentLoad(loadContext(ctx, agent, target), soak, SATURATE);
     after = await settledStats(agent);
   }
   return {
@@ -249,13 +250,12 @@ async function settledStats(agent: BenchAgent): Promise<ReturnType<BenchAgent['s
  */
 async function benchDurability(ctx: BenchContext, target: BenchTarget, commands: number): Promise<DurabilityReport> {
   ctx.progress(`durability: ${commands} commands through each of two fresh agents, with and without fsync, alternating`);
-  const saturate: LoadShape = { kind: 'saturate' };
   const withFsync = await startAgent(ctx, target, true);
   try {
     const withoutFsync = await startAgent(ctx, target, false);
     try {
-      for (const agent of [withFsync, withoutFsync]) await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, commands), saturate);
-      const through = (agent: BenchAgent) => (count: number, firstIndex: number) => runAgentLoad(loadContext(ctx, agent, target), count, saturate, { firstIndex });
+      for (const agent of [withFsync, withoutFsync]) await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, commands), SATURATE);
+      const through = (agent: BenchAgent) => (count: number, firstIndex: number) => runAgentLoad(loadContext(ctx, agent, target), count, SATURATE, { firstIndex });
       // `alternate` calls its sides agent and baseline: here the agent with fsync and the one without.
       const runs = await alternate(commands, ctx.options.rounds, through(withFsync), through(withoutFsync));
       const withRun = poolAgentRuns(runs.agent);
@@ -286,8 +286,8 @@ async function benchScale(ctx: BenchContext): Promise<ScaleReport[]> {
     try {
       const agent = await startAgent(ctx, target, true);
       try {
-        await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, ctx.options.scaleCommands), { kind: 'saturate' });
-        const run = await runAgentLoad(loadContext(ctx, agent, target), ctx.options.scaleCommands, { kind: 'saturate' });
+        await runAgentLoad(loadContext(ctx, agent, target), Math.min(WARMUP, ctx.options.scaleCommands), SATURATE);
+        const run = await runAgentLoad(loadContext(ctx, agent, target), ctx.options.scaleCommands, SATURATE);
         reports.push({ users, commands: run.commands, perSecond: run.perSecond, cpuUsPerCommand: run.cpuUsPerCommand, p50Ms: run.latency.p50, p99Ms: run.latency.p99 });
         ctx.progress(`scale: ${users} users: ${run.perSecond}/s, ${run.cpuUsPerCommand} µs CPU per command`);
       } finally {
