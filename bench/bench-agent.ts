@@ -142,8 +142,9 @@ export class BenchAgent {
   #spawn(args: string[], profile: boolean): ChildProcess {
     const { compiledBin, cpuProfDir } = this.options.launch;
     // `run` gets the flags and environment the installed service uses (systemd unit, WinSW); --node-flags come after and win.
+    // `register` gets neither: it prints the agent id on stdout, which a flag like --trace-opt would corrupt.
     const run = args[0] === 'run';
-    const flags = [...(run ? ServiceDefaults.runNodeFlags : []), ...this.options.launch.nodeFlags];
+    const flags = run ? [...ServiceDefaults.runNodeFlags, ...this.options.launch.nodeFlags] : [];
     const nodeArgs = [...flags, ...(compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin])];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
     return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
