@@ -49,6 +49,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const REWRITE_CHUNK_BYTES = 1 << 20;
 
 /**
+ * A flush waits until the event loop has run the rest of this turn's I/O callbacks: under load
+ * one socket read finishes several commands, and their records now join one write and one fsync
+ * instead of the first going alone. Costs no timer, so a lone command at 100/s waits
+ * microseconds. Alternated runs on slapd (issue 9): 13-65 µs less agent CPU per command in three
+ * pairs of 20,000 commands. A 1 ms timer on top saved nothing more (0 and 22 µs in two pairs).
+ */
+function restOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * The durable record of command ids (SPEC.md section 7): an append-only JSON-lines file, fsync'd
  * before any promise resolves. Concurrent writers share one fsync (group commit). State changes are
  * visible to `get` at once; durability is what the returned promise waits for.
@@ -259,7 +270,7 @@ export class Journal {
       this.#pending.push({ line, onWritten, stored, durable, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        this.#io = this.#io.then(() => this.#flush());
+        this.#io = this.#io.then(restOfTurn).then(() => this.#flush());
       }
     });
   }

@@ -129,6 +129,26 @@ test('concurrent writers share fsyncs (group commit) and all resolve durably', a
   await journal.close();
 });
 
+test('records written by later callbacks of the same loop turn share the first one\'s fsync', async (t) => {
+  const path = await journalPath();
+  const journal = await Journal.open({ path });
+  const before = journal.stats().syncs;
+  // Two callbacks of one check phase, as when one socket read finishes two commands: the second
+  // writes after the first has already asked for its flush.
+  const beginLater = (id: string, user: string): Promise<void> =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        journal.begin(id, info(user)).then(resolve, reject);
+      }),
+    );
+  const first = beginLater('c1', 'u1');
+  const second = beginLater('c2', 'u2');
+  await Promise.all([first, second]);
+  t.is(journal.stats().syncs - before, 1, 'one fsync for both records');
+  t.deepEqual((await readFile(path, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id), ['c1', 'c2']);
+  await journal.close();
+});
+
 test('compact drops acknowledged entries past retention and keeps everything else', async (t) => {
   const path = await journalPath();
   const c = clock();
