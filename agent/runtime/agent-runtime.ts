@@ -142,7 +142,7 @@ export class AgentRuntime {
     }
     connection.start();
     this.#statusTimer = setInterval(() => this.#scheduleStatus(), 30_000);
-    this.#stopCollecting = scheduleGarbageCollection({ everyMs: 5_000, afterCommands: 1_000, commands: () => this.pipeline.stats.completed });
+    this.#stopCollecting = scheduleGarbageCollection({ everyMs: 5_000, afterRssGrowthBytes: 16 * 1024 * 1024, commands: () => this.pipeline.stats.completed });
     this.#scheduleStatus();
     // The first self-check runs at start, so `status` has something to show.
     // Then give back what start-up left behind (see releaseStartupMemory).

@@ -2,19 +2,30 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /**
- * A full garbage collection now and then while commands flow. Each command leaves native memory
- * behind (OpenSSL keys and cipher contexts, TLS records) held by small JS objects that V8 does not
- * weigh: the JS heap stays near 20 MB, so V8 sees no reason for a full collection while RSS climbs
- * by kilobytes per command (issue 9's soak: hundreds of MB over 50,000 commands). A full collection
- * of a small heap takes a few milliseconds; one every few seconds under load costs well under 1%.
+ * A full garbage collection when the process has grown. Each command leaves native memory behind
+ * (OpenSSL keys and cipher contexts, TLS records) held by small JS objects that V8 does not weigh:
+ * the JS heap stays near 20 MB, so V8 sees no reason for a full collection while RSS climbs by
+ * kilobytes per command (issue 9's soak: hundreds of MB over 50,000 commands, before the TLS and
+ * journal fixes). So the agent looks at its RSS and collects once it has grown by
+ * `afterRssGrowthBytes` since the last collection.
+ *
+ * It used to collect after every 1,000 commands, and that was dear: a forced full collection
+ * clears maps that V8's optimized code embeds, so hot functions deoptimize and are compiled again
+ * on helper threads (13,000 commands on slapd: 96 deoptimizations for "embedded weak objects
+ * cleared" with it, 14 without). In alternated runs of two agents (20,000 commands each) the one
+ * collecting per 1,000 commands spent 697 µs of CPU per command, the one per 10,000 595, and one
+ * that never collected under load 509 against 652; a full `npm run bench` without it still kept
+ * RSS growth over 56,000 commands at 3.2 MB (target 10).
  */
 export interface GarbageCollectionOptions {
   /** How often to look. */
   everyMs: number;
-  /** Commands finished since the last collection that make one worth it (an idle agent is left alone). */
-  afterCommands: number;
-  /** Commands finished so far. */
+  /** RSS growth since the last collection (or the start) that makes a full collection worth it. */
+  afterRssGrowthBytes: number;
+  /** Commands finished so far (an idle agent is left alone; see CollectionPolicy). */
   commands: () => number;
+  /** The process's RSS in bytes (default process.memoryUsage.rss); for tests. */
+  rss?: () => number;
   /** The full collection (default fullCollector()); for tests. */
   collect?: Collector | null;
 }
@@ -49,35 +60,37 @@ export function releaseStartupMemory(): void {
 }
 
 /**
- * What to collect at each look, from the count of finished commands: while they flow, a full
- * collection once `afterCommands` finished since the last; when they stop (none finished since the
+ * What to collect at each look, from the count of finished commands and the RSS: while commands
+ * flow, a full collection once RSS has grown by `afterRssGrowthBytes` since the last collection
+ * (`collected` records where a collection left it); when they stop (none finished since the
  * previous look), one memory-reducing collection, so RSS goes back down after a burst instead of
  * staying at its peak; an idle agent is left alone.
  */
 export class CollectionPolicy {
-  #collectedAt: number;
   #reducedAt: number;
   #previous: number;
+  #rssAfterCollection: number;
 
-  constructor(private readonly afterCommands: number, commandsNow: number) {
-    this.#collectedAt = commandsNow;
+  constructor(private readonly afterRssGrowthBytes: number, commandsNow: number, rssNow: number) {
     this.#reducedAt = commandsNow;
     this.#previous = commandsNow;
+    this.#rssAfterCollection = rssNow;
   }
 
-  decide(commands: number): 'full' | 'reduce' | null {
+  decide(commands: number, rss: number): 'full' | 'reduce' | null {
     const previous = this.#previous;
     this.#previous = commands;
-    if (commands - this.#collectedAt >= this.afterCommands) {
-      this.#collectedAt = commands;
-      return 'full';
-    }
-    if (commands === previous && commands !== this.#reducedAt) {
-      this.#collectedAt = commands;
+    if (commands !== previous) return rss - this.#rssAfterCollection >= this.afterRssGrowthBytes ? 'full' : null;
+    if (commands !== this.#reducedAt) {
       this.#reducedAt = commands;
       return 'reduce';
     }
     return null;
+  }
+
+  /** Where the collection just run left RSS: the next growth is counted from here. */
+  collected(rss: number): void {
+    this.#rssAfterCollection = rss;
   }
 }
 
@@ -85,11 +98,14 @@ export class CollectionPolicy {
 export function scheduleGarbageCollection(options: GarbageCollectionOptions): () => void {
   const gc = options.collect === undefined ? fullCollector() : options.collect;
   if (gc === null) return () => undefined;
-  const policy = new CollectionPolicy(options.afterCommands, options.commands());
+  const rss = options.rss ?? ((): number => process.memoryUsage.rss());
+  const policy = new CollectionPolicy(options.afterRssGrowthBytes, options.commands(), rss());
   const timer = setInterval(() => {
-    const decision = policy.decide(options.commands());
+    const decision = policy.decide(options.commands(), rss());
+    if (decision === null) return;
     if (decision === 'full') gc();
-    else if (decision === 'reduce') gc({ type: 'major', flavor: 'last-resort' });
+    else gc({ type: 'major', flavor: 'last-resort' });
+    policy.collected(rss());
   }, options.everyMs);
   timer.unref();
   return () => clearInterval(timer);
