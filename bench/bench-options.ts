@@ -38,13 +38,15 @@ export interface BenchOptions {
   cpuProfDir: string | null;
   /** Extra node flags for the agent process (e.g. V8 heap sizes), to measure what they cost and save. */
   nodeFlags: string[];
+  /** Frames for the crypto floor timed at the bench's start and end (bench/crypto-floor.ts; 0: skip). */
+  floorCommands: number;
   quick: boolean;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-commands N] [--soak N] [--rate N] [--rate-seconds S] [--min-steady N]
   [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--rounds N] [--max-in-flight N] [--connections N]
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
-  [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...']`;
+  [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...'] [--floor-commands N]`;
 
 /** Defaults finish in about eight minutes on two busy cores (a fifth of it the 50,000-command soak); --quick in about three. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -70,6 +72,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       tsx: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'node-flags': { type: 'string' },
+      'floor-commands': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -105,6 +108,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     tsx: values.tsx,
     cpuProfDir: values['cpu-prof'] ?? null,
     nodeFlags: (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== ''),
+    floorCommands: int('floor-commands', values['floor-commands'], quick ? 1_000 : 3_000),
     quick,
   };
 }

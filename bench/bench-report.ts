@@ -10,6 +10,12 @@ export interface BenchReport {
   loadAverageAtEnd: [number, number, number];
   options: Record<string, unknown>;
   agentLaunch: 'compiled' | 'tsx';
+  /**
+   * The agent's unavoidable CPU per command (parse, validate, signature check, open the sealed
+   * secret, sign the result), timed in the bench process at its start and end (bench/crypto-floor.ts);
+   * null with --floor-commands 0. Issue 9's targets assumed about 265 µs.
+   */
+  cryptoFloor: { startUs: number; endUs: number; commands: number } | null;
   directories: DirectoryReport[];
   durability: DurabilityReport | null;
   memory: MemoryReport | null;

@@ -17,7 +17,8 @@ export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] 
   const slapd = byKey.get('slapd-nosync');
   if (slapd !== undefined) {
     add('slapd (fsync off): >= 1500 commands/s through one agent', `${slapd.agent.perSecond}/s (ratio to raw ${pct(slapd.ratio)})`, slapd.agent.perSecond >= 1500);
-    add('slapd (fsync off): agent CPU per command <= 500 µs', `${slapd.agent.cpuUsPerCommand} µs`, slapd.agent.cpuUsPerCommand <= 500);
+    const floor = report.cryptoFloor === null ? '' : ` (the unavoidable work took ${floorRange(report.cryptoFloor)} µs on this machine in this run; the target assumed about 265)`;
+    add('slapd (fsync off): agent CPU per command <= 500 µs', `${slapd.agent.cpuUsPerCommand} µs${floor}`, slapd.agent.cpuUsPerCommand <= 500);
   }
   for (const d of report.directories) {
     if (d.key === 'samba') continue;
@@ -50,4 +51,10 @@ export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] 
 
 export function pct(ratio: number): string {
   return `${Math.round(ratio * 1000) / 10}%`;
+}
+
+/** `a-b` from the lower to the higher of the crypto floor's two timings, or one figure when they agree. */
+export function floorRange(floor: { startUs: number; endUs: number }): string {
+  const [low, high] = floor.startUs <= floor.endUs ? [floor.startUs, floor.endUs] : [floor.endUs, floor.startUs];
+  return low === high ? `${low}` : `${low}-${high}`;
 }

@@ -12,6 +12,7 @@ import type { AgentLaunch } from './bench-agent.js';
 import { parseBenchOptions, UsageError, type BenchOptions } from './bench-options.js';
 import type { BenchReport } from './bench-report.js';
 import { benchVerdicts } from './bench-verdicts.js';
+import { measureCryptoFloor } from './crypto-floor.js';
 import { latencyChartSvg } from './latency-chart.js';
 import { machineInfo } from './machine-info.js';
 import { reportMarkdown } from './report-table.js';
@@ -44,7 +45,9 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
     compiledBin = await compiledAgent();
   }
   const launch: AgentLaunch = { compiledBin, cpuProfDir: options.cpuProfDir === null ? null : resolve(options.cpuProfDir), nodeFlags: options.nodeFlags };
+  const floorAtStart = timeCryptoFloor(options, progress, 'start');
   const outcome = await runBench(options, launch, progress);
+  const floorAtEnd = timeCryptoFloor(options, progress, 'end');
   const partial: Omit<BenchReport, 'verdicts'> = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -52,6 +55,7 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
     loadAverageAtEnd: machineInfo().loadAverage,
     options: { ...options },
     agentLaunch: options.tsx ? 'tsx' : 'compiled',
+    cryptoFloor: floorAtStart === null || floorAtEnd === null ? null : { startUs: floorAtStart, endUs: floorAtEnd, commands: options.floorCommands },
     directories: outcome.directories,
     durability: outcome.durability,
     memory: outcome.memory,
@@ -71,6 +75,14 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
   }
   console.log(markdown);
   return report;
+}
+
+/** The crypto floor's µs per command now (null when --floor-commands is 0). */
+function timeCryptoFloor(options: BenchOptions, progress: (line: string) => void, when: 'start' | 'end'): number | null {
+  if (options.floorCommands === 0) return null;
+  const { cpuUsPerCommand } = measureCryptoFloor(options.floorCommands, Math.ceil(options.floorCommands / 2));
+  progress(`crypto floor at the ${when}: ${cpuUsPerCommand} µs of CPU per command (parse, signature check, sealed secret, signed result)`);
+  return cpuUsPerCommand;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,11 +1,12 @@
 import type { BenchReport } from './bench-report.js';
-import { pct } from './bench-verdicts.js';
+import { floorRange, pct } from './bench-verdicts.js';
 
 /** The report as Markdown: machine, one row per directory, memory, durability, scale, verdicts. */
 export function reportMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpuModel}, ${m.nproc} cores, ${m.memoryGb} GB, Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAverage.join(' ')} at start, ${report.loadAverageAtEnd.join(' ')} at end (${report.startedAt}). Agent: ${report.agentLaunch} CLI as its own process.`);
+  if (report.cryptoFloor !== null) lines.push(`The agent's unavoidable work per command (parse, validate, Ed25519 check, open the sealed secret, sign the result: bench/crypto-floor.ts, ${report.cryptoFloor.commands} frames in the bench's process) took ${report.cryptoFloor.startUs} µs of CPU at the start and ${report.cryptoFloor.endUs} at the end (${floorRange(report.cryptoFloor)}); issue 9's targets assumed about 265 µs. Read the agent's CPU figures next to it: this VM's speed swings by tens of per cent.`);
   const rounds = report.directories[0]?.rounds;
   if (rounds !== undefined && rounds > 1) lines.push(`The agent and the raw baseline ran in ${rounds} alternating blocks each (agent, baseline, baseline, agent, ...), their figures pooled: a machine that speeds up or slows down during the run does so for both.`);
   lines.push('');

@@ -12,13 +12,15 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   t.teardown(() => rm(out, { recursive: true, force: true }));
   const returned = await benchMain([
     '--directories', 'directory-sim', '--commands', '30', '--rate', '20', '--rate-seconds', '1', '--min-steady', '0', '--scale', 'none', '--soak', '0',
-    '--out', out, '--chart', join(out, 'latency.svg'), '--tsx',
+    '--out', out, '--chart', join(out, 'latency.svg'), '--tsx', '--floor-commands', '40',
   ]);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchReport;
   t.deepEqual(report, JSON.parse(JSON.stringify(returned)));
   t.true(report.machine.nproc >= 1);
   t.is(report.machine.loadAverage.length, 3);
   t.is(report.agentLaunch, 'tsx');
+  t.is(report.cryptoFloor?.commands, 40);
+  t.true((report.cryptoFloor?.startUs ?? 0) > 0 && (report.cryptoFloor?.endUs ?? 0) > 0, JSON.stringify(report.cryptoFloor));
   const [sim] = report.directories;
   t.is(report.directories.length, 1);
   t.is(sim?.key, 'directory-sim');
@@ -39,4 +41,5 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   t.regex(await readFile(join(out, 'latency.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| directory-sim \(1000 users\) \|/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /ran in 4 alternating blocks each/);
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /unavoidable work per command .* took [\d.]+ µs of CPU at the start and [\d.]+ at the end/);
 });
