@@ -9,7 +9,7 @@
  * its start and at its end: an agent figure read next to the floor of the same run says how much
  * of a MISS is the machine's period and how much the agent.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import {
   authenticateCommand,
   buildResult,
@@ -65,7 +65,7 @@ export function measureCryptoFloor(commands = 3_000, warmup = 1_000): CryptoFloo
   return { cpuUsPerCommand: Math.round(((used.user + used.system) / commands) * 10) / 10, commands };
 }
 
-function commandFrame(index: number, servicePrivateKey: Parameters<typeof signCommand>[2], agentSealingKey: Parameters<typeof sealSecret>[1]): string {
+function commandFrame(index: number, servicePrivateKey: KeyObject, agentSealingKey: KeyObject): string {
   const id = randomUUID();
   const issuedAt = new Date();
   const command: Command = {
