@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Attribute, Change, Client } from 'ldapts';
 import { encodeUnicodePwd } from '../agent/directory/ad/unicode-pwd.js';
 import { encodePasswordModify } from '../agent/directory/ldap/password-modify.js';
-import { Oid } from '../agent/directory/oids.js';
+import { Oid } from '../ldap-constants/oids.js';
 import { round, sleep, userAt, type LoadShape } from './agent-load.js';
 import { benchPassword, type BaselineTarget } from './bench-target.js';
 import { summarizeLatency, type LatencySummary } from './percentiles.js';

@@ -1,4 +1,4 @@
-import type { LdapResultCode } from './ldap-result-code.js';
+import type { LdapResultCode } from '../ldap-constants/ldap-result-codes.js';
 
 /**
  * The one error class of directory-sim: an LDAP result that is not success. Handlers throw it and

@@ -8,7 +8,7 @@
 import { EqualityFilter, ExtendedRequest, SearchRequest, type Message } from 'ldapts';
 import { encodePasswordModify } from '../../agent/directory/ldap/password-modify.js';
 import { summarizeLdapMessagesInJson } from '../../agent/directory/ldap/request-json.js';
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 
 const iterations = Number(process.argv[2] ?? 100_000);
 const user = 'uid=user01234,ou=people,dc=example,dc=org';

@@ -1,4 +1,4 @@
-import { AceFlag } from './access-mask.js';
+import { AceFlag } from '../../ldap-constants/ad-access-mask.js';
 import type { Ace } from './security-descriptor.js';
 
 /** What is being asked: access bits, and for object-specific rights the right or property GUID. */

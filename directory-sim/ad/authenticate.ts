@@ -1,6 +1,6 @@
 import type { Entry } from '../store/entry.js';
 import { isAccountExpired, isDisabled, isLockedOut, isPasswordExpired, integerValue, isUser } from './account-state.js';
-import { BindFailure } from './bind-failure.js';
+import { AdBindData } from '../../ldap-constants/ad-diagnostic-codes.js';
 import { filetimeFromMs, msFromFiletime } from './filetime.js';
 import { hashPassword } from './password-hash.js';
 import type { SimDirectory } from './sim-directory.js';
@@ -54,18 +54,18 @@ export function authenticate(directory: SimDirectory, name: string, password: st
   const { store, texts } = directory;
   const entry = findBindAccount(directory, name);
   // Samba answers an unknown account like a wrong password (52e), counted nowhere; Windows says 525.
-  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(directory.mode === SimMode.samba ? BindFailure.badPassword : BindFailure.noSuchUser);
+  if (!entry || !entry.secret || !isUser(store, entry)) throw texts.bindFailed(directory.mode === SimMode.samba ? AdBindData.wrongPassword : AdBindData.noSuchUser);
   const now = directory.clock();
   const policy = directory.policyFor(entry);
-  if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(BindFailure.accountLocked);
+  if (isLockedOut(store, entry, policy, now)) throw texts.bindFailed(AdBindData.locked);
   if (!passwordMatches(directory, entry, password, now)) {
     recordBadPassword(directory, entry, now);
-    throw texts.bindFailed(BindFailure.badPassword);
+    throw texts.bindFailed(AdBindData.wrongPassword);
   }
-  if (isDisabled(store, entry)) throw texts.bindFailed(BindFailure.accountDisabled);
-  if (isAccountExpired(store, entry, now)) throw texts.bindFailed(BindFailure.accountExpired);
-  if (integerValue(store, entry, 'pwdLastSet') === 0n) throw texts.bindFailed(BindFailure.mustChangePassword);
-  if (isPasswordExpired(store, entry, policy, now)) throw texts.bindFailed(BindFailure.passwordExpired);
+  if (isDisabled(store, entry)) throw texts.bindFailed(AdBindData.disabled);
+  if (isAccountExpired(store, entry, now)) throw texts.bindFailed(AdBindData.accountExpired);
+  if (integerValue(store, entry, 'pwdLastSet') === 0n) throw texts.bindFailed(AdBindData.mustChangePassword);
+  if (isPasswordExpired(store, entry, policy, now)) throw texts.bindFailed(AdBindData.passwordExpired);
   store.setValues(entry, 'badPwdCount', ['0']);
   // A lockout that ran out is cleared by the next good logon, as AD does.
   if (integerValue(store, entry, 'lockoutTime') !== 0n) store.setValues(entry, 'lockoutTime', ['0']);

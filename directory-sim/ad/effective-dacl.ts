@@ -1,4 +1,4 @@
-import { AceFlag } from './access-mask.js';
+import { AceFlag } from '../../ldap-constants/ad-access-mask.js';
 import type { Ace } from './security-descriptor.js';
 
 /** What inheritance needs to know of each object on the path from the root to the target. */

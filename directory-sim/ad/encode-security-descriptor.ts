@@ -1,4 +1,4 @@
-import { AceFlag, AceType, ObjectAceFlag, SdControl, SecurityInformation } from './access-mask.js';
+import { AceFlag, AceType, ObjectAceFlag, SdControl, SecurityInformation } from '../../ldap-constants/ad-access-mask.js';
 import { guidToBuffer } from './guid.js';
 import type { Ace } from './security-descriptor.js';
 import { sidToBuffer } from './sid.js';

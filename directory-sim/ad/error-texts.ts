@@ -1,6 +1,6 @@
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import { SimError } from '../sim-error.js';
-import type { BindFailure } from './bind-failure.js';
+import type { AdBindData } from '../../ldap-constants/ad-diagnostic-codes.js';
 import { PolicyFailure } from './policy-failure.js';
 import { SimMode } from './sim-mode.js';
 
@@ -28,7 +28,7 @@ export class ErrorTexts {
     return this.mode === SimMode.samba;
   }
 
-  bindFailed(data: BindFailure): SimError {
+  bindFailed(data: AdBindData): SimError {
     const text = this.samba
       ? `80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data ${data}, v1db1`
       : `80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext error, data ${data}, v4563`;

@@ -1,4 +1,4 @@
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import type { ModifyChange } from '../protocol/ldap-request.js';
 import type { AccountSecret, AttributeValue, Entry } from '../store/entry.js';
 import { normalizeValue, storedValue } from '../store/normalize-value.js';

@@ -1,4 +1,4 @@
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import type { EncodedAttribute } from '../protocol/encode-response.js';
 import { generalizedTime } from './filetime.js';
 import { AttributeSelector } from './read-entry.js';

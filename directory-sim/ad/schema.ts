@@ -1,4 +1,4 @@
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import { AttributeSyntax } from './attribute-syntax.js';
 
 /**

@@ -1,4 +1,5 @@
-import { AccessMask, AceFlag } from './access-mask.js';
+import { AceFlag } from '../../ldap-constants/ad-access-mask.js';
+import { AccessMask } from './access-mask.js';
 import type { Ace } from './security-descriptor.js';
 import { DomainRid, WellKnownSid } from './sid.js';
 

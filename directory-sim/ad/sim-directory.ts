@@ -1,4 +1,4 @@
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import type { OpLog } from '../op-log.js';
 import type { DirectoryStore } from '../store/directory-store.js';
 import type { Entry } from '../store/entry.js';

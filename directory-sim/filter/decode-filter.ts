@@ -1,5 +1,5 @@
 import { BerReader } from '../ber/ber-reader.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import { SimError } from '../sim-error.js';
 import type { Filter } from './filter.js';
 

@@ -1,4 +1,4 @@
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { AttributeSyntax } from '../ad/attribute-syntax.js';
 import { attributeDefinition } from '../ad/schema.js';
 import { sidToBuffer } from '../ad/sid.js';

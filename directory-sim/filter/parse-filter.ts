@@ -1,4 +1,4 @@
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import { SimError } from '../sim-error.js';
 import type { Filter } from './filter.js';
 

@@ -1,6 +1,6 @@
 import { BerReader } from '../ber/ber-reader.js';
 import { decodeFilter } from '../filter/decode-filter.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import { SimError } from '../sim-error.js';
 import type { LdapControl } from './control.js';
 import type { LdapOperation, LdapRequest, ModifyOperation, SearchScope } from './ldap-request.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import { filetimeFromMs, generalizedTime, neverExpires } from '../ad/filetime.js';
 import { guidToBuffer } from '../ad/guid.js';
 import { hashPassword } from '../ad/password-hash.js';

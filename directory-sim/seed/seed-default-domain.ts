@@ -1,4 +1,4 @@
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import { filetimeFromMs, intervalFromMs } from '../ad/filetime.js';
 import { DomainRid } from '../ad/sid.js';
 import type { SimDirectory } from '../ad/sim-directory.js';

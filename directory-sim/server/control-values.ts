@@ -1,7 +1,7 @@
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { BerReader } from '../ber/ber-reader.js';
 import { encodeInteger, encodeOctets, encodeSequence, BerTag } from '../ber/ber-encode.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapControl } from '../protocol/control.js';
 import { SimError } from '../sim-error.js';
 

@@ -1,6 +1,6 @@
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { FaultResponse } from '../faults.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapRequest } from '../protocol/ldap-request.js';
 import { encodeExtendedResponse, encodeResult, encodeSearchEntry } from '../protocol/encode-response.js';
 import { ProtocolOp, responseTagFor } from '../protocol/protocol-op.js';

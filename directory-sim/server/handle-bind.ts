@@ -1,6 +1,6 @@
 import { authenticate } from '../ad/authenticate.js';
 import { SimMode } from '../ad/sim-mode.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapOperation } from '../protocol/ldap-request.js';
 import { encodeResult } from '../protocol/encode-response.js';
 import { ProtocolOp } from '../protocol/protocol-op.js';

@@ -1,7 +1,7 @@
 import { bestMatch } from '../ad/modify-entry.js';
 import { attributeDefinition } from '../ad/schema.js';
 import { evaluateFilter } from '../filter/evaluate-filter.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapOperation } from '../protocol/ldap-request.js';
 import { encodeResult } from '../protocol/encode-response.js';
 import { ProtocolOp } from '../protocol/protocol-op.js';

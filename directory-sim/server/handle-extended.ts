@@ -1,5 +1,5 @@
-import { Oid } from '../../agent/directory/oids.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { Oid } from '../../ldap-constants/oids.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapOperation } from '../protocol/ldap-request.js';
 import { encodeExtendedResponse } from '../protocol/encode-response.js';
 import { SimError } from '../sim-error.js';

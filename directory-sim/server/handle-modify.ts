@@ -1,8 +1,8 @@
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { modifyEntry } from '../ad/modify-entry.js';
 import { attributeDefinition } from '../ad/schema.js';
 import { SimMode } from '../ad/sim-mode.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapControl } from '../protocol/control.js';
 import type { LdapOperation } from '../protocol/ldap-request.js';
 import { encodeResult } from '../protocol/encode-response.js';

@@ -5,7 +5,7 @@ import { readRootDse } from '../ad/root-dse.js';
 import { evaluateFilter } from '../filter/evaluate-filter.js';
 import type { Filter } from '../filter/filter.js';
 import { planCandidates } from '../filter/plan-candidates.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapControl } from '../protocol/control.js';
 import type { LdapOperation } from '../protocol/ldap-request.js';
 import { encodeResult, encodeSearchEntry } from '../protocol/encode-response.js';

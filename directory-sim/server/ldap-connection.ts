@@ -5,7 +5,7 @@ import { completeTlvLength } from '../ber/ber-reader.js';
 import { supportedControls } from '../ad/root-dse.js';
 import type { Identity, SimDirectory } from '../ad/sim-directory.js';
 import type { Faults } from '../faults.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import type { LdapControl } from '../protocol/control.js';
 import { decodeRequest } from '../protocol/decode-request.js';
 import type { LdapRequest } from '../protocol/ldap-request.js';

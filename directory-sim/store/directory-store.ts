@@ -1,6 +1,6 @@
 import { attributeDefinition } from '../ad/schema.js';
 import type { SecurityDescriptor } from '../ad/security-descriptor.js';
-import { LdapResultCode } from '../ldap-result-code.js';
+import { LdapResultCode } from '../../ldap-constants/ldap-result-codes.js';
 import { SimError } from '../sim-error.js';
 import { dnKeys, normalizeDn } from './dn.js';
 import type { AccountSecret, AttributeValue, Entry } from './entry.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import { AccessMask } from '../../directory-sim/ad/access-mask.js';
 import { WellKnownSid } from '../../directory-sim/ad/sid.js';
 import { SeededAccount, SeededContainer, type SeededAccountName } from '../../directory-sim/seed/seeded-domain.js';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { Attribute, Change } from 'ldapts';
-import { AdGuid } from '../../agent/directory/guids.js';
-import { Oid } from '../../agent/directory/oids.js';
-import { AceFlag, SdControl } from '../../directory-sim/ad/access-mask.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
+import { Oid } from '../../ldap-constants/oids.js';
+import { AceFlag, SdControl } from '../../ldap-constants/ad-access-mask.js';
 // The agent's parser: one parser for both (directory-sim keeps only its encoder).
 import { parseSecurityDescriptor as decodeSecurityDescriptor } from '../../agent/directory/ad/permissions/security-descriptor.js';
 import { sidToString } from '../../directory-sim/ad/sid.js';

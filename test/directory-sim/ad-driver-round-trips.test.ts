@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
-import { agentDirectoryConfig } from '../../directory-sim/agent-directory-config.js';
+import { agentDirectoryConfig } from '../helpers/directory-config.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { CaptureLogger } from '../openldap/helpers/capture-logger.js';
 import { dnOf, failure, ldapsClient, startSim } from './helpers/with-sim.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { Attribute, Change, Client } from 'ldapts';
-import { agentDirectoryConfig } from '../../directory-sim/agent-directory-config.js';
+import { agentDirectoryConfig } from '../helpers/directory-config.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { dnOf, startSim, testPki } from './helpers/with-sim.js';

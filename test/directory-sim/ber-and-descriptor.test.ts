@@ -1,14 +1,15 @@
 import test from 'ava';
 import { encodeInteger, encodeLength, encodeOctets } from '../../directory-sim/ber/ber-encode.js';
 import { BerReader, completeTlvLength } from '../../directory-sim/ber/ber-reader.js';
-import { AccessMask, AceFlag } from '../../directory-sim/ad/access-mask.js';
+import { AceFlag } from '../../ldap-constants/ad-access-mask.js';
+import { AccessMask } from '../../directory-sim/ad/access-mask.js';
 import { encodeSecurityDescriptor } from '../../directory-sim/ad/encode-security-descriptor.js';
 import { accessGranted } from '../../directory-sim/ad/access-check.js';
 import { effectiveDacl } from '../../directory-sim/ad/effective-dacl.js';
 import { guidFromBuffer, guidToBuffer } from '../../directory-sim/ad/guid.js';
 import { sidToBuffer, sidToString } from '../../directory-sim/ad/sid.js';
 import { decodeFilter } from '../../directory-sim/filter/decode-filter.js';
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 
 const hex = (buffer: Buffer): string => buffer.toString('hex');
 

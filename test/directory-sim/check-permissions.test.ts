@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import { grantSddl } from '../../agent/directory/ad/permissions/permission-fixes.js';
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import type { PermissionCheck, PermissionReport } from '../../agent/directory/driver.js';
-import { agentDirectoryConfig } from '../../directory-sim/agent-directory-config.js';
+import { agentDirectoryConfig } from '../helpers/directory-config.js';
 import { parseSddlAce } from '../../directory-sim/ad/sddl.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';

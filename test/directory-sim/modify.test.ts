@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Attribute, Change } from 'ldapts';
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { RawControl } from './helpers/raw-control.js';
 import { boundClient, dnOf, failure, quotedUtf16, startSim, ldapsClient } from './helpers/with-sim.js';
 

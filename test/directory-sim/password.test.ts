@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Attribute, Change, type Client } from 'ldapts';
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { msFromFiletime } from '../../directory-sim/ad/filetime.js';
 import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Attribute, Change, EqualityFilter, type Client } from 'ldapts';
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { guidFromBuffer } from '../../directory-sim/ad/guid.js';
 import { sidToString } from '../../directory-sim/ad/sid.js';
 import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';

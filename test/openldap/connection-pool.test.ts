@@ -4,7 +4,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { AgentError } from '../../agent/errors.js';
 import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/directory/ldap/connection-pool.js';
 import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
-import { Oid } from '../../agent/directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import type { LdapServerFixture } from '../fixtures/slapd/ldap-server-fixture.js';
 import { startLdapServer as startSlapd } from '../fixtures/slapd/select-fixture.js';
 import { freePort } from '../fixtures/slapd/free-port.js';

@@ -3,7 +3,7 @@ import type { ActiveDirectoryDriver } from '../../agent/directory/ad/active-dire
 import type { PermissionCheck, PermissionReport } from '../../agent/directory/driver.js';
 import { Attribute, Change } from 'ldapts';
 import { SdFlagsControl } from '../../agent/directory/ad/controls.js';
-import { AdGuid } from '../../agent/directory/guids.js';
+import { AdGuid } from '../../ldap-constants/ad-guids.js';
 import { parseSecurityDescriptor } from '../../agent/directory/ad/permissions/security-descriptor.js';
 import { WellKnownSid } from '../../agent/directory/ad/permissions/well-known-sid.js';
 // Tests may use directory-sim's encoder (the agent itself has none and must not import the sim).

@@ -1,5 +1,5 @@
 import { BerWriter, Control } from 'ldapts';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 
 /** Writes a control value that is BER SEQUENCE { INTEGER n } (30 03 02 01 n), wrapped in an OCTET STRING. */
 function writeSequenceOfInteger(writer: BerWriter, value: number): void {

@@ -1,7 +1,7 @@
 import { ResultCode } from '../../../protocol/codes.js';
 import type { DirectoryUser } from '../driver.js';
 import { mapDirectoryError } from '../ldap/directory-errors.js';
-import { AdBindData } from '../ldap/ad-codes.js';
+import { AdBindData } from '../../../ldap-constants/ad-diagnostic-codes.js';
 import { AdAttribute } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
 import { entryValue } from '../ldap/entry-values.js';

@@ -3,7 +3,7 @@ import { PolicyReason, ResultCode } from '../../../protocol/codes.js';
 import { AgentError } from '../../errors.js';
 import type { ApplyOutcome, DirectoryUser, ResetOptions } from '../driver.js';
 import { mapDirectoryError } from '../ldap/directory-errors.js';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 import { AdAttribute, PwdLastSet } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
 import { PolicyHintsControl } from './controls.js';

@@ -1,5 +1,5 @@
 import type { Client, Entry } from 'ldapts';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 import { escapeFilterValue } from '../ldap/escape.js';
 import { normalizeDn } from '../ldap/dn.js';
 import { AdAttribute, GroupTypeFlag } from './ad-attributes.js';

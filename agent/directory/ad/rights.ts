@@ -1,4 +1,4 @@
-import { AdGuid } from '../guids.js';
+import { AdGuid } from '../../../ldap-constants/ad-guids.js';
 
 /** The rights the driver's writes need, named as `details.missing` and the permission report name them. */
 export const AdRight = {

@@ -4,7 +4,7 @@ import { AgentError } from '../../errors.js';
 import type { Target } from '../driver.js';
 import { InvalidDnError, isWithin, normalizeDn, parseDn } from '../ldap/dn.js';
 import { escapeFilterValue, isWellFormedText } from '../ldap/escape.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { AdAttribute, BINARY_ATTRIBUTES } from './ad-attributes.js';
 import { guidToBytes } from './object-guid.js';
 

@@ -3,7 +3,7 @@
  * control instance of the same OID, so each request gets a fresh instance to read back from.
  */
 import { Control, PasswordPolicyControl } from 'ldapts';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 
 /** ppolicy request control: its response carries the reason of a refusal (tooShort, inHistory...). Never critical. */
 export function passwordPolicyControl(): PasswordPolicyControl {

@@ -9,9 +9,9 @@
  */
 import { AgentError, isAgentError } from '../../errors.js';
 import { PolicyReason, ResultCode } from '../../../protocol/codes.js';
-import { AdBindData, AdDiagnosticCode, SambaPasswordReason } from './ad-codes.js';
+import { AdBindData, AdDiagnosticCode, SambaPasswordReason } from '../../../ldap-constants/ad-diagnostic-codes.js';
 import { PpolicyError } from './ppolicy-errors.js';
-import { LdapResultCode } from './result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 
 /** What the failing request was: the same LDAP code means different things for each. */
 export type DirectoryOperation =

@@ -3,7 +3,7 @@
  * with the ppolicy request control so a refusal carries its reason.
  */
 import { BerWriter, type Client, type Control } from 'ldapts';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 
 export interface PasswordModifyRequest {
   /** DN of the entry; absent = the bound user. */

@@ -5,7 +5,7 @@
  */
 import { Attribute, Change, type Client } from 'ldapts';
 import { noOpControl, permissiveModifyControl } from '../ldap/controls.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 
 export type ProbeOutcome = 'allowed' | 'denied' | 'noSuchEntry' | 'policyRefused' | 'unsupported' | 'other';
 

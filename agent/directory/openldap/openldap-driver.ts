@@ -31,7 +31,7 @@ import { entryValue } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
 import { PpolicyError } from '../ldap/ppolicy-errors.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { accountFacts, USER_ATTRIBUTES, type AccountFacts } from './account-facts.js';
 import { deleteAttribute, probeModify, replaceAttribute } from './access-probe.js';
 import { PpolicyAttr } from './openldap-attributes.js';

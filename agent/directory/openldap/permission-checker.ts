@@ -14,7 +14,7 @@ import { mapDirectoryError } from '../ldap/directory-errors.js';
 import { isWithin, parentDn } from '../ldap/dn.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { readRootDse } from '../ldap/root-dse.js';
-import { Oid } from '../oids.js';
+import { Oid } from '../../../ldap-constants/oids.js';
 import { deleteAttribute, probeModify, replaceAttribute, type ProbeResult } from './access-probe.js';
 import { PpolicyAttr } from './openldap-attributes.js';
 import type { PpolicyEntry } from './ppolicy-entry.js';

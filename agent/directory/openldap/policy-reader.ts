@@ -8,7 +8,7 @@
  */
 import type { Client } from 'ldapts';
 import type { Logger } from '../../config/directory-config.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { parseDn } from '../ldap/dn.js';
 import { PpolicyAttr } from './openldap-attributes.js';

@@ -8,7 +8,7 @@ import { AgentError } from '../../errors.js';
 import type { Target } from '../driver.js';
 import { InvalidDnError, isWithin, parseDn } from '../ldap/dn.js';
 import { escapeFilterValue, UnencodableValueError } from '../ldap/escape.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { TARGET_ATTRIBUTE } from './openldap-attributes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,4 @@
-import { AceFlag, GenericAccess } from './access-mask.js';
+import { AceFlag, GenericAccess } from '../../../../ldap-constants/ad-access-mask.js';
 import { isInherited, isInheritOnly, type Ace } from './security-descriptor.js';
 
 /** What is asked: DsAccess bits, and for an object-specific right the right's or property's GUID. */

@@ -1,4 +1,4 @@
-import { AdGuid } from '../../guids.js';
+import { AdGuid } from '../../../../ldap-constants/ad-guids.js';
 import { REQUIRED_RIGHTS, type RequiredRightName } from './required-rights.js';
 
 /** Which tools the admin has: Windows (dsacls) or a Samba DC (samba-tool). */

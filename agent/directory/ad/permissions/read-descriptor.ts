@@ -1,8 +1,8 @@
 import type { Client } from 'ldapts';
 import { SdFlagsControl } from '../controls.js';
 import { bufferValues } from '../entry-values.js';
-import { LdapResultCode } from '../../ldap/result-codes.js';
-import { SecurityInformation } from './access-mask.js';
+import { LdapResultCode } from '../../../../ldap-constants/ldap-result-codes.js';
+import { SecurityInformation } from '../../../../ldap-constants/ad-access-mask.js';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './security-descriptor.js';
 
 export const NT_SECURITY_DESCRIPTOR = 'nTSecurityDescriptor';

@@ -1,6 +1,6 @@
-import { AdGuid } from '../../guids.js';
+import { AdGuid } from '../../../../ldap-constants/ad-guids.js';
 import type { AccessRequest } from './access-check.js';
-import { DsAccess } from './access-mask.js';
+import { DsAccess } from '../../../../ldap-constants/ad-access-mask.js';
 
 /** One right the agent's writes need, as the access check asks for it and as an admin names it. */
 export interface RequiredRight {

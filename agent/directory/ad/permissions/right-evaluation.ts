@@ -1,4 +1,4 @@
-import { AdGuid } from '../../guids.js';
+import { AdGuid } from '../../../../ldap-constants/ad-guids.js';
 import type { CheckStatus, PermissionCheck } from '../../driver.js';
 import { checkAccess, effectiveInheritedAces, type AccessDecision } from './access-check.js';
 import { tokenFor, type AgentToken } from './agent-token.js';

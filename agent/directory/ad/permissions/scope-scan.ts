@@ -4,7 +4,7 @@ import { bufferValues, firstInteger } from '../entry-values.js';
 import { isWithin } from '../../ldap/dn.js';
 import { sidFromBytes } from '../sid.js';
 import { SdFlagsControl } from '../controls.js';
-import { SecurityInformation } from './access-mask.js';
+import { SecurityInformation } from '../../../../ldap-constants/ad-access-mask.js';
 import { NT_SECURITY_DESCRIPTOR } from './read-descriptor.js';
 import { isDaclProtected, parseSecurityDescriptor, type SecurityDescriptor } from './security-descriptor.js';
 

@@ -1,6 +1,6 @@
 import { guidFromBytes } from '../object-guid.js';
 import { sidFromBytes } from '../sid.js';
-import { AceFlag, AceType, ObjectAceFlag, SdControl } from './access-mask.js';
+import { AceFlag, AceType, ObjectAceFlag, SdControl } from '../../../../ldap-constants/ad-access-mask.js';
 
 /** What an ACE does, from its type: the access check uses allow and deny; audit and others are kept but ignored. */
 export type AceKind = 'allow' | 'deny' | 'audit' | 'other';

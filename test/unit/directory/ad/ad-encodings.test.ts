@@ -6,7 +6,7 @@ import { guidFromBytes, guidToBytes } from '../../../../agent/directory/ad/objec
 import { privilegedGroupName } from '../../../../agent/directory/ad/protected-account.js';
 import { domainRid, sidFromBytes } from '../../../../agent/directory/ad/sid.js';
 import { encodeUnicodePwd } from '../../../../agent/directory/ad/unicode-pwd.js';
-import { Oid } from '../../../../agent/directory/oids.js';
+import { Oid } from '../../../../ldap-constants/oids.js';
 
 test('unicodePwd is the quoted password in UTF-16LE', (t) => {
   t.deepEqual(encodeUnicodePwd('Ab1é'), Buffer.from([0x22, 0, 0x41, 0, 0x62, 0, 0x31, 0, 0xe9, 0, 0x22, 0]));

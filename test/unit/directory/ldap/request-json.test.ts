@@ -3,7 +3,7 @@ import { Attribute, Change, ExtendedRequest, ModifyRequest, SearchRequest, Equal
 import { summarizeLdapMessagesInJson } from '../../../../agent/directory/ldap/request-json.js';
 import { encodePasswordModify } from '../../../../agent/directory/ldap/password-modify.js';
 import { encodeUnicodePwd } from '../../../../agent/directory/ad/unicode-pwd.js';
-import { Oid } from '../../../../agent/directory/oids.js';
+import { Oid } from '../../../../ldap-constants/oids.js';
 
 // Never a real secret: a marker whose bytes are looked for in the JSON text.
 const PASSWORD = 'Json-Leak-Marker-7';

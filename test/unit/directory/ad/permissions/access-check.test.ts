@@ -1,7 +1,7 @@
 import test from 'ava';
-import { AdGuid } from '../../../../../agent/directory/guids.js';
+import { AdGuid } from '../../../../../ldap-constants/ad-guids.js';
 import { checkAccess, canonicalOrder, effectiveInheritedAces, mapGenericRights } from '../../../../../agent/directory/ad/permissions/access-check.js';
-import { AceFlag, DsAccess } from '../../../../../agent/directory/ad/permissions/access-mask.js';
+import { AceFlag, DsAccess } from '../../../../../ldap-constants/ad-access-mask.js';
 import { tokenFor, type AgentToken } from '../../../../../agent/directory/ad/permissions/agent-token.js';
 import { REQUIRED_RIGHTS } from '../../../../../agent/directory/ad/permissions/required-rights.js';
 import type { Ace } from '../../../../../agent/directory/ad/permissions/security-descriptor.js';

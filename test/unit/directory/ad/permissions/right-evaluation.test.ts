@@ -1,6 +1,6 @@
 import test from 'ava';
-import { AdGuid } from '../../../../../agent/directory/guids.js';
-import { AceFlag, DsAccess, SdControl } from '../../../../../agent/directory/ad/permissions/access-mask.js';
+import { AdGuid } from '../../../../../ldap-constants/ad-guids.js';
+import { AceFlag, DsAccess, SdControl } from '../../../../../ldap-constants/ad-access-mask.js';
 import type { AgentToken } from '../../../../../agent/directory/ad/permissions/agent-token.js';
 import { domainRightCheck, oneUserRightCheck, userRightCheck, type ScopeFacts } from '../../../../../agent/directory/ad/permissions/right-evaluation.js';
 import type { ScannedUser } from '../../../../../agent/directory/ad/permissions/scope-scan.js';

@@ -2,8 +2,8 @@ import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdGuid } from '../../../../../agent/directory/guids.js';
-import { AceFlag, SdControl } from '../../../../../agent/directory/ad/permissions/access-mask.js';
+import { AdGuid } from '../../../../../ldap-constants/ad-guids.js';
+import { AceFlag, SdControl } from '../../../../../ldap-constants/ad-access-mask.js';
 import { isDaclProtected, parseSecurityDescriptor } from '../../../../../agent/directory/ad/permissions/security-descriptor.js';
 
 // Byte fixtures read from the real Samba DC (see test/fixtures/samba/descriptors/capture.ts), and

@@ -1,6 +1,6 @@
-import type { DirectoryConfig } from '../agent/config/directory-config.js';
-import { SeededAccount } from './seed/seeded-domain.js';
-import type { DirectorySim } from './start-directory-sim.js';
+import type { DirectoryConfig } from '../../agent/config/directory-config.js';
+import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
+import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';
 
 /**
  * A DirectoryConfig pointing the agent's AD driver at one or more sims as svc-writeback over

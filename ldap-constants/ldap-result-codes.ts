@@ -52,14 +52,3 @@ export const LdapResultCode = {
   noOperation: 16654,
 } as const;
 export type LdapResultCode = (typeof LdapResultCode)[keyof typeof LdapResultCode];
-
-/** Result codes that say the server or the connection is unusable right now, not that the request is wrong. */
-export const UNAVAILABLE_RESULT_CODES: ReadonlySet<number> = new Set([
-  LdapResultCode.busy,
-  LdapResultCode.unavailable,
-  LdapResultCode.other,
-  LdapResultCode.serverDown,
-  LdapResultCode.timeout,
-  LdapResultCode.connectError,
-  LdapResultCode.noResult,
-]);
