@@ -25,7 +25,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
   'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
-  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  // The demo is a composition root of its own (simulators included), loaded only when asked for.
+  demo: async () => (await import('../../demo/demo-command.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   'install-service': async () => (await import('./commands/install-service.js')).installServiceCommand,

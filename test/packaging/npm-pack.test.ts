@@ -51,6 +51,7 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   t.true(files.includes('dist/agent/cli/bin.js'), 'the bin is compiled');
   for (const doc of ['README.md', 'config.example.json', 'docs/install-linux.md', 'docs/troubleshooting.md']) t.true(files.includes(doc), `${doc} is shipped`);
   t.deepEqual(files.filter((f) => f.endsWith('.ts') || f.startsWith('test/') || f.startsWith('agent/') || f.startsWith('.ci/')), [], 'no sources or tests in the tarball');
+  t.true(files.includes('dist/demo/run-demo.js'), 'the demo ships on purpose (README: the demo)');
 
   const prefix = join(work, 'prefix');
   const installed = run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(work, info!.filename)], { timeout: 120_000 });
@@ -68,6 +69,10 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
     for (const hook of ['preinstall', 'install', 'postinstall']) t.is(meta.scripts?.[hook], undefined, `${dir} has a ${hook} script`);
     t.false(existsSync(join(dir, 'binding.gyp')), `${dir} would be built with node-gyp`);
   }
+  // The demo makes its CA and certificate at run time: no private key is shipped for it or anything else.
+  const keyFiles = (await readdir(join(installedRoot, 'dist'), { recursive: true })).filter((path) => /\.(js|json|pem|key)$/.test(path));
+  t.true(keyFiles.length > 50, `found ${keyFiles.length} files under dist/`);
+  for (const path of keyFiles) t.notRegex(await readFile(join(installedRoot, 'dist', path), 'utf8'), /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/, `${path} holds a private key`);
 
   const bin = join(prefix, process.platform === 'win32' ? 'writeback-agent.cmd' : 'bin/writeback-agent');
   const version = run(bin, ['--version']);

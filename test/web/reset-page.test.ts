@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
-import { DEMO_TENANT } from '../../agent/demo/demo-environment.js';
+import { DEMO_TENANT } from '../../demo/demo-environment.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { focused, screenshot } from './helpers/browser.js';
 import { codeFromOutbox, step, WebHarness } from './helpers/harness.js';

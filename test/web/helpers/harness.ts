@@ -1,6 +1,5 @@
 import { Client } from 'ldapts';
-import { DemoEnvironment, DEMO_TENANT } from '../../../agent/demo/demo-environment.js';
-import { DemoTls } from '../../../agent/demo/demo-tls.js';
+import { DemoEnvironment, DEMO_TENANT } from '../../../demo/demo-environment.js';
 import { ResetWeb, type ResetWebOptions } from '../../../service-sim/web/index.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, unlabelledInputs, type Browser } from './browser.js';
@@ -59,7 +58,7 @@ export class WebHarness {
 
   /** A bind to the directory as `sam` with `password`: does the password work? */
   async canSignIn(rdn: string, password: string): Promise<boolean> {
-    const client = new Client({ url: this.env.directory.ldapsUrl!, tlsOptions: { ca: [DemoTls.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
+    const client = new Client({ url: this.env.directory.ldapsUrl!, tlsOptions: { ca: [this.env.tls.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
     try {
       await client.bind(`${rdn},${this.env.directory.baseDn}`, password);
       return true;

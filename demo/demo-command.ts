@@ -1,6 +1,6 @@
-import { SetupError } from '../../errors.js';
-import { runDemo } from '../../demo/run-demo.js';
-import { parseFlags } from '../args.js';
+import { SetupError } from '../agent/errors.js';
+import { runDemo } from './run-demo.js';
+import { parseFlags } from '../agent/cli/args.js';
 
 /**
  * `demo [--serve [--port N] [--both-methods]]`: the whole system on this machine with nothing

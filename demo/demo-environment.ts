@@ -1,14 +1,14 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDirectorySim, type DirectorySim } from '../../directory-sim/start-directory-sim.js';
-import { SeededAccount, SeededContainer } from '../../directory-sim/seed/seeded-domain.js';
-import { ServiceSim } from '../../service-sim/index.js';
-import { parseConfigText } from '../config/load-config.js';
-import { createDriver } from '../directory/create-driver.js';
-import { AgentRuntime } from '../runtime/agent-runtime.js';
-import { registerAgent } from '../runtime/register-agent.js';
-import { DemoTls } from './demo-tls.js';
+import { startDirectorySim, type DirectorySim } from '../directory-sim/start-directory-sim.js';
+import { SeededAccount, SeededContainer } from '../directory-sim/seed/seeded-domain.js';
+import { ServiceSim } from '../service-sim/index.js';
+import { parseConfigText } from '../agent/config/load-config.js';
+import { createDriver } from '../agent/directory/create-driver.js';
+import { AgentRuntime } from '../agent/runtime/agent-runtime.js';
+import { registerAgent } from '../agent/runtime/register-agent.js';
+import { makeDemoTls, type DemoTls } from './demo-tls.js';
 
 export const DEMO_TENANT = 'tenant-demo';
 
@@ -20,18 +20,21 @@ export class DemoEnvironment {
     readonly service: ServiceSim,
     readonly agent: AgentRuntime,
     readonly agentId: string,
+    /** This run's CA and server certificate (directory-sim and service-sim share them). */
+    readonly tls: DemoTls,
   ) {}
 
   static async start(say: (line: string) => void): Promise<DemoEnvironment> {
     const dir = await mkdtemp(join(tmpdir(), 'writeback-agent-demo-'));
     await chmod(dir, 0o700);
-    const directory = await startDirectorySim({ mode: 'windows', tls: { key: DemoTls.keyPem, cert: DemoTls.certPem, ca: DemoTls.caPem }, seed: 'default' });
+    const tls = await makeDemoTls();
+    const directory = await startDirectorySim({ mode: 'windows', tls: { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem }, seed: 'default' });
     say(`A simulated Active Directory domain (directory-sim) listens on ${directory.ldapsUrl}: ${directory.baseDn}.`);
-    const service = await ServiceSim.start({ tls: { cert: DemoTls.certPem, key: DemoTls.keyPem }, heartbeatIntervalMs: 10_000 });
+    const service = await ServiceSim.start({ tls: { cert: tls.certPem, key: tls.keyPem }, heartbeatIntervalMs: 10_000 });
     say(`A simulated cloud reset service (service-sim) listens on ${service.url}.`);
     const caFile = join(dir, 'demo-ca.pem');
     const bindPasswordFile = join(dir, 'bind-password');
-    await writeFile(caFile, DemoTls.caPem);
+    await writeFile(caFile, tls.caPem);
     await writeFile(bindPasswordFile, SeededAccount.svcWriteback.password, { mode: 0o600 });
     const configFile = join(dir, 'agent.json');
     const configText = JSON.stringify(
@@ -65,7 +68,7 @@ export class DemoEnvironment {
     const agent = await AgentRuntime.start(config, { createDriver });
     await connected;
     say('The agent holds one outbound WebSocket to the service; nothing listens on its side.');
-    return new DemoEnvironment(dir, directory, service, agent, registration.agentId);
+    return new DemoEnvironment(dir, directory, service, agent, registration.agentId, tls);
   }
 
   async stop(): Promise<void> {

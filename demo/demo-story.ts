@@ -1,9 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Client } from 'ldapts';
-import type { Result } from '../../protocol/index.js';
-import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
-import { resultInWords } from '../../service-sim/result-words.js';
-import { DemoTls } from './demo-tls.js';
+import type { Result } from '../protocol/index.js';
+import { SeededAccount } from '../directory-sim/seed/seeded-domain.js';
+import { resultInWords } from '../service-sim/result-words.js';
 import { DEMO_TENANT, type DemoEnvironment } from './demo-environment.js';
 
 /** One step of the demo: what happens, and whether it went as expected. */
@@ -36,7 +35,7 @@ function report(result: Result, say: (line: string) => void): void {
 }
 
 async function canSignIn(env: DemoEnvironment, dn: string, password: string): Promise<boolean> {
-  const client = new Client({ url: env.directory.ldapsUrl!, tlsOptions: { ca: [DemoTls.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
+  const client = new Client({ url: env.directory.ldapsUrl!, tlsOptions: { ca: [env.tls.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
   try {
     await client.bind(dn, password);
     return true;

@@ -1,4 +1,4 @@
-import { ResetWeb } from '../../service-sim/web/index.js';
+import { ResetWeb } from '../service-sim/web/index.js';
 import { DEMO_TENANT, type DemoEnvironment } from './demo-environment.js';
 
 export interface ServeOptions {
