@@ -1,7 +1,11 @@
-import type { DirectoryConfig } from './directory-config.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
+import type { LogLevel } from '../logging/logger.js';
 
 /** Where a secret comes from; the config file never holds one literally. */
 export type SecretRef = { env: string } | { file: string } | { secret: string };
+
+/** A `file` reference may start with this; it stands for systemd's $CREDENTIALS_DIRECTORY. */
+export const CREDENTIALS_DIRECTORY_PREFIX = '${CREDENTIALS_DIRECTORY}';
 
 /** A `directories[]` entry as loaded: the driver's DirectoryConfig plus where its bind password comes from. */
 export interface AgentDirectoryConfig extends DirectoryConfig {
@@ -15,7 +19,6 @@ export interface TrustedKeyConfig {
   publicKey: string;
 }
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 /**
  * The validated configuration file with every default filled in. Relative paths in the file are

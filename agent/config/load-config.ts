@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AgentConfig, SecretRef } from './agent-config.js';
+import { CREDENTIALS_DIRECTORY_PREFIX, type AgentConfig, type SecretRef } from './agent-config.js';
 import { ConfigDefaults } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
 import { parseConfigValue } from './config-schema.js';
-import { CREDENTIALS_DIRECTORY_PREFIX } from './resolve-secret-ref.js';
 
 /** The environment variable that names the config file when --config is not given. */
 export const CONFIG_ENV = 'WRITEBACK_AGENT_CONFIG';

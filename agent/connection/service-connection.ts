@@ -14,7 +14,7 @@ import {
   type JsonObject,
   type WelcomeMessage,
 } from '../../protocol/index.js';
-import type { Logger } from '../config/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';

@@ -1,4 +1,4 @@
-import type { DirectoryConfig, DriverDeps } from '../config/directory-config.js';
+import type { DirectoryConfig, DriverDeps } from './directory-config.js';
 import { ActiveDirectoryDriver } from './ad/active-directory-driver.js';
 import type { DirectoryDriver } from './driver.js';
 import { OpenLdapDriver } from './openldap/openldap-driver.js';

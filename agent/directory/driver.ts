@@ -1,4 +1,5 @@
 import type { TargetKind } from '../../protocol/codes.js';
+import type { DirectoryConfig, DriverDeps } from './directory-config.js';
 
 /**
  * The contract between the command pipeline and a directory. The Active Directory and OpenLDAP
@@ -115,3 +116,6 @@ export interface DirectoryDriver {
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** Makes the driver of one configured directory (the runtime is given one; tests pass their own). */
+export type DriverFactory = (config: DirectoryConfig, deps: DriverDeps) => DirectoryDriver;

@@ -1,6 +1,6 @@
-import type { DirectoryConfig } from '../config/directory-config.js';
+import type { DirectoryConfig } from './directory-config.js';
 import { AgentError } from '../errors.js';
-import type { DriverFactory } from '../runtime/agent-runtime.js';
+import type { DriverFactory } from './driver.js';
 
 /**
  * A driver factory that has loaded only the drivers of the kinds configured. The AD driver brings

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../config/agent-config.js';
+import type { LogLevel } from './logger.js';
 
 /** One redacted line, before a transport's rendering. */
 export interface LogLine {

@@ -14,7 +14,8 @@ import {
   type ResultMessage,
   type TrustedKeys,
 } from '../../protocol/index.js';
-import type { DirectoryConfig, Logger } from '../config/directory-config.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { afterCorkedWrites } from '../net/coalesce-writes.js';

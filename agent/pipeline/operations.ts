@@ -1,6 +1,6 @@
 import type { Command, ResetPasswordParams } from '../../protocol/index.js';
 import { formatTime, resetParams } from '../../protocol/index.js';
-import type { DirectoryConfig } from '../config/directory-config.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { checkMinimumAge as minimumAgeAllowedAt } from '../policy/min-age.js';

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { TrustedKeys, OPERATIONS } from '../../protocol/index.js';
 import type { AgentConfig } from '../config/agent-config.js';
-import type { DirectoryConfig, DriverDeps } from '../config/directory-config.js';
-import { resolveSecretRef } from '../config/resolve-secret-ref.js';
+import { resolveSecretRef } from '../secrets/resolve-secret-ref.js';
 import { ServiceConnection } from '../connection/service-connection.js';
-import type { DirectoryDriver, PermissionReport } from '../directory/driver.js';
+import type { DirectoryDriver, DriverFactory, PermissionReport } from '../directory/driver.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Journal } from '../journal/journal.js';
 import { createLogger, type AgentLogger } from '../logging/create-logger.js';
 import { CommandPipeline } from '../pipeline/command-pipeline.js';
 import { RateLimiter } from '../policy/rate-limit.js';
-import { certificateExpiry, describeExpiry } from '../schedule/certificate-expiry.js';
+import { certificateExpiry, describeExpiry } from '../net/certificate-expiry.js';
 import { Scheduler, scheduleAgentJobs } from '../schedule/scheduler.js';
 import { openSecretStore } from '../secrets/open-secret-store.js';
 import { RegistrationState } from '../state/registration-state.js';
@@ -20,8 +19,6 @@ import { loadAgentKeys } from './agent-keys.js';
 import { peerCertificate } from './peer-certificate.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
 import { AGENT_VERSION } from './version.js';
-
-export type DriverFactory = (config: DirectoryConfig, deps: DriverDeps) => DirectoryDriver;
 
 export interface RuntimeOptions {
   createDriver: DriverFactory;

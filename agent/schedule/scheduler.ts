@@ -1,6 +1,6 @@
 import { createTask, validate, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { AgentConfig } from '../config/agent-config.js';
-import type { Logger } from '../config/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface ScheduledJob {
   /** Stable name used in logs, e.g. `permissionCheck`. */

@@ -1,5 +1,5 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
-import { SecretStoreError } from '../secrets/secret-store-error.js';
+import { PrivatePathError } from './private-path-error.js';
 
 const POSIX = process.platform !== 'win32';
 
@@ -12,9 +12,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     return;
   }
   const info = await stat(dir);
-  if (!info.isDirectory()) throw new SecretStoreError(`${dir} is not a directory; point stateDir at a directory`);
+  if (!info.isDirectory()) throw new PrivatePathError(`${dir} is not a directory; point stateDir at a directory`);
   if ((info.mode & 0o077) !== 0) {
-    throw new SecretStoreError(`${dir} is accessible to other accounts (mode ${modeText(info.mode)}); run: chmod 700 ${dir}`);
+    throw new PrivatePathError(`${dir} is accessible to other accounts (mode ${modeText(info.mode)}); run: chmod 700 ${dir}`);
   }
   assertOwnedByMe(dir, info.uid);
 }
@@ -23,7 +23,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 export function assertPrivateFile(path: string, info: { mode: number; uid: number }): void {
   if (!POSIX) return;
   if ((info.mode & 0o077) !== 0) {
-    throw new SecretStoreError(`${path} is accessible to other accounts (mode ${modeText(info.mode)}); run: chmod 600 ${path}`);
+    throw new PrivatePathError(`${path} is accessible to other accounts (mode ${modeText(info.mode)}); run: chmod 600 ${path}`);
   }
   assertOwnedByMe(path, info.uid);
 }
@@ -31,7 +31,7 @@ export function assertPrivateFile(path: string, info: { mode: number; uid: numbe
 function assertOwnedByMe(path: string, uid: number): void {
   const me = process.getuid?.();
   if (me !== undefined && uid !== me) {
-    throw new SecretStoreError(`${path} belongs to uid ${uid}, not to the agent's account (uid ${me}); run: chown ${me} ${path}`);
+    throw new PrivatePathError(`${path} belongs to uid ${uid}, not to the agent's account (uid ${me}); run: chown ${me} ${path}`);
   }
 }
 

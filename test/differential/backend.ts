@@ -1,5 +1,5 @@
 import type { Client } from 'ldapts';
-import type { DirectoryConfig } from '../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
 
 /**
  * The accounts the scenario acts on, by what they are for. The two seeds name them differently;

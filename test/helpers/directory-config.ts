@@ -1,4 +1,4 @@
-import type { DirectoryConfig } from '../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';
 

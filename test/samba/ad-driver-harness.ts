@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
-import type { DirectoryConfig, Logger } from '../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
+import type { Logger } from '../../agent/logging/logger.js';
 import { isAgentError, type AgentError } from '../../agent/errors.js';
 import type { SambaDc } from '../fixtures/samba.js';
 // The OpenLDAP tier's capturing logger: one implementation for both directory tiers.

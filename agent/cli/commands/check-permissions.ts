@@ -1,6 +1,6 @@
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
-import { resolveSecretRef } from '../../config/resolve-secret-ref.js';
-import type { DirectoryConfig } from '../../config/directory-config.js';
+import { resolveSecretRef } from '../../secrets/resolve-secret-ref.js';
+import type { DirectoryConfig } from '../../directory/directory-config.js';
 import { createDriver } from '../../directory/create-driver.js';
 import type { PermissionCheck, PermissionReport, Target } from '../../directory/driver.js';
 import { SetupError, isAgentError } from '../../errors.js';

@@ -1,5 +1,5 @@
 import type { Client, Entry } from 'ldapts';
-import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
+import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import type {
   AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, PasswordPolicy, PermissionReport, ResetOptions, Target,
 } from '../driver.js';

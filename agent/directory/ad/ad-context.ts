@@ -1,5 +1,5 @@
 import type { Client, Entry } from 'ldapts';
-import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
+import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import type { DirectoryUser, PasswordPolicy } from '../driver.js';
 import type { UserBind } from '../ldap/connection-pool.js';
 import type { DirectoryOperation } from '../ldap/directory-errors.js';

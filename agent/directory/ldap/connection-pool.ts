@@ -9,7 +9,7 @@
  * commands queueing for a connection of their own while the directory was idle.
  */
 import type { Client, Control } from 'ldapts';
-import type { Logger } from '../../config/directory-config.js';
+import type { Logger } from '../../logging/logger.js';
 import { AgentError } from '../../errors.js';
 import { ResultCode } from '../../../protocol/codes.js';
 import { isTransportFailure, mapDirectoryError } from './directory-errors.js';

@@ -20,7 +20,7 @@
  */
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { ResultCode } from '../../../protocol/codes.js';
-import type { DirectoryConfig, DriverDeps } from '../../config/directory-config.js';
+import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import { AgentError } from '../../errors.js';
 import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
 import { LdapConnectionPool } from '../ldap/connection-pool.js';

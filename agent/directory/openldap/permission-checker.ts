@@ -5,7 +5,8 @@
  * Every fix is the exact olcAccess line, wrapped in the ldapmodify an admin runs on the server.
  */
 import type { Client } from 'ldapts';
-import type { DirectoryConfig, Logger } from '../../config/directory-config.js';
+import type { DirectoryConfig } from '../directory-config.js';
+import type { Logger } from '../../logging/logger.js';
 import { AgentError } from '../../errors.js';
 import { tlsCheck } from '../ad/permissions/tls-check.js';
 import type { DirectoryUser, PermissionCheck, PermissionReport } from '../driver.js';

@@ -7,7 +7,7 @@
  * for policyCacheMs.
  */
 import type { Client } from 'ldapts';
-import type { Logger } from '../../config/directory-config.js';
+import type { Logger } from '../../logging/logger.js';
 import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { entryValue } from '../ldap/entry-values.js';
 import { parseDn } from '../ldap/dn.js';

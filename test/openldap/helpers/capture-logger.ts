@@ -1,4 +1,4 @@
-import type { Logger } from '../../../agent/config/directory-config.js';
+import type { Logger } from '../../../agent/logging/logger.js';
 
 export interface CapturedLine {
   level: 'debug' | 'info' | 'warn' | 'error';

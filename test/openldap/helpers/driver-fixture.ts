@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { Client } from 'ldapts';
 import { readFile } from 'node:fs/promises';
-import type { DirectoryConfig } from '../../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../../agent/directory/directory-config.js';
 import type { DirectoryUser } from '../../../agent/directory/driver.js';
 import { AgentError } from '../../../agent/errors.js';
 import type { ResultCode } from '../../../protocol/codes.js';

@@ -1,6 +1,6 @@
 import { connect } from 'node:tls';
-import type { DirectoryConfig } from '../../../config/directory-config.js';
-import { certificateExpiry } from '../../../schedule/certificate-expiry.js';
+import type { DirectoryConfig } from '../../directory-config.js';
+import { certificateExpiry } from '../../../net/certificate-expiry.js';
 import type { PermissionCheck } from '../../driver.js';
 import { loadCa } from '../../ldap/ldap-connector.js';
 

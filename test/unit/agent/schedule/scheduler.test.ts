@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Logger } from '../../../../agent/config/directory-config.js';
+import type { Logger } from '../../../../agent/logging/logger.js';
 import { AgentJobName, scheduleAgentJobs, Scheduler } from '../../../../agent/schedule/scheduler.js';
 
 function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; meta?: Record<string, unknown> }> } {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { FileSecretStore } from '../../../../agent/secrets/file-secret-store.js';
 import { SecretStoreError } from '../../../../agent/secrets/secret-store-error.js';
+import { PrivatePathError } from '../../../../agent/state/private-path-error.js';
 import { SecretName } from '../../../../agent/secrets/secret-store.js';
 
 const KEY = 'MC4CAQAwBQYDK2VwBCIEIHx-private-key-material';
@@ -45,7 +46,7 @@ test('refuses a secrets file others can read, saying the chmod to run', async (t
   const store = await FileSecretStore.open(dir);
   await store.set('x', KEY);
   await chmod(store.path, 0o644);
-  const error = await t.throwsAsync(store.get('x'), { instanceOf: SecretStoreError });
+  const error = await t.throwsAsync(store.get('x'), { instanceOf: PrivatePathError });
   t.is(error.message, `${store.path} is accessible to other accounts (mode 0644); run: chmod 600 ${store.path}`);
   await t.throwsAsync(FileSecretStore.open(dir), { message: /run: chmod 600/ });
 });
@@ -54,7 +55,7 @@ test('refuses a state dir others can enter, saying the chmod to run', async (t) 
   const dir = await stateDir();
   await mkdir(dir, { mode: 0o755 });
   await chmod(dir, 0o755);
-  await t.throwsAsync(FileSecretStore.open(dir), { instanceOf: SecretStoreError, message: `${dir} is accessible to other accounts (mode 0755); run: chmod 700 ${dir}` });
+  await t.throwsAsync(FileSecretStore.open(dir), { instanceOf: PrivatePathError, message: `${dir} is accessible to other accounts (mode 0755); run: chmod 700 ${dir}` });
 });
 
 test('a corrupt file is reported without quoting its content', async (t) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { certificateExpiry, certificateFileExpiry, describeExpiry } from '../../../../agent/schedule/certificate-expiry.js';
+import { certificateExpiry, certificateFileExpiry, describeExpiry } from '../../../../agent/net/certificate-expiry.js';
 
 const run = promisify(execFile);
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { SecretStore } from '../secrets/secret-store.js';
-import type { SecretRef } from './agent-config.js';
-import { ConfigError } from './config-error.js';
+import { CREDENTIALS_DIRECTORY_PREFIX, type SecretRef } from '../config/agent-config.js';
+import { ConfigError } from '../config/config-error.js';
+import type { SecretStore } from './secret-store.js';
 
 /**
  * Resolves `{ env }`, `{ file }` or `{ secret }` to the secret's value. `path` is the config key
@@ -44,8 +44,6 @@ export async function resolveSecretRef(
   }
   return value;
 }
-
-export const CREDENTIALS_DIRECTORY_PREFIX = '${CREDENTIALS_DIRECTORY}';
 
 /**
  * systemd's LoadCredential= puts secrets in $CREDENTIALS_DIRECTORY, whose path depends on the unit:

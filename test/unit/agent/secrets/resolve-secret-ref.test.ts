@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError } from '../../../../agent/config/config-error.js';
-import { resolveSecretRef } from '../../../../agent/config/resolve-secret-ref.js';
+import { resolveSecretRef } from '../../../../agent/secrets/resolve-secret-ref.js';
 import { FileSecretStore } from '../../../../agent/secrets/file-secret-store.js';
 
 const PATH = 'directories[0].bindPassword';

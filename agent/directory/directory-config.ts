@@ -1,3 +1,5 @@
+import type { Logger } from '../logging/logger.js';
+
 /** One entry of `directories` in the config file, after validation and defaults. */
 export interface DirectoryConfig {
   id: string;
@@ -42,12 +44,4 @@ export interface DriverDeps {
   logger: Logger;
   /** Injected so tests control time. */
   now: () => Date;
-}
-
-/** The logging surface the agent's modules use; winston sits behind it. */
-export interface Logger {
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
 }
