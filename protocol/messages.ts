@@ -1,9 +1,11 @@
 import type { Operation, ResultCode, ResultStatus, TargetKind } from './codes.js';
 import type { SealedSecret } from './sealed-secret.js';
+import { Subprotocol } from './versions.js';
 
-/** Every message of protocol v1 (SPEC.md sections 4 to 7), by direction. */
+/** Every message of protocols v1 (SPEC.md sections 4 to 7) and v2 (docs/protocol.md), by direction. */
 
-export const SUBPROTOCOL = 'writeback.v1';
+/** Version 1's subprotocol; versions.ts has the table of every version. */
+export const SUBPROTOCOL = Subprotocol.v1;
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** `expiresAt - issuedAt` may not exceed this (SPEC.md section 6). */
 export const MAX_COMMAND_LIFETIME_MS = 15 * 60 * 1000;
@@ -20,6 +22,14 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export interface ServiceKey {
   kid: string;
   publicKey: string;
+}
+
+/** A key of a `serviceKeys` announcement (v2): a ServiceKey with an optional validity window. */
+export interface AnnouncedServiceKey extends ServiceKey {
+  /** Not to be used to verify before this time. */
+  notBefore?: string;
+  /** Not to be used to verify after this time. */
+  notAfter?: string;
 }
 
 export interface CommandTarget {
@@ -79,6 +89,8 @@ export interface WelcomeMessage {
   sessionId: string;
   heartbeatIntervalMs: number;
   serverTime: string;
+  /** v2 only: the service's optional features (features.ts). */
+  features?: string[];
 }
 export interface CommandMessage {
   type: 'command';
@@ -89,6 +101,14 @@ export interface CommandMessage {
 export interface ResultAckMessage {
   type: 'resultAck';
   commandId: string;
+}
+/** v2 with keyRotation: the service's whole current set of signing keys, signed by a key the agent trusts. */
+export interface ServiceKeysMessage {
+  type: 'serviceKeys';
+  keys: AnnouncedServiceKey[];
+  issuedAt: string;
+  kid: string;
+  signature: string;
 }
 
 // Agent → service
@@ -110,6 +130,8 @@ export interface HelloMessage {
   maxInFlight: number;
   nonce: string;
   sentAt: string;
+  /** v2 only: the agent's optional features (features.ts); covered by the signature. */
+  features?: string[];
   signature: string;
 }
 export interface AckMessage {
@@ -121,6 +143,14 @@ export interface ResultMessage {
   result: Result;
   signature: string;
 }
+/** v2 with keyRotation: the agent now trusts exactly `kids`, from the announcement of `issuedAt`. */
+export interface ServiceKeysAckMessage {
+  type: 'serviceKeysAck';
+  agentId: string;
+  issuedAt: string;
+  kids: string[];
+  signature: string;
+}
 
 export type ServiceMessage =
   | ChallengeMessage
@@ -128,6 +158,7 @@ export type ServiceMessage =
   | ErrorMessage
   | WelcomeMessage
   | CommandMessage
-  | ResultAckMessage;
-export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage;
+  | ResultAckMessage
+  | ServiceKeysMessage;
+export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage;
 export type AnyMessage = ServiceMessage | AgentMessage;

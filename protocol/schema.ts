@@ -79,3 +79,10 @@ export function readEnum<T extends string>(parent: JsonObject, key: string, path
 }
 
 export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Refuses members other than `allowed`: for the v2 messages, whose every member is signed. */
+export function assertOnlyMembers(value: JsonObject, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new SchemaError(`${path}${key.length > 64 ? 'a member' : key} is not allowed here`);
+  }
+}

@@ -1,7 +1,11 @@
 import { RESULT_CODES_LIST, RESULT_STATUSES_LIST } from './codes-lists.js';
-import type { AgentMessage, Result, ServiceKey, ServiceMessage } from './messages.js';
+import { FEATURE_NAME, MAX_FEATURES, MAX_FEATURE_NAME } from './features.js';
+import { publicKeyFromRaw } from './keys.js';
+import type { AgentMessage, AnnouncedServiceKey, Result, ServiceKey, ServiceKeysAckMessage, ServiceKeysMessage, ServiceMessage } from './messages.js';
+import { MAX_ANNOUNCED_KEYS } from './service-keys.js';
 import {
   SchemaError,
+  assertOnlyMembers,
   isJsonObject,
   readArray,
   readBase64Url,
@@ -13,6 +17,7 @@ import {
   type JsonObject,
 } from './schema.js';
 import { validateCommandMessage } from './validate-command.js';
+import type { JsonValue } from './strict-json.js';
 
 /**
  * Validators for every message but the command object (validate-command.ts). They throw
@@ -38,6 +43,7 @@ export function validateServiceMessage(raw: JsonObject): ServiceMessage | null {
         sessionId: readString(raw, 'sessionId', '', 256),
         heartbeatIntervalMs: readInteger(raw, 'heartbeatIntervalMs', '', 1000, 3_600_000),
         serverTime: readTime(raw, 'serverTime', ''),
+        ...readFeatures(raw),
       };
     case 'command': {
       // Only the envelope's shape; the schema step of the pipeline judges the command itself so
@@ -49,6 +55,8 @@ export function validateServiceMessage(raw: JsonObject): ServiceMessage | null {
     }
     case 'resultAck':
       return { type: 'resultAck', commandId: readString(raw, 'commandId', '', 64) };
+    case 'serviceKeys':
+      return validateServiceKeys(raw);
     default:
       return null;
   }
@@ -79,15 +87,92 @@ export function validateAgentMessage(raw: JsonObject): AgentMessage | null {
         maxInFlight: readInteger(raw, 'maxInFlight', '', 1, 1024),
         nonce: readBase64Url(raw, 'nonce', '', 32),
         sentAt: readTime(raw, 'sentAt', ''),
+        ...readFeatures(raw),
         signature: readBase64Url(raw, 'signature', '', 64),
       };
     case 'ack':
       return { type: 'ack', commandId: readString(raw, 'commandId', '', 64) };
     case 'result':
       return { type: 'result', result: validateResult(readObject(raw, 'result', '')), signature: readBase64Url(raw, 'signature', '', 64) };
+    case 'serviceKeysAck':
+      return validateServiceKeysAck(raw);
     default:
       return null;
   }
+}
+
+/**
+ * The optional `features` of hello and welcome (v2): at most MAX_FEATURES distinct names of
+ * FEATURE_NAME's form. Unknown names are kept (and later ignored), so peers can add features.
+ */
+function readFeatures(raw: JsonObject): { features?: string[] } {
+  if (raw['features'] === undefined) return {};
+  const seen = new Set<string>();
+  const features = readArray(raw, 'features', '', MAX_FEATURES).map((name, index) => {
+    if (typeof name !== 'string' || name.length > MAX_FEATURE_NAME || !FEATURE_NAME.test(name)) {
+      throw new SchemaError(`features[${index}] must be a feature name (a letter, then letters, digits, . _ -; at most ${MAX_FEATURE_NAME})`);
+    }
+    if (seen.has(name)) throw new SchemaError(`features[${index}] is listed twice`);
+    seen.add(name);
+    return name;
+  });
+  return { features };
+}
+
+const SERVICE_KEYS_MEMBERS = ['type', 'keys', 'issuedAt', 'kid', 'signature'] as const;
+const ANNOUNCED_KEY_MEMBERS = ['kid', 'publicKey', 'notBefore', 'notAfter'] as const;
+const SERVICE_KEYS_ACK_MEMBERS = ['type', 'agentId', 'issuedAt', 'kids', 'signature'] as const;
+
+/** Strict: no other member, 1 to MAX_ANNOUNCED_KEYS distinct kids, each a real Ed25519 point, sane windows. */
+function validateServiceKeys(raw: JsonObject): ServiceKeysMessage {
+  assertOnlyMembers(raw, SERVICE_KEYS_MEMBERS, '');
+  const items = readArray(raw, 'keys', '', MAX_ANNOUNCED_KEYS);
+  if (items.length === 0) throw new SchemaError('keys must not be empty');
+  const kids = new Set<string>();
+  const keys = items.map((item, index) => {
+    const key = announcedKey(item, index);
+    if (kids.has(key.kid)) throw new SchemaError(`keys[${index}].kid is listed twice`);
+    kids.add(key.kid);
+    return key;
+  });
+  return {
+    type: 'serviceKeys',
+    keys,
+    issuedAt: readTime(raw, 'issuedAt', ''),
+    kid: readString(raw, 'kid', '', 256),
+    signature: readBase64Url(raw, 'signature', '', 64),
+  };
+}
+
+function announcedKey(value: JsonValue, index: number): AnnouncedServiceKey {
+  const path = `keys[${index}].`;
+  if (!isJsonObject(value)) throw new SchemaError(`keys[${index}] must be an object`);
+  assertOnlyMembers(value, ANNOUNCED_KEY_MEMBERS, path);
+  const key: AnnouncedServiceKey = { kid: readString(value, 'kid', path, 256), publicKey: readBase64Url(value, 'publicKey', path, 32) };
+  if (publicKeyFromRaw(key.publicKey, 'Ed25519') === null) throw new SchemaError(`${path}publicKey is not an Ed25519 public key`);
+  if (value['notBefore'] !== undefined) key.notBefore = readTime(value, 'notBefore', path);
+  if (value['notAfter'] !== undefined) key.notAfter = readTime(value, 'notAfter', path);
+  if (key.notBefore !== undefined && key.notAfter !== undefined && Date.parse(key.notAfter) <= Date.parse(key.notBefore)) {
+    throw new SchemaError(`${path}notAfter must be after notBefore`);
+  }
+  return key;
+}
+
+function validateServiceKeysAck(raw: JsonObject): ServiceKeysAckMessage {
+  assertOnlyMembers(raw, SERVICE_KEYS_ACK_MEMBERS, '');
+  const kids = readArray(raw, 'kids', '', MAX_ANNOUNCED_KEYS).map((kid, index) => {
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw new SchemaError(`kids[${index}] must be a key id`);
+    return kid;
+  });
+  if (kids.length === 0) throw new SchemaError('kids must not be empty');
+  if (new Set(kids).size !== kids.length) throw new SchemaError('kids lists a key id twice');
+  return {
+    type: 'serviceKeysAck',
+    agentId: readString(raw, 'agentId', '', 256),
+    issuedAt: readTime(raw, 'issuedAt', ''),
+    kids,
+    signature: readBase64Url(raw, 'signature', '', 64),
+  };
 }
 
 function serviceKey(value: unknown, index: number): ServiceKey {

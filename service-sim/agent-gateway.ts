@@ -1,16 +1,22 @@
 import { WebSocket, type RawData } from 'ws';
 import {
   CloseCode,
+  Feature,
   FrameError,
+  Subprotocol,
   encodeMessage,
   formatTime,
   parseAgentFrame,
+  sharedFeatures,
   toBase64Url,
   verifyResult,
+  verifyServiceKeysAck,
   type AckMessage,
   type HelloMessage,
   type RegisterMessage,
   type ResultMessage,
+  type ServiceKeysAckMessage,
+  type ServiceKeysMessage,
   type ServiceMessage,
 } from '../protocol/index.js';
 import type { CommandQueue } from './command-queue.js';
@@ -148,6 +154,8 @@ export class AgentGateway {
         return connection.session === null ? unexpected() : this.#onAck(connection.session, message);
       case 'result':
         return connection.session === null ? unexpected() : this.#onResult(connection.session, message);
+      case 'serviceKeysAck':
+        return connection.session?.features.has(Feature.keyRotation) === true ? this.#onServiceKeysAck(connection.session, message) : unexpected();
     }
   }
 
@@ -190,12 +198,15 @@ export class AgentGateway {
       previous.connection.ws.close(CloseCode.replaced, 'replaced');
       this.endSession(previous, CloseCode.replaced, true);
     }
+    // Version 1 has no features: a v1 session ignores any the hello lists.
+    const v2 = connection.protocol === Subprotocol.v2;
     const session = new Session({
       sessionId: uuidFrom(state.random),
       agentId: hello.agentId,
       tenantId: hello.tenantId,
       maxInFlight: hello.maxInFlight,
       capabilities: hello.capabilities,
+      features: v2 ? sharedFeatures(state.features, hello.features) : new Set(),
       connection,
     });
     connection.session = session;
@@ -206,9 +217,13 @@ export class AgentGateway {
       sessionId: session.sessionId,
       heartbeatIntervalMs: state.heartbeatIntervalMs,
       serverTime: formatTime(state.clock.now()),
+      ...(v2 ? { features: [...state.features] } : {}),
     });
-    state.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight });
+    state.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight, protocol: session.protocol });
     state.events.emit('agentConnected', sessionInfo(session));
+    // An agent that was away when the keys were last announced learns them now.
+    const announcement = state.announcement;
+    if (announcement !== null && state.keyAcks.get(session.agentId)?.issuedAt !== announcement.issuedAt) this.announceTo(session, announcement);
     this.#queue.pump();
   }
 
@@ -244,6 +259,26 @@ export class AgentGateway {
     }
     this.sendMessage(session.connection, { type: 'resultAck', commandId: result.commandId });
     this.#queue.pump();
+  }
+
+  /** Sends a key announcement to the session if it negotiated keyRotation; false when it did not. */
+  announceTo(session: Session, announcement: ServiceKeysMessage): boolean {
+    if (!session.features.has(Feature.keyRotation)) return false;
+    this.sendMessage(session.connection, announcement);
+    return true;
+  }
+
+  #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): void {
+    const state = this.#state;
+    const agent = state.requireAgent(session.agentId);
+    if (message.agentId !== session.agentId || !verifyServiceKeysAck(message, agent.signingKey)) {
+      state.logger.warn('serviceKeysAck refused: not signed by the session agent', { agentId: session.agentId });
+      state.events.emit('serviceKeysAckRefused', { agentId: session.agentId });
+      return;
+    }
+    state.keyAcks.set(session.agentId, { issuedAt: message.issuedAt, kids: message.kids });
+    state.logger.info('agent trusts the announced service keys', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });
+    state.events.emit('serviceKeysAck', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });
   }
 
   #onClose(connection: Connection, code: number): void {
@@ -287,6 +322,8 @@ export function sessionInfo(session: Session): SessionInfo {
     connectionId: session.connection.id,
     maxInFlight: session.maxInFlight,
     capabilities: session.capabilities,
+    protocol: session.protocol,
+    features: [...session.features],
     outstanding: session.outstanding.size,
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The simulated reset service as a process, for trying an agent by hand:
- *   tsx service-sim/cli.ts --port 0 [--tls-cert cert.pem --tls-key key.pem] --tenant T [--tokens N]
+ *   tsx service-sim/cli.ts --port 0 [--tls-cert cert.pem --tls-key key.pem] --tenant T [--tokens N] [--v1-only]
+ * `--v1-only` serves protocol version 1 only (writeback.v1), as a service that predates version 2.
  * Prints `url=...`, `tenant=...` and one `token=...` line per registration token on stdout, logs on
  * stderr, and runs until SIGINT or SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Subprotocol } from '../protocol/index.js';
 import { consoleLogger } from './console-logger.js';
 import { ServiceSim } from './service-sim.js';
 
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     tenant: { type: 'string', default: 'tenant-1' },
     tokens: { type: 'string', default: '1' },
     'heartbeat-ms': { type: 'string', default: '30000' },
+    'v1-only': { type: 'boolean', default: false },
   },
 });
 
@@ -34,6 +37,7 @@ const sim = await ServiceSim.start({
   port: Number(values.port),
   path: values.path,
   heartbeatIntervalMs: Number(values['heartbeat-ms']),
+  ...(values['v1-only'] ? { subprotocols: [Subprotocol.v1] } : {}),
   ...(certFile !== undefined && keyFile !== undefined ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
   logger: consoleLogger(),
 });

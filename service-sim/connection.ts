@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { Subprotocol } from '../protocol/index.js';
 import type { Session } from './session.js';
 
 export type ConnectionPhase = 'open' | 'registering' | 'session' | 'closed';
@@ -18,6 +19,11 @@ export class Connection {
   constructor(id: number, ws: WebSocket) {
     this.id = id;
     this.ws = ws;
+  }
+
+  /** The version the upgrade agreed on (server.ts only accepts known ones). */
+  get protocol(): Subprotocol {
+    return this.ws.protocol === Subprotocol.v2 ? Subprotocol.v2 : Subprotocol.v1;
   }
 
   get agentId(): string | null {

@@ -1,4 +1,4 @@
-import type { OkpPrivateJwk } from '../protocol/index.js';
+import { Feature, Subprotocol, type OkpPrivateJwk } from '../protocol/index.js';
 
 /** Wall-clock time for every timestamp the service writes (issuedAt, serverTime...); injected so tests control it. */
 export interface Clock {
@@ -46,6 +46,13 @@ export interface ServiceSimOptions {
   defaultTtlMs?: number;
   /** Signing keys to start with (generated from `random` when no JWK is given); the first is active. Default one key `k1`. */
   signingKeys?: { kid: string; jwk?: OkpPrivateJwk }[];
+  /**
+   * The protocol versions the service speaks, picked newest first among the agent's offer. Default
+   * both (DEFAULT_SUBPROTOCOLS); `[Subprotocol.v1]` makes a version-1-only service.
+   */
+  subprotocols?: readonly Subprotocol[];
+  /** The optional features the service lists in a v2 `welcome`. Default DEFAULT_FEATURES. */
+  features?: readonly string[];
   /** Keep every frame in `transcript` (default true; benchmarks may turn it off). */
   recordTranscript?: boolean;
   clock?: Clock;
@@ -57,6 +64,8 @@ export const DEFAULT_PATH = '/agent/v1';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
 export const DEFAULT_COMMAND_TTL_MS = 5 * 60 * 1000;
+export const DEFAULT_SUBPROTOCOLS: readonly Subprotocol[] = [Subprotocol.v2, Subprotocol.v1];
+export const DEFAULT_FEATURES: readonly string[] = [Feature.keyRotation];
 
 export const systemClock: Clock = { now: () => new Date() };
 

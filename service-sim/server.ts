@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, SUBPROTOCOL } from '../protocol/index.js';
+import { MAX_FRAME_BYTES, pickSubprotocol, type Subprotocol } from '../protocol/index.js';
 import type { TlsOptions } from './options.js';
 
 export interface ListeningServer {
@@ -15,11 +15,12 @@ export interface ListeningServer {
 }
 
 /**
- * An HTTP(S) server on loopback that upgrades only `path` with the subprotocol `writeback.v1`
- * (anything else is refused before the handshake), with frames over 64 KiB refused by ws.
+ * An HTTP(S) server on loopback that upgrades only `path` with one of the `subprotocols` it speaks,
+ * the newest the agent offered (anything else is refused before the handshake), with frames over
+ * 64 KiB refused by ws.
  */
 export async function listen(
-  options: { host: string; port: number; path: string; tls: TlsOptions | undefined },
+  options: { host: string; port: number; path: string; tls: TlsOptions | undefined; subprotocols: readonly Subprotocol[] },
   onConnection: (ws: WebSocket, request: IncomingMessage) => void,
 ): Promise<ListeningServer> {
   const server: Server = options.tls === undefined ? createHttpServer() : createHttpsServer({ cert: options.tls.cert, key: options.tls.key });
@@ -29,7 +30,7 @@ export async function listen(
     // Pongs are answered by the service itself, so a stalled service can stop answering them.
     autoPong: false,
     clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols) => pickSubprotocol(protocols, options.subprotocols) ?? false,
   });
 
   server.on('request', (_request, response) => {
@@ -42,7 +43,7 @@ export async function listen(
     const offered = String(request.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((name) => name.trim());
-    if (!offered.includes(SUBPROTOCOL)) return refuse(socket, 400, 'Bad Request');
+    if (pickSubprotocol(offered, options.subprotocols) === null) return refuse(socket, 400, 'Bad Request');
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
   });
 

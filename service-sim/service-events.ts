@@ -1,4 +1,4 @@
-import type { FrameError, Result } from '../protocol/index.js';
+import type { Feature, FrameError, Result, Subprotocol } from '../protocol/index.js';
 import type { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
 import type { TranscriptEntry } from './transcript.js';
 
@@ -10,6 +10,10 @@ export interface SessionInfo {
   connectionId: number;
   maxInFlight: number;
   capabilities: readonly string[];
+  /** The version agreed at the upgrade. */
+  protocol: Subprotocol;
+  /** The features both sides listed (none on version 1). */
+  features: readonly Feature[];
   /** Commands sent on this session without a result yet. */
   outstanding: number;
 }
@@ -42,6 +46,10 @@ export interface ServiceEvents {
   result: { agentId: string; result: Result; known: boolean };
   /** A verified result for an id that has one stored already (acknowledged again, not stored). */
   duplicateResult: { agentId: string; result: Result; identical: boolean };
+  /** A verified `serviceKeysAck`: the agent now trusts exactly `kids`. */
+  serviceKeysAck: { agentId: string; issuedAt: string; kids: readonly string[] };
+  /** A `serviceKeysAck` whose signature does not verify with the agent's key (ignored). */
+  serviceKeysAckRefused: { agentId: string };
   /** A result that was not stored and not acknowledged. */
   resultRefused: { agentId: string; commandId: string; reason: ResultRefusal };
 }

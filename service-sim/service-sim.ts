@@ -1,6 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { CloseCode, keyPairFromJwk, toBase64Url, type Command, type OkpPrivateJwk, type Result, type ServiceKey } from '../protocol/index.js';
+import {
+  CloseCode,
+  encodeMessage,
+  keyPairFromJwk,
+  signServiceKeys,
+  toBase64Url,
+  type AnnouncedServiceKey,
+  type Command,
+  type OkpPrivateJwk,
+  type Result,
+  type ServiceKey,
+  type ServiceKeysMessage,
+} from '../protocol/index.js';
 import { AgentGateway, sessionInfo } from './agent-gateway.js';
 import type { RegisteredAgent } from './agent-registry.js';
 import { CommandQueue } from './command-queue.js';
@@ -53,7 +65,7 @@ export class ServiceSim {
   static async start(options: ServiceSimOptions = {}): Promise<ServiceSim> {
     const sim = new ServiceSim(options);
     const state = sim.#state;
-    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls };
+    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls, subprotocols: state.subprotocols };
     sim.#listening = await listen(sim.#listenOptions, (ws) => sim.#gateway.accept(ws));
     if (options.dropSilentAgents === true) {
       sim.#stopHeartbeat = startHeartbeat(state.heartbeatIntervalMs, {
@@ -193,6 +205,37 @@ export class ServiceSim {
   /** The private key of `kid` (tests that sign by hand). */
   signingPrivateKey(kid: string): KeyObject | undefined {
     return this.#state.keys.get(kid)?.privateKey;
+  }
+
+  /**
+   * Announces the service's signing keys (docs/protocol.md, "Key rotation"): `kids` (default every
+   * key) signed with `signWith` (default the active key), to every connected session that
+   * negotiated keyRotation now, and to each agent's later sessions until it acknowledges this one.
+   * Returns the frame's text, for tests that replay it.
+   */
+  announceServiceKeys(options: { kids?: readonly string[]; signWith?: string; issuedAt?: Date; windows?: Readonly<Record<string, { notBefore?: string; notAfter?: string }>> } = {}): string {
+    const state = this.#state;
+    const signer = options.signWith === undefined ? state.keys.active : state.keys.get(options.signWith);
+    if (signer === undefined) throw new Error(`no signing key ${JSON.stringify(options.signWith)}`);
+    const keys: AnnouncedServiceKey[] = (options.kids ?? state.keys.list().map((key) => key.kid)).map((kid) => {
+      const key = state.keys.get(kid);
+      if (key === undefined) throw new Error(`no signing key ${JSON.stringify(kid)}`);
+      return { kid, publicKey: key.publicKeyRaw, ...options.windows?.[kid] };
+    });
+    const announcement = signServiceKeys({ keys, issuedAt: options.issuedAt ?? state.clock.now(), kid: signer.kid }, signer.privateKey);
+    state.announcement = announcement;
+    for (const session of state.sessions.values()) this.#gateway.announceTo(session, announcement);
+    return encodeMessage(announcement);
+  }
+
+  /** The latest announcement, or null. */
+  get announcement(): ServiceKeysMessage | null {
+    return this.#state.announcement;
+  }
+
+  /** The last verified serviceKeysAck of each agent: when every agent lists a new key, the old one may go. */
+  get keyAcks(): ReadonlyMap<string, { issuedAt: string; kids: readonly string[] }> {
+    return this.#state.keyAcks;
   }
 
   // --- sessions ----------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-import { DEFAULT_CLOCK_SKEW_MS } from '../protocol/index.js';
+import { DEFAULT_CLOCK_SKEW_MS, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
 import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
 import { CommandSigner } from './command-signer.js';
 import type { Connection } from './connection.js';
 import { TypedEvents } from './events.js';
 import {
   DEFAULT_COMMAND_TTL_MS,
+  DEFAULT_FEATURES,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HELLO_TIMEOUT_MS,
+  DEFAULT_SUBPROTOCOLS,
   silentLogger,
   systemClock,
   type Clock,
@@ -31,6 +33,12 @@ export class ServiceState {
   readonly helloTimeoutMs: number;
   readonly clockSkewMs: number;
   readonly defaultTtlMs: number;
+  readonly subprotocols: readonly Subprotocol[];
+  readonly features: readonly string[];
+  /** The latest key announcement: sent to every keyRotation session until its agent acknowledged it. */
+  announcement: ServiceKeysMessage | null = null;
+  /** The last verified serviceKeysAck per agent. */
+  readonly keyAcks = new Map<string, { issuedAt: string; kids: readonly string[] }>();
   readonly events: TypedEvents<ServiceEvents>;
   readonly transcript: Transcript;
   readonly keys = new SigningKeys();
@@ -63,6 +71,9 @@ export class ServiceState {
     this.helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
     this.clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
     this.defaultTtlMs = options.defaultTtlMs ?? DEFAULT_COMMAND_TTL_MS;
+    this.subprotocols = options.subprotocols ?? DEFAULT_SUBPROTOCOLS;
+    if (this.subprotocols.length === 0) throw new Error('subprotocols must name at least one version');
+    this.features = options.features ?? DEFAULT_FEATURES;
     this.transcript = new Transcript(options.recordTranscript ?? true);
     this.events = new TypedEvents((name, error) => this.logger.error('an event listener threw', { event: name, error: String(error) }));
     this.signer = new CommandSigner(this.keys, this.random);

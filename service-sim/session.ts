@@ -1,3 +1,4 @@
+import type { Feature, Subprotocol } from '../protocol/index.js';
 import type { Connection } from './connection.js';
 
 /** An authenticated agent connection (after `welcome`): its credit and outstanding commands. */
@@ -7,6 +8,8 @@ export class Session {
   readonly tenantId: string;
   readonly maxInFlight: number;
   readonly capabilities: readonly string[];
+  /** The features both sides listed (always empty on a version-1 session). */
+  readonly features: ReadonlySet<Feature>;
   readonly connection: Connection;
   /** Ids of commands sent on this session without a result from it yet (SPEC.md section 5). */
   readonly outstanding = new Set<string>();
@@ -14,13 +17,26 @@ export class Session {
   lastSentSeq = 0;
   closed = false;
 
-  constructor(init: { sessionId: string; agentId: string; tenantId: string; maxInFlight: number; capabilities: readonly string[]; connection: Connection }) {
+  constructor(init: {
+    sessionId: string;
+    agentId: string;
+    tenantId: string;
+    maxInFlight: number;
+    capabilities: readonly string[];
+    features: ReadonlySet<Feature>;
+    connection: Connection;
+  }) {
     this.sessionId = init.sessionId;
     this.agentId = init.agentId;
     this.tenantId = init.tenantId;
     this.maxInFlight = init.maxInFlight;
     this.capabilities = init.capabilities;
+    this.features = init.features;
     this.connection = init.connection;
+  }
+
+  get protocol(): Subprotocol {
+    return this.connection.protocol;
   }
 
   /** How many more commands may be sent now. */

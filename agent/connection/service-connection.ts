@@ -3,15 +3,19 @@ import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   CloseCode,
-  SUBPROTOCOL,
+  Feature,
+  SUBPROTOCOL_OFFER,
+  Subprotocol,
   decodeFrame,
   encodeMessage,
   formatTime,
   parseServiceFrame,
   parseTime,
+  sharedFeatures,
   signHello,
   type AgentMessage,
   type JsonObject,
+  type ServiceKeysMessage,
   type WelcomeMessage,
 } from '../../protocol/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -34,6 +38,10 @@ export interface ConnectionOptions {
   backoff?: BackoffPolicy;
   /** Until `welcome`; also the WebSocket opening handshake. */
   handshakeTimeoutMs?: number;
+  /** The versions offered, newest first; default both. Only tests narrow it (to act as a v1 agent). */
+  subprotocols?: readonly Subprotocol[];
+  /** Optional features this agent supports, listed in a v2 hello (features.ts). Default none. */
+  features?: readonly Feature[];
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'waiting' | 'stopped';
@@ -43,6 +51,8 @@ interface ConnectionEvents {
   welcome: [WelcomeMessage];
   /** A parsed object with a string `type` other than the handshake's (commands, resultAcks). */
   frame: [JsonObject];
+  /** A well-formed key announcement on a session that negotiated keyRotation (not yet verified). */
+  serviceKeys: [ServiceKeysMessage];
   state: [ConnectionState];
 }
 
@@ -65,12 +75,20 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   readonly #backoff: BackoffPolicy;
   lastError: string | null = null;
   sessionId: string | null = null;
+  /** The version of the current connection (set at the upgrade), else null. */
+  protocol: Subprotocol | null = null;
+  /** The features both sides listed in this session (none on version 1). */
+  features: ReadonlySet<Feature> = new Set();
 
   constructor(readonly options: ConnectionOptions) {
     super();
     this.#now = options.now ?? (() => new Date());
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  get #offer(): readonly Subprotocol[] {
+    return this.options.subprotocols ?? SUBPROTOCOL_OFFER;
   }
 
   get state(): ConnectionState {
@@ -127,7 +145,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(endpoint.url, [SUBPROTOCOL], socketOptions(endpoint, handshakeTimeoutMs));
+      socket = new WebSocket(endpoint.url, [...this.#offer], socketOptions(endpoint, handshakeTimeoutMs));
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       logger.error('cannot connect to the service', { reason: this.lastError });
@@ -143,11 +161,14 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     }, handshakeTimeoutMs);
 
     socket.on('open', () => {
-      if (socket.protocol !== SUBPROTOCOL) {
-        logger.error('the service did not accept subprotocol writeback.v1; check service.url', { offered: socket.protocol });
+      const picked = this.#offer.find((name) => name === socket.protocol);
+      if (picked === undefined) {
+        logger.error(`the service accepted none of the subprotocols ${this.#offer.join(', ')}; check service.url`, { picked: socket.protocol });
         socket.close(CloseCode.normal);
         return;
       }
+      this.protocol = picked;
+      this.features = new Set();
       this.#connectedAt = this.#now().getTime();
       this.#lastSeen = Date.now();
       this.#setState('handshaking');
@@ -193,13 +214,31 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       logger.warn('ignored a message before welcome', { type: typeof type === 'string' ? type.slice(0, 40) : typeof type });
       return;
     }
+    if (type === 'serviceKeys') return this.#onServiceKeys(data, isBinary);
     this.emit('frame', decoded.raw);
+  }
+
+  /** Only where both sides listed keyRotation; a malformed one is refused here and never trusted. */
+  #onServiceKeys(data: Buffer, isBinary: boolean): void {
+    const { logger } = this.options;
+    if (!this.features.has(Feature.keyRotation)) {
+      logger.warn('refused a service key announcement: this session did not negotiate keyRotation');
+      return;
+    }
+    const parsed = parseServiceFrame(data, isBinary);
+    if (!parsed.ok || parsed.message.type !== 'serviceKeys') {
+      logger.warn('refused a malformed service key announcement; the trusted keys are unchanged', { reason: parsed.ok ? 'not serviceKeys' : parsed.reason });
+      return;
+    }
+    this.emit('serviceKeys', parsed.message);
   }
 
   #sendHello(nonce: string): void {
     const socket = this.#socket;
     if (socket === null || this.#state !== 'handshaking') return;
     const o = this.options;
+    // Version 1's hello is exactly SPEC.md's: features only on version 2.
+    const features = this.protocol === Subprotocol.v2 && (o.features ?? []).length > 0 ? { features: [...(o.features ?? [])] } : {};
     const hello = signHello(
       {
         type: 'hello',
@@ -210,6 +249,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
         maxInFlight: o.maxInFlight,
         nonce,
         sentAt: formatTime(this.#now()),
+        ...features,
       },
       o.signingKey,
     );
@@ -221,6 +261,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = null;
     this.sessionId = welcome.sessionId;
+    this.features = this.protocol === Subprotocol.v2 ? sharedFeatures(this.options.features ?? [], welcome.features) : new Set();
     this.lastError = null;
     const serverTime = parseTime(welcome.serverTime);
     const skew = serverTime === null ? 0 : this.#now().getTime() - serverTime.getTime();
@@ -232,7 +273,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     }
     this.#setState('ready');
     this.#startHeartbeat(welcome.heartbeatIntervalMs);
-    logger.info('session established', { sessionId: welcome.sessionId });
+    logger.info('session established', { sessionId: welcome.sessionId, protocol: this.protocol, features: [...this.features] });
     this.emit('welcome', welcome);
   }
 
@@ -268,6 +309,8 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     this.#clearTimers();
     this.#socket = null;
     this.sessionId = null;
+    this.protocol = null;
+    this.features = new Set();
     const { logger } = this.options;
     if (this.#state === 'stopped') return;
     if (code === CloseCode.unauthorized) {

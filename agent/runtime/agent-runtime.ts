@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TrustedKeys, OPERATIONS } from '../../protocol/index.js';
+import { Feature, TrustedKeys, OPERATIONS } from '../../protocol/index.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import { resolveSecretRef } from '../secrets/resolve-secret-ref.js';
 import { ServiceConnection } from '../connection/service-connection.js';
@@ -17,6 +17,7 @@ import { statePaths } from '../state/state-paths.js';
 import { releaseStartupMemory, scheduleGarbageCollection } from './garbage-collection.js';
 import { loadAgentKeys } from './agent-keys.js';
 import { peerCertificate } from './peer-certificate.js';
+import { ServiceKeyRotation } from './service-key-rotation.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -49,6 +50,7 @@ export class AgentRuntime {
     readonly pipeline: CommandPipeline,
     readonly connection: ServiceConnection,
     readonly scheduler: Scheduler,
+    readonly keyRotation: ServiceKeyRotation,
     private readonly now: () => Date,
   ) {
     this.#startedAt = now();
@@ -69,7 +71,7 @@ export class AgentRuntime {
       const store = await openSecretStore(config.secretStore, { stateDir: config.stateDir });
       const registration = await RegistrationState.readRequired(config.stateDir);
       const keys = await loadAgentKeys(store);
-      const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys]);
+      const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys], now);
       // Undocumented and for `npm run bench` only: measures what the journal's and audit log's fsync cost.
       const fsync = process.env['WRITEBACK_AGENT_BENCH_NO_FSYNC'] !== '1';
       const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, fsync });
@@ -108,10 +110,24 @@ export class AgentRuntime {
         maxInFlight: config.limits.maxInFlight,
         signingKey: keys.signing.privateKey,
         clockSkewMs: config.clock.maxSkewMs,
+        features: [Feature.keyRotation],
         logger,
         now,
       });
-      const runtime = new AgentRuntime(config, logger, journal, audit, directories, pipeline, connection, new Scheduler(logger, { now }), now);
+      const keyRotation = new ServiceKeyRotation({
+        agentId: registration.agentId,
+        stateDir: config.stateDir,
+        trusted: trustedKeys,
+        configuredKeys: config.service.trustedKeys,
+        lastIssuedAt: registration.serviceKeysIssuedAt ?? null,
+        signingKey: keys.signing.privateKey,
+        audit,
+        logger,
+        send: (message) => connection?.send(message) ?? false,
+        clockSkewMs: config.clock.maxSkewMs,
+        now,
+      });
+      const runtime = new AgentRuntime(config, logger, journal, audit, directories, pipeline, connection, new Scheduler(logger, { now }), keyRotation, now);
       runtime.#wire();
       return runtime;
     } catch (error) {
@@ -124,6 +140,7 @@ export class AgentRuntime {
     const { connection, pipeline, logger } = this;
     connection.on('welcome', () => pipeline.resendUnacknowledged());
     connection.on('frame', (raw) => pipeline.handleFrame(raw));
+    connection.on('serviceKeys', (message) => void this.keyRotation.handle(message));
     connection.on('state', () => this.#scheduleStatus());
     scheduleAgentJobs(this.scheduler, this.config.schedule, {
       checkPermissions: () => this.checkPermissions(),

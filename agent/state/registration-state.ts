@@ -4,12 +4,16 @@ import type Conf from 'conf';
 import { AgentError } from '../errors.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-dir.js';
 import { statePaths } from './state-paths.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 /** A service signing key the agent trusts (SPEC.md section 3). */
 export interface TrustedServiceKey {
   kid: string;
   /** Raw 32-byte Ed25519 public key, base64url. */
   publicKey: string;
+  /** From a key announcement (protocol v2): not used to verify before / after these RFC 3339 times. */
+  notBefore?: string;
+  notAfter?: string;
 }
 
 /** What `register` records. No private key: those live in the SecretStore (SecretName). */
@@ -20,6 +24,11 @@ export interface Registration {
   /** RFC 3339. */
   registeredAt: string;
   serviceUrl: string;
+  /**
+   * `issuedAt` of the last key announcement accepted (protocol v2, key rotation): an older one is a
+   * replay. Absent until the first; `serviceKeys` then holds the announced set.
+   */
+  serviceKeysIssuedAt?: string;
 }
 
 type Stored = { registration?: Registration };
@@ -78,6 +87,25 @@ export class RegistrationState {
     if (stored.registration === undefined) return null;
     validate(stored.registration, `${path} holds an invalid registration; run register again`);
     return stored.registration;
+  }
+
+  /**
+   * Replaces the trusted service keys with an accepted announcement's, durably (write, fsync,
+   * rename), without loading conf: `run` calls it. The rest of the registration is kept as it is.
+   */
+  static async replaceServiceKeys(stateDir: string, serviceKeys: readonly TrustedServiceKey[], issuedAt: string): Promise<Registration> {
+    const current = await RegistrationState.readRequired(stateDir);
+    const next: Registration = { ...current, serviceKeys: serviceKeys.map((key) => ({ ...key })), serviceKeysIssuedAt: issuedAt };
+    await RegistrationState.write(stateDir, next);
+    return next;
+  }
+
+  /** Writes a whole registration durably without conf (see replaceServiceKeys; also its undo). */
+  static async write(stateDir: string, registration: Registration): Promise<void> {
+    validate(registration);
+    const stored: Stored = { registration };
+    // conf's own layout (tab-indented JSON), so `register` and `status` read it as before.
+    await writeFileAtomic(statePaths(stateDir).registration, `${JSON.stringify(stored, null, '\t')}\n`, { mode: 0o600 });
   }
 
   /** read(), or an error telling the admin to run `register`. */
@@ -139,6 +167,8 @@ function notRegistered(path: string): AgentError {
 
 function validate(r: Registration, message = 'refusing to record an invalid registration (agentId, tenantId, serviceUrl, registeredAt and 32-byte service keys are required)'): void {
   const text = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  const time = (v: unknown): boolean => text(v) && !Number.isNaN(Date.parse(v as string));
+  const optionalTime = (v: unknown): boolean => v === undefined || time(v);
   const ok =
     text(r.agentId) &&
     text(r.tenantId) &&
@@ -146,6 +176,7 @@ function validate(r: Registration, message = 'refusing to record an invalid regi
     text(r.registeredAt) &&
     !Number.isNaN(Date.parse(r.registeredAt)) &&
     Array.isArray(r.serviceKeys) &&
-    r.serviceKeys.every((k) => text(k.kid) && typeof k.publicKey === 'string' && Buffer.from(k.publicKey, 'base64url').length === 32);
+    r.serviceKeys.every((k) => text(k.kid) && typeof k.publicKey === 'string' && Buffer.from(k.publicKey, 'base64url').length === 32 && optionalTime(k.notBefore) && optionalTime(k.notAfter)) &&
+    optionalTime(r.serviceKeysIssuedAt);
   if (!ok) throw new AgentError('INTERNAL', message);
 }
