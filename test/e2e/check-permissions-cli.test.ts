@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
-import { startSlapd, type SlapdFixture, type SlapdOptions } from '../fixtures/slapd.js';
+import type { LdapServerFixture, SlapdOptions } from '../fixtures/slapd/ldap-server-fixture.js';
+import { ldapTest, startLdapServer } from '../fixtures/slapd/select-fixture.js';
 import { runCli, type CliResult } from '../helpers/agent-process.js';
 import { startSim } from '../directory-sim/helpers/with-sim.js';
 
@@ -41,8 +42,8 @@ async function writeConfig(t: ExecutionContext, directory: DirectoryEntry): Prom
   return file;
 }
 
-async function slapdConfig(t: ExecutionContext, options: SlapdOptions = {}): Promise<{ slapd: SlapdFixture; config: string }> {
-  const slapd = await startSlapd(options);
+async function slapdConfig(t: ExecutionContext, options: SlapdOptions = {}): Promise<{ slapd: LdapServerFixture; config: string }> {
+  const slapd = await startLdapServer(t, options);
   t.teardown(() => slapd.destroy());
   const config = await writeConfig(t, {
     id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn, caFile: slapd.caFile, include: [slapd.layout.peopleDn],
@@ -65,7 +66,7 @@ async function closedPort(): Promise<number> {
 
 const STATUS_LINE = /^(OK|MISSING|WARN)\s+\w+: /;
 
-test('OpenLDAP with =wm: one line per check, exit 0', async (t) => {
+ldapTest('OpenLDAP with =wm: one line per check, exit 0', async (t) => {
   const { slapd, config } = await slapdConfig(t);
   const result = await checkPermissions(config, slapd.layout.servicePassword);
   t.is(result.code, 0, result.stderr);
@@ -79,7 +80,7 @@ test('OpenLDAP with =wm: one line per check, exit 0', async (t) => {
   t.false(result.stdout.includes(slapd.layout.servicePassword));
 });
 
-test('OpenLDAP without rights: MISSING lines with their olcAccess fix, exit 1; --json gives SPEC.md details', async (t) => {
+ldapTest('OpenLDAP without rights: MISSING lines with their olcAccess fix, exit 1; --json gives SPEC.md details', async (t) => {
   const { slapd, config } = await slapdConfig(t, { rights: 'none' });
   const text = await checkPermissions(config, slapd.layout.servicePassword);
   t.is(text.code, 1, text.stderr);
@@ -100,7 +101,7 @@ test('OpenLDAP without rights: MISSING lines with their olcAccess fix, exit 1; -
   t.true(details.checks.find((c) => c.name === 'bind')!.ok);
 });
 
-test('--user: a user outside the delegated OU exits 1, one inside exits 0; an unknown user exits 2', async (t) => {
+ldapTest('--user: a user outside the delegated OU exits 1, one inside exits 0; an unknown user exits 2', async (t) => {
   const { slapd, config } = await slapdConfig(t);
   const outside = await checkPermissions(config, slapd.layout.servicePassword, '--user', slapd.users.carol.uid, '--json');
   t.is(outside.code, 1, outside.stderr);
@@ -112,7 +113,7 @@ test('--user: a user outside the delegated OU exits 1, one inside exits 0; an un
   t.regex(unknown.stderr, /^writeback-agent check-permissions: directory ldap: no (such )?user/);
 });
 
-test('a wrong bind password exits 2 and names the bind; the password is not printed', async (t) => {
+ldapTest('a wrong bind password exits 2 and names the bind; the password is not printed', async (t) => {
   const { config } = await slapdConfig(t);
   const result = await checkPermissions(config, 'Wrong-Bind-Password-7');
   t.is(result.code, 2);
@@ -120,7 +121,7 @@ test('a wrong bind password exits 2 and names the bind; the password is not prin
   t.false(`${result.stdout}${result.stderr}`.includes('Wrong-Bind-Password-7'));
 });
 
-test('an unreachable URL exits 2', async (t) => {
+ldapTest('an unreachable URL exits 2', async (t) => {
   const { slapd } = await slapdConfig(t);
   const config = await writeConfig(t, {
     id: 'ldap', kind: 'openldap', urls: [`ldaps://127.0.0.1:${await closedPort()}`], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn, caFile: slapd.caFile, include: [slapd.layout.peopleDn],

@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { canBind, rejectsWith, setup } from './helpers/driver-fixture.js';
 
 test('a user changes their own password with the old one (Password Modify as the user)', async (t) => {

@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import type { PermissionCheck, PermissionReport } from '../../agent/directory/driver.js';
 import { SUFFIX } from '../fixtures/slapd/ldap-server-fixture.js';
 import { setup } from './helpers/driver-fixture.js';

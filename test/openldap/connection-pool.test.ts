@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test, startLdapServer } from '../fixtures/slapd/select-fixture.js';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { AgentError } from '../../agent/errors.js';
@@ -6,7 +6,6 @@ import { LdapConnectionPool, type ConnectionPoolOptions } from '../../agent/dire
 import { readRootDse } from '../../agent/directory/ldap/root-dse.js';
 import { Oid } from '../../ldap-constants/oids.js';
 import type { LdapServerFixture } from '../fixtures/slapd/ldap-server-fixture.js';
-import { startLdapServer as startSlapd } from '../fixtures/slapd/select-fixture.js';
 import { freePort } from '../fixtures/slapd/free-port.js';
 import { CaptureLogger } from './helpers/capture-logger.js';
 
@@ -37,7 +36,7 @@ async function silentServer(): Promise<{ url: string; server: Server; accepted: 
 }
 
 test('binds as the service account over verified LDAPS and reads the root DSE', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger());
   t.teardown(() => pool.close());
@@ -49,7 +48,7 @@ test('binds as the service account over verified LDAPS and reads the root DSE', 
 });
 
 test('ldap:// with StartTLS works; plain ldap:// without StartTLS is refused at construction', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const logger = new CaptureLogger();
   const pool = poolFor(slapd, logger, { urls: [slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: true } });
@@ -61,7 +60,7 @@ test('ldap:// with StartTLS works; plain ldap:// without StartTLS is refused at 
 });
 
 test('a server certificate from another CA is DIRECTORY_UNAVAILABLE (TLS_VERIFICATION_FAILED), never accepted', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   for (const options of [{ urls: [slapd.ldapsUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: false } }, { urls: [slapd.ldapUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: true } }]) {
     const pool = poolFor(slapd, new CaptureLogger(), options);
@@ -73,7 +72,7 @@ test('a server certificate from another CA is DIRECTORY_UNAVAILABLE (TLS_VERIFIC
 });
 
 test('a wrong service password is PERMISSION_DENIED and the password is not logged', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const logger = new CaptureLogger();
   const pool = poolFor(slapd, logger, { bindPassword: 'Wrong-Bind-Secret-42' });
@@ -86,7 +85,7 @@ test('a wrong service password is PERMISSION_DENIED and the password is not logg
 });
 
 test('fails over from a dead URL and a silent URL to the live one, then keeps using it', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const dead = `ldaps://127.0.0.1:${await freePort()}`;
   const silent = await silentServer();
@@ -110,7 +109,7 @@ test('fails over from a dead URL and a silent URL to the live one, then keeps us
 test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, no hang', async (t) => {
   const silent = await silentServer();
   t.teardown(() => silent.server.close());
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger(), { urls: [silent.url], timeoutMs: 1_000 });
   t.teardown(() => pool.close());
@@ -123,7 +122,7 @@ test('only silent servers: DIRECTORY_UNAVAILABLE (TIMEOUT) within the timeout, n
 });
 
 test('slapd stopped mid-run: DIRECTORY_UNAVAILABLE, then the pool re-connects and re-binds after restart', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger());
   t.teardown(() => pool.close());
@@ -136,7 +135,7 @@ test('slapd stopped mid-run: DIRECTORY_UNAVAILABLE, then the pool re-connects an
 });
 
 test('a non-idempotent request is not retried after the connection breaks; an idempotent one is', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger(), { size: 1 });
   t.teardown(() => pool.close());
@@ -158,7 +157,7 @@ test('a non-idempotent request is not retried after the connection breaks; an id
 });
 
 test('the pool is bounded: concurrent requests share at most `size` connections, several at once on each', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger(), { size: 2 });
   t.teardown(() => pool.close());
@@ -184,7 +183,7 @@ test('the pool is bounded: concurrent requests share at most `size` connections,
 });
 
 test('after close() requests fail with DIRECTORY_UNAVAILABLE', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger());
   await whoAmI(pool);
@@ -229,7 +228,7 @@ const whoAs = (pool: LdapConnectionPool, dn: string, password: string) =>
   pool.withUserBind({ dn, password }, async (client) => (await client.exop(Oid.whoAmI)).value);
 
 test('a user bind runs on a connection of its own, reused by the next one, each starting with its own bind', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const proxy = await countingProxy(slapd);
   t.teardown(() => proxy.close());
@@ -248,7 +247,7 @@ test('a user bind runs on a connection of its own, reused by the next one, each 
 });
 
 test('a kept user connection that went dead while idle is replaced, and the bind goes through', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const proxy = await countingProxy(slapd);
   t.teardown(() => proxy.close());
@@ -262,7 +261,7 @@ test('a kept user connection that went dead while idle is replaced, and the bind
 });
 
 test('during an outage, queued requests all fail promptly instead of waiting for a connection that never comes', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
   t.teardown(() => pool.close());
@@ -277,7 +276,7 @@ test('during an outage, queued requests all fail promptly instead of waiting for
 });
 
 test('a request that breaks its connection does not strand the requests sharing it', async (t) => {
-  const slapd = await startSlapd();
+  const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
   const pool = poolFor(slapd, new CaptureLogger(), { size: 1, timeoutMs: 500 });
   t.teardown(() => pool.close());

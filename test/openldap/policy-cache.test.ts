@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { OpenLdapDriver } from '../../agent/directory/openldap/openldap-driver.js';
 import { CaptureLogger } from './helpers/capture-logger.js';
 import { setup } from './helpers/driver-fixture.js';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { canBind, rejectsWith, setup } from './helpers/driver-fixture.js';
 
 const noForce = { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true };

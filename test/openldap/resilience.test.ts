@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { freePort } from '../fixtures/slapd/free-port.js';
 import { canBind, rejectsWith, setup } from './helpers/driver-fixture.js';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { rejectsWith, setup } from './helpers/driver-fixture.js';
 
 test('resolves a user by uid, mail, dn (any case and spacing) and entryUUID to the same entry', async (t) => {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { ldapTest } from '../fixtures/slapd/select-fixture.js';
 import { AgentError } from '../../agent/errors.js';
 import { OpenLdapDriver } from '../../agent/directory/openldap/openldap-driver.js';
 import { CaptureLogger } from './helpers/capture-logger.js';
@@ -6,7 +7,7 @@ import { setup } from './helpers/driver-fixture.js';
 
 const opts = { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true };
 
-test('no password (bind, user, old, new) appears in any log line, error message or error details', async (t) => {
+ldapTest('no password (bind, user, old, new) appears in any log line, error message or error details', async (t) => {
   const { slapd, driver, logger, user } = await setup(t, { rights: '=w' });
   const used: string[] = [slapd.layout.servicePassword, slapd.users.bob.password, slapd.users.ivan.password];
   const errors: AgentError[] = [];

@@ -1,4 +1,4 @@
-import test from 'ava';
+import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
 import { canBind, rejectsWith, setup } from './helpers/driver-fixture.js';
 
 test('locked by failed binds, then unlocked: the right password binds again; unlocking again is harmless', async (t) => {

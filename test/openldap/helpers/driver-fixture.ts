@@ -20,7 +20,7 @@ export interface DriverSetup {
 
 /** A fresh slapd and an OpenLdapDriver on it, both torn down with the test. */
 export async function setup(t: ExecutionContext, slapdOptions: SlapdOptions = {}, config: Partial<DirectoryConfig> = {}, options: OpenLdapDriverOptions = {}): Promise<DriverSetup> {
-  const slapd = await startLdapServer(slapdOptions);
+  const slapd = await startLdapServer(t, slapdOptions);
   t.teardown(() => slapd.destroy());
   const logger = new CaptureLogger();
   const driver = new OpenLdapDriver(slapd.directoryConfig(config), { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() }, options);

@@ -1,0 +1,3 @@
+import { agentOpenLdapSuite } from './agent-openldap-suite.js';
+
+agentOpenLdapSuite('container');
