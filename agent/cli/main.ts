@@ -11,6 +11,7 @@ Usage:
   writeback-agent run --config F
   writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
   writeback-agent status --config F [--json]
+  writeback-agent diagnose --config F [--json]
   writeback-agent audit verify --config F
   writeback-agent install-service --config F [--dry-run] [--root DIR] [--user NAME] [--name UNIT] [--encrypted-credentials]
   writeback-agent uninstall-service --config F [--dry-run] [--purge]
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
+  diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   'install-service': async () => (await import('./commands/install-service.js')).installServiceCommand,
   'uninstall-service': async () => (await import('./commands/uninstall-service.js')).uninstallServiceCommand,
