@@ -11,6 +11,7 @@ Usage:
   writeback-agent run --config F
   writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
   writeback-agent status --config F [--json]
+  writeback-agent diagnose --config F [--json]
   writeback-agent audit verify --config F
   writeback-agent install-service --config F [--dry-run] [--root DIR] [--user NAME] [--name UNIT] [--encrypted-credentials]
   writeback-agent uninstall-service --config F [--dry-run] [--purge]
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   // The demo is a composition root of its own (simulators included), loaded only when asked for.
   demo: async () => (await import('../../demo/demo-command.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
+  diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   'install-service': async () => (await import('./commands/install-service.js')).installServiceCommand,
   'uninstall-service': async () => (await import('./commands/uninstall-service.js')).uninstallServiceCommand,
