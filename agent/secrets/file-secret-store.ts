@@ -54,6 +54,11 @@ export class FileSecretStore implements SecretStore {
     });
   }
 
+  async list(): Promise<string[]> {
+    await this.#queue;
+    return Object.keys((await this.#read()) ?? {}).sort();
+  }
+
   /** Read-modify-write, one at a time; `change` returns whether anything changed. */
   #update(change: (all: Record<string, string>) => boolean): Promise<boolean> {
     const next = this.#queue.then(async () => {

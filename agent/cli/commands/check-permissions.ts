@@ -6,8 +6,9 @@ import type { PermissionCheck, PermissionReport, Target } from '../../directory/
 import { SetupError, isAgentError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
-import type { TargetKind } from '../../../protocol/codes.js';
+import { TARGET_KINDS, type TargetKind } from '../../../protocol/codes.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 
 /** Exit statuses of AGENT-INTERFACE.md. */
 export const CheckPermissionsExit = {
@@ -21,7 +22,10 @@ const COULD_NOT_CHECK = new Set(['bind', 'completed', 'agentToken']);
 
 /** How `--user X` names the user when `--by` is not given: a DN, a UPN (AD), a sAMAccountName (AD) or a uid (OpenLDAP). */
 export function userTarget(value: string, kind: DirectoryConfig['kind'], by?: string): Target {
-  if (by !== undefined) return { by: by as TargetKind, value };
+  if (by !== undefined) {
+    if (!(TARGET_KINDS as readonly string[]).includes(by)) throw new SetupError('CONFIG', `--by ${JSON.stringify(by)} is not one of ${TARGET_KINDS.join(', ')}`);
+    return { by: by as TargetKind, value };
+  }
   if (/^[A-Za-z][\w-]*=.+,.+=/.test(value)) return { by: 'dn', value };
   if (kind === 'openldap') return { by: 'uid', value };
   return { by: value.includes('@') ? 'userPrincipalName' : 'sAMAccountName', value };
@@ -70,11 +74,7 @@ export function reportText(report: PermissionReport): string {
  * 2 could not check (configuration, connection, credentials, unknown user).
  */
 export async function checkPermissionsCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    { config: { type: 'string' }, directory: { type: 'string' }, user: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' } },
-    'check-permissions',
-  );
+  const { values } = parseFlags(argv, CommandSpecs['check-permissions'].options, 'check-permissions');
   const config = await loadConfig(configPathFrom(values.config));
   const chosen = values.directory === undefined ? config.directories : config.directories.filter((d) => d.id === values.directory);
   if (chosen.length === 0) throw new SetupError('CONFIG', `no directory with id ${JSON.stringify(values.directory)} in ${config.source}`);
