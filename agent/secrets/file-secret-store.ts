@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertPrivateFile, ensurePrivateDir } from '../state/private-dir.js';
 import { writeFileAtomic } from '../state/write-file-atomic.js';
@@ -27,6 +27,16 @@ export class FileSecretStore implements SecretStore {
     const store = new FileSecretStore(join(stateDir, SECRETS_FILE_NAME));
     if ((await store.#read()) === null) await writeFileAtomic(store.path, '{}\n', { mode: 0o600 });
     return store;
+  }
+
+  /**
+   * Opens the store for reading only: nothing is created, so a command that just looks (such as
+   * check-permissions) leaves a fresh machine as it found it. A missing file reads as empty.
+   */
+  static async openReadOnly(stateDir: string): Promise<FileSecretStore> {
+    const info = await stat(stateDir).catch(() => null);
+    if (info !== null) await ensurePrivateDir(stateDir);
+    return new FileSecretStore(join(stateDir, SECRETS_FILE_NAME));
   }
 
   async get(name: string): Promise<string | null> {
