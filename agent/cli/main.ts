@@ -1,28 +1,15 @@
 import { isAgentError } from '../errors.js';
 import { AGENT_VERSION } from '../runtime/version.js';
+import { commandHelp, generalHelp } from './command-help.js';
+import type { CommandName } from './command-specs.js';
 import { nodeDebugLeak } from './node-debug-guard.js';
 
-/** The `writeback-agent` command line (AGENT-INTERFACE.md). Each command lives in commands/. */
-
-const USAGE = `writeback-agent ${AGENT_VERSION}: on-premises password-writeback agent
-
-Usage:
-  writeback-agent register --config F --token T [--url U] [--name N]
-  writeback-agent run --config F
-  writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
-  writeback-agent status --config F [--json]
-  writeback-agent diagnose --config F [--json]
-  writeback-agent audit verify --config F
-  writeback-agent install-service --config F [--dry-run] [--root DIR] [--user NAME] [--name UNIT] [--encrypted-credentials]
-  writeback-agent uninstall-service --config F [--dry-run] [--purge]
-  writeback-agent demo [--serve [--port N] [--both-methods]]
-  writeback-agent --version
-
---config may also come from WRITEBACK_AGENT_CONFIG.`;
+/** The `writeback-agent` command line (AGENT-INTERFACE.md). Each command lives in commands/, its flags in command-specs.ts. */
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
+/** Loaded on use, so `run` does not pay for the other commands' modules. */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
   'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
@@ -31,9 +18,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
+  secret: async () => (await import('./commands/secret.js')).secretCommand,
   'install-service': async () => (await import('./commands/install-service.js')).installServiceCommand,
   'uninstall-service': async () => (await import('./commands/uninstall-service.js')).uninstallServiceCommand,
 };
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
 
 /** Exit status 2 for anything that stopped a command from running, with one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
@@ -43,16 +35,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+    const topic = rest[0];
+    process.stdout.write(`${topic !== undefined && isCommand(topic) ? commandHelp(topic) : generalHelp(AGENT_VERSION)}\n`);
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
-  if (load === undefined) {
+  if (!isCommand(name)) {
     process.stderr.write(`writeback-agent: unknown command ${JSON.stringify(name)}; run \`writeback-agent help\`\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${commandHelp(name)}\n`);
     return 0;
   }
   const leak = nodeDebugLeak(process.env['NODE_DEBUG']);
@@ -61,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await load())(rest);
+    return await (await COMMANDS[name]())(rest);
   } catch (error) {
     process.stderr.write(`writeback-agent ${name}: ${oneLine(error)}\n`);
     return 2;
@@ -72,4 +64,3 @@ export function oneLine(error: unknown): string {
   const text = isAgentError(error) || error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? 'failed';
 }
-

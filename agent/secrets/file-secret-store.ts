@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertPrivateFile, ensurePrivateDir } from '../state/private-dir.js';
 import { writeFileAtomic } from '../state/write-file-atomic.js';
@@ -29,6 +29,16 @@ export class FileSecretStore implements SecretStore {
     return store;
   }
 
+  /**
+   * Opens the store for reading only: nothing is created, so a command that just looks (such as
+   * check-permissions) leaves a fresh machine as it found it. A missing file reads as empty.
+   */
+  static async openReadOnly(stateDir: string): Promise<FileSecretStore> {
+    const info = await stat(stateDir).catch(() => null);
+    if (info !== null) await ensurePrivateDir(stateDir);
+    return new FileSecretStore(join(stateDir, SECRETS_FILE_NAME));
+  }
+
   async get(name: string): Promise<string | null> {
     assertSecretName(name);
     await this.#queue;
@@ -52,6 +62,11 @@ export class FileSecretStore implements SecretStore {
       delete all[name];
       return true;
     });
+  }
+
+  async list(): Promise<string[]> {
+    await this.#queue;
+    return Object.keys((await this.#read()) ?? {}).sort();
   }
 
   /** Read-modify-write, one at a time; `change` returns whether anything changed. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Entry, type EntryOptions, type LinuxStore } from '@napi-rs/keyring';
+import { Entry, findCredentials, type EntryOptions, type LinuxStore } from '@napi-rs/keyring';
 import { ConfigError } from '../config/config-error.js';
 import { assertSecretName, type SecretStore } from './secret-store.js';
 import { SecretStoreError } from './secret-store-error.js';
@@ -63,6 +63,15 @@ export class KeychainSecretStore implements SecretStore {
 
   delete(name: string): Promise<boolean> {
     return this.#run('delete', name, (entry) => entry.deletePassword());
+  }
+
+  list(): Promise<string[]> {
+    try {
+      // The probe's entry is deleted right after it is written, but a crash in between could leave it.
+      return Promise.resolve(findCredentials(this.#service).map((c) => c.account).filter((name) => name !== PROBE_NAME).sort());
+    } catch (error) {
+      return Promise.reject(new SecretStoreError('cannot list the secrets in the keychain (is it locked?)', { cause: error }));
+    }
   }
 
   /**

@@ -9,10 +9,11 @@ export function keychainServiceName(stateDir: string): string {
 
 /**
  * Opens the store the config's `secretStore` names. The keychain is probed; on a headless Linux
- * server that fails with a ConfigError telling the admin to set `"secretStore": "file"`.
+ * server that fails with a ConfigError telling the admin to set `"secretStore": "file"`. `readOnly`
+ * (file store) creates nothing: no state directory, no secrets file.
  */
-export async function openSecretStore(kind: 'keychain' | 'file', options: { stateDir: string; linuxStore?: LinuxStore }): Promise<SecretStore> {
-  if (kind === 'file') return FileSecretStore.open(options.stateDir);
+export async function openSecretStore(kind: 'keychain' | 'file', options: { stateDir: string; linuxStore?: LinuxStore; readOnly?: boolean }): Promise<SecretStore> {
+  if (kind === 'file') return options.readOnly === true ? FileSecretStore.openReadOnly(options.stateDir) : FileSecretStore.open(options.stateDir);
   // Loaded only when used: the native keyring module costs about 2 MB of RSS an agent on the file store never needs.
   const { KeychainSecretStore } = await import('./keychain-secret-store.js');
   return KeychainSecretStore.open({

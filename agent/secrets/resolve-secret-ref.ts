@@ -40,7 +40,11 @@ export async function resolveSecretRef(
   }
   const value = await secretStore.get(ref.secret);
   if (value === null || value === '') {
-    throw new ConfigError(path, `the secret ${JSON.stringify(ref.secret)} is not in the ${secretStore.kind} secret store`, `store it there under that name, or use { "env": NAME } or { "file": PATH }`);
+    throw new ConfigError(
+      path,
+      `the secret ${JSON.stringify(ref.secret)} is not in the ${secretStore.kind} secret store`,
+      `store it, as the agent's account, with: writeback-agent secret set ${ref.secret} --config FILE (or use { "env": NAME } or { "file": PATH })`,
+    );
   }
   return value;
 }

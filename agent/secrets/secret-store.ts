@@ -10,6 +10,8 @@ export interface SecretStore {
   set(name: string, value: string): Promise<void>;
   /** True when a secret was deleted, false when there was none. */
   delete(name: string): Promise<boolean>;
+  /** The names of the stored secrets, sorted (never the values). */
+  list(): Promise<string[]>;
 }
 
 /** Fixed names of the agent's own secrets. */
@@ -20,6 +22,11 @@ export const SecretName = {
   encryptionKey: 'agent-encryption-key',
 } as const;
 export type SecretName = (typeof SecretName)[keyof typeof SecretName];
+
+/** Whether `name` is one of the agent's own keys, which only `register` writes. */
+export function isAgentKeyName(name: string): boolean {
+  return (Object.values(SecretName) as string[]).includes(name);
+}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -101,11 +101,18 @@ ldapTest('OpenLDAP without rights: MISSING lines with their olcAccess fix, exit 
   t.true(details.checks.find((c) => c.name === 'bind')!.ok);
 });
 
-ldapTest('--user: a user outside the delegated OU exits 1, one inside exits 0; an unknown user exits 2', async (t) => {
+ldapTest('--user: a user outside scope exits 1 saying the agent refuses it anyway (no wider ACL); one inside exits 0; an unknown user exits 2', async (t) => {
   const { slapd, config } = await slapdConfig(t);
   const outside = await checkPermissions(config, slapd.layout.servicePassword, '--user', slapd.users.carol.uid, '--json');
   t.is(outside.code, 1, outside.stderr);
-  t.false((JSON.parse(outside.stdout) as { checks: { name: string; ok: boolean }[] }).checks.find((c) => c.name === 'resetPassword')!.ok);
+  const checks = (JSON.parse(outside.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks;
+  const scope = checks.find((c) => c.name === 'userInScope')!;
+  t.false(scope.ok);
+  t.regex(scope.detail, /outside every subtree in scope\.include, so the agent refuses every command for this user/);
+  t.true(checks.find((c) => c.name === 'resetPassword')!.ok, 'the account\'s rights in scope are checked, not the out-of-scope user\'s');
+  const text = await checkPermissions(config, slapd.layout.servicePassword, '--user', slapd.users.carol.uid);
+  t.false(text.stdout.includes('olcAccess'), 'no ACL is proposed for a user the agent refuses');
+  t.false(/\bDC\b/.test(text.stdout), 'OpenLDAP wording has no DC');
   const inside = await checkPermissions(config, slapd.layout.servicePassword, '--user', slapd.users.bob.dn);
   t.is(inside.code, 0, inside.stdout);
   const unknown = await checkPermissions(config, slapd.layout.servicePassword, '--user', 'nobody-here');

@@ -2,10 +2,11 @@ import { configPathFrom, loadConfig } from '../../config/load-config.js';
 import { verifyAuditLog } from '../../audit/verify-audit-log.js';
 import { SetupError } from '../../errors.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 
 /** `audit verify --config F`: checks the audit log's hash chain. Exit 0 intact, 1 broken. */
 export async function auditCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { config: { type: 'string' }, file: { type: 'string' } }, 'audit');
+  const { values, positionals } = parseFlags(argv, CommandSpecs.audit.options, 'audit');
   if (positionals[0] !== 'verify') throw new SetupError('CONFIG', 'audit: the only subcommand is `audit verify --config FILE`');
   const file = values.file ?? (await loadConfig(configPathFrom(values.config))).audit.file;
   const verdict = await verifyAuditLog(file);

@@ -6,8 +6,10 @@ import type { PermissionCheck, PermissionReport, Target } from '../../directory/
 import { SetupError, isAgentError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
-import type { TargetKind } from '../../../protocol/codes.js';
+import { TARGET_KINDS, type TargetKind } from '../../../protocol/codes.js';
+import { outOfScopeReason } from '../../policy/scope.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 
 /** Exit statuses of AGENT-INTERFACE.md. */
 export const CheckPermissionsExit = {
@@ -21,7 +23,10 @@ const COULD_NOT_CHECK = new Set(['bind', 'completed', 'agentToken']);
 
 /** How `--user X` names the user when `--by` is not given: a DN, a UPN (AD), a sAMAccountName (AD) or a uid (OpenLDAP). */
 export function userTarget(value: string, kind: DirectoryConfig['kind'], by?: string): Target {
-  if (by !== undefined) return { by: by as TargetKind, value };
+  if (by !== undefined) {
+    if (!(TARGET_KINDS as readonly string[]).includes(by)) throw new SetupError('CONFIG', `--by ${JSON.stringify(by)} is not one of ${TARGET_KINDS.join(', ')}`);
+    return { by: by as TargetKind, value };
+  }
   if (/^[A-Za-z][\w-]*=.+,.+=/.test(value)) return { by: 'dn', value };
   if (kind === 'openldap') return { by: 'uid', value };
   return { by: value.includes('@') ? 'userPrincipalName' : 'sAMAccountName', value };
@@ -45,12 +50,31 @@ export function reportJson(report: PermissionReport): Record<string, unknown> {
   };
 }
 
-/** One line per check (status, name, what was found), the fix indented under it. */
+/** The user asked about is one the agent refuses whatever its rights (scope is checked before any write): exit 1, no ACL proposed. */
+export function outOfScopeCheck(dn: string, reason: string): PermissionCheck {
+  const check: PermissionCheck = {
+    name: 'userInScope',
+    status: 'MISSING',
+    required: true,
+    detail: `${dn}: ${reason}, so the agent refuses every command for this user whatever the directory allows (no ACL change would help); the other checks are for the account in general`,
+  };
+  if (reason.includes('scope.include')) check.fix = 'only if the agent should serve this user: add its subtree to scope.include in the config, then run check-permissions again';
+  return check;
+}
+
+/** One line per check (status, name, what was found), the fix indented under it; a fix shared by several checks is printed once. */
 export function reportText(report: PermissionReport): string {
   const lines = [`directory ${report.directory}`];
+  const printed = new Map<string, string>();
   const line = (check: PermissionCheck): void => {
     lines.push(`${check.status.padEnd(7)} ${check.name}: ${check.detail}${check.required ? '' : ' (optional)'}`);
     if (check.fix !== undefined && check.status !== 'OK') {
+      const earlier = printed.get(check.fix);
+      if (earlier !== undefined) {
+        lines.push(`        fix: the same as for ${earlier} above`);
+        return;
+      }
+      printed.set(check.fix, check.name);
       const [first = '', ...rest] = check.fix.split('\n');
       lines.push(`        fix: ${first}`, ...rest.map((text) => `             ${text}`));
     }
@@ -70,16 +94,13 @@ export function reportText(report: PermissionReport): string {
  * 2 could not check (configuration, connection, credentials, unknown user).
  */
 export async function checkPermissionsCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    { config: { type: 'string' }, directory: { type: 'string' }, user: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' } },
-    'check-permissions',
-  );
+  const { values } = parseFlags(argv, CommandSpecs['check-permissions'].options, 'check-permissions');
   const config = await loadConfig(configPathFrom(values.config));
   const chosen = values.directory === undefined ? config.directories : config.directories.filter((d) => d.id === values.directory);
   if (chosen.length === 0) throw new SetupError('CONFIG', `no directory with id ${JSON.stringify(values.directory)} in ${config.source}`);
   const logger = createLogger({ level: 'error', dir: null, maxFileBytes: 0, maxFiles: 0, console: true });
-  const store = await openSecretStore(config.secretStore, { stateDir: config.stateDir });
+  // Only looked into, never created: checking must leave a fresh machine without state or secret files.
+  const store = chosen.some((d) => 'secret' in d.bindPassword) ? await openSecretStore(config.secretStore, { stateDir: config.stateDir, readOnly: true }) : null;
   const reports: PermissionReport[] = [];
   try {
     for (const directory of chosen) {
@@ -88,7 +109,11 @@ export async function checkPermissionsCommand(argv: string[]): Promise<number> {
       const driver = createDriver(directory, { bindPassword, logger, now: () => new Date() });
       try {
         const user = values.user === undefined ? undefined : await driver.resolveUser(userTarget(values.user, directory.kind, values.by));
-        reports.push(await driver.checkPermissions(user === undefined ? {} : { user }));
+        const outside = user === undefined ? null : outOfScopeReason(user.dn, directory.scope);
+        // Rights on a user the agent refuses anyway are beside the point: no wider ACL is proposed for one.
+        const report = await driver.checkPermissions(user === undefined || outside !== null ? {} : { user });
+        if (user !== undefined && outside !== null) report.checks.unshift(outOfScopeCheck(user.dn, outside));
+        reports.push(report);
       } catch (error) {
         throw new SetupError('DIRECTORY', `directory ${directory.id}: ${isAgentError(error) ? error.message : 'could not check'}`, { cause: error });
       } finally {

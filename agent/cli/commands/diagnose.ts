@@ -5,6 +5,7 @@ import { runDiagnosis } from '../../diagnose/run-diagnosis.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 import { oneLine } from '../main.js';
 
 /**
@@ -12,7 +13,7 @@ import { oneLine } from '../main.js';
  * one line per step with the fix. Exit 0 all OK, 1 a step failed, 2 could not run (configuration).
  */
 export async function diagnoseCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { config: { type: 'string' }, json: { type: 'boolean' } }, 'diagnose');
+  const { values } = parseFlags(argv, CommandSpecs.diagnose.options, 'diagnose');
   const config = await loadConfig(configPathFrom(values.config));
   // The secret store is opened only when a bind password lives there, and its failure fails that bind only.
   let store: Promise<SecretStore> | null = null;

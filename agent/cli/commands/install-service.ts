@@ -8,6 +8,7 @@ import { installedBinPath } from '../../service/service-paths.js';
 import { windowsInstallPlan, winswPaths } from '../../service/windows-install.js';
 import { existsSync } from 'node:fs';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 import { assertPrivileged, printNotes, printPlan, programData, servicePlatform } from '../../service/service-cli.js';
 
 /**
@@ -16,22 +17,7 @@ import { assertPrivileged, printNotes, printPlan, programData, servicePlatform }
  * Linux: account, directories, hardened systemd unit, enable --now. Windows: WinSW XML, install, start.
  */
 export async function installServiceCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      config: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      root: { type: 'string' },
-      user: { type: 'string' },
-      name: { type: 'string' },
-      node: { type: 'string' },
-      bin: { type: 'string' },
-      'encrypted-credentials': { type: 'boolean' },
-      'service-dir': { type: 'string' },
-      platform: { type: 'string' },
-    },
-    'install-service',
-  );
+  const { values } = parseFlags(argv, CommandSpecs['install-service'].options, 'install-service');
   const platform = servicePlatform(values.platform);
   const config = await loadConfig(configPathFrom(values.config));
   const dryRun = values['dry-run'] === true;

@@ -2,10 +2,11 @@ import { configPathFrom, loadConfig } from '../../config/load-config.js';
 import { SetupError } from '../../errors.js';
 import { registerAgent } from '../../runtime/register-agent.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 
 /** `register --config F --token T [--url U] [--name N]` (SPEC.md section 4). Prints the agentId. */
 export async function registerCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { config: { type: 'string' }, token: { type: 'string' }, url: { type: 'string' }, name: { type: 'string' } }, 'register');
+  const { values } = parseFlags(argv, CommandSpecs.register.options, 'register');
   if (values.token === undefined || values.token === '') {
     throw new SetupError('CONFIG', 'register: --token is required: copy a one-time registration token from the reset service');
   }

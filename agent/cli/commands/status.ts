@@ -5,10 +5,11 @@ import { tcpReachable } from '../../runtime/reachability.js';
 import { RegistrationState } from '../../state/registration-state.js';
 import { statePaths } from '../../state/state-paths.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 
 /** `status --config F [--json]`: registration, connection, last permission check, journal, directories. Exit 0. */
 export async function statusCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { config: { type: 'string' }, json: { type: 'boolean' } }, 'status');
+  const { values } = parseFlags(argv, CommandSpecs.status.options, 'status');
   const config = await loadConfig(configPathFrom(values.config));
   const registration = (await RegistrationState.open(config.stateDir)).get();
   const snapshot = await readStatus(config.stateDir);

@@ -5,6 +5,7 @@ import { linuxUninstallPlan } from '../../service/linux-install.js';
 import { ServiceDefaults } from '../../service/service-defaults.js';
 import { windowsUninstallPlan } from '../../service/windows-install.js';
 import { parseFlags } from '../args.js';
+import { CommandSpecs } from '../command-specs.js';
 import { assertPrivileged, printNotes, printPlan, programData, servicePlatform } from '../../service/service-cli.js';
 
 /**
@@ -12,20 +13,7 @@ import { assertPrivileged, printNotes, printPlan, programData, servicePlatform }
  * stops, disables and removes the service. State and logs stay unless --purge (Linux only).
  */
 export async function uninstallServiceCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      config: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      purge: { type: 'boolean' },
-      root: { type: 'string' },
-      user: { type: 'string' },
-      name: { type: 'string' },
-      'service-dir': { type: 'string' },
-      platform: { type: 'string' },
-    },
-    'uninstall-service',
-  );
+  const { values } = parseFlags(argv, CommandSpecs['uninstall-service'].options, 'uninstall-service');
   const platform = servicePlatform(values.platform);
   const name = values.name ?? ServiceDefaults.name;
   let plan;

@@ -46,10 +46,11 @@ export async function tlsCheck(config: DirectoryConfig, now: Date): Promise<Perm
       notes.push(`${url}: TLS failed (${error instanceof Error ? error.message : 'unknown error'})`);
     }
   }
-  // One DC of several failing is a WARN (failover still works); none verifying is MISSING.
+  // One server of several failing is a WARN (failover still works); none verifying is MISSING.
   if (failed > 0) status = failed === config.urls.length ? 'MISSING' : 'WARN';
   const trust = config.tls.caFile ?? 'the system trust store';
   const check: PermissionCheck = { name: 'tls', status, required: true, detail: `${notes.join('; ')}; trust: ${trust}` };
-  if (status !== 'OK') check.fix = `renew the DC certificate (or put the CA that signed it into ${trust}) so that every URL verifies for more than ${CERT_WARN_DAYS} days`;
+  const server = config.kind === 'openldap' ? 'LDAP server' : 'DC';
+  if (status !== 'OK') check.fix = `renew the ${server} certificate (or put the CA that signed it into ${trust}) so that every URL verifies for more than ${CERT_WARN_DAYS} days`;
   return check;
 }
