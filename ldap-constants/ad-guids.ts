@@ -12,6 +12,14 @@ export const AdGuid = {
   userAccountRestrictionsPropertySet: '4c164200-20c0-11d0-a768-00aa006e0529',
   /** Attribute lockoutTime (in no property set). */
   lockoutTime: '28630ebf-41d5-11d1-a9c1-0000f80367c1',
+  /** Attribute adminCount (in no property set). */
+  adminCount: 'bf967918-0de6-11d0-a285-00aa003049e2',
+  /** Attribute tokenGroups (constructed; property set Membership). */
+  tokenGroups: 'b7c69e6d-2cc7-11d2-854e-00a0c983f608',
+  /** Attribute primaryGroupID (property set General Information). */
+  primaryGroupID: 'bf967a00-0de6-11d0-a285-00aa003049e2',
+  /** Attribute objectSid (property set General Information). */
+  objectSid: 'bf967a79-0de6-11d0-a285-00aa003049e2',
   /** Class user. */
   userClass: 'bf967aba-0de6-11d0-a285-00aa003049e2',
   /** Class group. */

@@ -86,7 +86,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
         dn: entry.dn,
         uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
         ...accountFlags(entry),
-        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids),
+        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids, this.config.bindDn),
       };
       this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
       return user;

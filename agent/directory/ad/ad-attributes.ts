@@ -11,6 +11,7 @@ export const AdAttribute = {
   pwdLastSet: 'pwdLastSet',
   lockoutTime: 'lockoutTime',
   adminCount: 'adminCount',
+  primaryGroupID: 'primaryGroupID',
   unicodePwd: 'unicodePwd',
   tokenGroups: 'tokenGroups',
   resultantPso: 'msDS-ResultantPSO',
@@ -34,6 +35,10 @@ export const UacFlag = {
   lockout: 0x10,
   dontExpirePassword: 0x10000,
   passwordExpired: 0x800000,
+  /** Trust accounts: another domain's (interdomain), a member computer's, a DC's. */
+  interdomainTrustAccount: 0x800,
+  workstationTrustAccount: 0x1000,
+  serverTrustAccount: 0x2000,
 } as const;
 
 /** pwdLastSet values with a meaning of their own on write. */

@@ -25,7 +25,7 @@ const MAX_VALUE_LENGTH = 1024;
 export const USER_ATTRIBUTES = [
   AdAttribute.objectGUID, AdAttribute.objectSid, AdAttribute.sAMAccountName, AdAttribute.userPrincipalName,
   AdAttribute.displayName, AdAttribute.userAccountControl, AdAttribute.userAccountControlComputed,
-  AdAttribute.pwdLastSet, AdAttribute.lockoutTime, AdAttribute.adminCount,
+  AdAttribute.pwdLastSet, AdAttribute.lockoutTime, AdAttribute.adminCount, AdAttribute.primaryGroupID,
 ];
 
 /** The attribute a target kind is matched on in AD; entryUUID and uid are OpenLDAP's. */

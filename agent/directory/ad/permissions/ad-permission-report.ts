@@ -13,6 +13,7 @@ import { readUserEntry } from '../user-lookup.js';
 import { checkAccess } from './access-check.js';
 import { readAgentToken, tokenFor, type AgentToken } from './agent-token.js';
 import { readDcInfo, type DcInfo } from './dc-info.js';
+import { protectionReadCheck, readProtectionFacts, type ProtectionReadFacts } from './protection-read-check.js';
 import { readDescriptor } from './read-descriptor.js';
 import { REQUIRED_RIGHTS } from './required-rights.js';
 import { domainRightCheck, listDns, oneUserRightCheck, userRightCheck, type FixTarget, type ScopeFacts } from './right-evaluation.js';
@@ -58,6 +59,8 @@ interface Facts {
   effective: { user: { dn: string; sid: string | null; descriptor: SecurityDescriptor | null }; attributes: ReadonlySet<string> }[];
   /** The first user the attribute-read check looks at. */
   readable: { dn: string; missing: string[] } | null;
+  /** What the protected-account check needs, read on the same user. */
+  protection: ProtectionReadFacts | null;
 }
 
 async function entryExists(client: Client, dn: string): Promise<boolean> {
@@ -104,7 +107,9 @@ async function gather(client: Client, context: AdContext, user: DirectoryUser | 
     const entry = await readUserEntry(client, first.dn, NEEDED_USER_ATTRIBUTES).catch(() => null);
     readable = { dn: first.dn, missing: NEEDED_USER_ATTRIBUTES.filter((name) => entry === null || (name === AdAttribute.objectGUID || name === AdAttribute.objectSid ? bufferValues(entry, name).length === 0 : entryValues(entry, name).length === 0)) };
   }
-  return { token, scopes, domainDescriptor, target, effective, readable };
+  const base = first === undefined ? null : config.scope.include.find((include) => isWithin(first.dn, include)) ?? parentDn(first.dn) ?? config.baseDn;
+  const protection = first === undefined || base === null ? null : await readProtectionFacts(client, first.dn, base, config.baseDn);
+  return { token, scopes, domainDescriptor, target, effective, readable, protection };
 }
 
 /** Appends what allowedAttributesEffective says about `attribute` on the sample users; a disagreement with the DACL evaluation is a WARN. */
@@ -214,6 +219,7 @@ export async function adPermissionReport(context: AdContext, user: DirectoryUser
       ? { name: 'readUserAttributes', status: 'OK', required: true, detail: `${NEEDED_USER_ATTRIBUTES.join(', ')} readable on ${dn}` }
       : { name: 'readUserAttributes', status: 'MISSING', required: true, detail: `not readable on ${dn}: ${missing.join(', ')}`, fix: `give the account Read Property on ${missing.join(', ')} of users in scope (Authenticated Users have it by default)` });
   }
+  if (facts.protection !== null) checks.push(protectionReadCheck(facts.protection, dc.flavor, facts.token));
   if (facts.target !== null) checks.push(targetUserCheck(facts.target.user, facts.target.descriptor, dc.flavor));
   else if (facts.scopes.every((scope) => scope.scan !== null || scope.exists === false)) checks.push(usersThatWillFailCheck(facts.scopes.flatMap((scope) => (scope.scan === null ? [] : [scope.scan])), dc.flavor));
   else checks.push({ name: 'usersThatWillFail', status: 'WARN', required: false, detail: `could not list the users of ${facts.scopes.filter((scope) => scope.scan === null).map((scope) => scope.base).join('; ')}` });

@@ -49,3 +49,12 @@ export function enableInheritanceCommand(flavor: DirectoryFlavor, objectDn: stri
   if (flavor === 'samba') return `re-enable inheritance on ${objectDn} (Samba 4.17 has no samba-tool command for it: use ADUC or PowerShell's Set-Acl from a Windows client)`;
   return `dsacls ${cmdQuote(objectDn)} /P:N`;
 }
+
+/**
+ * The command that lets `trustee` read one attribute of every user under `objectDn` (an OU in
+ * scope): `RP` for the attribute's schemaIDGUID, inherited by users.
+ */
+export function grantReadCommand(flavor: DirectoryFlavor, objectDn: string, attribute: { name: string; guid: string }, trustee: Trustee): string {
+  if (flavor === 'samba') return `samba-tool dsacl set --objectdn=${shellQuote(objectDn)} --sddl=${shellQuote(`(OA;CIIO;RP;${attribute.guid};${AdGuid.userClass};${trustee.sid})`)}`;
+  return `dsacls ${cmdQuote(objectDn)} /I:S /G ${cmdQuote(`${trustee.principal}:RP;${attribute.name};user`)}`;
+}
