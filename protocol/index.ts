@@ -9,6 +9,7 @@ export * from './jcs.js';
 export * from './keys.js';
 export * from './messages.js';
 export * from './parse-frame.js';
+export * from './portal-operations.js';
 export * from './result.js';
 export * from './schema.js';
 export * from './sealed-secret.js';

@@ -1,6 +1,7 @@
 import { OPERATIONS, TARGET_KINDS, type Operation } from './codes.js';
 import type { Command, CommandMessage, CommandTarget, ResetPasswordParams } from './messages.js';
 import { MAX_COMMAND_LIFETIME_MS } from './messages.js';
+import { isPortalOperation, opNeedsSecret, validatePortalParams, type PortalOperation } from './portal-operations.js';
 import type { SealedSecret } from './sealed-secret.js';
 import {
   SchemaError,
@@ -23,7 +24,6 @@ export type CommandValidation =
   | { ok: false; commandId: string | null; reason: string };
 
 const MAX_TARGET_VALUE = 1024;
-const OPS_WITH_SECRET: ReadonlySet<string> = new Set<Operation>(['resetPassword', 'changePassword']);
 const RESET_FLAGS = ['forceChangeAtNextLogon', 'unlock', 'enforceMinimumAge', 'enforceHistory'] as const;
 
 /** The command id if the frame has one (SPEC.md section 6: without it, no result at all). */
@@ -69,11 +69,12 @@ function validateCommand(c: JsonObject): Command {
   else if (op !== 'checkPermissions') throw new SchemaError('command.target is required for this op');
 
   if (c['secret'] !== undefined) command.secret = validateSealed(readObject(c, 'secret', path));
-  else if (OPS_WITH_SECRET.has(op)) throw new SchemaError(`command.secret is required for ${op}`);
+  else if (opNeedsSecret(op)) throw new SchemaError(`command.secret is required for ${op}`);
 
   if (op === 'resetPassword') {
     for (const flag of RESET_FLAGS) readOptionalBoolean(command.params as JsonObject, flag, 'command.params.');
   }
+  validatePortalParams(op, command.params as JsonObject);
   const lifetime = Date.parse(command.expiresAt) - Date.parse(command.issuedAt);
   if (lifetime < 0) throw new SchemaError('command.expiresAt is before command.issuedAt');
   if (lifetime > MAX_COMMAND_LIFETIME_MS) throw new SchemaError('command.expiresAt is more than 15 minutes after command.issuedAt');
@@ -96,8 +97,9 @@ function validateSealed(s: JsonObject): SealedSecret {
   };
 }
 
-export function isKnownOperation(op: string): op is Operation {
-  return (OPERATIONS as readonly string[]).includes(op);
+/** SPEC.md's ops and the portal additions (protocol/portal-operations.ts). */
+export function isKnownOperation(op: string): op is Operation | PortalOperation {
+  return (OPERATIONS as readonly string[]).includes(op) || isPortalOperation(op);
 }
 
 /** resetPassword params with SPEC.md's defaults; call after validation. */

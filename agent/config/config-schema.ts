@@ -3,6 +3,7 @@ import type { AgentConfig, AgentDirectoryConfig, SecretRef, TrustedKeyConfig } f
 import { ConfigDefaults as D } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
 import { dnSyntaxError, isDnWithin } from './dn-syntax.js';
+import { checkPortalConfig, groupDnList, portalConfig, PORTAL_OFF } from './portal-config.js';
 import { arrayOf, boolean, integer, joinPath, nullable, object, oneOf, optional, refine, required, string, type Parser } from './schema.js';
 
 /**
@@ -114,8 +115,10 @@ const directory: Parser<AgentDirectoryConfig> = refine(
         exclude: optional(arrayOf(dn), []),
         refuseProtectedAccounts: optional(boolean(), D.refuseProtectedAccounts),
         protectedGroups: optional(arrayOf(dn), []),
+        selfServiceProtectedGroups: optional(groupDnList(), []),
       }),
     ),
+    portal: optional(portalConfig, PORTAL_OFF),
     historyOnReset: optional(oneOf(['require', 'bestEffort'] as const), D.historyOnReset),
     passwordMethod: optional(oneOf(['passwordModify', 'replace'] as const), D.passwordMethod),
     timeoutMs: optional(integer({ min: 100, max: 600_000 }), D.timeoutMs),
@@ -140,6 +143,7 @@ const directory: Parser<AgentDirectoryConfig> = refine(
         }
       });
     });
+    checkPortalConfig(value.portal, value.scope.selfServiceProtectedGroups, value.baseDn, path);
   },
 );
 

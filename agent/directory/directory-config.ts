@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import type { PortalConfig } from '../config/portal-config.js';
 
 /** One entry of `directories` in the config file, after validation and defaults. */
 export interface DirectoryConfig {
@@ -19,7 +20,14 @@ export interface DirectoryConfig {
     refuseProtectedAccounts: boolean;
     /** OpenLDAP: DNs of groups whose members (direct or nested) are protected. AD: extra groups. */
     protectedGroups: string[];
+    /**
+     * Protected accounts in these groups (direct or nested) may reset or unlock their own password
+     * through commands the service marks `selfService: true`; absent or [] = never (docs/self-service.md).
+     */
+    selfServiceProtectedGroups?: string[];
   };
+  /** Self-service portal features; absent = all off (agent/config/portal-config.ts). */
+  portal?: PortalConfig;
   /** AD only: what to do when the DC supports no policy hints control (history on resets). */
   historyOnReset: 'require' | 'bestEffort';
   /** OpenLDAP only: Password Modify extended operation, or replace of userPassword. */

@@ -92,6 +92,14 @@ export interface PermissionReport {
   checks: PermissionCheck[];
 }
 
+/** Membership in a list of groups (portal eligibility, protected self-service; docs/self-service.md). */
+export interface GroupMembership {
+  /** A listed group (as written in the config) the user is in, directly or nested; null when none. */
+  memberOf: string | null;
+  /** Listed groups the agent could not read (missing, or hidden from its account): callers fail closed. */
+  unreadable: string[];
+}
+
 export interface DirectoryDriver {
   readonly id: string;
   readonly kind: 'activeDirectory' | 'openldap';
@@ -114,6 +122,16 @@ export interface DirectoryDriver {
    * password last set time is not before `since` and a bind with it succeeds or answers "must change".
    */
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean>;
+  /** Self-service portal: the named attributes of the user's entry as text, keyed as named ([] when absent). */
+  readContactAttributes(user: DirectoryUser, names: readonly string[]): Promise<Record<string, string[]>>;
+  /** Self-service portal: membership, direct or nested, in any of `groupDns` (checked in order). */
+  groupMembership(user: DirectoryUser, groupDns: readonly string[]): Promise<GroupMembership>;
+  /**
+   * Self-service portal: a bind as the user with `password`, nothing written. Resolves when it
+   * matches; else WRONG_PASSWORD, ACCOUNT_DISABLED (details.reason, details.passwordMatched), ...
+   * A wrong password counts as a failed logon at the directory.
+   */
+  verifyPassword(user: DirectoryUser, password: string): Promise<void>;
   close(): Promise<void>;
 }
 

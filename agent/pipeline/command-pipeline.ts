@@ -20,6 +20,7 @@ import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { afterCorkedWrites } from '../net/coalesce-writes.js';
 import { errorToOutcome, type Outcome } from './error-to-result.js';
+import { assertOperationEnabled } from '../policy/portal-features.js';
 import { executeOperation } from './operations.js';
 import type { AuditPort, JournalPort, RateLimiterPort, RedactorPort, Send } from './ports.js';
 import { WorkQueue } from './work-queue.js';
@@ -236,6 +237,7 @@ export class CommandPipeline {
     if (!isKnownOperation(command.op)) throw new AgentError('UNSUPPORTED_OPERATION', 'this agent does not support that operation');
     const directoryId = command.directory ?? this.#defaultDirectory();
     const directory = o.directories.find((d) => d.config.id === directoryId);
+    if (directory !== undefined) assertOperationEnabled(command.op, directory.config);
     // When the agent is not busy, the target's lookup (a read) goes out first and the decryption's
     // CPU time overlaps its round trip (issue 9: 0.2-0.5 ms of a 3 ms command at 100/s). Busy, it
     // would only cost: the extra turns of the event loop break up coalesced writes (three
@@ -284,6 +286,7 @@ export class CommandPipeline {
         o.journal.markApplying(command.id).catch((error: unknown) => o.logger.error('could not note a command as applying in the journal', { commandId: command.id, error: describe(error) }));
       },
       resolved,
+      logger: o.logger,
     });
   }
 

@@ -1,11 +1,15 @@
 import type { Command, ResetPasswordParams } from '../../protocol/index.js';
 import { formatTime, resetParams } from '../../protocol/index.js';
 import type { DirectoryConfig } from '../directory/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { checkMinimumAge as minimumAgeAllowedAt } from '../policy/min-age.js';
+import { protectedSelfServiceGroup } from '../policy/protected-self-service.js';
 import { outOfScopeReason } from '../policy/scope.js';
 import type { Outcome } from './error-to-result.js';
+import { getContactInfo } from './ops/get-contact-info.js';
+import { verifyPassword } from './ops/verify-password.js';
 import type { RateLimiterPort } from './ports.js';
 
 export interface OperationContext {
@@ -21,6 +25,8 @@ export interface OperationContext {
   beforeWrite: () => Promise<void>;
   /** The DN the command resolved to, for the audit log. */
   resolved: (dn: string) => void;
+  /** For local lines of the portal ops (groups the agent cannot read, protected self-service). */
+  logger?: Logger;
 }
 
 const WRITES = new Set(['resetPassword', 'changePassword', 'unlockAccount']);
@@ -40,7 +46,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
   const scopeReason = outOfScopeReason(user.dn, config.scope);
   // No DN upstream: the service must not learn the layout of the directory outside the scope.
   if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
-  if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {
+  if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null && !(await allowedSelfService(command, user, ctx))) {
     throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
       details: { dn: user.dn, reason: user.protectedReason },
     });
@@ -106,9 +112,20 @@ export async function executeOperation(command: Command, secret: Record<string, 
     }
     case 'checkPermissions':
       return permissionOutcome(await driver.checkPermissions({ user }));
+    case 'getContactInfo':
+      return getContactInfo(command, user, ctx);
+    case 'verifyPassword':
+      return verifyPassword(command, user, secret, ctx);
     default:
       throw new AgentError('UNSUPPORTED_OPERATION', `operation ${command.op} is not supported`);
   }
+}
+
+/** A protected account's own reset through the on-premises opt-in (agent/policy/protected-self-service.ts); logged when it applies. */
+async function allowedSelfService(command: Command, user: DirectoryUser, ctx: OperationContext): Promise<boolean> {
+  const group = await protectedSelfServiceGroup(command, user, ctx.driver, ctx.config, ctx.logger);
+  if (group !== null) ctx.logger?.warn('a protected account acts on itself through self-service (scope.selfServiceProtectedGroups)', { commandId: command.id, op: command.op, dn: user.dn, reason: user.protectedReason, group });
+  return group !== null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Feature, TrustedKeys, OPERATIONS } from '../../protocol/index.js';
+import { Feature, TrustedKeys } from '../../protocol/index.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import { resolveSecretRef } from '../secrets/resolve-secret-ref.js';
 import { ServiceConnection } from '../connection/service-connection.js';
@@ -8,6 +8,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { Journal } from '../journal/journal.js';
 import { createLogger, type AgentLogger } from '../logging/create-logger.js';
 import { CommandPipeline } from '../pipeline/command-pipeline.js';
+import { agentCapabilities } from '../policy/portal-features.js';
 import { RateLimiter } from '../policy/rate-limit.js';
 import { certificateExpiry, describeExpiry } from '../net/certificate-expiry.js';
 import { Scheduler, scheduleAgentJobs } from '../schedule/scheduler.js';
@@ -106,7 +107,7 @@ export class AgentRuntime {
         agentId: registration.agentId,
         tenantId: registration.tenantId,
         agentVersion: AGENT_VERSION,
-        capabilities: [...OPERATIONS],
+        capabilities: agentCapabilities(config.directories),
         maxInFlight: config.limits.maxInFlight,
         signingKey: keys.signing.privateKey,
         clockSkewMs: config.clock.maxSkewMs,

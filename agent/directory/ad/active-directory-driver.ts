@@ -1,8 +1,11 @@
 import type { Client, Entry } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import type {
-  AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, PasswordPolicy, PermissionReport, ResetOptions, Target,
+  AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target,
 } from '../driver.js';
+import { readContactAttributes } from '../ldap/contact-attributes.js';
+import { adGroupMembership } from './group-membership.js';
+import { verifyAdPassword } from './verify-password.js';
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { mapDirectoryError, type DirectoryOperation } from '../ldap/directory-errors.js';
 import { readRootDse } from '../ldap/root-dse.js';
@@ -125,6 +128,18 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
 
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean> {
     return passwordAlreadyApplied(this.context, user, password, since);
+  }
+
+  readContactAttributes(user: DirectoryUser, names: readonly string[]): Promise<Record<string, string[]>> {
+    return this.withClient('search', (client) => readContactAttributes(client, user.dn, names), { idempotent: true });
+  }
+
+  groupMembership(user: DirectoryUser, groupDns: readonly string[]): Promise<GroupMembership> {
+    return this.withClient('search', (client) => adGroupMembership(client, user.dn, groupDns), { idempotent: true });
+  }
+
+  verifyPassword(user: DirectoryUser, password: string): Promise<void> {
+    return verifyAdPassword(this.context, user, password);
   }
 
   async close(): Promise<void> {

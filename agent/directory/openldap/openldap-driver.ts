@@ -22,7 +22,10 @@ import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { ResultCode } from '../../../protocol/codes.js';
 import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import { AgentError } from '../../errors.js';
-import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
+import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
+import { readContactAttributes } from '../ldap/contact-attributes.js';
+import { openLdapGroupMembership } from './group-membership.js';
+import { verifyOpenLdapPassword } from './verify-password.js';
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
@@ -236,6 +239,18 @@ export class OpenLdapDriver implements DirectoryDriver {
       if (mapped.code === ResultCode.DIRECTORY_UNAVAILABLE) throw mapped;
       return false;
     }
+  }
+
+  readContactAttributes(user: DirectoryUser, names: readonly string[]): Promise<Record<string, string[]>> {
+    return this.read('search', (client) => readContactAttributes(client, user.dn, names));
+  }
+
+  groupMembership(user: DirectoryUser, groupDns: readonly string[]): Promise<GroupMembership> {
+    return this.read('search', (client) => openLdapGroupMembership(client, this.config.baseDn, user.dn, groupDns));
+  }
+
+  verifyPassword(user: DirectoryUser, password: string): Promise<void> {
+    return verifyOpenLdapPassword(this.pool, user, password);
   }
 
   async close(): Promise<void> {
