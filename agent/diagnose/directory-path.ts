@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Client } from 'ldapts';
-import type { DirectoryConfig } from '../config/directory-config.js';
-import { AdBindData } from '../directory/ldap/ad-codes.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
+import { AdBindData } from '../../ldap-constants/ad-diagnostic-codes.js';
 import { connectOne, ldapSecureContext, loadCa } from '../directory/ldap/ldap-connector.js';
 import { withTimeout } from '../directory/ldap/with-timeout.js';
-import { Oid } from '../directory/oids.js';
+import { Oid } from '../../ldap-constants/oids.js';
 import { classifyError } from './classify-error.js';
 import { hostAndPort, resolveHost, systemLookup, tcpConnect, type Lookup } from './net-probes.js';
 import { Diagnosis, fixFor, type DirectoryStep, type NetworkCause, type StepResult, type StepStatus } from './network-causes.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../config/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import type { PortalConfig } from '../config/portal-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 

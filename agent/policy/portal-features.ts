@@ -1,5 +1,5 @@
 import { OPERATIONS, PortalOperation, isPortalOperation } from '../../protocol/index.js';
-import type { DirectoryConfig } from '../config/directory-config.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
 import { PORTAL_OFF, type PortalConfig } from '../config/portal-config.js';
 import { AgentError } from '../errors.js';
 

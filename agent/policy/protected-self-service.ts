@@ -1,5 +1,6 @@
 import { SELF_SERVICE_OPS, isSelfService, type Command } from '../../protocol/index.js';
-import type { DirectoryConfig, Logger } from '../config/directory-config.js';
+import type { DirectoryConfig } from '../directory/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { dnEquals } from '../directory/ldap/dn.js';
 

@@ -8,7 +8,7 @@ import {
   type TrustedKeys,
 } from '../../protocol/index.js';
 import type { AuditRecord } from '../audit/audit-log.js';
-import type { Logger } from '../config/directory-config.js';
+import type { Logger } from '../logging/logger.js';
 import { RegistrationState } from '../state/registration-state.js';
 
 export interface KeyRotationOptions {

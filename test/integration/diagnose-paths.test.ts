@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { DirectoryConfig } from '../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
 import { diagnoseDirectory } from '../../agent/diagnose/directory-path.js';
 import { systemLookup, type Lookup } from '../../agent/diagnose/net-probes.js';
 import type { StepResult } from '../../agent/diagnose/network-causes.js';

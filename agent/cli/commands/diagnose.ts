@@ -1,5 +1,5 @@
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
-import { resolveSecretRef } from '../../config/resolve-secret-ref.js';
+import { resolveSecretRef } from '../../secrets/resolve-secret-ref.js';
 import { diagnoseExitStatus, diagnoseJson, diagnoseText } from '../../diagnose/diagnose-report.js';
 import { runDiagnosis } from '../../diagnose/run-diagnosis.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';

@@ -1,5 +1,5 @@
 import type { DirectoryUser } from '../driver.js';
-import { AdBindData } from '../ldap/ad-codes.js';
+import { AdBindData } from '../../../ldap-constants/ad-diagnostic-codes.js';
 import { mapDirectoryError } from '../ldap/directory-errors.js';
 import type { AdContext } from './ad-context.js';
 

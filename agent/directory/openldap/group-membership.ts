@@ -9,7 +9,7 @@ import type { Client } from 'ldapts';
 import type { GroupMembership } from '../driver.js';
 import { dnEquals, normalizeDn } from '../ldap/dn.js';
 import { escapeFilterValue } from '../ldap/escape.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { PpolicyAttr } from './openldap-attributes.js';
 
 const MAX_DEPTH = 8;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
+import type { JsonObject } from '../../../protocol/index.js';
 import {
   MAX_SECRET_PASSWORD,
   OPERATIONS,
@@ -14,7 +15,7 @@ import {
 const vectors = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
 const frame = vectors.command.message;
 
-function command(changes: Record<string, unknown>): Record<string, unknown> {
+function command(changes: JsonObject): JsonObject {
   return { ...frame, command: { ...frame.command, ...changes } };
 }
 

@@ -1,8 +1,8 @@
 import type { Client } from 'ldapts';
 import type { PermissionCheck } from '../../driver.js';
-import { AdGuid } from '../../guids.js';
+import { AdGuid } from '../../../../ldap-constants/ad-guids.js';
 import { entryValues } from '../../ldap/entry-values.js';
-import { LdapResultCode } from '../../ldap/result-codes.js';
+import { LdapResultCode } from '../../../../ldap-constants/ldap-result-codes.js';
 import { AdAttribute, BINARY_ATTRIBUTES } from '../ad-attributes.js';
 import { bufferValues } from '../entry-values.js';
 import { readConstructedAttributes } from '../protected-account.js';

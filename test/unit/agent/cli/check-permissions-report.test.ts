@@ -1,7 +1,7 @@
 import test from 'ava';
 import { outOfScopeCheck, reportText } from '../../../../agent/cli/commands/check-permissions.js';
 import { tlsCheck } from '../../../../agent/directory/ad/permissions/tls-check.js';
-import type { DirectoryConfig } from '../../../../agent/config/directory-config.js';
+import type { DirectoryConfig } from '../../../../agent/directory/directory-config.js';
 
 test('a fix shared by several checks is printed once, the later checks pointing at it', (t) => {
   const fix = 'ldapmodify -Y EXTERNAL -H ldapi:/// <<EOF\nolcAccess: {0}to attrs=userPassword by dn.exact="cn=agent" =wm\nEOF';
