@@ -2,6 +2,7 @@ import { FrameError } from './frame-errors.js';
 import { MAX_FRAME_BYTES, type AgentMessage, type ServiceMessage } from './messages.js';
 import { SchemaError, isJsonObject, type JsonObject } from './schema.js';
 import { parseStrictJson } from './strict-json.js';
+import { Subprotocol } from './versions.js';
 import { validateAgentMessage, validateServiceMessage } from './validate-message.js';
 
 export type FrameParse<M> =
@@ -45,9 +46,12 @@ function parseWith<M>(data: Buffer | string, isBinary: boolean, validate: (raw: 
   }
 }
 
-/** What the agent receives. A `command` is only shape-checked as an envelope here; the pipeline validates it. */
-export function parseServiceFrame(data: Buffer | string, isBinary = false): FrameParse<ServiceMessage> {
-  return parseWith(data, isBinary, validateServiceMessage);
+/**
+ * What the agent receives, on a session of `version` (default v2). A `command` is only
+ * shape-checked as an envelope here; the pipeline validates it.
+ */
+export function parseServiceFrame(data: Buffer | string, isBinary = false, version: Subprotocol = Subprotocol.v2): FrameParse<ServiceMessage> {
+  return parseWith(data, isBinary, (raw) => validateServiceMessage(raw, version));
 }
 
 /** What the service receives. */

@@ -83,6 +83,7 @@ export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 /** Refuses members other than `allowed`: for the v2 messages, whose every member is signed. */
 export function assertOnlyMembers(value: JsonObject, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new SchemaError(`${path}${key.length > 64 ? 'a member' : key} is not allowed here`);
+    // The member's name is the sender's text: the reason says only where, never what.
+    if (!allowed.includes(key)) throw new SchemaError(`${path === '' ? 'the message' : path.slice(0, -1)} has a member that is not allowed here`);
   }
 }

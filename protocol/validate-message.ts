@@ -18,13 +18,18 @@ import {
 } from './schema.js';
 import { validateCommandMessage } from './validate-command.js';
 import type { JsonValue } from './strict-json.js';
+import { Subprotocol } from './versions.js';
 
 /**
  * Validators for every message but the command object (validate-command.ts). They throw
  * SchemaError, caught by parse-frame.ts; null means "not a type this side receives".
  */
 
-export function validateServiceMessage(raw: JsonObject): ServiceMessage | null {
+/**
+ * On a version-1 session (`version` v1) a welcome's `features` is not part of the protocol and is
+ * ignored unread, as any other member SPEC.md does not name.
+ */
+export function validateServiceMessage(raw: JsonObject, version: Subprotocol = Subprotocol.v2): ServiceMessage | null {
   switch (raw['type']) {
     case 'challenge':
       return { type: 'challenge', nonce: readBase64Url(raw, 'nonce', '', 32) };
@@ -43,7 +48,7 @@ export function validateServiceMessage(raw: JsonObject): ServiceMessage | null {
         sessionId: readString(raw, 'sessionId', '', 256),
         heartbeatIntervalMs: readInteger(raw, 'heartbeatIntervalMs', '', 1000, 3_600_000),
         serverTime: readTime(raw, 'serverTime', ''),
-        ...readFeatures(raw),
+        ...(version === Subprotocol.v1 ? {} : readFeatures(raw)),
       };
     case 'command': {
       // Only the envelope's shape; the schema step of the pipeline judges the command itself so

@@ -1,18 +1,19 @@
 import WebSocket from 'ws';
-import { SUBPROTOCOL, encodeMessage, parseServiceFrame, type RegisterMessage, type RegisteredMessage } from '../../protocol/index.js';
+import { SUBPROTOCOL_OFFER, encodeMessage, parseServiceFrame, type RegisterMessage, type RegisteredMessage } from '../../protocol/index.js';
 import { SetupError } from '../errors.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
 /**
  * SPEC.md section 4: sends `register` with the one-time token and the agent's public keys and
- * waits for `registered`. Throws AgentError with a reason an admin can act on.
+ * waits for `registered`. Throws AgentError with a reason an admin can act on. Registration is the
+ * same in every version, so it offers them all and works with whichever the service picks.
  */
 export async function registerWithService(
   endpoint: ServiceEndpoint,
   request: Omit<RegisterMessage, 'type'>,
   timeoutMs = 30_000,
 ): Promise<RegisteredMessage> {
-  const socket = new WebSocket(endpoint.url, [SUBPROTOCOL], socketOptions(endpoint, timeoutMs));
+  const socket = new WebSocket(endpoint.url, [...SUBPROTOCOL_OFFER], socketOptions(endpoint, timeoutMs));
   return new Promise<RegisteredMessage>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | null, value?: RegisteredMessage): void => {

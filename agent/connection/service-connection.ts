@@ -196,7 +196,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     }
     const type = decoded.raw['type'];
     if (type === 'challenge' || type === 'welcome' || type === 'error') {
-      const parsed = parseServiceFrame(data, isBinary);
+      const parsed = parseServiceFrame(data, isBinary, this.protocol ?? Subprotocol.v1);
       if (!parsed.ok) {
         logger.warn('ignored an invalid handshake message', { error: parsed.error, reason: parsed.reason });
         return;

@@ -44,7 +44,7 @@ export function newAgentKeys(): AgentKeys {
 }
 
 /** Opens a connection and collects parsed messages until it closes. */
-export function open(url: string, options: WebSocket.ClientOptions = {}, protocol = SUBPROTOCOL): { ws: WebSocket; messages: ServiceMessage[]; closed: Promise<number> } {
+export function open(url: string, options: WebSocket.ClientOptions = {}, protocol: string | string[] = SUBPROTOCOL): { ws: WebSocket; messages: ServiceMessage[]; closed: Promise<number> } {
   const ws = new WebSocket(url, protocol, options);
   const messages: ServiceMessage[] = [];
   ws.on('message', (data: Buffer, isBinary) => {
@@ -104,6 +104,10 @@ export interface TestAgentOptions {
   hello?: { signWith?: KeyObject; nonce?: string; sentAt?: Date; tenantId?: string };
   /** Passed to the ws client (TLS trust, autoPong...). */
   ws?: WebSocket.ClientOptions;
+  /** Subprotocols offered; default writeback.v1 only (a version-1 agent). */
+  subprotocols?: string[];
+  /** `features` of the hello (sent whatever the version, to test the service's side). */
+  features?: string[];
 }
 
 export class TestAgent {
@@ -121,7 +125,7 @@ export class TestAgent {
   #inFlight = new Set<string>();
 
   private constructor(url: string, identity: AgentIdentity, options: TestAgentOptions) {
-    const { ws, messages, closed } = open(url, options.ws);
+    const { ws, messages, closed } = open(url, options.ws, options.subprotocols);
     this.#ws = ws;
     this.messages = messages;
     this.closed = closed;
@@ -145,6 +149,7 @@ export class TestAgent {
           maxInFlight: options.maxInFlight ?? 4,
           nonce: options.hello?.nonce ?? message.nonce,
           sentAt: formatTime(options.hello?.sentAt ?? new Date()),
+          ...(options.features === undefined ? {} : { features: options.features }),
         };
         this.send(encodeMessage(signHello(unsigned, options.hello?.signWith ?? identity.signing.privateKey)));
       } else if (message.type === 'command') this.#onCommand(parsed.raw, trusted);

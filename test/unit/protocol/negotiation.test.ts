@@ -60,3 +60,10 @@ test('replace swaps the whole set, and leaves it untouched when a key is not one
   t.deepEqual(trusted.kids, ['k2']);
   t.is(trusted.get('k1'), undefined);
 });
+
+test('on a version-1 session a welcome features member is ignored unread, whatever it holds', (t) => {
+  const parsed = parseServiceFrame(JSON.stringify({ ...welcome, features: 5 }), false, Subprotocol.v1);
+  t.true(parsed.ok);
+  if (parsed.ok) t.false('features' in parsed.message);
+  t.like(parseServiceFrame(JSON.stringify({ ...welcome, features: 5 }), false, Subprotocol.v2), { ok: false, error: 'INVALID_MESSAGE' });
+});

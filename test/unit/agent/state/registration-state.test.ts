@@ -68,3 +68,17 @@ test('read (what run uses, without conf) returns what conf saved, refuses an ope
   await writeFile(state.path, '{"registration":');
   await t.throwsAsync(RegistrationState.read(dir), { message: /is not valid JSON/ });
 });
+
+test('replaceServiceKeys (key rotation) writes the new set durably, 0600, in the layout conf and read() both take', async (t) => {
+  const dir = await stateDir();
+  const state = await RegistrationState.open(dir);
+  state.save(registration);
+  const keys = [{ kid: 'k2', publicKey: key(2), notBefore: '2026-11-22T00:00:00.000Z' }];
+  await RegistrationState.replaceServiceKeys(dir, keys, '2026-11-21T21:00:00.000Z');
+  t.is((await stat(state.path)).mode & 0o777, 0o600);
+  const read = await RegistrationState.read(dir);
+  t.deepEqual(read, { ...registration, serviceKeys: keys, serviceKeysIssuedAt: '2026-11-21T21:00:00.000Z' });
+  t.deepEqual((await RegistrationState.open(dir)).get(), read);
+  await t.throwsAsync(RegistrationState.replaceServiceKeys(dir, [{ kid: 'k3', publicKey: 'short' }], '2026-11-21T22:00:00.000Z'), { message: /invalid registration/ });
+  t.deepEqual(await RegistrationState.read(dir), read, 'a refused set leaves the file as it was');
+});
