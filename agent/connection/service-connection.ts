@@ -15,6 +15,7 @@ import {
   type WelcomeMessage,
 } from '../../protocol/index.js';
 import type { Logger } from '../config/directory-config.js';
+import { describeConnectFailure, explainConnectFailure, needsCertificate, type ConnectFailure } from '../diagnose/connect-failure.js';
 import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
@@ -44,6 +45,8 @@ interface ConnectionEvents {
   /** A parsed object with a string `type` other than the handshake's (commands, resultAcks). */
   frame: [JsonObject];
   state: [ConnectionState];
+  /** A connect failed; `lastError` and `lastFailure` say why (kept until the next welcome). */
+  failure: [ConnectFailure];
 }
 
 /**
@@ -63,7 +66,12 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   readonly #now: () => Date;
   readonly #random: () => number;
   readonly #backoff: BackoffPolicy;
+  #attemptId = 0;
+  /** The attempt whose failure (or welcome) was last recorded: an older attempt's late explanation is dropped. */
+  #recordedAttempt = 0;
   lastError: string | null = null;
+  /** The classified cause of the last failed connect (diagnose's words and fix); null after a welcome. */
+  lastFailure: ConnectFailure | null = null;
   sessionId: string | null = null;
 
   constructor(readonly options: ConnectionOptions) {
@@ -124,6 +132,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       logger.warn('connecting to the service without TLS (service.allowInsecure is true): for local testing only', { url: endpoint.url });
     }
     this.#setState('connecting');
+    const attemptId = ++this.#attemptId;
     const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
     let socket: WebSocket;
     try {
@@ -159,10 +168,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     socket.on('pong', () => {
       this.#lastSeen = Date.now();
     });
-    socket.on('error', (error) => {
-      this.lastError = error.message;
-      logger.warn('service connection error', { reason: error.message });
-    });
+    socket.on('error', (error) => this.#onConnectError(error, attemptId));
     socket.on('close', (code, reason) => this.#onClose(socket, code, reason.toString('utf8').slice(0, 200)));
   }
 
@@ -222,6 +228,8 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     this.#handshakeTimer = null;
     this.sessionId = welcome.sessionId;
     this.lastError = null;
+    this.lastFailure = null;
+    this.#recordedAttempt = this.#attemptId;
     const serverTime = parseTime(welcome.serverTime);
     const skew = serverTime === null ? 0 : this.#now().getTime() - serverTime.getTime();
     if (Math.abs(skew) > clockSkewMs) {
@@ -234,6 +242,27 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     this.#startHeartbeat(welcome.heartbeatIntervalMs);
     logger.info('session established', { sessionId: welcome.sessionId });
     this.emit('welcome', welcome);
+  }
+
+  /**
+   * Names the failure as `diagnose` would ("TLS inspection suspected (issuer: …)", "proxy requires
+   * authentication"), never with the library's text; a chain from an unknown CA is looked at once
+   * more to name its issuer. An explanation that arrives after a later attempt was recorded is dropped.
+   */
+  #onConnectError(error: Error, attemptId: number): void {
+    const record = (failure: ConnectFailure): void => {
+      if (attemptId < this.#recordedAttempt || this.#state === 'ready' || this.#state === 'stopped') return;
+      this.#recordedAttempt = attemptId;
+      this.lastError = failure.text;
+      this.lastFailure = failure;
+      this.options.logger.warn(`service connection failed: ${failure.text}`, { cause: failure.cause, fix: failure.fix });
+      this.emit('failure', failure);
+    };
+    const failure = describeConnectFailure(error, this.options.endpoint);
+    if (!needsCertificate(failure)) return record(failure);
+    this.lastError = failure.text;
+    this.lastFailure = failure;
+    void explainConnectFailure(error, this.options.endpoint).then(record);
   }
 
   #startHeartbeat(intervalMs: number): void {
