@@ -8,6 +8,7 @@ import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { ServiceSim } from '../../service-sim/index.js';
 import { faultPki } from '../fixtures/network-faults/fault-pki.js';
+import { startSlapd } from '../fixtures/slapd.js';
 import { startAuthProxy, startInterceptingProxy, startPortal, startSkewedService } from '../fixtures/network-faults/fault-servers.js';
 
 // Each fault of issue 25 reproduced by a real server on loopback, and what the diagnosis says of it.
@@ -152,3 +153,16 @@ function adDirectory(urls: string[], caFile: string, startTls: boolean, baseDn =
     historyOnReset: 'bestEffort', passwordMethod: 'passwordModify', timeoutMs: 3_000, poolSize: 1, policyCacheMs: 0,
   };
 }
+
+test('OpenLDAP (slapd with ppolicy) over LDAPS and StartTLS: bind and root DSE OK, the controls named', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const directory = slapd.directoryConfig({ urls: [slapd.ldapsUrl, slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: true } });
+  const lines = await diagnoseDirectory({ directory, password: { ok: true, value: slapd.layout.servicePassword }, timeoutMs: 5_000 });
+  // Two URLs, no signing or channel binding lines (Active Directory only).
+  t.deepEqual(lines.map((l) => l.step), [...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse'], ...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse']]);
+  // The fixture's certificates live two days: the expiry step warns, the others are OK.
+  for (const line of lines.filter((l) => l.step !== 'expiry')) t.is(line.status, 'OK', `${line.target} ${line.step}: ${line.detail}`);
+  for (const line of lines.filter((l) => l.step === 'expiry')) t.like(line, { status: 'WARN', cause: 'CERT_EXPIRES_SOON' });
+  for (const line of lines.filter((l) => l.step === 'rootDse')) t.is(line.detail, 'OpenLDAP; offers Password Modify, password policy, Who Am I');
+});
