@@ -1,5 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
+import { registerWithService } from '../../agent/connection/register.js';
 import { ServiceConnection, type ConnectionOptions } from '../../agent/connection/service-connection.js';
 import type { ConnectFailure } from '../../agent/diagnose/connect-failure.js';
 import { generateKeyPair, keyPairFromJwk } from '../../protocol/index.js';
@@ -125,4 +126,22 @@ test('`status` of a running agent behind a 407 proxy says "proxy requires authen
   t.regex(text, /^service connection: \w+ \(last error: proxy requires authentication \(the proxy answered HTTP 407\)\)$/m);
   t.regex(text, /^ {2}fix: put the proxy account in service\.proxy/m);
   t.true(proxy.tunnels.length > 0);
+});
+
+test('`register` behind a proxy that answers 407 says "proxy requires authentication" and the fix', async (t) => {
+  const sim = await healthyService();
+  const proxy = await startAuthProxy();
+  t.teardown(async () => {
+    await proxy.close();
+    await sim.stop();
+  });
+  const pki = await faultPki();
+  const signing = generateKeyPair('Ed25519');
+  const encryption = generateKeyPair('X25519');
+  const error = await t.throwsAsync(registerWithService(
+    { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: `http://127.0.0.1:${proxy.port}` },
+    { token: sim.issueRegistrationToken('t1'), agentName: 'a', hostname: 'h', agentVersion: '0.0.0-test', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    10_000,
+  ));
+  t.regex(error?.message ?? '', /^cannot reach the service at wss:\/\/127\.0\.0\.1:\d+\/agent\/v1: proxy requires authentication \(the proxy answered HTTP 407\); put the proxy account in service\.proxy/);
 });
