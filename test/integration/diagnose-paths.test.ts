@@ -166,3 +166,12 @@ test('OpenLDAP (slapd with ppolicy) over LDAPS and StartTLS: bind and root DSE O
   for (const line of lines.filter((l) => l.step === 'expiry')) t.like(line, { status: 'WARN', cause: 'CERT_EXPIRES_SOON' });
   for (const line of lines.filter((l) => l.step === 'rootDse')) t.is(line.detail, 'OpenLDAP; offers Password Modify, password policy, Who Am I');
 });
+
+test('ws:// with allowInsecure against service-sim: TLS is a warning, the rest of the path is OK', async (t) => {
+  const sim = await ServiceSim.start({});
+  t.teardown(() => sim.stop());
+  const lines = await diagnoseService({ ...serviceDefaults, endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null } });
+  t.like(step(lines, 'tls'), { status: 'WARN' });
+  t.like(step(lines, 'hostname'), { status: 'SKIPPED', detail: 'no certificate: ws://' });
+  for (const name of ['resolve', 'proxy', 'tcp', 'upgrade', 'subprotocol', 'challenge', 'clock']) t.is(step(lines, name).status, 'OK', name);
+});
