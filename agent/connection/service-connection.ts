@@ -251,7 +251,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
    */
   #onConnectError(error: Error, attemptId: number): void {
     const record = (failure: ConnectFailure): void => {
-      if (attemptId < this.#recordedAttempt || this.#state === 'ready' || this.#state === 'stopped') return;
+      if (attemptId < this.#recordedAttempt || this.#state === 'stopped') return;
       this.#recordedAttempt = attemptId;
       this.lastError = failure.text;
       this.lastFailure = failure;
