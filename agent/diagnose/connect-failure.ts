@@ -25,7 +25,7 @@ export function describeConnectFailure(error: Error, endpoint: ServiceEndpoint):
     const code: unknown = (error as NodeJS.ErrnoException).code;
     return { cause: null, text: `the connection failed (${typeof code === 'string' ? code : error.name})`, fix: 'run `writeback-agent diagnose --config F` to find the failing step' };
   }
-  const fix = classified.cause === 'TLS_INSPECTION' ? inspectionFix(new URL(endpoint.url).hostname) : fixFor(classified.cause);
+  const fix = fixFor(classified.cause, new URL(endpoint.url).hostname);
   return { cause: classified.cause, text: causeText(Diagnosis.causes[classified.cause].label, classified.detail), fix };
 }
 
@@ -61,8 +61,4 @@ export async function explainConnectFailure(error: Error, endpoint: ServiceEndpo
   } catch {
     return failure;
   }
-}
-
-function inspectionFix(host: string): string {
-  return `${fixFor('TLS_INSPECTION')}. Exempt ${host} from inspection.`;
 }

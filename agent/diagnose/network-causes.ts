@@ -63,7 +63,7 @@ export const Diagnosis = {
     TLS_INSPECTION: {
       step: 'tls',
       label: 'TLS inspection suspected',
-      fix: 'the chain ends at a CA the agent was not told to trust: a TLS-inspecting proxy or firewall likely replaced the certificate. Exempt the host from TLS inspection; if the issuer is your own CA, name it in the caFile of this connection instead',
+      fix: 'the chain ends at a CA the agent was not told to trust, as when a TLS-inspecting proxy or firewall replaces the certificate: exempt {host} from TLS inspection; if the issuer is your own CA, name it in the caFile of this connection instead',
     },
     TLS_FAILED: {
       step: 'tls',
@@ -181,7 +181,7 @@ export interface StepResult {
   fix?: string;
 }
 
-/** The fix of a cause, from the table. */
-export function fixFor(cause: NetworkCause): string {
-  return Diagnosis.causes[cause].fix;
+/** The fix of a cause, from the table, with `{host}` filled in when the host is known. */
+export function fixFor(cause: NetworkCause, host?: string): string {
+  return Diagnosis.causes[cause].fix.replace('{host}', host ?? 'the host');
 }

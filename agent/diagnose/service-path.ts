@@ -176,7 +176,7 @@ async function upgradeSteps(report: PathReport, options: ServicePathOptions, now
   try {
     if (outcome.kind === 'http') {
       if (outcome.status === 407 && viaProxy) report.fail('upgrade', 'PROXY_AUTH_REQUIRED', 'the proxy answered HTTP 407');
-      else report.fail('upgrade', 'NOT_WEBSOCKET', `HTTP ${outcome.status} instead of 101 Switching Protocols`);
+      else report.fail('upgrade', 'NOT_WEBSOCKET', `HTTP ${outcome.status}`);
       return;
     }
     if (outcome.kind === 'timeout') {

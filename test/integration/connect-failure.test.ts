@@ -54,7 +54,7 @@ test('through a TLS-inspecting proxy: "TLS inspection suspected (issuer: …)" i
   connection.start();
   t.like(await failure, { cause: 'TLS_INSPECTION', text: 'TLS inspection suspected (issuer: Inspecting Firewall CA (Middlebox Inc))' });
   t.is(connection.lastError, 'TLS inspection suspected (issuer: Inspecting Firewall CA (Middlebox Inc))');
-  t.regex(connection.lastFailure?.fix ?? '', /Exempt 127\.0\.0\.1 from inspection/);
+  t.regex(connection.lastFailure?.fix ?? '', /exempt 127\.0\.0\.1 from TLS inspection/);
   t.regex(logger.text(), /service connection failed: TLS inspection suspected \(issuer: Inspecting Firewall CA \(Middlebox Inc\)\)/);
   t.notRegex(logger.text(), /self.signed|unable to get local issuer/i);
 });
