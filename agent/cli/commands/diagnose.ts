@@ -5,7 +5,6 @@ import { runDiagnosis } from '../../diagnose/run-diagnosis.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { parseFlags } from '../args.js';
-import { oneLine } from '../main.js';
 
 /**
  * `diagnose --config F [--json]`: walks the network path to the service and to every directory URL,
@@ -23,7 +22,8 @@ export async function diagnoseCommand(argv: string[]): Promise<number> {
         if ('secret' in ref) store ??= openSecretStore(config.secretStore, { stateDir: config.stateDir });
         return { ok: true, value: await resolveSecretRef(ref, 'secret' in ref && store !== null ? await store : null, { path: `directories[${index}].bindPassword` }) };
       } catch (error) {
-        return { ok: false, reason: oneLine(error) };
+        // ConfigError and SecretStoreError name the variable, file or secret, never the value.
+        return { ok: false, reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'cannot be read' };
       }
     },
   });
