@@ -175,3 +175,20 @@ test('ws:// with allowInsecure against service-sim: TLS is a warning, the rest o
   t.like(step(lines, 'hostname'), { status: 'SKIPPED', detail: 'no certificate: ws://' });
   for (const name of ['resolve', 'proxy', 'tcp', 'upgrade', 'subprotocol', 'challenge', 'clock']) t.is(step(lines, name).status, 'OK', name);
 });
+
+test('a closed port and a certificate for another name: connection refused, name mismatch', async (t) => {
+  const pki = await faultPki();
+  const closed = await ServiceSim.start({ tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
+  const closedUrl = closed.url;
+  await closed.stop();
+  const refused = await diagnoseService({ ...serviceDefaults, endpoint: { url: closedUrl, allowInsecure: false, caFile: pki.caFile, proxy: null } });
+  t.like(step(refused, 'tcp'), { status: 'FAIL', cause: 'CONNECTION_REFUSED', detail: 'connection refused: ECONNREFUSED' });
+
+  // The certificate names 127.0.0.1 and localhost; the same loopback server reached as 127.0.0.2 is another name.
+  const sim = await ServiceSim.start({ host: '127.0.0.2', tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
+  t.teardown(() => sim.stop());
+  const mismatch = await diagnoseService({ ...serviceDefaults, endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: null } });
+  t.like(step(mismatch, 'tls'), { status: 'OK' });
+  t.like(step(mismatch, 'hostname'), { status: 'FAIL', cause: 'NAME_MISMATCH' });
+  t.regex(step(mismatch, 'hostname').detail, /does not name 127\.0\.0\.2$/);
+});
