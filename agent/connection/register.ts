@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { SUBPROTOCOL_OFFER, encodeMessage, parseServiceFrame, type RegisterMessage, type RegisteredMessage } from '../../protocol/index.js';
+import { describeConnectFailure } from '../diagnose/connect-failure.js';
 import { SetupError } from '../errors.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
@@ -38,7 +39,10 @@ export async function registerWithService(
       }
       // A challenge before registration is ignored: this connection only registers.
     });
-    socket.on('error', (error) => finish(new SetupError('SERVICE_UNREACHABLE', `cannot reach the service at ${endpoint.url}: ${error.message}`)));
+    socket.on('error', (error) => {
+      const failure = describeConnectFailure(error, endpoint);
+      finish(new SetupError('SERVICE_UNREACHABLE', `cannot reach the service at ${endpoint.url}: ${failure.text}${failure.fix === null ? '' : `; ${failure.fix}`}`, { cause: error }));
+    });
     socket.on('close', (code) => finish(new SetupError('SERVICE_UNREACHABLE', `the service closed the connection (code ${code}) before registering`)));
   });
 }

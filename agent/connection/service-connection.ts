@@ -19,6 +19,7 @@ import {
   type WelcomeMessage,
 } from '../../protocol/index.js';
 import type { Logger } from '../logging/logger.js';
+import { describeConnectFailure, explainConnectFailure, needsCertificate, type ConnectFailure } from '../diagnose/connect-failure.js';
 import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
@@ -54,6 +55,8 @@ interface ConnectionEvents {
   /** A well-formed key announcement on a session that negotiated keyRotation (not yet verified). */
   serviceKeys: [ServiceKeysMessage];
   state: [ConnectionState];
+  /** A connect failed; `lastError` and `lastFailure` say why (kept until the next welcome). */
+  failure: [ConnectFailure];
 }
 
 /**
@@ -73,7 +76,12 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   readonly #now: () => Date;
   readonly #random: () => number;
   readonly #backoff: BackoffPolicy;
+  #attemptId = 0;
+  /** The attempt whose failure (or welcome) was last recorded: an older attempt's late explanation is dropped. */
+  #recordedAttempt = 0;
   lastError: string | null = null;
+  /** The classified cause of the last failed connect (diagnose's words and fix); null after a welcome. */
+  lastFailure: ConnectFailure | null = null;
   sessionId: string | null = null;
   /** The version of the current connection (set at the upgrade), else null. */
   protocol: Subprotocol | null = null;
@@ -142,6 +150,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       logger.warn('connecting to the service without TLS (service.allowInsecure is true): for local testing only', { url: endpoint.url });
     }
     this.#setState('connecting');
+    const attemptId = ++this.#attemptId;
     const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
     let socket: WebSocket;
     try {
@@ -180,10 +189,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     socket.on('pong', () => {
       this.#lastSeen = Date.now();
     });
-    socket.on('error', (error) => {
-      this.lastError = error.message;
-      logger.warn('service connection error', { reason: error.message });
-    });
+    socket.on('error', (error) => this.#onConnectError(error, attemptId));
     socket.on('close', (code, reason) => this.#onClose(socket, code, reason.toString('utf8').slice(0, 200)));
   }
 
@@ -263,6 +269,8 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     this.sessionId = welcome.sessionId;
     this.features = this.protocol === Subprotocol.v2 ? sharedFeatures(this.options.features ?? [], welcome.features) : new Set();
     this.lastError = null;
+    this.lastFailure = null;
+    this.#recordedAttempt = this.#attemptId;
     const serverTime = parseTime(welcome.serverTime);
     const skew = serverTime === null ? 0 : this.#now().getTime() - serverTime.getTime();
     if (Math.abs(skew) > clockSkewMs) {
@@ -275,6 +283,27 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     this.#startHeartbeat(welcome.heartbeatIntervalMs);
     logger.info('session established', { sessionId: welcome.sessionId, protocol: this.protocol, features: [...this.features] });
     this.emit('welcome', welcome);
+  }
+
+  /**
+   * Names the failure as `diagnose` would ("TLS inspection suspected (issuer: …)", "proxy requires
+   * authentication"), never with the library's text; a chain from an unknown CA is looked at once
+   * more to name its issuer. An explanation that arrives after a later attempt was recorded is dropped.
+   */
+  #onConnectError(error: Error, attemptId: number): void {
+    const record = (failure: ConnectFailure): void => {
+      if (attemptId < this.#recordedAttempt || this.#state === 'stopped') return;
+      this.#recordedAttempt = attemptId;
+      this.lastError = failure.text;
+      this.lastFailure = failure;
+      this.options.logger.warn(`service connection failed: ${failure.text}`, { cause: failure.cause, fix: failure.fix });
+      this.emit('failure', failure);
+    };
+    const failure = describeConnectFailure(error, this.options.endpoint);
+    if (!needsCertificate(failure)) return record(failure);
+    this.lastError = failure.text;
+    this.lastFailure = failure;
+    void explainConnectFailure(error, this.options.endpoint).then(record);
   }
 
   #startHeartbeat(intervalMs: number): void {

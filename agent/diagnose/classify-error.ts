@@ -56,7 +56,7 @@ export function classifyError(error: unknown, context: { viaProxy: boolean }): C
   const status = unexpectedStatus(error);
   if (status !== null) {
     if (status === 407 && context.viaProxy) return { cause: 'PROXY_AUTH_REQUIRED', detail: 'the proxy answered HTTP 407' };
-    return { cause: 'NOT_WEBSOCKET', detail: `HTTP ${status} instead of 101 Switching Protocols` };
+    return { cause: 'NOT_WEBSOCKET', detail: `HTTP ${status}` };
   }
   if (/subprotocol/i.test(error.message)) return { cause: 'SUBPROTOCOL_REFUSED', detail: 'the answer named no subprotocol the agent offered' };
   if (/handshake has timed out/i.test(error.message)) return { cause: 'TIMEOUT', detail: 'no answer to the WebSocket upgrade in time' };

@@ -158,7 +158,10 @@ async function startTlsFacts(target: string, host: string, ca: Buffer | undefine
     if (socket === undefined || typeof socket.getPeerCertificate !== 'function') throw Object.assign(new Error('StartTLS gave no TLS socket'), { code: 'EPROTO' });
     return tlsFacts(socket, host);
   } finally {
-    await client.unbind().catch(() => undefined);
+    // Closed without an unbind: nothing more goes over the unverified connection.
+    const socket = (client as unknown as { socket?: TLSSocket }).socket;
+    if (socket !== undefined) socket.destroy();
+    else await client.unbind().catch(() => undefined);
   }
 }
 

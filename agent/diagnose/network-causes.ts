@@ -9,7 +9,10 @@ export const Diagnosis = {
     service: ['resolve', 'proxy', 'tcp', 'tls', 'hostname', 'expiry', 'upgrade', 'subprotocol', 'challenge', 'clock'],
     directory: ['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse', 'signing', 'channelBinding'],
   },
-  /** What the root DSE must offer, per kind (keys of Oid); `requiredBy` names the config key that makes it required. */
+  /**
+   * What the root DSE must offer, per kind (keys of Oid); `requiredBy` names the config key that makes
+   * it required. slapd honours the No-Op control without listing it, so it is not looked for.
+   */
   reliedOn: {
     activeDirectory: [
       { name: 'policy hints', kind: 'control', oids: ['policyHints', 'policyHintsDeprecated'], use: 'password history on resets', requiredBy: 'historyOnReset' },
@@ -18,7 +21,6 @@ export const Diagnosis = {
     openldap: [
       { name: 'Password Modify', kind: 'extension', oids: ['passwordModify'], use: 'password writes', requiredBy: 'passwordMethod' },
       { name: 'password policy', kind: 'control', oids: ['passwordPolicyRequest'], use: 'the reason of a policy refusal (ppolicy)', requiredBy: null },
-      { name: 'No-Op', kind: 'control', oids: ['noOp'], use: 'check-permissions probes rights without writing', requiredBy: null },
       { name: 'Who Am I', kind: 'extension', oids: ['whoAmI'], use: 'check-permissions names the bound identity', requiredBy: null },
     ],
   },
@@ -61,7 +63,7 @@ export const Diagnosis = {
     TLS_INSPECTION: {
       step: 'tls',
       label: 'TLS inspection suspected',
-      fix: 'the chain ends at a CA the agent was not told to trust: a TLS-inspecting proxy or firewall likely replaced the certificate. Exempt the host from TLS inspection; if the issuer is your own CA, name it in the caFile of this connection instead',
+      fix: 'the chain ends at a CA the agent was not told to trust, as when a TLS-inspecting proxy or firewall replaces the certificate: exempt {host} from TLS inspection; if the issuer is your own CA, name it in the caFile of this connection instead',
     },
     TLS_FAILED: {
       step: 'tls',
@@ -179,7 +181,7 @@ export interface StepResult {
   fix?: string;
 }
 
-/** The fix of a cause, from the table. */
-export function fixFor(cause: NetworkCause): string {
-  return Diagnosis.causes[cause].fix;
+/** The fix of a cause, from the table, with `{host}` filled in when the host is known. */
+export function fixFor(cause: NetworkCause, host?: string): string {
+  return Diagnosis.causes[cause].fix.replace('{host}', host ?? 'the host');
 }

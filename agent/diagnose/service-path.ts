@@ -126,6 +126,8 @@ export async function diagnoseService(options: ServicePathOptions): Promise<Step
   if (url.protocol === 'ws:') {
     socket.destroy();
     report.add('tls', 'WARN', 'ws:// without TLS (service.allowInsecure): for local testing only');
+    report.add('hostname', 'SKIPPED', 'no certificate: ws://');
+    report.add('expiry', 'SKIPPED', 'no certificate: ws://');
   } else {
     try {
       const facts = await inspectTls({ host, port, socket, ca, timeoutMs });
@@ -149,6 +151,8 @@ export async function diagnoseService(options: ServicePathOptions): Promise<Step
 async function upgradeSteps(report: PathReport, options: ServicePathOptions, now: () => Date, viaProxy: boolean): Promise<void> {
   const { endpoint, timeoutMs } = options;
   const socket = new WebSocket(endpoint.url, [SUBPROTOCOL], socketOptions(endpoint, timeoutMs));
+  // Listening from the start: the challenge may arrive in the same packet as the 101 answer.
+  const challenge = firstFrame(socket, timeoutMs);
   const outcome = await new Promise<{ kind: 'open'; date: string | null } | { kind: 'http'; status: number } | { kind: 'error'; error: Error } | { kind: 'timeout' }>((resolve) => {
     let date: string | null = null;
     const timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
@@ -172,7 +176,7 @@ async function upgradeSteps(report: PathReport, options: ServicePathOptions, now
   try {
     if (outcome.kind === 'http') {
       if (outcome.status === 407 && viaProxy) report.fail('upgrade', 'PROXY_AUTH_REQUIRED', 'the proxy answered HTTP 407');
-      else report.fail('upgrade', 'NOT_WEBSOCKET', `HTTP ${outcome.status} instead of 101 Switching Protocols`);
+      else report.fail('upgrade', 'NOT_WEBSOCKET', `HTTP ${outcome.status}`);
       return;
     }
     if (outcome.kind === 'timeout') {
@@ -193,9 +197,9 @@ async function upgradeSteps(report: PathReport, options: ServicePathOptions, now
       return;
     }
     report.add('subprotocol', 'OK', SUBPROTOCOL);
-    const challenge = await firstFrame(socket, timeoutMs);
-    if (challenge === 'challenge') report.add('challenge', 'OK', 'the service sent a challenge (hello not sent: it would replace the running agent\'s session)');
-    else report.fail('challenge', 'NO_CHALLENGE', challenge === null ? `no frame within ${timeoutMs} ms` : `the first frame was ${challenge}`);
+    const first = await challenge;
+    if (first === 'challenge') report.add('challenge', 'OK', 'the service sent a challenge (hello not sent: it would replace the running agent\'s session)');
+    else report.fail('challenge', 'NO_CHALLENGE', first === null ? `no frame within ${2 * timeoutMs} ms of the upgrade request` : `the first frame was ${first}`);
     if (outcome.date !== null) clockFromDate(report, outcome.date, now(), options.maxSkewMs, 'the upgrade\'s Date header');
   } finally {
     if (socket.readyState === WebSocket.OPEN) socket.close(1000);
@@ -203,10 +207,11 @@ async function upgradeSteps(report: PathReport, options: ServicePathOptions, now
   }
 }
 
-/** 'challenge', another frame's description, or null when nothing came in time. */
+/** 'challenge', another frame's description, or null when nothing came in time (counted from the upgrade request). */
 async function firstFrame(socket: WebSocket, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
+    const timer = setTimeout(() => resolve(null), 2 * timeoutMs);
+    timer.unref();
     socket.once('message', (data, isBinary) => {
       clearTimeout(timer);
       const parsed = parseServiceFrame(data as Buffer, isBinary);

@@ -101,8 +101,8 @@ export function tlsSteps(facts: TlsFacts, context: { path: DiagnosePath; target:
     : classifyError(Object.assign(new Error(facts.chainError), { code: facts.chainError }), { viaProxy: false })?.cause === 'TLS_INSPECTION'
       ? {
         ...base, step: 'tls', status: 'FAIL', cause: 'TLS_INSPECTION',
-        detail: `TLS inspection suspected (issuer: ${facts.issuer}): the chain ends at ${facts.chainTop}, which ${trustedBy} does not hold (${facts.chainError})`,
-        fix: `${fixFor('TLS_INSPECTION')}. Exempt ${context.host} from inspection.`,
+        detail: `TLS inspection suspected (issuer: ${facts.issuer}): ${facts.chainTop === facts.issuer ? 'it' : `the chain ends at ${facts.chainTop}, which`} is not in ${trustedBy} (${facts.chainError})`,
+        fix: fixFor('TLS_INSPECTION', context.host),
       }
       : { ...base, step: 'tls', status: 'FAIL', cause: 'TLS_FAILED', detail: `the certificate issued by ${facts.issuer} does not verify (${facts.chainError})`, fix: fixFor('TLS_FAILED') };
   const hostname: StepResult = facts.nameError === null

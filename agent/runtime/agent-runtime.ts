@@ -143,6 +143,7 @@ export class AgentRuntime {
     connection.on('frame', (raw) => pipeline.handleFrame(raw));
     connection.on('serviceKeys', (message) => void this.keyRotation.handle(message));
     connection.on('state', () => this.#scheduleStatus());
+    connection.on('failure', () => this.#scheduleStatus());
     scheduleAgentJobs(this.scheduler, this.config.schedule, {
       checkPermissions: () => this.checkPermissions(),
       compactJournal: async () => {
@@ -213,7 +214,10 @@ export class AgentRuntime {
       version: AGENT_VERSION,
       startedAt: this.#startedAt.toISOString(),
       updatedAt: this.now().toISOString(),
-      connection: { state: this.connection.state, sessionId: this.connection.sessionId, lastError: this.connection.lastError, since: this.now().toISOString() },
+      connection: {
+        state: this.connection.state, sessionId: this.connection.sessionId, lastError: this.connection.lastError,
+        cause: this.connection.lastFailure?.cause ?? null, fix: this.connection.lastFailure?.fix ?? null, since: this.now().toISOString(),
+      },
       commands: { received: this.pipeline.stats.received, completed: this.pipeline.stats.completed, inFlight: this.pipeline.inFlight },
       memory: memoryFigures(),
       lastPermissionCheck: this.#lastPermissionCheck,

@@ -8,7 +8,8 @@ export interface StatusSnapshot {
   version: string;
   startedAt: string;
   updatedAt: string;
-  connection: { state: string; sessionId: string | null; lastError: string | null; since: string };
+  /** `cause` and `fix`: the classified last failure (diagnose's cause code); optional, older agents did not write them. */
+  connection: { state: string; sessionId: string | null; lastError: string | null; cause?: string | null; fix?: string | null; since: string };
   commands: { received: number; completed: number; inFlight: number };
   /** MB: resident set, V8 heap in use, and memory outside it held by JS objects (buffers, keys). Optional: older agents did not write it. */
   memory?: { rssMb: number; heapUsedMb: number; externalMb: number };

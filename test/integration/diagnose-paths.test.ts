@@ -8,6 +8,7 @@ import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { ServiceSim } from '../../service-sim/index.js';
 import { faultPki } from '../fixtures/network-faults/fault-pki.js';
+import { startSlapd } from '../fixtures/slapd.js';
 import { startAuthProxy, startInterceptingProxy, startPortal, startSkewedService } from '../fixtures/network-faults/fault-servers.js';
 
 // Each fault of issue 25 reproduced by a real server on loopback, and what the diagnosis says of it.
@@ -49,7 +50,7 @@ test('a TLS-inspecting proxy: TLS inspection suspected, the issuer named, exempt
   t.is(tls.status, 'FAIL');
   t.is(tls.cause, 'TLS_INSPECTION');
   t.regex(tls.detail, /^TLS inspection suspected \(issuer: Inspecting Firewall CA \(Middlebox Inc\)\)/);
-  t.regex(tls.fix ?? '', /Exempt 127\.0\.0\.1 from inspection/);
+  t.regex(tls.fix ?? '', /exempt 127\.0\.0\.1 from TLS inspection/);
   t.is(step(lines, 'upgrade').status, 'SKIPPED');
 });
 
@@ -79,7 +80,7 @@ test('a server that answers the upgrade with HTTP 200: named with its status', a
   const upgrade = step(lines, 'upgrade');
   t.is(upgrade.status, 'FAIL');
   t.is(upgrade.cause, 'NOT_WEBSOCKET');
-  t.regex(upgrade.detail, /HTTP 200 instead of 101 Switching Protocols/);
+  t.is(upgrade.detail, 'an HTTP answer instead of a WebSocket upgrade: HTTP 200');
 });
 
 test('a service whose clock is ten minutes ahead: the skew in seconds, and NTP as the fix', async (t) => {
@@ -152,3 +153,42 @@ function adDirectory(urls: string[], caFile: string, startTls: boolean, baseDn =
     historyOnReset: 'bestEffort', passwordMethod: 'passwordModify', timeoutMs: 3_000, poolSize: 1, policyCacheMs: 0,
   };
 }
+
+test('OpenLDAP (slapd with ppolicy) over LDAPS and StartTLS: bind and root DSE OK, the controls named', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.destroy());
+  const directory = slapd.directoryConfig({ urls: [slapd.ldapsUrl, slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: true } });
+  const lines = await diagnoseDirectory({ directory, password: { ok: true, value: slapd.layout.servicePassword }, timeoutMs: 5_000 });
+  // Two URLs, no signing or channel binding lines (Active Directory only).
+  t.deepEqual(lines.map((l) => l.step), [...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse'], ...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse']]);
+  // The fixture's certificates live two days: the expiry step warns, the others are OK.
+  for (const line of lines.filter((l) => l.step !== 'expiry')) t.is(line.status, 'OK', `${line.target} ${line.step}: ${line.detail}`);
+  for (const line of lines.filter((l) => l.step === 'expiry')) t.like(line, { status: 'WARN', cause: 'CERT_EXPIRES_SOON' });
+  for (const line of lines.filter((l) => l.step === 'rootDse')) t.is(line.detail, 'OpenLDAP; offers Password Modify, password policy, Who Am I');
+});
+
+test('ws:// with allowInsecure against service-sim: TLS is a warning, the rest of the path is OK', async (t) => {
+  const sim = await ServiceSim.start({});
+  t.teardown(() => sim.stop());
+  const lines = await diagnoseService({ ...serviceDefaults, endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null } });
+  t.like(step(lines, 'tls'), { status: 'WARN' });
+  t.like(step(lines, 'hostname'), { status: 'SKIPPED', detail: 'no certificate: ws://' });
+  for (const name of ['resolve', 'proxy', 'tcp', 'upgrade', 'subprotocol', 'challenge', 'clock']) t.is(step(lines, name).status, 'OK', name);
+});
+
+test('a closed port and a certificate for another name: connection refused, name mismatch', async (t) => {
+  const pki = await faultPki();
+  const closed = await ServiceSim.start({ tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
+  const closedUrl = closed.url;
+  await closed.stop();
+  const refused = await diagnoseService({ ...serviceDefaults, endpoint: { url: closedUrl, allowInsecure: false, caFile: pki.caFile, proxy: null } });
+  t.like(step(refused, 'tcp'), { status: 'FAIL', cause: 'CONNECTION_REFUSED', detail: 'connection refused: ECONNREFUSED' });
+
+  // The certificate names 127.0.0.1 and localhost; the same loopback server reached as 127.0.0.2 is another name.
+  const sim = await ServiceSim.start({ host: '127.0.0.2', tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
+  t.teardown(() => sim.stop());
+  const mismatch = await diagnoseService({ ...serviceDefaults, endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: null } });
+  t.like(step(mismatch, 'tls'), { status: 'OK' });
+  t.like(step(mismatch, 'hostname'), { status: 'FAIL', cause: 'NAME_MISMATCH' });
+  t.regex(step(mismatch, 'hostname').detail, /does not name 127\.0\.0\.2$/);
+});

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import test from 'ava';
+import { Diagnosis } from '../../agent/diagnose/network-causes.js';
 import { ResultCode } from '../../protocol/codes.js';
 
 /** The operator docs keep up with the code: every result code and every check name has a row. */
@@ -31,6 +32,12 @@ test('troubleshooting.md has a row for every check name the permission reports u
   // The extraction must at least find SPEC.md's six, or it proves nothing.
   for (const required of ['bind', 'tls', 'resetPassword', 'writePwdLastSet', 'writeLockoutTime', 'readPasswordPolicy']) t.true(names.has(required), `extraction missed ${required}`);
   for (const name of names) t.true(troubleshooting.includes(`| \`${name}\` |`), `no row for the check ${name}`);
+});
+
+test('troubleshooting.md has a row for every cause diagnose names, and lists every step', (t) => {
+  for (const cause of Object.keys(Diagnosis.causes)) t.true(troubleshooting.includes(`| \`${cause}\` |`), `no row for the cause ${cause}`);
+  const diagnose = troubleshooting.slice(troubleshooting.indexOf('## diagnose'));
+  for (const step of [...Diagnosis.steps.service, ...Diagnosis.steps.directory]) t.true(diagnose.includes(`\`${step}\``), `the step ${step} is not named`);
 });
 
 test('every relative link between the docs points at a file that exists', async (t) => {

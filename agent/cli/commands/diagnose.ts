@@ -24,7 +24,8 @@ export async function diagnoseCommand(argv: string[]): Promise<number> {
         if ('secret' in ref) store ??= openSecretStore(config.secretStore, { stateDir: config.stateDir });
         return { ok: true, value: await resolveSecretRef(ref, 'secret' in ref && store !== null ? await store : null, { path: `directories[${index}].bindPassword` }) };
       } catch (error) {
-        return { ok: false, reason: oneLine(error) };
+        // ConfigError and SecretStoreError name the variable, file or secret, never the value.
+        return { ok: false, reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'cannot be read' };
       }
     },
   });

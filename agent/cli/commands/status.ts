@@ -42,6 +42,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     registration === null ? 'registration: not registered (run `writeback-agent register`)' : `registration: agent ${registration.agentId} of tenant ${registration.tenantId}, registered ${registration.registeredAt} with ${registration.serviceUrl}`,
     running ? `agent: running (pid ${snapshot.pid}, version ${snapshot.version}, since ${snapshot.startedAt})` : 'agent: not running',
     running ? `service connection: ${snapshot.connection.state}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}` : 'service connection: none',
+    running && snapshot.connection.lastError && snapshot.connection.fix ? `  fix: ${snapshot.connection.fix}` : null,
     running ? `commands: ${snapshot.commands.completed} completed, ${snapshot.commands.inFlight} in flight` : null,
     running && snapshot.memory ? `memory: ${snapshot.memory.rssMb} MB resident (JS heap ${snapshot.memory.heapUsedMb} MB, outside it ${snapshot.memory.externalMb} MB), as of ${snapshot.updatedAt}` : null,
     snapshot?.lastPermissionCheck
