@@ -6,7 +6,6 @@ import { openSecretStore } from '../../secrets/open-secret-store.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { parseFlags } from '../args.js';
 import { CommandSpecs } from '../command-specs.js';
-import { oneLine } from '../main.js';
 
 /**
  * `diagnose --config F [--json]`: walks the network path to the service and to every directory URL,
