@@ -9,12 +9,13 @@ import {
   opNeedsSecret,
   secretShapeProblem,
   validateCommandMessage,
+  type JsonObject,
 } from '../../../protocol/index.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
-const frame = vectors.command.message;
+const frame = vectors.command.message as JsonObject & { command: JsonObject };
 
-function command(changes: Record<string, unknown>): Record<string, unknown> {
+function command(changes: JsonObject): JsonObject {
   return { ...frame, command: { ...frame.command, ...changes } };
 }
 
