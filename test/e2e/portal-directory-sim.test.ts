@@ -126,8 +126,11 @@ test.serial('a group the agent cannot read makes nobody eligible (fail closed)',
 });
 
 test.serial('a portal op that is off for the directory is UNSUPPORTED_OPERATION, before any read', async (t) => {
+  const requests = (): number => Object.values(sim.opLog.requests()).reduce((sum, count) => sum + count, 0);
+  const before = requests();
   t.like(await contact('alice', 'ad-off'), { code: 'UNSUPPORTED_OPERATION', status: 'rejected', details: { reason: 'NOT_ENABLED' } });
   t.like(await verify('alice', SeededAccount.alice.password, 'ad-list'), { code: 'UNSUPPORTED_OPERATION', details: { reason: 'NOT_ENABLED' } });
+  t.is(requests(), before, 'the directory saw no request');
 });
 
 test.serial('verifyPassword: right, wrong (a failed logon at the DC), disabled, locked and must-change', async (t) => {
