@@ -31,6 +31,7 @@ test.before(async () => {
     // A global distribution group (not in tokenGroups): matched with LDAP_MATCHING_RULE_IN_CHAIN.
     await group('Portal Inner List', 2, [u.dave.dn]);
     await group('Portal List', 2, [groupDn('Portal Inner List')]);
+    await group('Portal Hidden', -2147483646, [u.alice.dn]);
     await client.modify(u.alice.dn, [
       new Change({ operation: 'replace', modification: new Attribute({ type: 'mobile', values: ['+1 555 0102'] }) }),
       new Change({ operation: 'replace', modification: new Attribute({ type: 'otherMailbox', values: ['alice.private@example.net'] }) }),
@@ -39,6 +40,8 @@ test.before(async () => {
   } finally {
     await client.unbind();
   }
+  // The agent's account may not read this group at all: it must count as unreadable, not as "no member".
+  await dc.sambaTool('dsacl', 'set', `--objectdn=${groupDn('Portal Hidden')}`, `--sddl=(D;;RPLCLO;;;${dc.svcSid})`);
   passwords.push(dc.svcPassword, dc.adminPassword, WRONG, ...Object.values(u).map((user) => user.password));
   const scope = (extra: Record<string, unknown> = {}) => ({ include: [dc.managedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dc.helpdeskAdminsDn], ...extra });
   const entry = (id: string, extra: Record<string, unknown>) => ({
@@ -52,6 +55,7 @@ test.before(async () => {
         portal: { contactAttributes: ['mail', 'mobile', 'otherMailbox'], allowedGroups: [groupDn('Portal Users'), groupDn('Portal List')], verifyPassword: { enabled: true, maxAttempts: 3, windowSeconds: 600 } },
       }),
       entry('corp-broken', { scope: scope(), portal: { contactAttributes: ['mail'], allowedGroups: [groupDn('No Such Group')], verifyPassword: { enabled: true } } }),
+      entry('corp-hidden', { scope: scope(), portal: { contactAttributes: ['mail'], allowedGroups: [groupDn('Portal Hidden')] } }),
     ],
     limits: { perTargetPerMinute: 20 },
   });
@@ -85,6 +89,7 @@ test.serial('eligibility through a nested distribution group, not for others, ne
   t.like(await contact('bob'), { code: 'OUT_OF_SCOPE' });
   t.like(await contact('alice', 'corp-broken'), { code: 'OK', details: { eligible: false, eligibility: 'GROUP_UNREADABLE', contact: {} } });
   t.like(await verify('alice', dc.users.alice.password, 'corp-broken'), { code: 'OUT_OF_SCOPE', details: { reason: 'NOT_ELIGIBLE' } });
+  t.like(await contact('alice', 'corp-hidden'), { code: 'OK', details: { eligible: false, eligibility: 'GROUP_UNREADABLE', contact: {} } }, 'a group hidden by its ACL');
 });
 
 test.serial('verifyPassword: right, wrong (badPwdCount at the DC), disabled, must change, locked', async (t) => {
