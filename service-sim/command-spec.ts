@@ -11,7 +11,8 @@ export interface CommandSpec {
   /** Default `{}`. */
   params?: Record<string, unknown>;
   /**
-   * The plain secret object (`{newPassword}` or `{oldPassword, newPassword}`). It is sealed to the
+   * The plain secret object (`{newPassword}`, `{oldPassword, newPassword}`, or `{password}` for the
+   * portal's verifyPassword: any op is issued as given). It is sealed to the
    * receiving agent's encryption key, and only the sealed form ever reaches a frame or the transcript.
    */
   secret?: Record<string, string>;

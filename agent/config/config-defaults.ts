@@ -15,9 +15,9 @@ export const ConfigDefaults = {
   poolSize: 4,
   policyCacheMs: 60_000,
   refuseProtectedAccounts: true,
-  /** verifyPassword attempts per user and window: below the usual lockout thresholds (5-10). */
+  /** verifyPassword attempts per user and window: below the usual lockout thresholds (5-10) within their usual 30-minute observation window. */
   portalVerifyMaxAttempts: 3,
-  portalVerifyWindowSeconds: 900,
+  portalVerifyWindowSeconds: 1800,
   /** Every 6 hours, on the hour. */
   permissionCheckCron: '0 */6 * * *',
   /** Daily at 03:17, off the hour to avoid everyone's top-of-hour jobs. */

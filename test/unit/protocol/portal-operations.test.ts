@@ -1,6 +1,5 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import type { JsonObject } from '../../../protocol/index.js';
 import {
   MAX_SECRET_PASSWORD,
   OPERATIONS,
@@ -10,10 +9,11 @@ import {
   opNeedsSecret,
   secretShapeProblem,
   validateCommandMessage,
+  type JsonObject,
 } from '../../../protocol/index.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
-const frame = vectors.command.message;
+const frame = vectors.command.message as JsonObject & { command: JsonObject };
 
 function command(changes: JsonObject): JsonObject {
   return { ...frame, command: { ...frame.command, ...changes } };

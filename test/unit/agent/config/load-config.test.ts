@@ -81,7 +81,7 @@ test('a minimal config gets every default', (t) => {
   const d = config.directories[0]!;
   t.deepEqual(d.tls, { caFile: null, startTls: false });
   t.deepEqual(d.scope, { include: ['OU=Staff,DC=corp,DC=example'], exclude: [], refuseProtectedAccounts: true, protectedGroups: [], selfServiceProtectedGroups: [] });
-  t.deepEqual(d.portal, { contactAttributes: [], allowEveryone: false, allowedGroups: [], verifyPassword: { enabled: false, maxAttempts: 3, windowSeconds: 900 } });
+  t.deepEqual(d.portal, { contactAttributes: [], allowEveryone: false, allowedGroups: [], verifyPassword: { enabled: false, maxAttempts: 3, windowSeconds: 1800 } });
   t.is(d.historyOnReset, 'bestEffort');
   t.is(d.passwordMethod, 'passwordModify');
   t.is(d.timeoutMs, 10_000);
