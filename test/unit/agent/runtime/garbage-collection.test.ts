@@ -1,17 +1,32 @@
+import { spawnSync } from 'node:child_process';
 import test from 'ava';
-import { CollectionPolicy, fullCollector, releaseStartupMemory, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
+import { CollectionPolicy, fullCollector, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a full collector is available without --expose-gc, and it frees memory', (t) => {
-  const gc = fullCollector();
-  if (gc === null) return t.fail('no collector: V8 refused --expose-gc at run time');
-  let garbage: object[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i }));
-  const before = process.memoryUsage().heapUsed;
-  garbage = null;
-  gc();
-  t.is(garbage, null);
-  t.true(process.memoryUsage().heapUsed < before, 'the heap shrank');
+const MODULE = new URL('../../../../agent/runtime/garbage-collection.ts', import.meta.url).href;
+
+/** Runs `body` (an ES module body with `m`, the garbage-collection module) in a node with the given flags; its stdout. */
+function inNode(flags: string[], body: string): { stdout: string; stderr: string } {
+  const code = `const m = await import(${JSON.stringify(MODULE)});\n${body}`;
+  return spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+}
+
+test('under --expose-gc (the service\'s node flags) the full collector is there, and it frees memory', (t) => {
+  const { stdout, stderr } = inNode(['--expose-gc'], `
+    const gc = m.fullCollector();
+    let garbage = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+    const before = process.memoryUsage().heapUsed;
+    garbage = null;
+    gc?.();
+    process.stdout.write(JSON.stringify({ collector: typeof gc, shrank: process.memoryUsage().heapUsed < before, garbage }));`);
+  t.deepEqual(JSON.parse(stdout || '{}'), { collector: 'function', shrank: true, garbage: null }, stderr);
+});
+
+test('without --expose-gc there is no collector: the agent sets no V8 flag at run time', (t) => {
+  const { stdout, stderr } = inNode([], 'process.stdout.write(String(m.fullCollector()));');
+  t.is(stdout, 'null', stderr);
+  t.is(fullCollector(), null, 'nor in the test worker');
 });
 
 const MB = 1024 * 1024;
@@ -65,11 +80,13 @@ test('the schedule runs the collector on a timer, counts growth from where a col
 });
 
 test('releaseStartupMemory gives committed heap back, not only garbage', (t) => {
-  let garbage: object[] | null = Array.from({ length: 300_000 }, (_, i) => ({ i, text: `value ${i}` }));
-  const grown = process.memoryUsage().heapTotal;
-  garbage = null;
-  releaseStartupMemory();
-  t.is(garbage, null);
-  const after = process.memoryUsage().heapTotal;
+  const { stdout, stderr } = inNode(['--expose-gc'], `
+    let garbage = Array.from({ length: 300_000 }, (_, i) => ({ i, text: 'value ' + i }));
+    const grown = process.memoryUsage().heapTotal;
+    garbage = null;
+    m.releaseStartupMemory();
+    process.stdout.write(JSON.stringify({ grown, after: process.memoryUsage().heapTotal, garbage }));`);
+  const { grown, after, garbage } = JSON.parse(stdout || '{}') as { grown: number; after: number; garbage: null };
+  t.is(garbage, null, stderr);
   t.true(after < grown, `heapTotal ${grown} -> ${after}`);
 });
