@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mock } from 'node:test';
 import test from 'ava';
 import { CollectionPolicy, fullCollector, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MODULE = new URL('../../../../agent/runtime/garbage-collection.ts', import.meta.url).href;
 
@@ -49,7 +49,9 @@ test('collects when RSS has grown enough while commands flow, reduces memory onc
   t.is(policy.decide(5_310, 111 * MB), 'reduce', 'a few more, then idle again');
 });
 
-test('the schedule runs the collector on a timer, counts growth from where a collection left RSS, and stops', async (t) => {
+test('the schedule runs the collector on a timer, counts growth from where a collection left RSS, and stops', (t) => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  t.teardown(() => mock.timers.reset());
   let finished = 0;
   let flowing = true;
   let rss = 100 * MB;
@@ -62,21 +64,22 @@ test('the schedule runs the collector on a timer, counts growth from where a col
   const commands = (): number => (flowing ? ++finished : finished);
   const stop = scheduleGarbageCollection({ everyMs: 10, afterRssGrowthBytes: 16 * MB, commands, rss: () => rss, collect });
   rss = 120 * MB;
-  for (let waited = 0; kinds.length < 1 && waited < 5_000; waited += 10) await sleep(10);
+  mock.timers.tick(10);
   t.deepEqual(kinds, ['full'], '20 MB grown while commands flow');
   // The collection left RSS at 110 MB: back at 120 is 10 MB of growth, not 20.
   rss = 120 * MB;
-  await sleep(100);
+  mock.timers.tick(100);
   t.deepEqual(kinds, ['full'], 'growth counts from where the collection left RSS');
   flowing = false;
-  for (let waited = 0; kinds.length < 2 && waited < 5_000; waited += 10) await sleep(10);
-  stop();
+  mock.timers.tick(10);
   t.deepEqual(kinds, ['full', 'last-resort'], 'commands stopped: one memory-reducing collection');
-  const count = kinds.length;
+  mock.timers.tick(100);
+  t.deepEqual(kinds, ['full', 'last-resort'], 'an idle agent is left alone');
+  stop();
   flowing = true;
   rss = 500 * MB;
-  await sleep(50);
-  t.is(kinds.length, count, 'stopped');
+  mock.timers.tick(100);
+  t.is(kinds.length, 2, 'stopped');
 });
 
 test('releaseStartupMemory gives committed heap back, not only garbage', (t) => {
