@@ -2,6 +2,7 @@
 // an agent that must never crash on a floating promise.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint-layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'bench-results/', '.tmp/'] },
@@ -23,6 +24,7 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  ...layerConfigs,
   {
     files: ['test/**/*.ts'],
     rules: {

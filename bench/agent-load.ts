@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandSpec, PreparedCommand, ServiceSim } from '../service-sim/index.js';
 import type { BenchAgent } from './bench-agent.js';
 import { benchPassword, type BenchTarget } from './bench-target.js';
@@ -106,7 +107,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
       prepared = next > 0 ? service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
       built += next;
       // Keep at most about two batches outstanding, so prepared frames do not pile up in memory.
-      while (prepared.length > 0 && service.pendingCommands > batchSize) await sleep(5);
+      while (prepared.length > 0 && service.pendingCommands > batchSize) await delay(5);
     }
     await withDeadline(finished, Math.max(120_000, count * 50), () => `${received} of ${count} results arrived`);
     const seconds = (performance.now() - started) / 1000;
@@ -151,12 +152,8 @@ async function pace(service: ServiceSim, batch: readonly PreparedCommand[], perS
       service.sendPrepared(batch.slice(next, due));
       next = due;
     }
-    await sleep(Math.max(1, Math.floor(1000 / perSecond / 2)));
+    await delay(Math.max(1, Math.floor(1000 / perSecond / 2)));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function round(value: number, digits: number): number {

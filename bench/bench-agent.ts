@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServiceDefaults } from '../agent/service/service-defaults.js';
 import type { ServiceSim } from '../service-sim/index.js';
@@ -28,7 +28,7 @@ export interface BenchAgentOptions {
   tenantId: string;
   target: BenchTarget;
   maxInFlight: number;
-  /** false: the bench-only switch that skips the journal's and audit log's fsync (durability cost). */
+  /** false: the journal and audit log skip their fsync (the durability comparison; bench/run-agent.js). */
   fsync: boolean;
   launch: AgentLaunch;
 }
@@ -64,7 +64,6 @@ export class BenchAgent {
     const configFile = join(dir, 'agent.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
     const env: NodeJS.ProcessEnv = { WBA_BENCH_BIND: options.target.bindPassword };
-    if (!options.fsync) env['WRITEBACK_AGENT_BENCH_NO_FSYNC'] = '1';
     const agent = new BenchAgent(dir, configFile, env, options);
     await agent.#register();
     return agent;
@@ -143,10 +142,15 @@ export class BenchAgent {
     const { compiledBin, cpuProfDir } = this.options.launch;
     // `run` gets the flags and environment the installed service uses (systemd unit, WinSW); --node-flags come after and win.
     // `register` gets neither: it prints the agent id on stdout, which a flag like --trace-opt would corrupt.
+    // `run` starts through bench/run-agent.js, the CLI's run command with the bench's runtime options.
     const run = args[0] === 'run';
     const flags = run ? [...ServiceDefaults.runNodeFlags, ...this.options.launch.nodeFlags] : [];
-    const nodeArgs = [...flags, ...(compiledBin === null ? ['--import', 'tsx', join(ROOT, 'agent/cli/bin.ts')] : [compiledBin])];
+    const loader = compiledBin === null ? ['--import', 'tsx'] : [];
+    const script = run
+      ? [join(ROOT, 'bench/run-agent.js'), compiledBin === null ? join(ROOT, 'agent/cli/commands/run.ts') : join(dirname(compiledBin), 'commands/run.js'), this.options.fsync ? 'fsync' : 'no-fsync']
+      : [compiledBin ?? join(ROOT, 'agent/cli/bin.ts')];
+    const nodeArgs = [...flags, ...loader, ...script];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-    return spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, [...nodeArgs, ...args.slice(run ? 1 : 0)], { cwd: ROOT, env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 }

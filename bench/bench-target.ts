@@ -1,3 +1,13 @@
+import { ConfigDefaults } from '../agent/config/config-defaults.js';
+import type { DirectoryConfig } from '../agent/directory/directory-config.js';
+
+/** The agent's defaults for the keys a deployed config leaves out, where the tests' builder differs. */
+export const BENCH_DIRECTORY_DEFAULTS = {
+  timeoutMs: ConfigDefaults.timeoutMs,
+  policyCacheMs: ConfigDefaults.policyCacheMs,
+  passwordMethod: ConfigDefaults.passwordMethod,
+} satisfies Partial<DirectoryConfig>;
+
 /** What a directory under test offers the bench: the agent's config entry and a raw-LDAP baseline. */
 export interface BenchTarget {
   /** Row label, e.g. "slapd (fsync off)". */
@@ -5,7 +15,7 @@ export interface BenchTarget {
   /** Short key for the JSON, e.g. "slapd-nosync". */
   key: string;
   /** The directory entry of the agent's config (bindPassword comes from the environment). */
-  agentDirectory: Record<string, unknown>;
+  agentDirectory: DirectoryConfig;
   bindPassword: string;
   /** How commands name users, and the users available (distinct; reused round robin beyond). */
   targetBy: 'uid' | 'sAMAccountName';

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Attribute, Change, Client } from 'ldapts';
 import { encodeUnicodePwd } from '../agent/directory/ad/unicode-pwd.js';
 import { encodePasswordModify } from '../agent/directory/ldap/password-modify.js';
 import { Oid } from '../ldap-constants/oids.js';
-import { round, sleep, userAt, type LoadShape } from './agent-load.js';
+import { round, userAt, type LoadShape } from './agent-load.js';
 import { benchPassword, type BaselineTarget } from './bench-target.js';
 import { summarizeLatency, type LatencySummary } from './percentiles.js';
 
@@ -77,7 +78,7 @@ export async function runLdapBaseline(
       while (next < options.operations) {
         const due = Math.min(options.operations, Math.floor(((performance.now() - started) / 1000) * options.shape.perSecond) + 1);
         while (next < due) running.push(one(next++));
-        await sleep(Math.max(1, Math.floor(1000 / options.shape.perSecond / 2)));
+        await delay(Math.max(1, Math.floor(1000 / options.shape.perSecond / 2)));
       }
       await Promise.all(running);
     }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ServiceSim } from '../service-sim/index.js';
 import { testPki } from '../test/fixtures/slapd/tls.js';
-import { agentCpuFigures, runAgentLoad, round, sleep, type AgentLoadResult, type LoadContext, type LoadShape } from './agent-load.js';
+import { agentCpuFigures, runAgentLoad, round, type AgentLoadResult, type LoadContext, type LoadShape } from './agent-load.js';
 import { BenchAgent, type AgentLaunch } from './bench-agent.js';
 import type { DirectoryKey, BenchOptions } from './bench-options.js';
 import type { DirectoryReport, DurabilityReport, MemoryReport, ScaleReport, ThroughputFigures } from './bench-report.js';
@@ -131,7 +132,7 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
     const agent = await startAgent(ctx, target, true);
     try {
       // Idle: connected, the start-up permission check done.
-      await sleep(3_000);
+      await delay(3_000);
       const idle = agent.stats();
       progress(`${key}: agent ${agent.pid} idle RSS ${round(idle.rssBytes / MB, 1)} MB; warm-up`);
       await runAgentLoad(loadContext(ctx, agent, target), warmup, SATURATE);
@@ -244,7 +245,7 @@ async function benchMemory(ctx: BenchContext, agent: BenchAgent, target: BenchTa
  * with no command finished).
  */
 async function settledStats(agent: BenchAgent): Promise<ReturnType<BenchAgent['stats']>> {
-  await sleep(12_000);
+  await delay(12_000);
   return agent.stats();
 }
 

@@ -50,7 +50,7 @@ export function publicKeyFromRaw(raw: string, curve: OkpCurve): KeyObject | null
 /**
  * Imports the 32 bytes of a raw public key; null when the curve refuses them. Goes through a PEM
  * string: node's key import probes an object argument (JWK, DER options) by throwing and catching
- * twice, which cost a third of opening a sealed secret (issue 9's profile); a string is never probed.
+ * twice, a large share of opening a sealed secret; a string is never probed.
  */
 export function publicKeyFromBytes(bytes: Buffer, curve: OkpCurve): KeyObject | null {
   if (bytes.length !== 32) return null;

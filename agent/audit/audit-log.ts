@@ -32,7 +32,7 @@ export interface AuditLine extends AuditRecord {
 /**
  * How long a first queued line waits for others before the write and fsync. Nothing waits for an
  * audit line on a command's path, but its fsync shares the disk with the journal's, which commands
- * do wait for: at 100 commands a second this halves the audit log's fsyncs (issue 9's latency).
+ * do wait for, so fewer audit fsyncs mean shorter waits for the journal's.
  */
 const GATHER_MS = 20;
 

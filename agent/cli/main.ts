@@ -13,7 +13,9 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   register: async () => (await import('./commands/register.js')).registerCommand,
   'check-permissions': async () => (await import('./commands/check-permissions.js')).checkPermissionsCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
-  // The demo is a composition root of its own (simulators included), loaded only when asked for.
+  // The one import out of the agent's layer: the demo is a composition root of its own (simulators
+  // included) that ships with the package for `writeback-agent demo`, loaded only when asked for.
+  // eslint-disable-next-line no-restricted-syntax
   demo: async () => (await import('../../demo/demo-command.js')).demoCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { HttpsProxyAgent } from 'https-proxy-agent';
 
 // Loaded on first use (require of an ES module, synchronous since Node 22): most agents have no
-// proxy, and https-proxy-agent with its http/net dependencies costs about 4 MB of RSS at start.
+// proxy, and https-proxy-agent with its http/net dependencies takes resident memory at start.
 const require = createRequire(import.meta.url);
 
 /**

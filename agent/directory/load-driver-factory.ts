@@ -5,7 +5,7 @@ import type { DriverFactory } from './driver.js';
 /**
  * A driver factory that has loaded only the drivers of the kinds configured. The AD driver brings
  * security-descriptor and permission-report code an OpenLDAP-only agent never runs; loaded
- * eagerly (create-driver.ts) it costs `run` about 2 MB of RSS for nothing.
+ * eagerly (create-driver.ts) it costs `run` resident memory for nothing.
  */
 export async function loadDriverFactory(directories: readonly Pick<DirectoryConfig, 'kind'>[]): Promise<DriverFactory> {
   const kinds = new Set(directories.map((d) => d.kind));

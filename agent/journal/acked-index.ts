@@ -20,10 +20,10 @@ const PACKABLE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * The acknowledged entries of a journal: id -> the byte range of its self-contained `entry` line,
  * and when it was acknowledged (whole seconds: compaction needs no finer). Acknowledged entries are
  * most of a journal (kept `retentionDays`) but are read back only for a rare duplicate command, so
- * they live here, in columns of typed arrays, instead of as objects holding their ~1.6 KB result
- * frames. A lower-case UUID id (what the service sends) is kept as four 32-bit words in an
- * open-addressing table: about 40 bytes an entry in its columns and table (55-60 measured, with
- * the room they keep to grow), against about 115 with the id as a string key of a Map (issue 9: the index was half of the agent's RSS growth over a 50,000-command soak). Any
+ * they live here, in columns of typed arrays, instead of as objects holding their result frames.
+ * A lower-case UUID id (what the service sends) is kept as four 32-bit words in an open-addressing
+ * table, about half the memory of the id as a string key of a Map, which matters because the index
+ * grows with every command kept for `retentionDays`. Any
  * other id keeps its string in a Map, so ids still match exactly as written. Slots are handed out in
  * insertion order, which `entries` keeps; a deleted id leaves its slot unused until the index is
  * rebuilt (compaction).

@@ -51,9 +51,7 @@ const REWRITE_CHUNK_BYTES = 1 << 20;
 /**
  * A flush waits until the event loop has run the rest of this turn's I/O callbacks: under load
  * one socket read finishes several commands, and their records now join one write and one fsync
- * instead of the first going alone. Costs no timer, so a lone command at 100/s waits
- * microseconds. Alternated runs on slapd (issue 9): 13-65 µs less agent CPU per command in three
- * pairs of 20,000 commands. A 1 ms timer on top saved nothing more (0 and 22 µs in two pairs).
+ * instead of the first going alone. Costs no timer, so a lone command waits only for the loop.
  */
 function restOfTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -137,8 +135,7 @@ export class Journal {
    * Notes the moment just before the directory write (state `applying`, for `status` and the
    * record). Not fsync'd on its own: after a crash every command still `received` or `applying`
    * counts as maybe applied and is checked against the directory before any write, so this line
-   * decides nothing and the write need not wait for a disk flush (issue 9: one fsync fewer on the
-   * path of every command).
+   * decides nothing and the write need not wait for a disk flush.
    */
   markApplying(id: string): Promise<void> {
     const entry = this.#live.get(id);
@@ -164,7 +161,7 @@ export class Journal {
     // One self-contained line, so the entry can later be read back from the file alone. Not
     // fsync'd on its own (the next durable write carries it to disk): should a crash lose it, the
     // result is re-sent after the next welcome and the service, which has it, acknowledges it
-    // again. One fsync fewer per command, and fewer for the others to queue behind (issue 9).
+    // again. One fsync fewer per command, and fewer for the others to queue behind.
     await this.#write({ r: 'entry', ...entry, state: JournalState.acknowledged, acknowledgedAt: this.#nowText() }, (offset, length, stored) => {
       if (stored !== null) this.#park(id, stored, offset, length);
     }, false);
@@ -459,7 +456,7 @@ export class Journal {
 
 const NEWLINE_BUFFER = Buffer.from('\n');
 
-/** Code-unit order, right for RFC 3339 UTC times; localeCompare would load ICU collation data (about 3 MB of RSS). */
+/** Code-unit order, right for RFC 3339 UTC times; localeCompare would load ICU collation data into memory for nothing. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

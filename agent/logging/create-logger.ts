@@ -40,11 +40,10 @@ const LEVELS = winston.config.npm.levels as Record<LogLevel, number>;
  * transport (maxsize/maxFiles, no extra dependency), and readable console lines. Every line passes
  * the redactor first, whichever transport writes it.
  *
- * The line is built here in one pass, not by a chain of winston formats (issue 9: ~20 µs a line
- * went into per-key redaction, logform's JS stringify, a child logger's extra copy and the Logger
- * stream): level check first, then timestamp, redaction and one native JSON.stringify of the meta
- * fields, from which both the file's JSON and the console's text are made. winston's transports
- * still write (a turn's lines at once, see TransportSink) and rotate.
+ * The line is built here in one pass, not by a chain of winston formats, because a line is logged
+ * per command: level check first, then timestamp, redaction and one native JSON.stringify of the
+ * meta fields, from which both the file's JSON and the console's text are made. winston's
+ * transports still write (a turn's lines at once, see TransportSink) and rotate.
  */
 export function createLogger(options: LoggerOptions): AgentLogger {
   const redactor = options.redactor ?? new Redactor();

@@ -31,7 +31,7 @@ export class Redactor {
   /**
    * `text` with every tracked value in it replaced, overlapping ones as a whole. One pass over the
    * text (TrackedTexts), not one RegExp of all values: the set changes with every command, and
-   * recompiling that RegExp for the next log line cost ~150 µs per command (issue 9's profile).
+   * recompiling that RegExp for every log line would cost more than the line itself.
    */
   redactString(text: string): string {
     return this.#tracked.mask(text, REDACTED);

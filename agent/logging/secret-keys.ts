@@ -8,7 +8,7 @@ const SUFFIXES = ['password', 'passwd', 'pwd', 'secret', 'token', 'privatekey', 
 
 /**
  * Verdicts for keys already seen. Every log line, journal record and audit line asks about the
- * same few dozen keys the code uses, so the answer is a lookup after the first time (issue 9).
+ * same few dozen keys the code uses, so the answer is a lookup after the first time.
  * Bounded: keys beyond the cap (say, from data) are still checked, just not remembered.
  */
 const verdicts = new Map<string, boolean>();

@@ -5,8 +5,7 @@ import type { Duplex } from 'node:stream';
  * and uncorked by setImmediate, after the loop has handled every socket that was ready, so they
  * leave as one TLS record and one system call instead of one each. Concurrent commands, replies
  * from several LDAP connections arriving together and a journal group commit releasing many
- * commands at once make such bursts common (issue 9's profile: socket writes were the agent's
- * largest single cost; uncorking on the next tick instead left 2.7 writes per command, this 1.7).
+ * commands at once make such bursts common, and socket writes are among the agent's largest costs.
  * Used for the LDAP connections and the service WebSocket.
  */
 export function coalesceWrites(stream: Duplex): void {

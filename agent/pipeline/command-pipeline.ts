@@ -239,11 +239,10 @@ export class CommandPipeline {
     const directory = o.directories.find((d) => d.config.id === directoryId);
     if (directory !== undefined) assertOperationEnabled(command.op, directory.config);
     // When the agent is not busy, the target's lookup (a read) goes out first and the decryption's
-    // CPU time overlaps its round trip (issue 9: 0.2-0.5 ms of a 3 ms command at 100/s). Busy, it
-    // would only cost: the extra turns of the event loop break up coalesced writes (three
-    // alternated saturation runs: 50 µs more CPU per command), and the CPU is the limit then, not
-    // the round trip. The outcome keeps SPEC.md's order either way: a secret that cannot be opened
-    // answers DECRYPTION_FAILED whatever the lookup found.
+    // CPU time overlaps its round trip. Busy, it would only cost: the extra turns of the event loop
+    // break up coalesced writes, and the CPU is the limit then, not the round trip. The outcome
+    // keeps SPEC.md's order either way: a secret that cannot be opened answers DECRYPTION_FAILED
+    // whatever the lookup found.
     let lookup: Promise<DirectoryUser> | undefined;
     if (this.#active.size <= OVERLAP_UP_TO && command.secret !== undefined && command.target !== undefined && directory !== undefined && windowProblem === null) {
       lookup = directory.driver.resolveUser(command.target);

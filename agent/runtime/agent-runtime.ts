@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** Extra log sink for tests; the console stream otherwise. */
   consoleStream?: NodeJS.WritableStream;
+  /** false only for the benchmark that measures what the journal's and audit log's fsync cost. */
+  fsync?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -73,8 +75,7 @@ export class AgentRuntime {
       const registration = await RegistrationState.readRequired(config.stateDir);
       const keys = await loadAgentKeys(store);
       const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys], now);
-      // Undocumented and for `npm run bench` only: measures what the journal's and audit log's fsync cost.
-      const fsync = process.env['WRITEBACK_AGENT_BENCH_NO_FSYNC'] !== '1';
+      const fsync = options.fsync ?? true;
       const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, fsync });
       const audit = await AuditLog.open(config.audit.file, { fsync });
       const directories = [];

@@ -1,21 +1,9 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
-
 /**
  * A full garbage collection when the process has grown. Each command leaves native memory behind
- * (OpenSSL keys and cipher contexts, TLS records) held by small JS objects that V8 does not weigh:
- * the JS heap stays near 20 MB, so V8 sees no reason for a full collection while RSS climbs by
- * kilobytes per command (issue 9's soak: hundreds of MB over 50,000 commands, before the TLS and
- * journal fixes). So the agent looks at its RSS and collects once it has grown by
- * `afterRssGrowthBytes` since the last collection.
- *
- * It used to collect after every 1,000 commands, and that was dear: a forced full collection
- * clears maps that V8's optimized code embeds, so hot functions deoptimize and are compiled again
- * on helper threads (13,000 commands on slapd: 96 deoptimizations for "embedded weak objects
- * cleared" with it, 14 without). In alternated runs of two agents (20,000 commands each) the one
- * collecting per 1,000 commands spent 697 µs of CPU per command, the one per 10,000 595, and one
- * that never collected under load 509 against 652; a full `npm run bench` without it still kept
- * RSS growth over 56,000 commands at 3.2 MB (target 10).
+ * (OpenSSL keys and cipher contexts, TLS records) held by small JS objects that V8 does not weigh,
+ * so V8 sees no reason for a full collection while RSS climbs. The agent looks at its RSS instead
+ * and collects once it has grown by `afterRssGrowthBytes` since the last collection; not per count
+ * of commands, because a forced collection also throws away optimized code (docs/performance.md).
  */
 export interface GarbageCollectionOptions {
   /** How often to look. */
@@ -35,25 +23,20 @@ type Collector = (options?: { type: 'major'; flavor: 'regular' | 'last-resort' }
 
 let collector: Collector | null | undefined;
 
-/** `global.gc` under --expose-gc; else switched on now (V8 allows that flag at run time); else null. Looked up once. */
+/**
+ * `global.gc`, there when node runs with --expose-gc (the service's flags, ServiceDefaults.runNodeFlags);
+ * null otherwise, and the agent then leaves collection to V8. Looked up once.
+ */
 export function fullCollector(): Collector | null {
   if (collector !== undefined) return collector;
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return (collector = exposed as Collector);
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
-    collector = typeof gc === 'function' ? (gc as Collector) : null;
-  } catch {
-    collector = null;
-  }
-  return collector;
+  return (collector = typeof exposed === 'function' ? (exposed as Collector) : null);
 }
 
 /**
  * A memory-reducing full collection: start-up grows the young generation and leaves garbage
  * (module compilation, config, keys, the first permission check), which an idle agent would
- * otherwise keep resident; `npm run bench` measured idle RSS 84 MB without, 78 MB with.
+ * otherwise keep resident.
  */
 export function releaseStartupMemory(): void {
   fullCollector()?.({ type: 'major', flavor: 'last-resort' });

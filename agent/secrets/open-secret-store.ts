@@ -14,7 +14,7 @@ export function keychainServiceName(stateDir: string): string {
  */
 export async function openSecretStore(kind: 'keychain' | 'file', options: { stateDir: string; linuxStore?: LinuxStore; readOnly?: boolean }): Promise<SecretStore> {
   if (kind === 'file') return options.readOnly === true ? FileSecretStore.openReadOnly(options.stateDir) : FileSecretStore.open(options.stateDir);
-  // Loaded only when used: the native keyring module costs about 2 MB of RSS an agent on the file store never needs.
+  // Loaded only when used: the native keyring module takes memory an agent on the file store never needs.
   const { KeychainSecretStore } = await import('./keychain-secret-store.js');
   return KeychainSecretStore.open({
     service: keychainServiceName(options.stateDir),

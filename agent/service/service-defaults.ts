@@ -15,17 +15,15 @@ export const ServiceDefaults = {
   credentialsRuntimeDir: '/run/credentials',
   nologinShell: '/usr/sbin/nologin',
   /**
-   * Node flags the service runs `run` with. V8 lets the young generation grow to 64 MB semi-spaces
-   * under load and keeps them: `npm run bench` saw RSS climb from 85 MB to 500 MB over 56,000
-   * commands with a JS heap of about 40 MB. Capped, RSS levels off; the cost is more frequent (cheap)
-   * scavenges. A V8 heap setting must be on the command line: it cannot be changed once node runs.
+   * Node flags the service runs `run` with: a cap on V8's young generation, which otherwise grows
+   * under load and keeps its size (RSS climbs while the JS heap does not), and gc() for the agent's
+   * RSS-driven collections (runtime/garbage-collection.ts). Both must be on node's command line.
    */
-  runNodeFlags: ['--max-semi-space-size=8'],
+  runNodeFlags: ['--max-semi-space-size=8', '--expose-gc'],
   /**
    * Environment of the Linux service (a glibc malloc tunable; other platforms ignore it). glibc
    * gives each thread that allocates (V8's compiler and GC workers, libuv's pool) an arena of its
-   * own, and memory freed inside an arena stays resident. Two arenas: four 50,000-command soaks of
-   * `npm run bench` each way ended at 98.8 MB on average with it, 104.6 MB without.
+   * own, and memory freed inside an arena stays resident; two arenas keep less of it.
    */
   runEnvironment: { MALLOC_ARENA_MAX: '2' },
   restartSec: 5,

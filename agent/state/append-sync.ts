@@ -3,8 +3,7 @@ import { writeSync } from 'node:fs';
 /**
  * Appends all of `data` to a file opened for appending, synchronously. The journal and the audit
  * log write this way and only wait for their fsync in the background: an append to the page cache
- * takes a few microseconds, while an asynchronous write costs a thread-pool round trip of about
- * 35 µs of CPU (issue 9's profile). Throws the system error (ENOSPC, EIO...) to the caller.
+ * is cheap, while an asynchronous write costs a thread-pool round trip. Throws the system error (ENOSPC, EIO...) to the caller.
  */
 export function appendSync(fd: number, data: string | Buffer): number {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

@@ -64,7 +64,7 @@ export class RegistrationState {
 
   /**
    * The registration read straight from the file conf keeps (plain JSON), without loading conf:
-   * `run` reads it once at start, and conf with its schema validator costs about 5 MB of RSS.
+   * `run` reads it once at start, and conf with its schema validator would stay resident for nothing.
    * Null when the agent has not been registered.
    */
   static async read(stateDir: string): Promise<Registration | null> {

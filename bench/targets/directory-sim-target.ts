@@ -4,8 +4,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { escapeFilterValue } from '../../agent/directory/ldap/escape.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
-import type { BenchTarget } from '../bench-target.js';
+import { BENCH_DIRECTORY_DEFAULTS, type BenchTarget } from '../bench-target.js';
 import { BENCH_SIM_CONTAINER, BENCH_SIM_PREFIX } from './bench-sim-layout.js';
+import { directoryConfig } from '../../test/helpers/directory-config.js';
 
 const SERVER = fileURLToPath(new URL('./directory-sim-server.ts', import.meta.url));
 
@@ -27,17 +28,10 @@ export async function directorySimTarget(userCount: number, poolSize: number): P
   return {
     name: `directory-sim (${userCount} users)`,
     key: 'directory-sim',
-    agentDirectory: {
-      id: 'sim',
-      kind: 'activeDirectory',
-      urls: [info.ldapsUrl],
-      baseDn: info.baseDn,
-      bindDn,
-      tls: { caFile: info.caFile, startTls: false },
-      scope: { include: [`${BENCH_SIM_CONTAINER},${info.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
-      poolSize,
-      passwordMethod: 'replace',
-    },
+    agentDirectory: directoryConfig(
+      { id: 'sim', kind: 'activeDirectory', urls: [info.ldapsUrl], baseDn: info.baseDn, bindDn, caFile: info.caFile, include: [`${BENCH_SIM_CONTAINER},${info.baseDn}`] },
+      { ...BENCH_DIRECTORY_DEFAULTS, poolSize, passwordMethod: 'replace' },
+    ),
     bindPassword,
     targetBy: 'sAMAccountName',
     users,

@@ -2,7 +2,8 @@ import { Attribute } from 'ldapts';
 import { encodeUnicodePwd } from '../../agent/directory/ad/unicode-pwd.js';
 import { escapeFilterValue } from '../../agent/directory/ldap/escape.js';
 import { startSambaDc } from '../../test/fixtures/samba.js';
-import type { BenchTarget } from '../bench-target.js';
+import { BENCH_DIRECTORY_DEFAULTS, type BenchTarget } from '../bench-target.js';
+import { directoryConfig } from '../../test/helpers/directory-config.js';
 
 export const BENCH_SAMBA_PREFIX = 'bench';
 /** Samba's user accounts: a normal enabled account (512). */
@@ -40,17 +41,10 @@ export async function sambaTarget(options: { userCount: number; poolSize: number
     return {
       name: `Samba AD DC (${options.userCount} users)`,
       key: 'samba',
-      agentDirectory: {
-        id: 'ad',
-        kind: 'activeDirectory',
-        urls: [dc.ldapsUrl],
-        baseDn: dc.baseDn,
-        bindDn: dc.svcDn,
-        tls: { caFile: dc.caFile, startTls: false },
-        scope: { include: [dc.managedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dc.helpdeskAdminsDn] },
-        poolSize: options.poolSize,
-        passwordMethod: 'replace',
-      },
+      agentDirectory: directoryConfig(
+        { id: 'ad', kind: 'activeDirectory', urls: [dc.ldapsUrl], baseDn: dc.baseDn, bindDn: dc.svcDn, caFile: dc.caFile, include: [dc.managedOu], protectedGroups: [dc.helpdeskAdminsDn] },
+        { ...BENCH_DIRECTORY_DEFAULTS, poolSize: options.poolSize, passwordMethod: 'replace' },
+      ),
       bindPassword: dc.svcPassword,
       targetBy: 'sAMAccountName',
       users,

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { escapeFilterValue } from '../../agent/directory/ldap/escape.js';
 import { requireSlapd, startSlapd, type SlapdFixture } from '../../test/fixtures/slapd.js';
 import { ssha } from '../../test/fixtures/slapd/ssha.js';
-import type { BenchTarget } from '../bench-target.js';
+import { BENCH_DIRECTORY_DEFAULTS, type BenchTarget } from '../bench-target.js';
+import { directoryConfig } from '../../test/helpers/directory-config.js';
 
 const run = promisify(execFile);
 export const BENCH_SLAPD_PREFIX = 'bench';
@@ -38,16 +39,10 @@ export async function slapdTarget(options: { userCount: number; fsync: boolean; 
     return {
       name,
       key: options.fsync ? 'slapd-fsync' : 'slapd-nosync',
-      agentDirectory: {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: layout.serviceDn,
-        tls: { caFile: slapd.caFile, startTls: false },
-        scope: { include: [layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [layout.adminsGroupDn] },
-        poolSize: options.poolSize,
-      },
+      agentDirectory: directoryConfig(
+        { id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: layout.serviceDn, caFile: slapd.caFile, include: [layout.peopleDn], protectedGroups: [layout.adminsGroupDn] },
+        { ...BENCH_DIRECTORY_DEFAULTS, poolSize: options.poolSize },
+      ),
       bindPassword: layout.servicePassword,
       targetBy: 'uid',
       users,

@@ -5,7 +5,7 @@ import test from 'ava';
 import { AuditLog } from '../../agent/audit/audit-log.js';
 import { Journal } from '../../agent/journal/journal.js';
 
-// The bench-only switch (WRITEBACK_AGENT_BENCH_NO_FSYNC) must change durability only, never content.
+// The bench's durability comparison turns fsync off (RuntimeOptions.fsync): that must change durability only, never content.
 
 test('a journal without fsync writes the same records and counts no syncs', async (t) => {
   const path = join(await mkdtemp(join(tmpdir(), 'wba-nofsync-')), 'journal.jsonl');

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { eventually } from '../helpers/eventually.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 3, the long outage: the agent is killed right after a password write and
@@ -37,11 +39,11 @@ test.serial('killed after the write, back after expiry: the applied command is r
   for (const user of directory.users) {
     rig.issue({ op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: TTL_MS });
   }
-  while (passwordWrites() === 0) await sleep(2);
+  await eventually(() => passwordWrites() > 0, { timeoutMs: 60_000, what: 'the first password write', intervalMs: 2 });
   await rig.kill(agent);
   const killedAt = Date.now();
   // Down past every command's expiresAt (the agent allows no skew here).
-  await sleep(TTL_MS + 500);
+  await delay(TTL_MS + 500);
   await rig.start(agent);
   t.is(await rig.settle(30_000), 0);
   const written = directory.users.filter((user) => directory.passwordWrites(user) > 0);

@@ -1,7 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 3: the agent is killed with SIGKILL at random moments and started again (as
@@ -35,7 +36,7 @@ async function nextPasswordWrite(known: number, timeoutMs: number): Promise<bool
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (passwordWrites() > known) return true;
-    await sleep(2);
+    await delay(2);
   }
   return false;
 }
@@ -61,7 +62,7 @@ test.serial('SIGKILL at random moments and right after the write: every command 
       if (!(await nextPasswordWrite(passwordWrites(), 5_000))) break;
       afterWrite++;
     } else {
-      await sleep(100 + Math.floor(random() * 900));
+      await delay(100 + Math.floor(random() * 900));
       randomMoment++;
     }
     await rig.kill(agent);

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { eventually } from '../helpers/eventually.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 2 (directory-sim part): during a run, the DC drops connections (at once, and
@@ -50,11 +52,10 @@ test.serial('a DC that drops, refuses, answers busy and goes silent mid-run: eve
       rig.issue({ op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: 14 * 60_000 });
     }
     issued += perFault;
-    const deadline = Date.now() + 30_000;
-    while (rig.service.results.size < before + perFault / 4 && Date.now() < deadline) await sleep(2);
+    await eventually(() => rig.service.results.size >= before + perFault / 4, { timeoutMs: 30_000, what: `a quarter of the batch before "${fault.name}"`, intervalMs: 2 });
     fault.inject(directory);
     rig.fault(fault.name);
-    if (fault.holdMs > 0) await sleep(fault.holdMs);
+    if (fault.holdMs > 0) await delay(fault.holdMs);
     directory.sim.faults.clear();
   }
   for (const user of directory.users.slice(issued)) {

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { eventually } from '../helpers/eventually.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 5: two agents of one tenant (two state directories, two registrations) share
@@ -39,10 +40,9 @@ test.serial('two agents, one killed mid-run: every command completes on the othe
     rig.issue({ op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: 14 * 60_000 });
   }
   // Mid-run, and right after a write of the first agent landed (its result not yet sent).
-  while (rig.service.results.size < COMMANDS / 3) await sleep(10);
+  await eventually(() => rig.service.results.size >= COMMANDS / 3, { timeoutMs: 60_000, what: 'a third of the results', intervalMs: 10 });
   const writesBefore = directory.sim.opLog.all().length;
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline && !directory.sim.opLog.all().slice(writesBefore).some((r) => r.operation === 'modify' && r.attribute?.toLowerCase() === 'unicodepwd' && r.boundDn !== '')) await sleep(1);
+  await eventually(() => directory.sim.opLog.all().slice(writesBefore).some((r) => r.operation === 'modify' && r.attribute?.toLowerCase() === 'unicodepwd' && r.boundDn !== ''), { timeoutMs: 10_000, what: "the first agent's next password write", intervalMs: 1 });
   const outstandingAtKill = rig.service.outstanding(first.agentId);
   await rig.kill(first);
 

@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { Attribute } from 'ldapts';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { eventually } from '../helpers/eventually.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 2 (OpenLDAP part): a real slapd is stopped and started again (same ports,
@@ -66,10 +68,10 @@ test.serial('slapd stopped and started twice mid-run: every command ends once, n
     rig.issue({ op: 'resetPassword', target: { by: 'uid', value: uid }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: 14 * 60_000 });
   }
   for (const at of [USERS / 3, (2 * USERS) / 3]) {
-    while (rig.service.results.size < at) await sleep(5);
+    await eventually(() => rig.service.results.size >= at, { timeoutMs: 60_000, what: `${at} results before slapd stops` });
     await slapd.stop();
     rig.fault('slapd stopped and restarted');
-    await sleep(1_500);
+    await delay(1_500);
     await slapd.start();
   }
   t.is(await rig.settle(90_000), 0);

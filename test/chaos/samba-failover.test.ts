@@ -3,7 +3,8 @@ import type { Client } from 'ldapts';
 import { Attribute } from 'ldapts';
 import { startSambaDc, type SambaDc } from '../fixtures/samba.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { eventually } from '../helpers/eventually.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 2 (Samba part): two real Samba AD DCs in the agent's urls; the first is
@@ -88,7 +89,7 @@ test.serial('the first of two DCs stopped mid-run: the agent fails over, nothing
   for (const user of users) {
     rig.issue({ op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ttlMs: 14 * 60_000 });
   }
-  while (rig.service.results.size < USERS / 3) await sleep(5);
+  await eventually(() => rig.service.results.size >= USERS / 3, { timeoutMs: 90_000, what: 'a third of the results before the first DC stops' });
   await dc1.stop();
   rig.fault('DC stopped (failover)');
   t.is(await rig.settle(90_000), 0);

@@ -1,7 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 1: the service dies and comes back on the same port every few hundred
@@ -41,7 +42,7 @@ test.serial('2,000 resets with the service killed and restarted every 400 result
       // Back before the next kill: the agent reconnects by itself (back-off with jitter).
       await withTimeout(rig.service.waitFor('agentConnected', (s) => s.agentId === agent.agentId, 70_000), 70_000, 'the agent to reconnect');
     }
-    await sleep(50);
+    await delay(50);
   }
   t.true(rig.faultCount >= 4, `restarts: ${rig.faultCount}`);
 

@@ -1,5 +1,6 @@
 import type { Client } from 'ldapts';
 import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
+import { directoryConfig } from '../helpers/directory-config.js';
 
 /**
  * The accounts the scenario acts on, by what they are for. The two seeds name them differently;
@@ -67,18 +68,8 @@ export interface Backend {
 
 /** The same driver config for both backends; only the addresses and names differ. */
 export function driverConfig(fields: { ldapsUrl: string; baseDn: string; bindDn: string; caFile: string; delegatedOu: string }): DirectoryConfig {
-  return {
-    id: 'differential',
-    kind: 'activeDirectory',
-    urls: [fields.ldapsUrl],
-    baseDn: fields.baseDn,
-    bindDn: fields.bindDn,
-    tls: { caFile: fields.caFile, startTls: false },
-    scope: { include: [fields.delegatedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
-    historyOnReset: 'bestEffort',
-    passwordMethod: 'replace',
-    timeoutMs: 5000,
-    poolSize: 2,
-    policyCacheMs: 0,
-  };
+  return directoryConfig(
+    { id: 'differential', kind: 'activeDirectory', urls: [fields.ldapsUrl], baseDn: fields.baseDn, bindDn: fields.bindDn, caFile: fields.caFile, include: [fields.delegatedOu] },
+    { passwordMethod: 'replace', policyCacheMs: 0 },
+  );
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { ServiceSim } from '../../service-sim/index.js';
 import type { Result } from '../../protocol/index.js';
 import { testPki } from '../fixtures/slapd/tls.js';
+import { ConfigDefaults } from '../../agent/config/config-defaults.js';
+import type { DirectoryConfig } from '../../agent/directory/directory-config.js';
 import { AgentProcess, runCli } from './agent-process.js';
+import { directoryConfig } from './directory-config.js';
 
 /** One directory entry of the agent's config, as a test writes it. */
 export interface TestDirectory {
@@ -27,18 +30,11 @@ export interface TestDirectory {
  */
 export function directoryEntry(d: TestDirectory, index: number, env: NodeJS.ProcessEnv): Record<string, unknown> {
   env[`WBA_BIND_${index}`] = d.bindPassword;
-  return {
-    id: d.id,
-    kind: d.kind,
-    urls: d.urls,
-    baseDn: d.baseDn,
-    bindDn: d.bindDn,
-    bindPassword: { env: `WBA_BIND_${index}` },
-    tls: { caFile: d.caFile, startTls: false },
-    scope: { include: d.include, exclude: d.exclude ?? [], refuseProtectedAccounts: true, protectedGroups: d.protectedGroups ?? [] },
-    timeoutMs: 3_000,
-    ...d.extra,
-  };
+  // The agent's own defaults but a shorter timeout, so outages are answered quickly.
+  const defaults: Partial<DirectoryConfig> = { timeoutMs: 3_000, poolSize: ConfigDefaults.poolSize, passwordMethod: ConfigDefaults.passwordMethod, policyCacheMs: ConfigDefaults.policyCacheMs };
+  const { id, kind, urls, baseDn, bindDn, caFile, include } = d;
+  const fields = { id, kind, urls, baseDn, bindDn, caFile, include, exclude: d.exclude ?? [], protectedGroups: d.protectedGroups ?? [] };
+  return { ...directoryConfig(fields, { ...defaults, ...(d.extra as Partial<DirectoryConfig>) }), bindPassword: { env: `WBA_BIND_${index}` } };
 }
 
 export interface AgentEnvironmentOptions {

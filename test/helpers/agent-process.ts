@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ServiceDefaults } from '../../agent/service/service-defaults.js';
 
 /** Runs the real CLI (`agent/cli/bin.ts` under tsx) as a child process, as an admin would. */
 
@@ -15,8 +16,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** `run` gets the node flags the installed service uses, so the agent collects garbage as it does there. */
 export function cliArgs(args: string[]): string[] {
-  return ['--import', 'tsx', BIN, ...args];
+  return [...(args[0] === 'run' ? ServiceDefaults.runNodeFlags : []), '--import', 'tsx', BIN, ...args];
 }
 
 /** Runs one CLI command to completion. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Result } from '../../protocol/index.js';
 import { ServiceSim, type CommandSpec, type IssuedCommand, type ServiceSimOptions } from '../../service-sim/index.js';
 import { testPki } from '../fixtures/slapd/tls.js';
@@ -172,7 +173,7 @@ export class ChaosRig {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.unanswered().length === 0) return 0;
-      await sleep(100);
+      await delay(100);
     }
     return this.unanswered().length;
   }
@@ -192,6 +193,3 @@ export class ChaosRig {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

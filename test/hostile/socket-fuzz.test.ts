@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { signCommand, type Command } from '../../protocol/index.js';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
-import { ChaosRig, sleep } from '../helpers/chaos-rig.js';
+import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 import { recordFigures } from '../helpers/chaos-figures.js';
 import { findSecrets } from '../helpers/secret-scan.js';
@@ -76,7 +77,7 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
     // Wait until the agent has answered every frame of this batch that must get a result.
     const expected = batch.filter((f) => f.expect === 'result');
     const deadline = Date.now() + 60_000;
-    while (expected.some((f) => !rig.service.results.has(f.id!)) && Date.now() < deadline) await sleep(20);
+    while (expected.some((f) => !rig.service.results.has(f.id!)) && Date.now() < deadline) await delay(20);
     if (process.env['FUZZ_DEBUG'] !== undefined) {
       const missing = expected.filter((f) => !rig.service.results.has(f.id!));
       t.log(`batch ${sent}: ${missing.length} without result (${missing.slice(0, 3).map((f) => f.what).join('; ')}), disconnects ${disconnects.length}`);

@@ -93,7 +93,7 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   }));
   const dry = run(bin, ['install-service', '--config', config, '--dry-run']);
   t.is(dry.status, 0, output(dry));
-  t.true(dry.stdout.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 ${join(prefix, 'lib/node_modules', pkg.name, 'dist/agent/cli/bin.js')} run --config ${config}`), dry.stdout);
+  t.true(dry.stdout.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 --expose-gc ${join(prefix, 'lib/node_modules', pkg.name, 'dist/agent/cli/bin.js')} run --config ${config}`), dry.stdout);
 
   // The installed package alone runs the whole demo: directory-sim, service-sim and an agent.
   const demo = run(bin, ['demo'], { cwd: work, timeout: 100_000 });

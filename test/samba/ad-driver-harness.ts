@@ -6,27 +6,17 @@ import { isAgentError, type AgentError } from '../../agent/errors.js';
 import type { SambaDc } from '../fixtures/samba.js';
 // The OpenLDAP tier's capturing logger: one implementation for both directory tiers.
 import { CaptureLogger } from '../openldap/helpers/capture-logger.js';
+import { directoryConfig } from '../helpers/directory-config.js';
 
 export { CaptureLogger };
 
 
 /** The config the agent would have for this DC: svc-writeback, LDAPS verified against the fixture CA. */
 export function adConfig(dc: SambaDc, overrides: Partial<DirectoryConfig> = {}): DirectoryConfig {
-  return {
-    id: 'corp',
-    kind: 'activeDirectory',
-    urls: [dc.ldapsUrl],
-    baseDn: dc.baseDn,
-    bindDn: dc.svcDn,
-    tls: { caFile: dc.caFile, startTls: false },
-    scope: { include: [dc.managedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dc.helpdeskAdminsDn] },
-    historyOnReset: 'bestEffort',
-    passwordMethod: 'passwordModify',
-    timeoutMs: 5000,
-    poolSize: 2,
-    policyCacheMs: 0,
-    ...overrides,
-  };
+  return directoryConfig(
+    { id: 'corp', kind: 'activeDirectory', urls: [dc.ldapsUrl], baseDn: dc.baseDn, bindDn: dc.svcDn, caFile: dc.caFile, include: [dc.managedOu], protectedGroups: [dc.helpdeskAdminsDn] },
+    { policyCacheMs: 0, ...overrides },
+  );
 }
 
 export function newDriver(dc: SambaDc, logger: Logger, overrides: Partial<DirectoryConfig> = {}, now: () => Date = () => new Date()): ActiveDirectoryDriver {

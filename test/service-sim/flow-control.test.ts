@@ -1,5 +1,6 @@
 import test from 'ava';
-import { connectAgent, newIdentity, startService, TENANT, until } from './helpers/fixtures.js';
+import { connectAgent, newIdentity, startService, TENANT } from './helpers/fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { TestAgent } from './helpers/test-agent.js';
 
 test('flow control: never more than maxInFlight outstanding, with 3 × maxInFlight commands issued', async (t) => {
@@ -15,7 +16,7 @@ test('flow control: never more than maxInFlight outstanding, with 3 × maxInFlig
   const issued = Array.from({ length: 3 * maxInFlight }, () => sim.issueCommand({ tenantId: TENANT, op: 'getAccountState', target: { by: 'uid', value: 'u' } }));
   let answered = 0;
   while (answered < issued.length) {
-    await until(() => agent.held.length > 0);
+    await eventually(() => agent.held.length > 0, { timeoutMs: 5_000, what: 'agent.held.length > 0' });
     t.true(sim.outstanding(identity.agentId) <= maxInFlight);
     // Give the service a moment to (wrongly) send more before answering.
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -36,12 +37,12 @@ test('an ack does not return credit: only a result does', async (t) => {
   const agent = await connectAgent(t, sim, identity, { maxInFlight: 1, mode: 'hold' });
   const first = sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' });
   sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' });
-  await until(() => sim.acks.has(first.id));
+  await eventually(() => sim.acks.has(first.id), { timeoutMs: 5_000, what: 'sim.acks.has(first.id)' });
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.is(agent.commands.length, 1);
   agent.answer(first.id);
-  await until(() => agent.commands.length === 2);
-  t.pass();
+  await eventually(() => agent.commands.length === 2, { timeoutMs: 5_000, what: 'the second command, once the first has its result' });
+  t.is(sim.outstanding(identity.agentId), 1, 'the result returned the credit, and the second command took it');
 });
 
 test('redelivery: commands sent without a result are re-sent, byte for byte, after the agent reconnects', async (t) => {
@@ -55,11 +56,11 @@ test('redelivery: commands sent without a result are re-sent, byte for byte, aft
   const issued = Array.from({ length: 3 }, (_, i) =>
     sim.issueCommand({ tenantId: TENANT, op: 'resetPassword', target: { by: 'uid', value: `u${i}` }, secret: { newPassword: `pw-${i}-long-enough` } }),
   );
-  await until(() => first.held.length === 2);
+  await eventually(() => first.held.length === 2, { timeoutMs: 5_000, what: 'first.held.length === 2' });
   const firstFrames = sim.transcript.entries.filter((entry) => entry.direction === 'out' && entry.text.includes('"type":"command"')).map((entry) => entry.text);
   t.is(firstFrames.length, 2);
   await first.terminate();
-  await until(() => sim.connectedAgents().length === 0);
+  await eventually(() => sim.connectedAgents().length === 0, { timeoutMs: 5_000, what: 'sim.connectedAgents().length === 0' });
   t.is(sim.pendingCommands, 3);
 
   const second = await TestAgent.connect(sim.url, identity, { maxInFlight: 2 });
@@ -90,7 +91,7 @@ test('two agents of a tenant share the commands; when one drops, its commands fi
   const issued = Array.from({ length: 12 }, (_, i) =>
     sim.issueCommand({ tenantId: TENANT, op: 'resetPassword', target: { by: 'uid', value: `user${i}` }, secret: { newPassword: `secret-${i}-xyz` } }),
   );
-  await until(() => agentA.held.length === 4);
+  await eventually(() => agentA.held.length === 4, { timeoutMs: 5_000, what: 'agentA.held.length === 4' });
   const heldByA = [...agentA.held];
   t.true(agentB.commands.length > 0, 'B took a share before A dropped');
   await agentA.terminate();
@@ -116,7 +117,7 @@ test('least loaded: with two idle agents the commands alternate', async (t) => {
   const agentA = await connectAgent(t, sim, a, { maxInFlight: 8, mode: 'hold' });
   const agentB = await connectAgent(t, sim, b, { maxInFlight: 8, mode: 'hold' });
   for (let i = 0; i < 6; i++) sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' });
-  await until(() => agentA.held.length + agentB.held.length === 6);
+  await eventually(() => agentA.held.length + agentB.held.length === 6, { timeoutMs: 5_000, what: 'agentA.held.length + agentB.held.length === 6' });
   t.is(agentA.held.length, 3);
   t.is(agentB.held.length, 3);
 });
@@ -128,10 +129,10 @@ test('a command left by a dropped agent goes back to that agent when it returns 
   const firstA = await connectAgent(t, sim, a, { maxInFlight: 1, mode: 'hold' });
   const agentB = await connectAgent(t, sim, b, { maxInFlight: 1, mode: 'hold' });
   const issued = [0, 1].map(() => sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }));
-  await until(() => firstA.held.length === 1 && agentB.held.length === 1);
+  await eventually(() => firstA.held.length === 1 && agentB.held.length === 1, { timeoutMs: 5_000, what: 'firstA.held.length === 1 && agentB.held.length === 1' });
   const leftByA = firstA.held[0]!;
   await firstA.terminate();
-  await until(() => sim.connectedAgents().length === 1);
+  await eventually(() => sim.connectedAgents().length === 1, { timeoutMs: 5_000, what: 'sim.connectedAgents().length === 1' });
   const secondA = await TestAgent.connect(sim.url, a, { maxInFlight: 1 });
   t.teardown(() => secondA.terminate());
   const result = await issued.find((command) => command.id === leftByA)!.result;

@@ -2,7 +2,8 @@ import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
 import { Feature, Subprotocol, TrustedKeys, encodeMessage, judgeServiceKeys, signServiceKeysAck, type ServiceKeysMessage } from '../../protocol/index.js';
 import { IgnoredFrame } from '../../service-sim/index.js';
-import { connectAgent, newIdentity, startService, until } from './helpers/fixtures.js';
+import { eventually } from '../helpers/eventually.js';
+import { connectAgent, newIdentity, startService } from './helpers/fixtures.js';
 import { open } from './helpers/test-agent.js';
 
 // service-sim's side of version 2 (docs/protocol.md sections 3, 8 and 9), with a raw test agent.
@@ -81,6 +82,6 @@ test('without keyRotation no announcement is sent and an ack is an unexpected me
   t.like(sim.session(identity.agentId), { protocol: Subprotocol.v2, features: [] });
   sim.announceServiceKeys();
   agent.send(encodeMessage(signServiceKeysAck({ agentId: identity.agentId, issuedAt: new Date().toISOString(), kids: ['k1'] }, identity.signing.privateKey)));
-  await until(() => sim.frameErrors.some((e) => e.error === IgnoredFrame.UNEXPECTED_MESSAGE));
+  await eventually(() => sim.frameErrors.some((e) => e.error === IgnoredFrame.UNEXPECTED_MESSAGE), { timeoutMs: 5_000, what: 'the UNEXPECTED_MESSAGE frame error' });
   t.false(agent.messages.some((m) => m.type === 'serviceKeys'));
 });

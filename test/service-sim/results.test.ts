@@ -2,7 +2,8 @@ import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
 import { buildResult, encodeMessage, signResult } from '../../protocol/index.js';
 import { ResultRefusal } from '../../service-sim/index.js';
-import { connectAgent, newIdentity, recordingLogger, startService, TENANT, until } from './helpers/fixtures.js';
+import { connectAgent, newIdentity, recordingLogger, startService, TENANT } from './helpers/fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 test('a result with a forged signature is logged, not stored and not acknowledged; the genuine one is', async (t) => {
   const logger = recordingLogger();
@@ -10,7 +11,7 @@ test('a result with a forged signature is logged, not stored and not acknowledge
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
   const issued = sim.issueCommand({ tenantId: TENANT, op: 'unlockAccount', target: { by: 'uid', value: 'dave' } });
-  await until(() => agent.held.length === 1);
+  await eventually(() => agent.held.length === 1, { timeoutMs: 5_000, what: 'agent.held.length === 1' });
   const refused = sim.waitFor('resultRefused');
   agent.answer(issued.id, { signWith: generateKeyPairSync('ed25519').privateKey });
   t.like(await refused, { commandId: issued.id, reason: ResultRefusal.INVALID_SIGNATURE });
@@ -19,7 +20,7 @@ test('a result with a forged signature is logged, not stored and not acknowledge
   t.true(logger.lines.some((line) => line.includes('result refused') && line.includes('INVALID_SIGNATURE')));
   agent.answer(issued.id);
   t.like(await issued.result, { commandId: issued.id, code: 'OK' });
-  await until(() => agent.resultAcks.length === 1);
+  await eventually(() => agent.resultAcks.length === 1, { timeoutMs: 5_000, what: 'agent.resultAcks.length === 1' });
   t.deepEqual(agent.resultAcks, [issued.id]);
 });
 
@@ -29,7 +30,7 @@ test('a result in the name of another agent is refused', async (t) => {
   const other = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
   const issued = sim.issueCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'checkPermissions' });
-  await until(() => agent.held.length === 1);
+  await eventually(() => agent.held.length === 1, { timeoutMs: 5_000, what: 'agent.held.length === 1' });
   const forged = signResult(buildResult({ commandId: issued.id, agentId: other.agentId, code: 'OK', message: 'x', completedAt: new Date() }), identity.signing.privateKey);
   const refused = sim.waitFor('resultRefused');
   agent.send(encodeMessage(forged));
@@ -42,7 +43,7 @@ test('the first result wins; a re-sent identical result is acknowledged again, a
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
   const issued = sim.issueCommand({ tenantId: TENANT, op: 'unlockAccount', target: { by: 'uid', value: 'erin' } });
-  await until(() => agent.held.length === 1);
+  await eventually(() => agent.held.length === 1, { timeoutMs: 5_000, what: 'agent.held.length === 1' });
   const duplicates: boolean[] = [];
   sim.on('duplicateResult', (event) => duplicates.push(event.identical));
   let stored = 0;
@@ -50,7 +51,7 @@ test('the first result wins; a re-sent identical result is acknowledged again, a
   const first = agent.answer(issued.id);
   agent.send(encodeMessage(first));
   agent.answer(issued.id, { code: 'INTERNAL' });
-  await until(() => agent.resultAcks.length === 3);
+  await eventually(() => agent.resultAcks.length === 3, { timeoutMs: 5_000, what: 'agent.resultAcks.length === 3' });
   t.deepEqual(agent.resultAcks, [issued.id, issued.id, issued.id]);
   t.deepEqual(duplicates, [true, false]);
   t.is(stored, 1);
@@ -91,7 +92,7 @@ test('sendRaw writes the bytes as given, text or binary, and records them', asyn
   sim.sendRaw(identity.agentId, Buffer.from('{"type":"resultAck","commandId":"x"}'));
   t.true(await binary);
   sim.sendRaw(identity.agentId, '{"type":"resultAck","commandId":"raw-text"}');
-  await until(() => agent.resultAcks.includes('raw-text'));
+  await eventually(() => agent.resultAcks.includes('raw-text'), { timeoutMs: 5_000, what: 'agent.resultAcks.includes(\'raw-text\')' });
   const out = sim.transcript.entries.filter((entry) => entry.direction === 'out').slice(-2);
   t.deepEqual(
     out.map((entry) => entry.binary),
@@ -128,7 +129,7 @@ test('stop closes every agent with 1001 and rejects results still pending', asyn
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
   const issued = sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' });
-  await until(() => agent.held.length === 1);
+  await eventually(() => agent.held.length === 1, { timeoutMs: 5_000, what: 'agent.held.length === 1' });
   await sim.stop();
   t.is(await agent.closed, 1001);
   await t.throwsAsync(issued.result, { message: /stopped/ });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
 import { FrameError, MAX_FRAME_BYTES, toBase64Url } from '../../protocol/index.js';
 import { IgnoredFrame, ServiceErrorCode } from '../../service-sim/index.js';
-import { connectAgent, newIdentity, recordingLogger, startService, TENANT, until } from './helpers/fixtures.js';
+import { connectAgent, newIdentity, recordingLogger, startService, TENANT } from './helpers/fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { open, TestAgent, type TestAgentOptions } from './helpers/test-agent.js';
 
 const badHellos: [string, ServiceErrorCode, (agentId: string) => TestAgentOptions['hello']][] = [
@@ -71,7 +72,7 @@ test('bad frames are logged by code, never by content, and ignored: the session 
   agent.send(JSON.stringify({ type: 'command', note: marker }));
   agent.send(JSON.stringify({ type: 'ack', commandId: 42, note: marker }));
   agent.send(JSON.stringify({ type: 'register', token: marker, agentName: 'x', hostname: 'x', agentVersion: '1', signingKey: identity.signing.publicKeyRaw, encryptionKey: identity.encryption.publicKeyRaw }));
-  await until(() => sim.frameErrors.length === 6);
+  await eventually(() => sim.frameErrors.length === 6, { timeoutMs: 5_000, what: 'sim.frameErrors.length === 6' });
   t.deepEqual(
     sim.frameErrors.map((event) => event.error),
     [FrameError.BINARY_FRAME, FrameError.INVALID_JSON, FrameError.NOT_A_MESSAGE, FrameError.UNKNOWN_TYPE, FrameError.INVALID_MESSAGE, IgnoredFrame.UNEXPECTED_MESSAGE],
@@ -86,7 +87,7 @@ test('ack and result before welcome are ignored', async (t) => {
   const { ws, messages, closed } = open(sim.url);
   await new Promise((resolve) => ws.once('open', resolve));
   ws.send(JSON.stringify({ type: 'ack', commandId: 'x' }));
-  await until(() => sim.frameErrors.length === 1);
+  await eventually(() => sim.frameErrors.length === 1, { timeoutMs: 5_000, what: 'sim.frameErrors.length === 1' });
   t.is(sim.frameErrors[0]?.error, IgnoredFrame.UNEXPECTED_MESSAGE);
   t.deepEqual(
     messages.map((message) => message.type),
@@ -102,8 +103,8 @@ test('a frame over 64 KiB is refused: ws closes the connection with 1009', async
   const agent = await connectAgent(t, sim, identity);
   agent.send(JSON.stringify({ type: 'ack', commandId: 'x'.repeat(MAX_FRAME_BYTES) }));
   t.is(await agent.closed, 1009);
-  await until(() => sim.frameErrors.some((event) => event.error === FrameError.FRAME_TOO_LARGE));
-  t.pass();
+  await eventually(() => sim.frameErrors.some((event) => event.error === FrameError.FRAME_TOO_LARGE), { timeoutMs: 5_000, what: 'the FRAME_TOO_LARGE frame error' });
+  t.is(sim.frameErrors.filter((event) => event.error === FrameError.FRAME_TOO_LARGE).length, 1, 'recorded once');
 });
 
 test('a connection that sends neither register nor hello in time gets HELLO_TIMEOUT and 4001', async (t) => {
@@ -158,7 +159,7 @@ test('with dropSilentAgents, an agent that answers no ping is terminated after t
   t.is(await silent.closed, 1006);
   const elapsed = Date.now() - started;
   t.true(elapsed >= 1000 && elapsed < 3500, `${elapsed} ms`);
-  await until(() => sim.connectedAgents().length === 1);
+  await eventually(() => sim.connectedAgents().length === 1, { timeoutMs: 5_000, what: 'sim.connectedAgents().length === 1' });
   t.deepEqual(sim.connectedAgents(), [healthy.agentId]);
   t.is(alive.socket.readyState, alive.socket.OPEN);
 });

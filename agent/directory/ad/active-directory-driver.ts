@@ -25,7 +25,7 @@ import { entryValue } from '../ldap/entry-values.js';
 import { AdRight } from './rights.js';
 import { findUserEntry, readUserEntry } from './user-lookup.js';
 
-/** What resolveUser read, reused by the operation on the same command (issue 9: fewer round trips). */
+/** What resolveUser read, reused by the operation on the same command, which saves a round trip. */
 interface ResolvedUser {
   entry: Entry;
   /** msDS-ResultantPSO: null when the domain policy applies. */

@@ -67,10 +67,10 @@ export async function resetPassword(context: AdContext, user: DirectoryUser, pas
 
   const pwdLastSet = options.forceChangeAtNextLogon ? PwdLastSet.mustChange : PwdLastSet.now;
   details.mustChangePassword = options.forceChangeAtNextLogon;
-  // What the follow-ups need: was pwdLastSet set by the reset itself (then writing -1 is a wasted
-  // write, about 30 ms on a DC), and is the account locked. resolveUser's entry answers the second;
-  // the first is learned from one read after a reset and kept (issue 9: a read per reset is a round
-  // trip raw LDAP does not make). Unknown, or an account whose pwdLastSet was 0: read, as before.
+  // What the follow-ups need: was pwdLastSet set by the reset itself (then writing -1 is a wasted,
+  // slow write on a DC), and is the account locked. resolveUser's entry answers the second; the
+  // first is learned from one read after a reset and kept, since a read per reset is a round trip.
+  // Unknown, or an account whose pwdLastSet was 0: read, as before.
   const before = context.resolvedEntry(user);
   const lastSetBefore = before === null ? null : entryValue(before, AdAttribute.pwdLastSet);
   const learned = lastSetBefore !== null && lastSetBefore !== '0' ? context.resetSetsPwdLastSet() : null;

@@ -36,7 +36,7 @@ interface GroupIdentity {
 /**
  * SIDs of the configured protected groups, read once and kept for `ttlMs` (the policy cache's
  * time): with them a member, direct or nested, shows in the tokenGroups the driver reads anyway,
- * and the check costs no round trip of its own (issue 9). A group that is not a security group,
+ * and the check costs no round trip of its own. A group that is not a security group,
  * or cannot be read, is checked with LDAP_MATCHING_RULE_IN_CHAIN as before.
  */
 export class ProtectedGroupSids {

@@ -83,8 +83,7 @@ class DnReader {
   private readValue(): string {
     if (this.peek() === '"') return this.readQuoted();
     // Plain characters are copied as they are; escapes collect bytes, decoded as UTF-8 together
-    // (an escaped multi-byte character spans several escapes). Per-character Buffers were a
-    // visible share of the agent's CPU (issue 9).
+    // (an escaped multi-byte character spans several escapes); DNs are parsed on every command.
     let value = '';
     let escaped: number[] | null = null;
     let trailingSpaces = 0;
@@ -226,7 +225,7 @@ export function formatDn(rdns: readonly (readonly Ava[])[]): string {
 /**
  * Normalized RDNs of recently seen DNs. The same few DNs (scope subtrees, the bind DN, protected
  * groups, the user of the command at hand) are compared several times per command; parsing them
- * each time was a visible share of the agent's CPU (issue 9). Bounded: cleared when full.
+ * each time would be a visible share of the agent's CPU. Bounded: cleared when full.
  */
 const NORMALIZED_CACHE_SIZE = 1024;
 const normalizedCache = new Map<string, readonly (readonly Ava[])[]>();

@@ -4,8 +4,7 @@
  * included (a unicodePwd value or a Password Modify request value becomes a JSON array of its bytes;
  * only a bind's `password` field is masked). That is a copy of the password in a string the agent
  * cannot clear, made for nothing: the agent refuses to run with ldapts's debug log on (see
- * cli/node-debug-guard.ts). It costs a little CPU too: about 4 µs per reset's three requests, 1.2
- * with this (bench/micro/ldapts-json-cost.ts).
+ * cli/node-debug-guard.ts). It costs CPU too (bench/micro/ldapts-json-cost.ts measures it).
  *
  * Giving ldapts's message classes a `toJSON` that names only the message id and type makes that text
  * short and secret-free. Nothing changes on the wire: requests are encoded with `write()`, never JSON.

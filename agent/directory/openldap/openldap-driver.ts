@@ -69,7 +69,7 @@ export class OpenLdapDriver implements DirectoryDriver {
   private readonly policies: PolicyReader;
   /**
    * The entry read by resolveUser, for the operation that follows on the same command: one search
-   * instead of two per reset (issue 9). Keyed by the user object, used by one operation only, and
+   * instead of two per reset. Keyed by the user object, used by one operation only, and
    * only within SNAPSHOT_MS; anything later reads the entry again.
    */
   private readonly snapshots = new WeakMap<DirectoryUser, AccountSnapshot & { at: number }>();
@@ -141,8 +141,7 @@ export class OpenLdapDriver implements DirectoryDriver {
     }
     const appliedAt = this.deps.now();
     const notApplied: Record<string, unknown>[] = [];
-    // Each follow-up is a round trip (issue 9's profile: 7 per reset against 2 for a bare lookup and
-    // write): skip those with nothing to do. pwdReset can only be there if slapd set it now
+    // Each follow-up is a round trip: skip those with nothing to do. pwdReset can only be there if slapd set it now
     // (pwdMustChange) or it was there before; slapd drops an expired lock itself on the change.
     if (options.forceChangeAtNextLogon) await this.followUp(notApplied, 'pwdReset', user.dn, replaceAttribute(PpolicyAttr.pwdReset, 'TRUE'), 'write access to pwdReset');
     else if (policy.mustChange || facts.mustChangePassword) await this.followUp(notApplied, 'pwdReset', user.dn, deleteAttribute(PpolicyAttr.pwdReset), 'write access to pwdReset');

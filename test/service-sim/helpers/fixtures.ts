@@ -30,12 +30,3 @@ export async function connectAgent(t: ExecutionContext, sim: ServiceSim, identit
   if (agent.messages.find((message) => message.type === 'welcome') === undefined) throw new Error('the test agent got no welcome');
   return agent;
 }
-
-/** Polls until `condition` holds (for state the test agent builds asynchronously). */
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -1,17 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { mock } from 'node:test';
 import test from 'ava';
-import { CollectionPolicy, fullCollector, releaseStartupMemory, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
+import { CollectionPolicy, fullCollector, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a full collector is available without --expose-gc, and it frees memory', (t) => {
-  const gc = fullCollector();
-  if (gc === null) return t.fail('no collector: V8 refused --expose-gc at run time');
-  let garbage: object[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i }));
-  const before = process.memoryUsage().heapUsed;
-  garbage = null;
-  gc();
-  t.is(garbage, null);
-  t.true(process.memoryUsage().heapUsed < before, 'the heap shrank');
+const MODULE = new URL('../../../../agent/runtime/garbage-collection.ts', import.meta.url).href;
+
+/** Runs `body` (an ES module body with `m`, the garbage-collection module) in a node with the given flags; its stdout. */
+function inNode(flags: string[], body: string): { stdout: string; stderr: string } {
+  const code = `const m = await import(${JSON.stringify(MODULE)});\n${body}`;
+  return spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+}
+
+test('under --expose-gc (the service\'s node flags) the full collector is there, and it frees memory', (t) => {
+  const { stdout, stderr } = inNode(['--expose-gc'], `
+    const gc = m.fullCollector();
+    let garbage = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+    const before = process.memoryUsage().heapUsed;
+    garbage = null;
+    gc?.();
+    process.stdout.write(JSON.stringify({ collector: typeof gc, shrank: process.memoryUsage().heapUsed < before, garbage }));`);
+  t.deepEqual(JSON.parse(stdout || '{}'), { collector: 'function', shrank: true, garbage: null }, stderr);
+});
+
+test('without --expose-gc there is no collector: the agent sets no V8 flag at run time', (t) => {
+  const { stdout, stderr } = inNode([], 'process.stdout.write(String(m.fullCollector()));');
+  t.is(stdout, 'null', stderr);
+  t.is(fullCollector(), null, 'nor in the test worker');
 });
 
 const MB = 1024 * 1024;
@@ -34,7 +49,9 @@ test('collects when RSS has grown enough while commands flow, reduces memory onc
   t.is(policy.decide(5_310, 111 * MB), 'reduce', 'a few more, then idle again');
 });
 
-test('the schedule runs the collector on a timer, counts growth from where a collection left RSS, and stops', async (t) => {
+test('the schedule runs the collector on a timer, counts growth from where a collection left RSS, and stops', (t) => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  t.teardown(() => mock.timers.reset());
   let finished = 0;
   let flowing = true;
   let rss = 100 * MB;
@@ -47,29 +64,32 @@ test('the schedule runs the collector on a timer, counts growth from where a col
   const commands = (): number => (flowing ? ++finished : finished);
   const stop = scheduleGarbageCollection({ everyMs: 10, afterRssGrowthBytes: 16 * MB, commands, rss: () => rss, collect });
   rss = 120 * MB;
-  for (let waited = 0; kinds.length < 1 && waited < 5_000; waited += 10) await sleep(10);
+  mock.timers.tick(10);
   t.deepEqual(kinds, ['full'], '20 MB grown while commands flow');
   // The collection left RSS at 110 MB: back at 120 is 10 MB of growth, not 20.
   rss = 120 * MB;
-  await sleep(100);
+  mock.timers.tick(100);
   t.deepEqual(kinds, ['full'], 'growth counts from where the collection left RSS');
   flowing = false;
-  for (let waited = 0; kinds.length < 2 && waited < 5_000; waited += 10) await sleep(10);
-  stop();
+  mock.timers.tick(10);
   t.deepEqual(kinds, ['full', 'last-resort'], 'commands stopped: one memory-reducing collection');
-  const count = kinds.length;
+  mock.timers.tick(100);
+  t.deepEqual(kinds, ['full', 'last-resort'], 'an idle agent is left alone');
+  stop();
   flowing = true;
   rss = 500 * MB;
-  await sleep(50);
-  t.is(kinds.length, count, 'stopped');
+  mock.timers.tick(100);
+  t.is(kinds.length, 2, 'stopped');
 });
 
 test('releaseStartupMemory gives committed heap back, not only garbage', (t) => {
-  let garbage: object[] | null = Array.from({ length: 300_000 }, (_, i) => ({ i, text: `value ${i}` }));
-  const grown = process.memoryUsage().heapTotal;
-  garbage = null;
-  releaseStartupMemory();
-  t.is(garbage, null);
-  const after = process.memoryUsage().heapTotal;
+  const { stdout, stderr } = inNode(['--expose-gc'], `
+    let garbage = Array.from({ length: 300_000 }, (_, i) => ({ i, text: 'value ' + i }));
+    const grown = process.memoryUsage().heapTotal;
+    garbage = null;
+    m.releaseStartupMemory();
+    process.stdout.write(JSON.stringify({ grown, after: process.memoryUsage().heapTotal, garbage }));`);
+  const { grown, after, garbage } = JSON.parse(stdout || '{}') as { grown: number; after: number; garbage: null };
+  t.is(garbage, null, stderr);
   t.true(after < grown, `heapTotal ${grown} -> ${after}`);
 });

@@ -73,7 +73,7 @@ test('installs into a temporary root: the hardened unit, state 0700 and logs 075
   const { root, unit, log } = await installIntoRoot();
   const lines = unit.split('\n');
   for (const directive of HARDENING) t.true(lines.includes(directive), `missing ${directive}`);
-  t.true(lines.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 ${realBin} run --config /etc/writeback-agent/config.json`));
+  t.true(lines.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 --expose-gc ${realBin} run --config /etc/writeback-agent/config.json`));
   t.false(lines.some((line) => line.startsWith('MemoryDenyWriteExecute')), 'V8 needs W+X memory');
   t.regex(unit, /# MemoryDenyWriteExecute= is left out on purpose: V8/);
   t.is((await stat(join(root, 'var/lib/writeback-agent'))).mode & 0o777, 0o700);

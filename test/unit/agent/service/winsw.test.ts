@@ -24,7 +24,7 @@ test('the WinSW XML is well-formed and gives back every path exactly, with space
   t.is(child(root, 'id')[0]?.text, 'writeback-agent');
   t.is(child(root, 'executable')[0]?.text, awkward.node);
   // One <argument> each: WinSW quotes them itself, so no quotes of ours may appear around paths.
-  t.deepEqual(child(root, 'argument').map((a) => a.text), ['--max-semi-space-size=8', awkward.bin, 'run', '--config', awkward.config]);
+  t.deepEqual(child(root, 'argument').map((a) => a.text), ['--max-semi-space-size=8', '--expose-gc', awkward.bin, 'run', '--config', awkward.config]);
   const env = child(root, 'env');
   t.deepEqual(env.map((e) => e.attributes), [{ name: 'WRITEBACK_AGENT_CONFIG', value: awkward.config }]);
   t.is(child(root, 'stoptimeout')[0]?.text, '15 sec');

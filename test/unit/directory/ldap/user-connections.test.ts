@@ -1,3 +1,4 @@
+import { mock } from 'node:test';
 import test from 'ava';
 import type { Client } from 'ldapts';
 import { UserConnections } from '../../../../agent/directory/ldap/user-connections.js';
@@ -62,6 +63,8 @@ test('an unhealthy release closes the connection and gives its slot to a waiter,
 });
 
 test('a kept connection that closed while idle is not handed out; idle ones close after idleMs', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.teardown(() => mock.timers.reset());
   const { connect, opened } = fakes();
   const users = new UserConnections(connect, 2, 30);
   const a = await users.acquire();
@@ -70,7 +73,9 @@ test('a kept connection that closed while idle is not handed out; idle ones clos
   const b = await users.acquire();
   t.deepEqual([id(b.client), b.reused], [2, false]);
   users.release(b.client, true);
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  mock.timers.tick(29);
+  t.true(opened[1]!.isConnected, 'kept until idleMs');
+  mock.timers.tick(1);
   t.false(opened[1]!.isConnected);
   t.is(users.size, 0);
 });
