@@ -1,6 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import test from 'ava';
@@ -79,10 +79,14 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   t.regex(help.stdout, /writeback-agent check-permissions --config F/);
 
   // From the installed package, install-service finds its own bin without --bin.
-  const config = join(work, 'config.json');
+  // Not under /tmp: install-service refuses what the unit's PrivateTmp=yes would hide.
+  await mkdir(join(repo, '.tmp'), { recursive: true });
+  const etc = await mkdtemp(join(repo, '.tmp', 'wa-pack-etc-'));
+  t.teardown(() => rm(etc, { recursive: true, force: true }));
+  const config = join(etc, 'config.json');
   await writeFile(config, JSON.stringify({
     service: { url: 'wss://reset.example.com/agent/v1' },
-    stateDir: join(work, 'state'),
+    stateDir: join(etc, 'state'),
     secretStore: 'file',
     directories: [{ id: 'corp', kind: 'openldap', urls: ['ldaps://ldap.example:636'], baseDn: 'dc=example', bindDn: 'cn=agent,dc=example', bindPassword: { env: 'BIND' }, scope: { include: ['dc=example'] } }],
   }));
