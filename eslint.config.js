@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'bench-results/', '.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'test-artifacts/', 'bench-results/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
