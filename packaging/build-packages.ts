@@ -110,7 +110,8 @@ function buildDebian(spec: DebianPackageSpec, manifest: Manifest, linuxApp: stri
   writeExecutable(at('DEBIAN/prerm'), prerm(unit.name));
   writeExecutable(at('DEBIAN/postrm'), postrm(plan, configDir));
   const deb = join(out, `${spec.name}_${manifest.version}_amd64.deb`);
-  run('dpkg-deb', ['--root-owner-group', '-Zxz', '-z6', '--build', stage, deb]);
+  // gzip, not xz: several times faster to build on a busy CI machine, for a somewhat larger file.
+  run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z6', '--build', stage, deb]);
   log(`built ${deb} and ${tarball}`);
 }
 
