@@ -101,6 +101,11 @@ test.serial('dpkg -i installs it; it runs with no Node on PATH; the unit verifie
   const version = run('/usr/bin/writeback-agent', ['--version'], { env });
   t.is(version.status, 0, output(version));
   t.is(version.stdout.trim(), pkg.version);
+  // The installed program run by Debian's older Node (20 here) stops at once and names the Node it needs.
+  const old = run('/usr/bin/node', ['/usr/lib/writeback-agent/dist/agent/cli/bin.js', '--version']);
+  t.is(old.error, undefined, 'no /usr/bin/node: this check needs Debian\'s nodejs (older than 24) beside the package');
+  t.is(old.status, 2, output(old));
+  t.regex(old.stderr, /^writeback-agent needs Node\.js 24 or later, but \/usr\/bin\/node is v\d+\.\S+; install Node\.js 24/);
   const work = await mkdtemp(join(tmpdir(), 'wa-deb-demo-'));
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const demo = run('/usr/bin/writeback-agent', ['demo'], { env, cwd: work, timeout: 180_000 });
