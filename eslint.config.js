@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import { layerConfigs } from './eslint-layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'bench-results/', '.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'test-artifacts/', 'bench-results/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

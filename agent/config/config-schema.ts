@@ -197,6 +197,9 @@ const root = object({
   ),
 });
 
+/** The whole file's parser (configKeys(configSchema) lists its keys for the reference docs). */
+export const configSchema = root;
+
 /** The file's content as written (paths not yet resolved; audit.file may still be null). */
 export type RawAgentConfig = Omit<AgentConfig, 'source' | 'audit'> & { audit: { file: string | null } };
 

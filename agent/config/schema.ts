@@ -13,6 +13,34 @@ export interface Field<T> {
   readonly fallback: (() => T) | undefined;
 }
 
+/** How a parser is built, kept so the config reference can be checked against the schema (configKeys). */
+type Shape = { kind: 'object'; fields: Record<string, Field<unknown>> } | { kind: 'array'; item: Parser<unknown> } | { kind: 'wrap'; inner: Parser<unknown> };
+const shapes = new WeakMap<Parser<unknown>, Shape>();
+
+function shaped<T>(parser: Parser<T>, shape: Shape): Parser<T> {
+  shapes.set(parser, shape);
+  return parser;
+}
+
+/** One key of the config file: `directories[].tls.caFile`, with its default (undefined: required). */
+export interface ConfigKey {
+  path: string;
+  required: boolean;
+  fallback: unknown;
+}
+
+/** Every key an object parser accepts, nested objects and array items included, in declaration order. */
+export function configKeys(parser: Parser<unknown>, prefix = ''): ConfigKey[] {
+  const shape = shapes.get(parser);
+  if (shape === undefined) return [];
+  if (shape.kind === 'wrap') return configKeys(shape.inner, prefix);
+  if (shape.kind === 'array') return configKeys(shape.item, `${prefix}[]`);
+  return Object.entries(shape.fields).flatMap(([key, field]) => {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    return [{ path, required: field.fallback === undefined, fallback: field.fallback?.() }, ...configKeys(field.parse, path)];
+  });
+}
+
 export type Parsed<F> = F extends Field<infer T> ? T : never;
 export type ObjectOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: Parsed<S[K]> };
 
@@ -92,24 +120,24 @@ export function oneOf<const V extends string>(values: readonly V[]): Parser<V> {
 }
 
 export function nullable<T>(parse: Parser<T>): Parser<T | null> {
-  return (value, path) => (value === null ? null : parse(value, path));
+  return shaped((value, path) => (value === null ? null : parse(value, path)), { kind: 'wrap', inner: parse });
 }
 
 export function arrayOf<T>(item: Parser<T>, options: { minItems?: number } = {}): Parser<T[]> {
-  return (value, path) => {
+  return shaped((value, path) => {
     if (!Array.isArray(value)) throw wrongType(path, 'an array', value);
     const minItems = options.minItems ?? 0;
     if (value.length < minItems) {
       throw new ConfigError(path, `needs at least ${minItems} item${minItems === 1 ? '' : 's'}`, 'add the missing entries');
     }
     return value.map((element, index) => item(element, joinPath(path, index)));
-  };
+  }, { kind: 'array', item });
 }
 
 /** A plain object: every known key parsed (or defaulted), any unknown key an error naming it. */
 export function object<S extends Record<string, Field<unknown>>>(fields: S): Parser<ObjectOf<S>> {
   const known = Object.keys(fields);
-  return (value, path) => {
+  return shaped((value, path) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrongType(path || '(top level)', 'an object', value);
     const input = value as Record<string, unknown>;
     for (const key of Object.keys(input)) {
@@ -129,14 +157,14 @@ export function object<S extends Record<string, Field<unknown>>>(fields: S): Par
       }
     }
     return out as ObjectOf<S>;
-  };
+  }, { kind: 'object', fields });
 }
 
 /** Runs `parse`, then `check` on its result (for rules that need the parsed value). */
 export function refine<T>(parse: Parser<T>, check: (value: T, path: string) => void): Parser<T> {
-  return (value, path) => {
+  return shaped((value, path) => {
     const parsed = parse(value, path);
     check(parsed, path);
     return parsed;
-  };
+  }, { kind: 'wrap', inner: parse });
 }

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { AgentConfig } from '../config/agent-config.js';
 import { SetupError } from '../errors.js';
+import { hiddenBySandbox } from './sandbox-hidden-paths.js';
 import { ServiceDefaults } from './service-defaults.js';
 import type { ServicePlan, ServiceStep } from './service-plan.js';
 import { unitCredentials } from './systemd-credentials.js';
@@ -19,8 +20,6 @@ export interface LinuxInstallOptions {
   userExists: boolean;
 }
 
-/** What ProtectHome=yes makes invisible to the service: nothing it needs may live there. */
-const HIDDEN_BY_PROTECT_HOME = ['/home/', '/root/', '/run/user/'];
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,200}$/;
 
@@ -33,8 +32,8 @@ function within(path: string, dir: string): boolean {
 }
 
 function assertNames(unitName: string, user: string): void {
-  if (!UNIT_NAME.test(unitName)) throw new SetupError('CONFIG', `install-service: --name ${JSON.stringify(unitName)} is not a valid unit name (letters, digits, "_", ".", "-")`);
-  if (!USER_NAME.test(user)) throw new SetupError('CONFIG', `install-service: --user ${JSON.stringify(user)} is not a valid account name (lower-case letters, digits, "_", "-"; at most 32)`);
+  if (!UNIT_NAME.test(unitName)) throw new SetupError('CONFIG', `--name ${JSON.stringify(unitName)} is not a valid unit name (letters, digits, "_", ".", "-")`);
+  if (!USER_NAME.test(user)) throw new SetupError('CONFIG', `--user ${JSON.stringify(user)} is not a valid account name (lower-case letters, digits, "_", "-"; at most 32)`);
 }
 
 /** Every directory the agent writes: the state directory, the log directory, the audit log's directory. */
@@ -48,7 +47,8 @@ export function writableDirs(config: AgentConfig): { path: string; mode: number 
 
 /**
  * Creates the account, the directories (owned by it, 0700 state, 0750 logs), the hardened unit,
- * then enables and starts it. Paths the sandbox would hide are refused before anything is done.
+ * then enables and starts it. Paths the sandbox would hide (sandbox-hidden-paths.ts) are refused
+ * before anything is done.
  */
 export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptions): ServicePlan {
   assertNames(options.unitName, options.user);
@@ -60,9 +60,10 @@ export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptio
     ...config.directories.flatMap((d) => ('file' in d.bindPassword ? [[`the bindPassword file of ${d.id}`, d.bindPassword.file]] : [])),
   ] as const;
   for (const [what, path] of [['node', options.nodePath], ['the agent', options.binPath], ...readFiles, ...dirs.map((d) => ['a writable directory', d.path] as const)] as const) {
-    if (!posix.isAbsolute(path)) throw new SetupError('CONFIG', `install-service: the path of ${what} must be absolute (got ${path})`);
-    if (HIDDEN_BY_PROTECT_HOME.some((prefix) => within(path, prefix.slice(0, -1)))) {
-      throw new SetupError('CONFIG', `install-service: ${path} (${what}) is under /home, /root or /run/user, which ProtectHome=yes hides from the service; install node and the package system-wide (e.g. /usr/local), keep the config and CA files under /etc and stateDir and logging.dir under /var`);
+    if (!posix.isAbsolute(path)) throw new SetupError('CONFIG', `the path of ${what} must be absolute (got ${path})`);
+    const hidden = hiddenBySandbox(path);
+    if (hidden !== null) {
+      throw new SetupError('CONFIG', `${path} (${what}) is under ${hidden.dir}, which the service cannot see (${hidden.why}); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log`);
     }
   }
   const { credentials, notes } = unitCredentials(config, { unitName: options.unitName, user: options.user, encrypted: options.encryptedCredentials });
@@ -76,6 +77,7 @@ export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptio
       kind: 'command',
       argv: ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', config.stateDir, '--shell', ServiceDefaults.nologinShell, options.user],
       why: 'a dedicated system account with no login shell',
+      undo: ['userdel', options.user],
     });
   }
   for (const dir of dirs) {
@@ -98,7 +100,7 @@ export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptio
       environmentFile: ServiceDefaults.environmentFile,
     }),
   });
-  steps.push({ kind: 'command', argv: ['systemctl', 'daemon-reload'], why: 'make systemd read the new unit' });
+  steps.push({ kind: 'command', argv: ['systemctl', 'daemon-reload'], why: 'make systemd read the new unit', rerunAfterRollback: true });
   steps.push({ kind: 'command', argv: ['systemctl', 'enable', '--now', `${options.unitName}.service`], why: 'start now and at every boot' });
   notes.push(`the config file ${config.source} must be readable by ${options.user} (e.g. chgrp ${options.user} and chmod 0640)`);
   notes.push(`register once as the service account: sudo -u ${options.user} ${options.nodePath} ${options.binPath} register --config ${config.source} --token TOKEN`);

@@ -8,7 +8,7 @@ export type ServicePlatform = 'linux' | 'win32';
 export function servicePlatform(flag: string | undefined): ServicePlatform {
   const chosen = flag ?? process.platform;
   if (chosen === 'linux' || chosen === 'win32') return chosen;
-  throw new SetupError('CONFIG', `install-service: ${chosen} is not supported; the agent installs as a systemd service on Linux and a WinSW service on Windows (win32)`);
+  throw new SetupError('CONFIG', `${chosen} is not supported; the agent installs as a systemd service on Linux and a WinSW service on Windows (win32)`);
 }
 
 /** The expanded %ProgramData%, which the Windows plan needs even when printed on Linux. */
@@ -17,9 +17,9 @@ export function programData(): string {
 }
 
 /** Changing services needs root on Linux; said before anything is done. */
-export function assertPrivileged(platform: ServicePlatform, command: string): void {
+export function assertPrivileged(platform: ServicePlatform): void {
   if (platform === 'linux' && process.platform === 'linux' && process.getuid?.() !== 0) {
-    throw new SetupError('CONFIG', `${command}: must run as root (sudo); --dry-run shows what it would do without changing anything`);
+    throw new SetupError('CONFIG', `must run as root (sudo); --dry-run shows what it would do without changing anything`);
   }
 }
 

@@ -9,7 +9,7 @@ import { SetupError } from '../errors.js';
 export function installedBinPath(): string {
   const path = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
   if (!existsSync(path)) {
-    throw new SetupError('CONFIG', `install-service: ${path} does not exist (running from the sources?); install the package (npm install -g writeback-agent) or pass --bin PATH`);
+    throw new SetupError('CONFIG', `${path} does not exist (running from the sources?); install the package (npm install -g writeback-agent) or pass --bin PATH`);
   }
   return path;
 }

@@ -14,6 +14,10 @@ export type ServiceStep =
       why: string;
       /** A failure is reported but does not stop the plan (e.g. stopping a service that is not running). */
       mayFail?: boolean;
+      /** What undoes it when a later step fails (useradd: userdel). */
+      undo?: readonly string[];
+      /** Run it again once a rollback is done (daemon-reload, so systemd forgets a removed unit). */
+      rerunAfterRollback?: boolean;
     };
 
 export interface ServicePlan {

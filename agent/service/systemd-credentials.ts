@@ -27,7 +27,7 @@ export function unitCredentials(config: AgentConfig, options: { unitName: string
     if ('file' in ref) {
       if (posix.dirname(ref.file) === runtimeDir) {
         const name = posix.basename(ref.file);
-        if (!CREDENTIAL_NAME.test(name)) throw new SetupError('CONFIG', `install-service: ${key}: credential name ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`);
+        if (!CREDENTIAL_NAME.test(name)) throw new SetupError('CONFIG', `${key}: credential name ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`);
         const source = options.encrypted ? posix.join(ServiceDefaults.encryptedCredentialStore, name) : posix.join(ServiceDefaults.credentialStore, name);
         credentials.set(name, { name, source, encrypted: options.encrypted });
         notes.push(

@@ -1,4 +1,5 @@
 import { AGENT_VERSION } from '../runtime/version.js';
+import { SandboxHiddenPaths } from './sandbox-hidden-paths.js';
 import { ServiceDefaults } from './service-defaults.js';
 
 /** A credential systemd hands the unit: `LoadCredential[Encrypted]=name:source`. */
@@ -82,8 +83,8 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     `ReadWritePaths=${pathList(options.writablePaths)}`,
-    'ProtectHome=yes',
-    'PrivateTmp=yes',
+    SandboxHiddenPaths.ProtectHome.setting,
+    SandboxHiddenPaths.PrivateTmp.setting,
     'PrivateDevices=yes',
     'ProtectKernelTunables=yes',
     'ProtectKernelModules=yes',

@@ -29,7 +29,7 @@ export function winswPaths(options: { id: string; programData: string; serviceDi
 }
 
 function assertId(id: string): void {
-  if (!SERVICE_ID.test(id)) throw new SetupError('CONFIG', `install-service: --name ${JSON.stringify(id)} is not a valid service id (letters, digits, "_", ".", "-")`);
+  if (!SERVICE_ID.test(id)) throw new SetupError('CONFIG', `--name ${JSON.stringify(id)} is not a valid service id (letters, digits, "_", ".", "-")`);
 }
 
 /**

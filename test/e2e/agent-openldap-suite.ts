@@ -191,7 +191,7 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
     const status = await runCli(['status', '--config', env.configFile, '--json'], { env: env.env });
     t.is(status.code, 0, status.stderr);
     const report = JSON.parse(status.stdout);
-    t.like(report, { registered: true, registration: { agentId: env.agentId }, agent: { running: true }, connection: { state: 'ready' } });
+    t.like(report, { registered: true, registration: { agentId: env.agentId }, agent: { running: true }, connection: { state: 'connected' } });
     // The agent's own memory figures, from its last status snapshot.
     t.true(report.memory.rssMb > report.memory.heapUsedMb && report.memory.heapUsedMb > 0, JSON.stringify(report.memory));
   });

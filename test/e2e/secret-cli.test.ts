@@ -14,8 +14,8 @@ import { cliArgs, type CliResult } from '../helpers/agent-process.js';
 const repo = join(import.meta.dirname, '../..');
 
 /** Runs the CLI with `input` on standard input (a pipe, not a terminal). */
-async function cli(args: string[], input = ''): Promise<CliResult> {
-  const child = spawn(process.execPath, cliArgs(args), { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+async function cli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, cliArgs(args), { cwd: repo, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -121,6 +121,15 @@ test('check-permissions with a { secret } bind password: on a fresh config dir i
   t.regex(checked.stdout, /^OK {6}bind: /m);
   t.deepEqual(await readdir(join(dir, 'state')), before, 'nothing new in the state directory');
   t.false(checked.stdout.includes(slapd.layout.servicePassword));
+
+  // A successful check on a fresh config dir leaves it as it was, too.
+  const fresh = await configDir(t, {
+    id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn,
+    bindPassword: { env: 'WBA_SECRET_CLI_BIND' }, tls: { caFile: slapd.caFile }, scope: { include: [slapd.layout.peopleDn] }, timeoutMs: 3_000,
+  });
+  const clean = await cli(['check-permissions', '--config', fresh.config], '', { WBA_SECRET_CLI_BIND: slapd.layout.servicePassword });
+  t.is(clean.code, 0, clean.stdout + clean.stderr);
+  t.deepEqual(await readdir(fresh.dir), ['agent.json'], 'check-permissions created nothing');
 });
 
 test('at a terminal, set prompts twice and echoes nothing that is typed (a pseudo-terminal from script(1))', async (t) => {

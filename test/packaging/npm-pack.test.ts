@@ -1,7 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import test from 'ava';
 
@@ -41,7 +40,9 @@ function output(result: SpawnSyncReturns<string>): string {
 test('npm pack gives compiled JavaScript that installs globally into a clean prefix and runs on Node 24', async (t) => {
   t.timeout(150_000);
   t.regex(process.version, /^v(2[4-9]|[3-9]\d)\./, 'run the test under the Node 24 of node_modules/.bin (npm test / npx ava)');
-  const work = await mkdtemp(join(tmpdir(), 'wa-pack-'));
+  // Not under /tmp: install-service refuses a bin or config that the unit's PrivateTmp=yes would hide.
+  await mkdir(join(repo, '.tmp'), { recursive: true });
+  const work = await mkdtemp(join(repo, '.tmp', 'wa-pack-'));
   t.teardown(() => rm(work, { recursive: true, force: true }));
 
   const packed = run('npm', ['pack', '--json', '--pack-destination', work], { timeout: 120_000 });

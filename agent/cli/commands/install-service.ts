@@ -39,23 +39,23 @@ export async function installServiceCommand(argv: string[]): Promise<number> {
       printPlan(plan);
       return 0;
     }
-    if (values.root === undefined) assertPrivileged(platform, 'install-service');
+    if (values.root === undefined) assertPrivileged(platform);
     await applyPlan(plan, { ...(values.root === undefined ? {} : { root: values.root }), log: (line) => process.stdout.write(`${line}\n`) });
     printNotes(plan);
     return 0;
   }
 
-  if (values.root !== undefined) throw new SetupError('CONFIG', 'install-service: --root is for Linux test installs only');
+  if (values.root !== undefined) throw new SetupError('CONFIG', '--root is for Linux test installs only');
   const options = { id: name, nodePath, binPath, programData: programData(), serviceDir: values['service-dir'] ?? null, serviceAccount: values.user ?? null };
   const plan = windowsInstallPlan(config, options);
   if (dryRun) {
     printPlan(plan);
     return 0;
   }
-  if (process.platform !== 'win32') throw new SetupError('CONFIG', 'install-service: a Windows service can only be installed on Windows; use --dry-run to see the plan');
+  if (process.platform !== 'win32') throw new SetupError('CONFIG', 'a Windows service can only be installed on Windows; use --dry-run to see the plan');
   const { exe } = winswPaths(options);
   if (!existsSync(exe)) {
-    throw new SetupError('CONFIG', `install-service: ${exe} is missing; download WinSW-x64.exe (v3) from the WinSW releases, rename it to ${name}.exe and place it there`);
+    throw new SetupError('CONFIG', `${exe} is missing; download WinSW-x64.exe (v3) from the WinSW releases, rename it to ${name}.exe and place it there`);
   }
   await applyPlan(plan, { log: (line) => process.stdout.write(`${line}\n`) });
   printNotes(plan);

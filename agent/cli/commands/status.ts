@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
+import { connectionStatusWord } from '../../runtime/connection-status-words.js';
 import { readStatus } from '../../runtime/status-file.js';
 import { tcpReachable } from '../../runtime/reachability.js';
 import { RegistrationState } from '../../state/registration-state.js';
@@ -27,7 +28,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     registered: registration !== null,
     registration: registration === null ? null : { agentId: registration.agentId, tenantId: registration.tenantId, registeredAt: registration.registeredAt, serviceUrl: registration.serviceUrl, serviceKeyIds: registration.serviceKeys.map((k) => k.kid) },
     agent: running ? { running: true, pid: snapshot.pid, version: snapshot.version, startedAt: snapshot.startedAt } : { running: false },
-    connection: running ? snapshot.connection : { state: 'not running' },
+    connection: running ? { ...snapshot.connection, state: connectionStatusWord(snapshot.connection.state) } : { state: 'not running' },
     commands: running ? snapshot.commands : null,
     memory: running ? (snapshot.memory ?? null) : null,
     lastPermissionCheck: snapshot?.lastPermissionCheck ?? null,
@@ -41,7 +42,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const lines = [
     registration === null ? 'registration: not registered (run `writeback-agent register`)' : `registration: agent ${registration.agentId} of tenant ${registration.tenantId}, registered ${registration.registeredAt} with ${registration.serviceUrl}`,
     running ? `agent: running (pid ${snapshot.pid}, version ${snapshot.version}, since ${snapshot.startedAt})` : 'agent: not running',
-    running ? `service connection: ${snapshot.connection.state}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}` : 'service connection: none',
+    running ? `service connection: ${connectionStatusWord(snapshot.connection.state)}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}` : 'service connection: none',
     running && snapshot.connection.lastError && snapshot.connection.fix ? `  fix: ${snapshot.connection.fix}` : null,
     running ? `commands: ${snapshot.commands.completed} completed, ${snapshot.commands.inFlight} in flight` : null,
     running && snapshot.memory ? `memory: ${snapshot.memory.rssMb} MB resident (JS heap ${snapshot.memory.heapUsedMb} MB, outside it ${snapshot.memory.externalMb} MB), as of ${snapshot.updatedAt}` : null,

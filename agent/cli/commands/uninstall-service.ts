@@ -21,16 +21,16 @@ export async function uninstallServiceCommand(argv: string[]): Promise<number> {
     const config = await loadConfig(configPathFrom(values.config));
     plan = linuxUninstallPlan(config, { unitName: name, user: values.user ?? ServiceDefaults.user, purge: values.purge === true });
   } else {
-    if (values.purge) throw new SetupError('CONFIG', 'uninstall-service: --purge is for Linux; on Windows delete the state and log directories by hand');
-    if (values.root !== undefined) throw new SetupError('CONFIG', 'uninstall-service: --root is for Linux test installs only');
+    if (values.purge) throw new SetupError('CONFIG', '--purge is for Linux; on Windows delete the state and log directories by hand');
+    if (values.root !== undefined) throw new SetupError('CONFIG', '--root is for Linux test installs only');
     plan = windowsUninstallPlan({ id: name, programData: programData(), serviceDir: values['service-dir'] ?? null });
   }
   if (values['dry-run']) {
     printPlan(plan);
     return 0;
   }
-  if (platform === 'win32' && process.platform !== 'win32') throw new SetupError('CONFIG', 'uninstall-service: a Windows service can only be removed on Windows; use --dry-run to see the plan');
-  if (values.root === undefined) assertPrivileged(platform, 'uninstall-service');
+  if (platform === 'win32' && process.platform !== 'win32') throw new SetupError('CONFIG', 'a Windows service can only be removed on Windows; use --dry-run to see the plan');
+  if (values.root === undefined) assertPrivileged(platform);
   await applyPlan(plan, { ...(values.root === undefined ? {} : { root: values.root }), log: (line) => process.stdout.write(`${line}\n`) });
   printNotes(plan);
   return 0;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -8,6 +8,7 @@ import { FileSecretStore } from '../../../../agent/secrets/file-secret-store.js'
 import { applyPlan } from '../../../../agent/service/apply-plan.js';
 import { RegistrationState } from '../../../../agent/state/registration-state.js';
 import { linuxInstallPlan, linuxUninstallPlan, unitFilePath, type LinuxInstallOptions } from '../../../../agent/service/linux-install.js';
+import { SandboxHiddenPaths } from '../../../../agent/service/sandbox-hidden-paths.js';
 import { unitArg } from '../../../../agent/service/systemd-unit.js';
 import { serviceConfig } from './config-fixture.js';
 
@@ -142,11 +143,76 @@ test('a keychain secret store is flagged: a system service has no Secret Service
 });
 
 test('refuses node, the agent or writable directories where ProtectHome=yes would hide them', (t) => {
-  t.throws(() => linuxInstallPlan(serviceConfig(), options({ nodePath: '/home/admin/.nvm/versions/node/v24/bin/node' })), { message: /ProtectHome=yes hides/ });
+  t.throws(() => linuxInstallPlan(serviceConfig(), options({ nodePath: '/home/admin/.nvm/versions/node/v24/bin/node' })), { message: /ProtectHome=yes makes it inaccessible/ });
   t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: '/root/wa-state' }), options()), { message: /\/root\/wa-state .*ProtectHome/ });
   t.throws(() => linuxInstallPlan(serviceConfig({}, '/home/admin/config.json'), options()), { message: /\/home\/admin\/config\.json \(the config file\)/ });
   t.throws(() => linuxInstallPlan(serviceConfig({ service: { url: 'wss://reset.example.com/agent/v1', caFile: '/root/ca.pem' } }), options()), { message: /\/root\/ca\.pem \(service\.caFile\)/ });
   t.throws(() => linuxInstallPlan(serviceConfig(), options({ user: 'Bad User' })), { message: /not a valid account name/ });
+});
+
+test('refuses every path the sandbox hides: /tmp and /var/tmp (PrivateTmp), /home, /root and /run/user (ProtectHome)', (t) => {
+  t.throws(() => linuxInstallPlan(serviceConfig({}, '/tmp/agent/config.json'), options()), { message: '/tmp/agent/config.json (the config file) is under /tmp, which the service cannot see (PrivateTmp=yes gives the service a private, empty one); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log' });
+  t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: '/var/tmp/wa' }), options()), { message: /^\/var\/tmp\/wa \(a writable directory\) is under \/var\/tmp, which the service cannot see \(PrivateTmp=yes/ });
+  t.throws(() => linuxInstallPlan(serviceConfig({ logging: { dir: '/run/user/0/logs' } }), options()), { message: /is under \/run\/user, which the service cannot see \(ProtectHome=yes/ });
+  t.notThrows(() => linuxInstallPlan(serviceConfig({ stateDir: '/var/lib/tmp-not-tmp' }), options()), 'only /tmp itself and below, not a name that starts with it');
+});
+
+test('the refused list follows the unit: every setting in it that hides paths has its paths refused, and back', (t) => {
+  const plan = linuxInstallPlan(serviceConfig(), options());
+  const unit = plan.steps.find((s) => s.kind === 'file');
+  const lines = unit?.kind === 'file' ? unit.content.split('\n') : [];
+  for (const entry of Object.values(SandboxHiddenPaths)) {
+    t.true(lines.includes(entry.setting), `the unit has no ${entry.setting}`);
+    for (const dir of entry.paths) t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: `${dir}/wa-state` }), options()), { message: new RegExp(entry.setting.replace(/[=]/g, '\\=')) }, dir);
+  }
+  // Any other setting that hides or empties part of the file system would need an entry in the table.
+  const hiding = lines.filter((line) => /^(ProtectHome|PrivateTmp|TemporaryFileSystem|InaccessiblePaths|PrivateUsers|ProtectProc)=/.test(line));
+  t.deepEqual(hiding.sort(), Object.values(SandboxHiddenPaths).map((e) => e.setting as string).sort());
+});
+
+/** Stand-ins for useradd, chown, userdel and systemctl: each records its arguments; systemctl fails on `enable`. */
+async function fakeCommands(): Promise<{ dir: string; calls: () => Promise<string[]> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-svc-bin-'));
+  const record = join(dir, 'calls.log');
+  const script = (body: string): string => `#!/bin/sh\necho "$(basename "$0") $*" >> '${record}'\n${body}\n`;
+  for (const name of ['useradd', 'chown', 'userdel']) {
+    await writeFile(join(dir, name), script('exit 0'));
+    await chmod(join(dir, name), 0o755);
+  }
+  await writeFile(join(dir, 'systemctl'), script('[ "$1" = enable ] && exit 1\nexit 0'));
+  await chmod(join(dir, 'systemctl'), 0o755);
+  return { dir, calls: async () => (await readFile(record, 'utf8').catch(() => '')).trim().split('\n').filter((l) => l !== '') };
+}
+
+test('a failed install rolls back what it created: directories, unit file, account; a unit that was there is restored', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'wa-svc-root-'));
+  const fake = await fakeCommands();
+  t.teardown(() => Promise.all([rm(root, { recursive: true, force: true }), rm(fake.dir, { recursive: true, force: true })]));
+  const log: string[] = [];
+  const error = await t.throwsAsync(applyPlan(linuxInstallPlan(serviceConfig(), options()), { root, commandDir: fake.dir, log: (l) => log.push(l) }));
+  t.is(error.message, '`systemctl enable --now writeback-agent.service` failed (exit status 1); what this run had created was removed again, so fix that and run the command again');
+  t.false(existsSync(join(root, 'var')), 'the state and log directories were removed');
+  t.false(existsSync(join(root, 'etc/systemd/system/writeback-agent.service')), 'the unit file was removed');
+  t.deepEqual(await fake.calls(), [
+    'useradd --system --user-group --no-create-home --home-dir /var/lib/writeback-agent --shell /usr/sbin/nologin writeback-agent',
+    'chown -R writeback-agent:writeback-agent /var/lib/writeback-agent',
+    'chown -R writeback-agent:writeback-agent /var/log/writeback-agent',
+    'systemctl daemon-reload',
+    'systemctl enable --now writeback-agent.service',
+    'userdel writeback-agent',
+    'systemctl daemon-reload',
+  ]);
+  t.true(log.includes('rolling back what this run had done:'));
+
+  // A second install over an existing unit and state: the old unit comes back, existing directories stay.
+  const unitPath = join(root, 'etc/systemd/system/writeback-agent.service');
+  await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
+  await writeFile(unitPath, '# the previous unit\n', { mode: 0o644 });
+  await mkdir(join(root, 'var/lib/writeback-agent'), { recursive: true, mode: 0o700 });
+  await t.throwsAsync(applyPlan(linuxInstallPlan(serviceConfig(), options({ userExists: true })), { root, commandDir: fake.dir, log: () => undefined }));
+  t.is(await readFile(unitPath, 'utf8'), '# the previous unit\n');
+  t.true(existsSync(join(root, 'var/lib/writeback-agent')), 'a directory that was there before stays');
+  t.false(existsSync(join(root, 'var/log/writeback-agent')), 'the one this run created is gone');
 });
 
 test('an existing account is not created again; an audit log outside stateDir gets its own writable directory', (t) => {
@@ -178,7 +244,10 @@ test('uninstall removes the unit and keeps state and logs; --purge removes them 
 });
 
 test('the command line: --dry-run prints every file and command and changes nothing; --root installs there', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wa-svc-cli-'));
+  // Not under /tmp: the unit's PrivateTmp=yes would hide the config from the service, and install-service refuses that.
+  await mkdir(join(repo, '.tmp'), { recursive: true });
+  const dir = await mkdtemp(join(repo, '.tmp', 'wa-svc-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const configPath = join(dir, 'config.json');
   const stateDir = join(dir, 'state');
   await writeFile(configPath, JSON.stringify({ ...configJson(), stateDir, logging: { dir: join(dir, 'logs') } }));
@@ -199,6 +268,15 @@ test('the command line: --dry-run prints every file and command and changes noth
   t.is((await stat(join(root, stateDir))).mode & 0o777, 0o700);
   const removedDry = cli(['uninstall-service', '--config', configPath, '--dry-run']);
   t.regex(String(removedDry.stdout), /^remove file \/etc\/systemd\/system\/writeback-agent\.service$/m);
+  // Each command's errors carry its own name, once.
+  const badName = cli(['uninstall-service', '--config', configPath, '--root', root, '--name', 'bad name']);
+  t.is(badName.status, 2);
+  t.is(String(badName.stderr), 'writeback-agent uninstall-service: --name "bad name" is not a valid unit name (letters, digits, "_", ".", "-")\n');
+  const hidden = join(dir, 'hidden.json');
+  await writeFile(hidden, JSON.stringify({ ...configJson(), stateDir: '/tmp/wa-state' }));
+  const refused = cli(['install-service', '--config', hidden, '--dry-run', '--bin', realBin]);
+  t.is(refused.status, 2);
+  t.regex(String(refused.stderr), /^writeback-agent install-service: \/tmp\/wa-state \(a writable directory\) is under \/tmp, which the service cannot see/);
 });
 
 function configJson(): Record<string, unknown> {
