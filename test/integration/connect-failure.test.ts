@@ -123,7 +123,7 @@ test('`status` of a running agent behind a 407 proxy says "proxy requires authen
     if (/last error: proxy requires authentication/.test(text)) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  t.regex(text, /^service connection: \w+ \(last error: proxy requires authentication \(the proxy answered HTTP 407\)\)$/m);
+  t.regex(text, /^service connection: [\w ]+ \(last error: proxy requires authentication \(the proxy answered HTTP 407\)\)$/m);
   t.regex(text, /^ {2}fix: put the proxy account in service\.proxy/m);
   t.true(proxy.tunnels.length > 0);
 });
