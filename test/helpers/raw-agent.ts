@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
+import type { ParsedJson } from './service-process.js';
 import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, type AgentMessage, type KeyPair, type ResultCode } from '../../protocol/index.js';
 
 /**
@@ -7,7 +8,7 @@ import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJw
  * through protocol/ (messages, signatures), and lets a test send what a real agent never would.
  */
 export class RawAgent {
-  readonly received: Record<string, any>[] = [];
+  readonly received: ParsedJson[] = [];
   readonly signing: KeyPair;
   readonly encryption: KeyPair;
   readonly signingKeyRaw: string;
@@ -49,12 +50,12 @@ export class RawAgent {
   }
 
   /** The next received message of `type` not yet taken (waits up to `timeoutMs`). */
-  async next(type: string, timeoutMs = 10_000): Promise<Record<string, any>> {
+  async next(type: string, timeoutMs = 10_000): Promise<ParsedJson> {
     const started = Date.now();
     for (;;) {
-      const index = this.received.findIndex((m) => m['type'] === type);
+      const index = this.received.findIndex((m: ParsedJson) => m['type'] === type);
       if (index >= 0) return this.received.splice(index, 1)[0]!;
-      if (Date.now() - started > timeoutMs) throw new Error(`no ${type} within ${timeoutMs} ms (got ${this.received.map((m) => m['type']).join(', ')})`);
+      if (Date.now() - started > timeoutMs) throw new Error(`no ${type} within ${timeoutMs} ms (got ${this.received.map((m: ParsedJson) => String(m['type'])).join(', ')})`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

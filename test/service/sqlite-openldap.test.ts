@@ -110,7 +110,7 @@ test.serial('agents list shows the agent connected with its capabilities', async
   t.is(list.code, 0, list.stderr);
   const [agent] = JSON.parse(list.stdout);
   t.like(agent, { id: env.agentId, connected: true, name: 'e2e' });
-  t.true(agent.capabilities.includes('resetPassword'));
+  t.true((agent.capabilities as string[]).includes('resetPassword'));
 });
 
 test.serial('the admin API refuses a missing token and takes a reset with a generated password', async (t) => {
