@@ -104,6 +104,39 @@ test.serial('a frame over 64 KiB closes the connection with 1009', async (t) => 
   t.is(await agent.closed, 1009);
 });
 
+test.serial('keys rotate: agents keep commands signed with a key they trust; new registrations get both keys', async (t) => {
+  const rotate = await env.cli(['keys', 'rotate']);
+  t.is(rotate.code, 0, rotate.stderr);
+  const newKid = /added signing key (\S+)/.exec(rotate.stdout)?.[1] ?? '';
+  t.regex(rotate.stdout, /1 agent\(s\) do not trust the new key yet/);
+  t.is(await env.nodes[0]!.process.stop('SIGTERM'), 0);
+  const node = await env.startNode(0);
+  agentUrl = `${node.url.replace(/^https/, 'wss')}/agent/v1`;
+
+  const old = await RawAgent.connect(agentUrl, ca, registered);
+  await old.hello();
+  await old.next('welcome');
+  await env.submit({ op: 'getAccountState', target: { by: 'uid', value: 'alice' } });
+  const oldFrame = await old.next('command');
+  t.is(oldFrame['kid'], serviceKeys[0]!.kid, 'an agent that only knows the old key still gets commands it can verify');
+  old.close();
+  await old.closed;
+
+  const fresh = await registerWith(await token());
+  const keys = fresh.reply['serviceKeys'] as ServiceKey[];
+  t.deepEqual(keys.map((k) => k.kid).sort(), [serviceKeys[0]!.kid, newKid].sort());
+  const agent = await RawAgent.connect(agentUrl, ca, Object.assign(fresh.agent, { agentId: fresh.reply['agentId'], tenantId: env.tenantId }));
+  await agent.hello();
+  await agent.next('welcome');
+  // The command above stays pinned to the old agent, which had it; a new one goes to this one.
+  await env.submit({ op: 'getAccountState', target: { by: 'uid', value: 'bob' } });
+  const frame = await agent.next('command');
+  t.is(frame['command'].agentId, fresh.reply['agentId']);
+  t.is(frame['kid'], newKid, 'an agent that trusts the new key gets commands signed with it');
+  t.true(new TrustedKeys(keys).verify(frame['command'], frame['kid'], frame['signature']));
+  agent.close();
+});
+
 test.serial('brute force: after too many bad tokens from one address even a valid token is refused', async (t) => {
   let refused = 0;
   for (let i = 0; i < MAX_FAILURES; i++) {
