@@ -9,6 +9,7 @@ import { openMigrated, type ServiceDb } from './db/open-database.js';
 import { ServiceError } from './errors.js';
 import { AgentGateway } from './gateway/agent-gateway.js';
 import type { NodeContext } from './gateway/node-context.js';
+import { PostgresWakeup } from './gateway/postgres-wakeup.js';
 import { adminApi } from './http/admin-api.js';
 import { agentEndpoint } from './http/agent-endpoint.js';
 import { HttpRouter, type HttpPart } from './http/http-router.js';
@@ -40,6 +41,7 @@ export class ServiceNode {
     readonly gateway: AgentGateway,
     readonly server: Server,
     readonly url: string,
+    private readonly wakeup: PostgresWakeup | null,
   ) {}
 
   static async start(options: ServiceNodeOptions): Promise<ServiceNode> {
@@ -67,8 +69,10 @@ export class ServiceNode {
       const scheme = options.tls === null ? 'http' : 'https';
       const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${bound}`;
       gateway.dispatcher.start();
+      const wakeup = config.database.url === null ? null : new PostgresWakeup(config.database.url, () => gateway.dispatcher.pumpAll(), options.logger);
+      await wakeup?.start();
       options.logger.info('service node started', { nodeId: context.nodeId, url, database: store.location, kids: keys.map((k) => k.kid) });
-      return new ServiceNode(context, gateway, server, url);
+      return new ServiceNode(context, gateway, server, url, wakeup);
     } catch (error) {
       await store.close();
       throw error;
@@ -78,6 +82,7 @@ export class ServiceNode {
   /** Drains the agents (SIGTERM), closes the listener and the database. */
   async stop(graceMs = DRAIN_GRACE_MS): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.wakeup?.stop();
     await this.gateway.drain(graceMs);
     this.server.closeAllConnections();
     await closed;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { publicKeyFromRaw, sealSecret } from '../../protocol/index.js';
-import type { ServiceDatabase } from '../db/database-schema.js';
+import type { ServiceDb } from '../db/open-database.js';
 import { ServiceError } from '../errors.js';
+import { COMMANDS_CHANNEL } from '../gateway/postgres-wakeup.js';
 import { listAgents } from '../store/agents.js';
 import { CommandState } from '../store/command-states.js';
 import { insertCommand } from '../store/commands.js';
@@ -16,13 +17,15 @@ export interface Submitted {
 /**
  * Queues a command for a tenant. A secret is sealed here, once per agent of the tenant (any of them
  * may take the command), and the plain form goes no further than this function. Any node then
- * delivers it: the one holding a session of an agent that claims it.
+ * delivers it: the one holding a session of an agent that claims it (on PostgreSQL, a NOTIFY wakes
+ * every node at once).
  */
 export async function submitCommand(
-  db: Kysely<ServiceDatabase>,
+  store: ServiceDb,
   input: { tenantId: string; request: CommandRequest; submittedBy: string; defaultTtlMs: number; now: Date },
 ): Promise<Submitted> {
   const { request, now } = input;
+  const { db } = store;
   const agents = await listAgents(db, input.tenantId);
   if (agents.length === 0) throw new ServiceError('NOT_SENT', 'the tenant has no registered agent; register one with `writeback-agent register` and a token from `writeback-service token create`');
   const id = randomUUID();
@@ -57,5 +60,6 @@ export async function submitCommand(
     },
     sealed,
   );
+  if (store.dialect === 'postgres') await sql`select pg_notify(${COMMANDS_CHANNEL}, ${input.tenantId})`.execute(db);
   return { id, expiresAt };
 }

@@ -63,7 +63,7 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
     const generated = generate === true ? generatePassword() : null;
     const password = generated ?? newPassword;
     const request_ = parseCommandRequest(password === undefined ? rest : { ...rest, secret: { newPassword: password } });
-    const submitted = await submitCommand(db, { tenantId: tenant.id, request: request_, submittedBy: caller, defaultTtlMs: context.config.commands.defaultTtlMs, now: context.now() });
+    const submitted = await submitCommand(context.store, { tenantId: tenant.id, request: request_, submittedBy: caller, defaultTtlMs: context.config.commands.defaultTtlMs, now: context.now() });
     context.logger.info('command submitted', { tenantId: tenant.id, commandId: submitted.id, op: request_.op, by: caller });
     return sendJson(response, 202, { id: submitted.id, state: 'queued', expiresAt: submitted.expiresAt, ...(generated === null ? {} : { generatedPassword: generated }) });
   }

@@ -158,7 +158,7 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
     // Queued while the node is down: written to the database by the code the CLI uses.
     const queuedWhileDown: string[] = [];
     for (let i = 0; i < 5; i++) {
-      queuedWhileDown.push((await submitCommand(store.db, { tenantId: env.tenantId, request: { op: 'getAccountState', target: { by: 'uid', value: 'alice' }, params: {} }, submittedBy: 'test', defaultTtlMs: 300_000, now: new Date() })).id);
+      queuedWhileDown.push((await submitCommand(store, { tenantId: env.tenantId, request: { op: 'getAccountState', target: { by: 'uid', value: 'alice' }, params: {} }, submittedBy: 'test', defaultTtlMs: 300_000, now: new Date() })).id);
     }
     await store.close();
     await env.startNode(0, port);

@@ -73,7 +73,7 @@ export async function operationCommand(name: OperationCommand, argv: string[]): 
     const agents = (await listAgents(store.db, tenant.id)).map((a) => viewAgent(a, now, config.agents.heartbeatIntervalMs));
     if (agents.length === 0) throw new ServiceError('NOT_SENT', `tenant ${tenant.name} has no agent; register one with \`writeback-agent register\` and a token from \`writeback-service token create\``);
     if (!agents.some((a) => a.connected)) throw new ServiceError('NOT_SENT', `no agent of tenant ${tenant.name} is connected; start \`writeback-agent run\` (and \`writeback-service serve\`)`);
-    const submitted = await submitCommand(store.db, { tenantId: tenant.id, request, submittedBy: 'cli', defaultTtlMs: config.commands.defaultTtlMs, now });
+    const submitted = await submitCommand(store, { tenantId: tenant.id, request, submittedBy: 'cli', defaultTtlMs: config.commands.defaultTtlMs, now });
     const waitMs = values.wait === undefined ? config.commands.resultWaitMs : parseDuration(values.wait, '--wait');
     return waitForCommand(store.db, tenant.id, submitted.id, { deadline: Date.now() + waitMs, pollMs: POLL_MS });
   });
