@@ -36,7 +36,7 @@ export function defaultConfig(): ServiceConfig {
     database: { url: null, poolSize: 10 },
     signingKeys: {},
     agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000 },
-    commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 5 * 60_000 + 30_000 },
+    commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 6 * 60_000 + 30_000 },
     registration: { tokenTtl: '24h', maxFailures: 10, failureWindowMs: 10 * 60_000 },
     smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
     sms: { endpoint: null, credential: null },

@@ -11,7 +11,8 @@ import { Dispatcher } from './dispatcher.js';
 import { checkHello } from './hello-check.js';
 import type { NodeContext } from './node-context.js';
 import { registerAgent } from './registration.js';
-import { Connection, Session } from './session.js';
+import { Connection } from './connection.js';
+import { Session } from './session.js';
 import { ResultRefusal, WireError } from './wire-errors.js';
 
 /**
