@@ -54,7 +54,8 @@ export class ServiceNode {
       const gateway = new AgentGateway(context);
       const router = new HttpRouter();
       router.mount(agentEndpoint(gateway));
-      router.mount(adminApi(context));
+      // A command submitted here goes out at once when this node holds the agent's session.
+      router.mount(adminApi(context, () => gateway.dispatcher.pumpAll()));
       for (const part of options.parts?.(context) ?? []) router.mount(part);
       const server = options.tls === null ? createHttpServer() : createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) });
       server.on('request', (request, response) => router.handle(request, response));

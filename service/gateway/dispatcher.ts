@@ -42,13 +42,19 @@ export class Dispatcher {
 
   /** Fills the session's credit from the queue; one claim at a time per session. */
   pump(session: Session): void {
-    if (this.#stopped || session.pumping || session.credit <= 0) return;
+    if (this.#stopped || session.credit <= 0) return;
+    if (session.pumping) {
+      session.pumpAgain = true;
+      return;
+    }
     session.pumping = true;
+    session.pumpAgain = false;
     void this.#claim(session)
       .then((full) => {
         session.pumping = false;
-        // A full batch means more may be waiting: go on at once rather than at the next tick.
-        if (full) this.pump(session);
+        // A full batch means more may be waiting, and a wake-up may have come meanwhile: go on at
+        // once rather than at the next tick.
+        if (full || session.pumpAgain) this.pump(session);
       })
       .catch((error: unknown) => {
         session.pumping = false;

@@ -8,6 +8,8 @@ export class Session {
   closed = false;
   /** A claim is running: the next pump waits for it, so credit is never spent twice. */
   pumping = false;
+  /** A pump was asked for while one ran: it runs again when that one ends. */
+  pumpAgain = false;
 
   constructor(
     readonly sessionId: string,

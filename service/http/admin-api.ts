@@ -28,12 +28,12 @@ const STATUS_OF: Record<ServiceErrorKind, number> = { CONFIG: 500, USAGE: 400, N
  *   POST /api/v1/tenants/{t}/commands            {op, target, params, directory?, secret? | newPassword? | generate?}
  *   GET  /api/v1/tenants/{t}/commands/{id}       state and, once done, the signed result
  */
-export function adminApi(context: NodeContext): HttpPart {
+export function adminApi(context: NodeContext, onSubmitted: () => void = () => undefined): HttpPart {
   return {
     prefix: API_PREFIX,
     async handle(request, response, path) {
       try {
-        await route(context, request, response, path.slice(API_PREFIX.length));
+        await route(context, request, response, path.slice(API_PREFIX.length), onSubmitted);
       } catch (error) {
         if (isServiceError(error)) return sendJson(response, STATUS_OF[error.code], { error: error.code, message: error.message });
         context.logger.error('admin API request failed', { error: errorName(error) });
@@ -43,7 +43,7 @@ export function adminApi(context: NodeContext): HttpPart {
   };
 }
 
-async function route(context: NodeContext, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+async function route(context: NodeContext, request: IncomingMessage, response: ServerResponse, path: string, onSubmitted: () => void): Promise<void> {
   const { db } = context.store;
   if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { ok: true, nodeId: context.nodeId });
   const caller = await authenticate(db, request);
@@ -65,6 +65,7 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
     const request_ = parseCommandRequest(password === undefined ? rest : { ...rest, secret: { newPassword: password } });
     const submitted = await submitCommand(context.store, { tenantId: tenant.id, request: request_, submittedBy: caller, defaultTtlMs: context.config.commands.defaultTtlMs, now: context.now() });
     context.logger.info('command submitted', { tenantId: tenant.id, commandId: submitted.id, op: request_.op, by: caller });
+    onSubmitted();
     return sendJson(response, 202, { id: submitted.id, state: 'queued', expiresAt: submitted.expiresAt, ...(generated === null ? {} : { generatedPassword: generated }) });
   }
   if (collection === 'commands' && id !== undefined && request.method === 'GET') return sendJson(response, 200, await viewCommand(db, tenant.id, decodeURIComponent(id)));
