@@ -47,7 +47,7 @@ export class ServiceNode {
   static async start(options: ServiceNodeOptions): Promise<ServiceNode> {
     const { config, dataDir } = options;
     const { host, port } = parseListen(options.listen);
-    const store: ServiceDb = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: config.database.poolSize });
+    const store: ServiceDb = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous });
     try {
       const keys = await loadSigningKeys(store.db, dataDir, config);
       const context: NodeContext = { nodeId: randomUUID(), store, keys, config, logger: options.logger, now: options.now ?? (() => new Date()) };

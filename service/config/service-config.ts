@@ -13,7 +13,8 @@ export interface ServiceConfig {
   /** PEM files (relative to the data directory or absolute); both null serves plain HTTP/ws. */
   tls: { cert: string | null; key: string | null };
   /** `url` null: the embedded SQLite database in the data directory. */
-  database: { url: string | null; poolSize: number };
+  /** `sqliteSynchronous`: `full` syncs every commit (a stored result survives a power cut before its resultAck); `normal` only at checkpoints (survives a process crash, about 3x the throughput). */
+  database: { url: string | null; poolSize: number; sqliteSynchronous: 'full' | 'normal' };
   /** Private signing keys by kid; a kid without a reference is read from `keys/<kid>.jwk`. */
   signingKeys: Record<string, SecretReference>;
   agents: { heartbeatIntervalMs: number; helloTimeoutMs: number; clockSkewMs: number };
@@ -33,7 +34,7 @@ export function defaultConfig(): ServiceConfig {
     publicUrl: 'http://127.0.0.1:8443',
     listen: '127.0.0.1:8443',
     tls: { cert: null, key: null },
-    database: { url: null, poolSize: 10 },
+    database: { url: null, poolSize: 10, sqliteSynchronous: 'full' },
     signingKeys: {},
     agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000 },
     commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 6 * 60_000 + 30_000 },
@@ -64,6 +65,9 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   }
   for (const [path, value] of [['smtp.password', merged.smtp.password], ['sms.credential', merged.sms.credential]] as const) {
     if (value !== null && !isSecretReference(value)) throw new ServiceError('CONFIG', `${file}: ${path} must be null, { "env": NAME } or { "file": PATH } (never a literal)`);
+  }
+  if (merged.database.sqliteSynchronous !== 'full' && merged.database.sqliteSynchronous !== 'normal') {
+    throw new ServiceError('CONFIG', `${file}: database.sqliteSynchronous must be "full" or "normal"`);
   }
   if (merged.database.url !== null && !/^postgres(ql)?:\/\//.test(merged.database.url)) {
     throw new ServiceError('CONFIG', `${file}: database.url must be a postgres:// URL (or null for the embedded database)`);

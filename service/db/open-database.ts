@@ -20,12 +20,19 @@ export interface ServiceDb {
 /** SQLite waits this long for another process's write lock (the CLI and `serve` share the file). */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-export async function openDatabase(options: { url: string | null; sqliteFile: string; poolSize?: number }): Promise<ServiceDb> {
-  if (options.url === null) return openSqlite(options.sqliteFile);
+export interface DatabaseOptions {
+  url: string | null;
+  sqliteFile: string;
+  poolSize?: number;
+  sqliteSynchronous?: 'full' | 'normal';
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<ServiceDb> {
+  if (options.url === null) return openSqlite(options.sqliteFile, options.sqliteSynchronous ?? 'full');
   return openPostgres(options.url, options.poolSize ?? 10);
 }
 
-async function openSqlite(file: string): Promise<ServiceDb> {
+async function openSqlite(file: string, synchronous: 'full' | 'normal'): Promise<ServiceDb> {
   let database;
   try {
     // The file holds sealed secrets and agents' keys: readable by the service's user only. SQLite
@@ -37,10 +44,10 @@ async function openSqlite(file: string): Promise<ServiceDb> {
     throw new ServiceError('DATABASE', `cannot open ${file} (${error instanceof Error ? error.message : 'error'}); check the data directory's permissions`, { cause: error });
   }
   const db = new Kysely<ServiceDatabase>({ dialect: new SqliteDialect({ database }) });
-  // WAL lets readers and one writer work at once; FULL makes a stored result durable before its
-  // resultAck goes out; foreign keys are off by default in SQLite.
+  // WAL lets readers and one writer work at once; FULL (the default) makes a stored result durable
+  // before its resultAck goes out; foreign keys are off by default in SQLite.
   await sql`pragma journal_mode = wal`.execute(db);
-  await sql`pragma synchronous = full`.execute(db);
+  await sql.raw(`pragma synchronous = ${synchronous === 'normal' ? 'normal' : 'full'}`).execute(db);
   await sql.raw(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(db);
   await sql`pragma foreign_keys = on`.execute(db);
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
@@ -73,7 +80,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Opens and migrates: what every command but `init` does before touching the data. */
-export async function openMigrated(options: { url: string | null; sqliteFile: string; poolSize?: number }): Promise<ServiceDb> {
+export async function openMigrated(options: DatabaseOptions): Promise<ServiceDb> {
   const handle = await openDatabase(options);
   try {
     await migrateToLatest(handle.db as Kysely<unknown>);
