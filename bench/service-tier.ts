@@ -79,7 +79,7 @@ async function fromDatabase(store: ServiceDb, ids: string[]): Promise<{ latencie
 }
 
 async function realTier(target: string, slapd: SlapdFixture, sequential: number, burst: number, options: { dbUrl?: string; nodes: number }): Promise<TierResult> {
-  const env = await ServiceEnvironment.create({ directories: [directoryOf(slapd)], limits: LIMITS, nodes: options.nodes, ...(options.dbUrl === undefined ? {} : { dbUrl: options.dbUrl }) });
+  const env = await ServiceEnvironment.create({ directories: [directoryOf(slapd)], limits: LIMITS, nodes: options.nodes, logLevel: 'warn', ...(options.dbUrl === undefined ? {} : { dbUrl: options.dbUrl }) });
   const store = await openMigrated({ url: options.dbUrl ?? null, sqliteFile: join(env.dataDirs[0]!, 'service.db') });
   try {
     for (let i = 0; i < options.nodes; i++) await env.startNode(i);
@@ -103,7 +103,12 @@ async function realTier(target: string, slapd: SlapdFixture, sequential: number,
         while (next < burst) ids.push(await env.submit(spec(next++), at));
       }),
     );
-    for (const id of ids) await env.waitResult(id, at, 120_000);
+    // Completion is read from the database, not through the API: the nodes' CPU is then submission and delivery only.
+    const deadline = Date.now() + 120_000;
+    while (Number((await store.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('command_id', 'in', ids).executeTakeFirstOrThrow()).n) < burst) {
+      if (Date.now() > deadline) throw new Error('the burst did not finish in 120 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const cpuMs = pids.reduce((sum, pid) => sum + processStats(pid).cpuMs, 0) - cpuBefore;
     const { spanMs } = await fromDatabase(store, ids);
     return { target, latency, commandsPerSecond: (burst * 1000) / spanMs, cpuMsPerCommand: cpuMs / burst };

@@ -15,6 +15,8 @@ export interface ServiceEnvironmentOptions {
   /** Service nodes (data directories); more than one needs `dbUrl`. Default 1. */
   nodes?: number;
   limits?: { maxInFlight?: number; perTargetPerMinute?: number };
+  /** `serve --log-level`; default debug. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Overrides of service.json after init (e.g. shorter heartbeats). */
   serviceConfig?: (config: ParsedJson) => void;
 }
@@ -94,7 +96,7 @@ export class ServiceEnvironment {
   /** Starts `serve` for node `i` on a free port (or `port`). */
   async startNode(i = 0, port = 0): Promise<RunningNode> {
     const node = await ServiceProcess.start(
-      [...this.dataArgs(i), '--listen', `127.0.0.1:${port}`, '--tls-cert', this.pki.certFile, '--tls-key', this.pki.keyFile, '--log-level', 'debug'],
+      [...this.dataArgs(i), '--listen', `127.0.0.1:${port}`, '--tls-cert', this.pki.certFile, '--tls-key', this.pki.keyFile, '--log-level', this.options.logLevel ?? 'debug'],
       join(this.dir, 'output'),
       `node-${i}-${++this.#runs}`,
     );

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,6 +84,9 @@ export class ServiceProcess {
 }
 
 /** One admin API request over HTTPS with the test CA; returns the status and the parsed body. */
+/** One pool of kept-alive TLS connections for every API request, as a help desk client would keep. */
+const keepAlive = new Agent({ keepAlive: true });
+
 /** What JSON.parse gives: tests read response bodies member by member. */
 export type ParsedJson = ReturnType<typeof JSON.parse>;
 
@@ -95,6 +98,7 @@ export function apiRequest(url: string, options: { method?: string; token?: stri
       {
         method: options.method ?? 'GET',
         ca: options.ca,
+        agent: keepAlive,
         headers: { ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...(data === undefined ? {} : { 'content-type': 'application/json' }) },
         timeout: 10_000,
       },
