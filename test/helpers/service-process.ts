@@ -57,8 +57,9 @@ export class ServiceProcess {
   }
 
   /** Starts `serve` and waits for its `listening on URL` line. */
-  static async start(args: string[], outputDir: string, name: string, timeoutMs = 30_000): Promise<{ process: ServiceProcess; url: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(args: string[], outputDir: string, name: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ process: ServiceProcess; url: string }> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const service = new ServiceProcess(child, outputDir, name);
     const started = Date.now();
     for (;;) {

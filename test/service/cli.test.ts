@@ -1,10 +1,10 @@
 import test from 'ava';
-import { statSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { statSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServiceCli } from '../helpers/service-process.js';
+import { runServiceCli, ServiceProcess } from '../helpers/service-process.js';
 
 // The `writeback-service` command line on its own (SQLite, no agent): init is idempotent and
 // private, and every failure is exit 2 with one line naming the fix.
@@ -85,4 +85,22 @@ test('serve on a port in use exits 2 in one line; an unknown flag and a bad dura
   const twice = await runServiceCli(['tenant', 'create', 'acme', '--data', data]);
   t.is(twice.code, 2);
   t.regex(twice.stderr, /exists already/);
+});
+
+test('a signing key from an environment reference instead of a file; a missing variable is named in one line', async (t) => {
+  const data = join(root, 'key-env');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const [file] = readdirSync(join(data, 'keys'));
+  const kid = file!.replace(/\.jwk$/, '');
+  const jwk = readFileSync(join(data, 'keys', file!), 'utf8');
+  rmSync(join(data, 'keys', file!));
+  const config = JSON.parse(readFileSync(join(data, 'service.json'), 'utf8'));
+  writeFileSync(join(data, 'service.json'), JSON.stringify({ ...config, signingKeys: { [kid]: { env: 'WBS_TEST_SIGNING_KEY' } } }));
+  const missing = await runServiceCli(['serve', '--data', data, '--listen', '127.0.0.1:0']);
+  t.is(missing.code, 2);
+  t.true(oneLine(missing.stderr), missing.stderr);
+  t.regex(missing.stderr, /WBS_TEST_SIGNING_KEY is not set/);
+  const { process: node } = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(root, 'key-env-output'), 'serve', { env: { WBS_TEST_SIGNING_KEY: jwk } });
+  t.is(await node.stop('SIGTERM'), 0);
+  t.false(node.output.includes(JSON.parse(jwk).d), 'the private key is never logged');
 });
