@@ -230,7 +230,7 @@ export class AgentGateway {
    */
   async drain(graceMs: number): Promise<void> {
     this.#draining = true;
-    this.dispatcher.stop();
+    await this.dispatcher.stop();
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.outstanding.size > 0)) await new Promise((r) => setTimeout(r, 50));
     for (const connection of [...this.#connections.values()]) {

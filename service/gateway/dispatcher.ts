@@ -17,6 +17,8 @@ export class Dispatcher {
   readonly #context: NodeContext;
   readonly #gateway: AgentGateway;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Claims in flight, awaited by `stop` so none outlives the database. */
+  readonly #claims = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(context: NodeContext, gateway: AgentGateway) {
@@ -31,9 +33,10 @@ export class Dispatcher {
     for (const timer of this.#timers) timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    await Promise.all([...this.#claims]);
   }
 
   pumpAll(): void {
@@ -49,7 +52,7 @@ export class Dispatcher {
     }
     session.pumping = true;
     session.pumpAgain = false;
-    void this.#claim(session)
+    const claim = this.#claim(session)
       .then((full) => {
         session.pumping = false;
         // A full batch means more may be waiting, and a wake-up may have come meanwhile: go on at
@@ -60,6 +63,8 @@ export class Dispatcher {
         session.pumping = false;
         this.#context.logger.error('claiming commands failed', { agentId: session.agentId, error: errorName(error) });
       });
+    this.#claims.add(claim);
+    void claim.finally(() => this.#claims.delete(claim));
   }
 
   async #claim(session: Session): Promise<boolean> {
