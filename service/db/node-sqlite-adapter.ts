@@ -7,11 +7,27 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  */
 export function nodeSqliteDatabase(file: string): SqliteDatabase {
   const db = new DatabaseSync(file);
+  // Kysely prepares every query anew; the service runs the same few dozen statements over and
+  // over, so compiled ones are kept (oldest dropped first past the limit).
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
-    prepare: (sql: string): SqliteStatement => adaptStatement(db.prepare(sql)),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (sql: string): SqliteStatement => {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = adaptStatement(db.prepare(sql));
+        cache.set(sql, statement);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return statement;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 256;
 
 function adaptStatement(statement: StatementSync): SqliteStatement {
   const values = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => parameters.map(toSqlValue);
