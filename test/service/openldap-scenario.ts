@@ -134,6 +134,12 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
     t.like(await env.waitResult(id), { state: 'done', result: { code: 'OK' } });
     const unauthorized = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${env.tenant}/commands/${id}`, { ca: readFileSync(env.pki.caFile) });
     t.is(unauthorized.status, 401);
+    const health = await apiRequest(`${env.nodes[0]!.url}/api/v1/health`, { ca: readFileSync(env.pki.caFile) });
+    t.like(health, { status: 200, body: { ok: true } });
+    const agents = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${env.tenantId}/agents`, { token: env.adminToken, ca: readFileSync(env.pki.caFile) });
+    t.like(agents.body.agents[0], { id: env.agentId, connected: true });
+    const forged = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${env.tenant}/commands/${id}`, { token: 'wba_not-a-token-of-this-service', ca: readFileSync(env.pki.caFile) });
+    t.is(forged.status, 401);
     const generated = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${env.tenant}/commands`, {
       method: 'POST',
       token: env.adminToken,
