@@ -19,9 +19,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!LOG_LEVELS.includes(level)) throw new ServiceError('USAGE', `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const logger = jsonLineLogger(level);
   const node = await ServiceNode.start({ dataDir, config, listen: values.listen ?? config.listen, tls: cert === undefined || key === undefined ? null : { cert, key }, logger });
-  process.stdout.write(`listening on ${node.url}\n`);
-  logger.info('agent endpoint', { url: `${node.url.replace(/^http/, 'ws')}/agent/v1` });
-  await new Promise<void>((resolve) => {
+  // The handlers go in before the "listening on" line: a supervisor may send SIGTERM as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
@@ -30,6 +29,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  process.stdout.write(`listening on ${node.url}\n`);
+  logger.info('agent endpoint', { url: `${node.url.replace(/^http/, 'ws')}/agent/v1` });
+  await stopped;
   await node.stop();
   return 0;
 }
