@@ -1,0 +1,27 @@
+import { viewAgent } from '../../commands/agent-view.js';
+import { ServiceError } from '../../errors.js';
+import { listAgents } from '../../store/agents.js';
+import { findTenant } from '../../store/tenants.js';
+import { withContext } from '../cli-context.js';
+import { parseFlags } from '../flags.js';
+
+/** `agents list [--tenant T] [--json]`: id, name, version, connected or last seen, capabilities. */
+export async function agentsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { tenant: { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals[0] !== 'list' || positionals.length !== 1) throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json]');
+  const agents = await withContext(values, async ({ store, config }) => {
+    const tenantId = values.tenant === undefined ? null : (await findTenant(store.db, values.tenant)).id;
+    const now = new Date();
+    return (await listAgents(store.db, tenantId)).map((agent) => viewAgent(agent, now, config.agents.heartbeatIntervalMs));
+  });
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify(agents, null, 2)}\n`);
+    return 0;
+  }
+  if (agents.length === 0) process.stdout.write('no agents registered\n');
+  for (const a of agents) {
+    const seen = a.connected ? 'connected' : a.lastSeenAt === null ? 'never connected' : `last seen ${a.lastSeenAt}`;
+    process.stdout.write(`${a.id}  ${a.name}  ${a.version}  ${seen}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,16 @@
+import { ServiceError } from '../../errors.js';
+import { rotateKeys } from '../../keys/key-rotation.js';
+import { withContext } from '../cli-context.js';
+import { parseFlags } from '../flags.js';
+
+/** `keys rotate`: adds a signing key, keeps the older ones valid until every agent trusts the new one. */
+export async function keysCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {});
+  if (positionals[0] !== 'rotate' || positionals.length !== 1) throw new ServiceError('USAGE', 'usage: writeback-service keys rotate');
+  const rotation = await withContext(values, ({ store, dataDir }) => rotateKeys(store.db, dataDir, new Date()));
+  process.stdout.write(`added signing key ${rotation.added.kid}\n`);
+  if (rotation.retired.length > 0) process.stdout.write(`retired ${rotation.retired.join(', ')} (every agent trusts the new key)\n`);
+  if (rotation.waiting > 0) process.stdout.write(`${rotation.waiting} agent(s) do not trust the new key yet: they keep getting commands signed with an older key until they do\n`);
+  process.stdout.write('copy keys/*.jwk to every node of this service, then restart the nodes one at a time\n');
+  return 0;
+}

@@ -1,0 +1,30 @@
+import type { AgentRow } from '../db/database-schema.js';
+import { isConnected } from '../store/agents.js';
+
+/** An agent as `agents list` and the admin API show it. */
+export interface AgentView {
+  id: string;
+  tenantId: string;
+  name: string;
+  hostname: string;
+  version: string;
+  connected: boolean;
+  lastSeenAt: string | null;
+  capabilities: string[];
+  registeredAt: string;
+}
+
+export function viewAgent(agent: AgentRow, now: Date, heartbeatIntervalMs: number): AgentView {
+  return {
+    id: agent.id,
+    tenantId: agent.tenant_id,
+    name: agent.name,
+    hostname: agent.hostname,
+    version: agent.version,
+    // A node refreshes its sessions every heartbeat interval: three missed refreshes mean gone.
+    connected: isConnected(agent, now, 3 * heartbeatIntervalMs),
+    lastSeenAt: agent.last_seen_at,
+    capabilities: JSON.parse(agent.capabilities) as string[],
+    registeredAt: agent.registered_at,
+  };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { publicKeyFromRaw, sealSecret } from '../../protocol/index.js';
+import type { ServiceDb } from '../db/open-database.js';
+import { ServiceError } from '../errors.js';
+import { COMMANDS_CHANNEL } from '../gateway/postgres-wakeup.js';
+import { listAgents } from '../store/agents.js';
+import { CommandState } from '../store/command-states.js';
+import { insertCommand } from '../store/commands.js';
+import type { CommandRequest } from './command-request.js';
+
+export interface Submitted {
+  id: string;
+  expiresAt: string;
+}
+
+/**
+ * Queues a command for a tenant. A secret is sealed here, once per agent of the tenant (any of them
+ * may take the command), and the plain form goes no further than this function. Any node then
+ * delivers it: the one holding a session of an agent that claims it (on PostgreSQL, a NOTIFY wakes
+ * every node at once).
+ */
+export async function submitCommand(
+  store: ServiceDb,
+  input: { tenantId: string; request: CommandRequest; submittedBy: string; defaultTtlMs: number; now: Date },
+): Promise<Submitted> {
+  const { request, now } = input;
+  const { db } = store;
+  const agents = await listAgents(db, input.tenantId);
+  if (agents.length === 0) throw new ServiceError('NOT_SENT', 'the tenant has no registered agent; register one with `writeback-agent register` and a token from `writeback-service token create`');
+  const id = randomUUID();
+  const sealed = new Map<string, string>();
+  if (request.secret !== undefined) {
+    for (const agent of agents) {
+      const key = publicKeyFromRaw(agent.encryption_key, 'X25519');
+      if (key !== null) sealed.set(agent.id, JSON.stringify(sealSecret(request.secret, key, id)));
+    }
+  }
+  const issuedAt = now.toISOString();
+  const expiresAt = new Date(now.getTime() + (request.ttlMs ?? input.defaultTtlMs)).toISOString();
+  await insertCommand(
+    db,
+    {
+      id,
+      tenant_id: input.tenantId,
+      op: request.op,
+      directory: request.directory ?? null,
+      target: request.target === undefined ? null : JSON.stringify(request.target),
+      params: JSON.stringify(request.params),
+      has_secret: request.secret === undefined ? 0 : 1,
+      state: CommandState.queued,
+      agent_id: null,
+      session_id: null,
+      issued_at: issuedAt,
+      expires_at: expiresAt,
+      created_at: issuedAt,
+      updated_at: issuedAt,
+      sends: 0,
+      submitted_by: input.submittedBy,
+    },
+    sealed,
+  );
+  if (store.dialect === 'postgres') await sql`select pg_notify(${COMMANDS_CHANNEL}, ${input.tenantId})`.execute(db);
+  return { id, expiresAt };
+}

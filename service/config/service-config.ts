@@ -1,0 +1,100 @@
+import { isSecretReference, type SecretReference } from './secret-reference.js';
+import { ServiceError } from '../errors.js';
+
+/**
+ * The configuration file (`service.json` in the data directory). `init` writes every key with its
+ * default; a file may leave keys out and gets the defaults. Secrets are references, never literals.
+ */
+export interface ServiceConfig {
+  /** The URL agents and browsers reach the service at (behind a load balancer: its URL). */
+  publicUrl: string;
+  /** `HOST:PORT` that `serve` binds unless `--listen` says otherwise. */
+  listen: string;
+  /** PEM files (relative to the data directory or absolute); both null serves plain HTTP/ws. */
+  tls: { cert: string | null; key: string | null };
+  /** `url` null: the embedded SQLite database in the data directory. */
+  /** `sqliteSynchronous`: `full` syncs every commit (a stored result survives a power cut before its resultAck); `normal` only at checkpoints (survives a process crash, about 3x the throughput). */
+  database: { url: string | null; poolSize: number; sqliteSynchronous: 'full' | 'normal' };
+  /** Private signing keys by kid; a kid without a reference is read from `keys/<kid>.jwk`. */
+  signingKeys: Record<string, SecretReference>;
+  agents: { heartbeatIntervalMs: number; helloTimeoutMs: number; clockSkewMs: number };
+  commands: { defaultTtlMs: number; pollIntervalMs: number; resultWaitMs: number };
+  registration: { tokenTtl: string; maxFailures: number; failureWindowMs: number };
+  smtp: { host: string | null; port: number; security: 'tls' | 'starttls' | 'none'; user: string | null; password: SecretReference | null; from: string | null };
+  sms: { endpoint: string | null; credential: SecretReference | null };
+  portal: { methods: string[]; required: number; reconfirmDays: number; helpdeskContact: string | null; allowedGroups: string[] };
+  helpdesk: { auth: 'bearer'; tokens: 'database' };
+  admin: { auth: 'bearer'; tokens: 'database' };
+}
+
+export const CONFIG_FILE = 'service.json';
+
+export function defaultConfig(): ServiceConfig {
+  return {
+    publicUrl: 'http://127.0.0.1:8443',
+    listen: '127.0.0.1:8443',
+    tls: { cert: null, key: null },
+    database: { url: null, poolSize: 10, sqliteSynchronous: 'full' },
+    signingKeys: {},
+    agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000 },
+    commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 6 * 60_000 + 30_000 },
+    registration: { tokenTtl: '24h', maxFailures: 10, failureWindowMs: 10 * 60_000 },
+    smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
+    sms: { endpoint: null, credential: null },
+    portal: { methods: ['email'], required: 1, reconfirmDays: 180, helpdeskContact: null, allowedGroups: [] },
+    helpdesk: { auth: 'bearer', tokens: 'database' },
+    admin: { auth: 'bearer', tokens: 'database' },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Merges a parsed file over the defaults, checking the type of every key against the default's
+ * (objects recursively). Unknown keys are refused: a misspelt key would otherwise be ignored.
+ */
+export function parseConfig(raw: unknown, file: string): ServiceConfig {
+  if (!isObject(raw)) throw new ServiceError('CONFIG', `${file}: expected a JSON object; run \`writeback-service init\` to write one`);
+  const merged = mergeChecked(defaultConfig() as unknown as Json, raw, '', file) as unknown as ServiceConfig;
+  for (const [kid, reference] of Object.entries(merged.signingKeys)) {
+    if (!isSecretReference(reference)) throw new ServiceError('CONFIG', `${file}: signingKeys.${kid} must be { "env": NAME } or { "file": PATH }`);
+  }
+  for (const [path, value] of [['smtp.password', merged.smtp.password], ['sms.credential', merged.sms.credential]] as const) {
+    if (value !== null && !isSecretReference(value)) throw new ServiceError('CONFIG', `${file}: ${path} must be null, { "env": NAME } or { "file": PATH } (never a literal)`);
+  }
+  if (merged.database.sqliteSynchronous !== 'full' && merged.database.sqliteSynchronous !== 'normal') {
+    throw new ServiceError('CONFIG', `${file}: database.sqliteSynchronous must be "full" or "normal"`);
+  }
+  if (merged.database.url !== null && !/^postgres(ql)?:\/\//.test(merged.database.url)) {
+    throw new ServiceError('CONFIG', `${file}: database.url must be a postgres:// URL (or null for the embedded database)`);
+  }
+  return merged;
+}
+
+/** Keys whose default is null or a free-form map take any value of the right broad kind. */
+const FREE_KEYS = new Set(['signingKeys', 'tls.cert', 'tls.key', 'database.url', 'smtp.host', 'smtp.user', 'smtp.password', 'smtp.from', 'sms.endpoint', 'sms.credential', 'portal.helpdeskContact']);
+
+function mergeChecked(defaults: Json, raw: Json, prefix: string, file: string): Json {
+  const out: Json = { ...defaults };
+  for (const [key, value] of Object.entries(raw)) {
+    const path = prefix + key;
+    if (!(key in defaults)) throw new ServiceError('CONFIG', `${file}: unknown key ${path}; remove it (see docs/service.md for the keys)`);
+    const expected = defaults[key];
+    if (FREE_KEYS.has(path)) {
+      out[key] = value;
+    } else if (isObject(expected)) {
+      if (!isObject(value)) throw new ServiceError('CONFIG', `${file}: ${path} must be an object`);
+      out[key] = mergeChecked(expected, value, `${path}.`, file);
+    } else if (Array.isArray(expected)) {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ServiceError('CONFIG', `${file}: ${path} must be an array of strings`);
+      out[key] = value;
+    } else if (typeof value !== typeof expected) {
+      throw new ServiceError('CONFIG', `${file}: ${path} must be a ${typeof expected}`);
+    } else out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * The schema's history, oldest first. A migration is never edited once released: a change is a
+ * new entry. Column types are the portable subset (text, integer) so one list serves SQLite and
+ * PostgreSQL.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('signing_key', 'text', (c) => c.notNull())
+        .addColumn('encryption_key', 'text', (c) => c.notNull())
+        .addColumn('capabilities', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text')
+        .addColumn('node_id', 'text')
+        .addColumn('session_id', 'text')
+        .execute();
+      await db.schema.createIndex('agents_tenant').on('agents').column('tenant_id').execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('agent_trusted_keys')
+        .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+        .addColumn('kid', 'text', (c) => c.notNull().references('signing_keys.kid'))
+        .addPrimaryKeyConstraint('agent_trusted_keys_pk', ['agent_id', 'kid'])
+        .execute();
+      await db.schema
+        .createTable('registration_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('agent_id', 'text')
+        .execute();
+      await db.schema
+        .createTable('registration_failures')
+        .addColumn('source', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('commands')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('directory', 'text')
+        .addColumn('target', 'text')
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('has_secret', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('session_id', 'text')
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('sends', 'integer', (c) => c.notNull())
+        .addColumn('submitted_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('commands_queue').on('commands').columns(['tenant_id', 'state', 'created_at']).execute();
+      await db.schema.createIndex('commands_agent').on('commands').columns(['agent_id', 'state']).execute();
+      await db.schema
+        .createTable('command_secrets')
+        .addColumn('command_id', 'text', (c) => c.notNull().references('commands.id'))
+        .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('command_secrets_pk', ['command_id', 'agent_id'])
+        .execute();
+      await db.schema
+        .createTable('results')
+        .addColumn('command_id', 'text', (c) => c.primaryKey().references('commands.id'))
+        .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('stored_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('admin_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const table of ['admin_tokens', 'results', 'command_secrets', 'commands', 'registration_failures', 'registration_tokens', 'agent_trusted_keys', 'signing_keys', 'agents', 'tenants']) {
+        await sql`drop table if exists ${sql.table(table)}`.execute(db);
+      }
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+
+/** Brings the schema to the newest migration; returns the names it applied (none: already current). */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw new Error(`database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { ServiceKey } from '../../protocol/index.js';
+import type { DataDir } from '../config/data-dir.js';
+import type { ServiceDatabase } from '../db/database-schema.js';
+import { createSigningKey, KeyStatus } from './signing-keys.js';
+
+export interface Rotation {
+  added: ServiceKey;
+  /** Keys retired now: every agent trusts a newer one. */
+  retired: string[];
+  /** Agents that do not trust the newest key yet (they keep getting commands signed with an older one). */
+  waiting: number;
+}
+
+/**
+ * `keys rotate`: adds a signing key (agents registering from now on receive it with the older
+ * ones), and retires every older key once all agents trust the newest. An agent learns a new key
+ * only at registration today; the signed key announcement of protocol v2 will add it to
+ * agent_trusted_keys, and the next `keys rotate` (or node start) then retires the old key.
+ */
+export async function rotateKeys(db: Kysely<ServiceDatabase>, dataDir: DataDir, now: Date): Promise<Rotation> {
+  const added = await createSigningKey(db, dataDir, now);
+  const retired = await retireSupersededKeys(db);
+  const waiting = await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', added.kid))))
+    .executeTakeFirstOrThrow();
+  return { added, retired, waiting: Number(waiting.n) };
+}
+
+/** Retires the active keys older than the newest when no agent lacks the newest. */
+export async function retireSupersededKeys(db: Kysely<ServiceDatabase>): Promise<string[]> {
+  const active = await db.selectFrom('signing_keys').select(['kid']).where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
+  const [newest, ...older] = active;
+  if (newest === undefined || older.length === 0) return [];
+  const lacking = await db
+    .selectFrom('agents')
+    .select('id')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', newest.kid))))
+    .executeTakeFirst();
+  if (lacking !== undefined) return [];
+  const kids = older.map((k) => k.kid);
+  await db.updateTable('signing_keys').set({ status: KeyStatus.retired }).where('kid', 'in', kids).execute();
+  return kids;
+}

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
+
+export interface NewAgent {
+  id: string;
+  tenantId: string;
+  name: string;
+  hostname: string;
+  version: string;
+  signingKey: string;
+  encryptionKey: string;
+}
+
+/** Stores a registered agent and the service keys it was given (the keys it trusts). */
+export async function insertAgent(db: Kysely<ServiceDatabase>, agent: NewAgent, trustedKids: readonly string[], now: Date): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('agents')
+      .values({
+        id: agent.id,
+        tenant_id: agent.tenantId,
+        name: agent.name,
+        hostname: agent.hostname,
+        version: agent.version,
+        signing_key: agent.signingKey,
+        encryption_key: agent.encryptionKey,
+        capabilities: '[]',
+        registered_at: now.toISOString(),
+        last_seen_at: null,
+        node_id: null,
+        session_id: null,
+      })
+      .execute();
+    if (trustedKids.length > 0) await tx.insertInto('agent_trusted_keys').values(trustedKids.map((kid) => ({ agent_id: agent.id, kid }))).execute();
+  });
+}
+
+export async function getAgent(db: Kysely<ServiceDatabase>, agentId: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
+}
+
+export async function listAgents(db: Kysely<ServiceDatabase>, tenantId: string | null): Promise<AgentRow[]> {
+  let query = db.selectFrom('agents').selectAll().orderBy('registered_at');
+  if (tenantId !== null) query = query.where('tenant_id', '=', tenantId);
+  return query.execute();
+}
+
+export async function trustedKids(db: Kysely<ServiceDatabase>, agentId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('agent_trusted_keys').select('kid').where('agent_id', '=', agentId).execute();
+  return new Set(rows.map((row) => row.kid));
+}
+
+/** The agent's session now lives on `nodeId` (a node still holding an older one will notice and close it). */
+export async function recordSession(db: Kysely<ServiceDatabase>, agentId: string, session: { nodeId: string; sessionId: string; version: string; capabilities: readonly string[] }, now: Date): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set({ node_id: session.nodeId, session_id: session.sessionId, version: session.version, capabilities: JSON.stringify(session.capabilities), last_seen_at: now.toISOString() })
+    .where('id', '=', agentId)
+    .execute();
+}
+
+/** Clears the session unless a newer one (on any node) has taken over. */
+export async function clearSession(db: Kysely<ServiceDatabase>, agentId: string, sessionId: string, now: Date): Promise<void> {
+  await db.updateTable('agents').set({ node_id: null, session_id: null, last_seen_at: now.toISOString() }).where('id', '=', agentId).where('session_id', '=', sessionId).execute();
+}
+
+/** Refreshes last_seen_at of the sessions this node holds; returns the ids whose session another node has taken. */
+export async function touchSessions(db: Kysely<ServiceDatabase>, sessions: ReadonlyMap<string, string>, now: Date): Promise<string[]> {
+  if (sessions.size === 0) return [];
+  const ids = [...sessions.keys()];
+  await db.updateTable('agents').set({ last_seen_at: now.toISOString() }).where('id', 'in', ids).execute();
+  const rows = await db.selectFrom('agents').select(['id', 'session_id']).where('id', 'in', ids).execute();
+  return rows.filter((row) => row.session_id !== sessions.get(row.id)).map((row) => row.id);
+}
+
+/** Connected: a node holds a session and refreshed it within `staleMs`. */
+export function isConnected(agent: AgentRow, now: Date, staleMs: number): boolean {
+  return agent.session_id !== null && agent.last_seen_at !== null && now.getTime() - Date.parse(agent.last_seen_at) <= staleMs;
+}

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { statSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runServiceCli, ServiceProcess } from '../helpers/service-process.js';
+
+// The `writeback-service` command line on its own (SQLite, no agent): init is idempotent and
+// private, and every failure is exit 2 with one line naming the fix.
+
+let root = '';
+
+test.before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wbs-cli-'));
+});
+
+test.after.always(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const oneLine = (text: string): boolean => text.trim().split('\n').length === 1;
+
+test('init creates a private data directory, every configuration key, a 0600 signing key; again, it changes nothing', async (t) => {
+  const data = join(root, 'init');
+  const first = await runServiceCli(['init', '--data', data]);
+  t.is(first.code, 0, first.stderr);
+  t.is(statSync(data).mode & 0o777, 0o700);
+  const config = JSON.parse(readFileSync(join(data, 'service.json'), 'utf8'));
+  for (const key of ['publicUrl', 'database', 'smtp', 'sms', 'portal', 'helpdesk', 'admin']) t.true(key in config, key);
+  t.is(config.database.url, null);
+  const keys = readdirSync(join(data, 'keys'));
+  t.is(keys.length, 1);
+  t.is(statSync(join(data, 'keys', keys[0]!)).mode & 0o777, 0o600);
+  t.is(statSync(join(data, 'service.db')).mode & 0o777, 0o600);
+  const before = readFileSync(join(data, 'service.json'), 'utf8');
+  const again = await runServiceCli(['init', '--data', data]);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /nothing changed/);
+  t.is(readFileSync(join(data, 'service.json'), 'utf8'), before);
+  t.deepEqual(readdirSync(join(data, 'keys')), keys);
+});
+
+test('no data directory, an uninitialized one, a bad configuration: exit 2, one line, the fix named', async (t) => {
+  const none = await runServiceCli(['tenant', 'create', 'x'], { env: { WRITEBACK_SERVICE_DATA: '' } });
+  t.is(none.code, 2);
+  t.true(oneLine(none.stderr));
+  t.regex(none.stderr, /--data DIR or set WRITEBACK_SERVICE_DATA/);
+  const empty = await runServiceCli(['agents', 'list', '--data', join(root, 'never')]);
+  t.is(empty.code, 2);
+  t.regex(empty.stderr, /writeback-service init --data/);
+  const data = join(root, 'bad-config');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const config = JSON.parse(readFileSync(join(data, 'service.json'), 'utf8'));
+  writeFileSync(join(data, 'service.json'), JSON.stringify({ ...config, smtp: { ...config.smtp, password: 'literal' } }));
+  const literal = await runServiceCli(['agents', 'list', '--data', data]);
+  t.is(literal.code, 2);
+  t.true(oneLine(literal.stderr));
+  t.regex(literal.stderr, /smtp\.password must be null, \{ "env": NAME \}/);
+  t.notRegex(literal.stderr, /literal"/);
+  writeFileSync(join(data, 'service.json'), JSON.stringify({ ...config, listn: '127.0.0.1:1' }));
+  const unknown = await runServiceCli(['agents', 'list', '--data', data]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /unknown key listn/);
+});
+
+test('serve on a port in use exits 2 in one line; an unknown flag and a bad duration are usage errors', async (t) => {
+  const data = join(root, 'serve');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const { port } = blocker.address() as { port: number };
+  const busy = await runServiceCli(['serve', '--data', data, '--listen', `127.0.0.1:${port}`]);
+  blocker.close();
+  t.is(busy.code, 2);
+  t.true(oneLine(busy.stderr), busy.stderr);
+  t.regex(busy.stderr, /EADDRINUSE.*--listen HOST:PORT/);
+  const flag = await runServiceCli(['agents', 'list', '--data', data, '--tenat', 'x']);
+  t.is(flag.code, 2);
+  t.regex(flag.stderr, /tenat/);
+  t.is((await runServiceCli(['tenant', 'create', 'acme', '--data', data])).code, 0);
+  const ttl = await runServiceCli(['token', 'create', '--tenant', 'acme', '--ttl', 'soon', '--data', data]);
+  t.is(ttl.code, 2);
+  t.regex(ttl.stderr, /not a duration; write e\.g\. 30s/);
+  const twice = await runServiceCli(['tenant', 'create', 'acme', '--data', data]);
+  t.is(twice.code, 2);
+  t.regex(twice.stderr, /exists already/);
+});
+
+test('a signing key from an environment reference instead of a file; a missing variable is named in one line', async (t) => {
+  const data = join(root, 'key-env');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const [file] = readdirSync(join(data, 'keys'));
+  const kid = file!.replace(/\.jwk$/, '');
+  const jwk = readFileSync(join(data, 'keys', file!), 'utf8');
+  rmSync(join(data, 'keys', file!));
+  const config = JSON.parse(readFileSync(join(data, 'service.json'), 'utf8'));
+  writeFileSync(join(data, 'service.json'), JSON.stringify({ ...config, signingKeys: { [kid]: { env: 'WBS_TEST_SIGNING_KEY' } } }));
+  const missing = await runServiceCli(['serve', '--data', data, '--listen', '127.0.0.1:0']);
+  t.is(missing.code, 2);
+  t.true(oneLine(missing.stderr), missing.stderr);
+  t.regex(missing.stderr, /WBS_TEST_SIGNING_KEY is not set/);
+  const { process: node } = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(root, 'key-env-output'), 'serve', { env: { WBS_TEST_SIGNING_KEY: jwk } });
+  t.is(await node.stop('SIGTERM'), 0);
+  t.false(node.output.includes(JSON.parse(jwk).d), 'the private key is never logged');
+});
