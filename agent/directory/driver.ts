@@ -113,5 +113,7 @@ export interface DirectoryDriver {
    * password last set time is not before `since` and a bind with it succeeds or answers "must change".
    */
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean>;
+  /** Run before the agent takes commands: throws SetupError when what a check needs cannot be read (fail closed). */
+  startupCheck?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -83,6 +83,12 @@ export class AgentRuntime {
         logger.redactor.track(bindPassword);
         directories.push({ config: directory, driver: options.createDriver(directory, { bindPassword, logger: logger.child({ directory: directory.id }), now }) });
       }
+      try {
+        for (const { driver } of directories) await driver.startupCheck?.();
+      } catch (error) {
+        for (const { driver } of directories) await driver.close().catch(() => undefined);
+        throw error;
+      }
       let connection: ServiceConnection | null = null;
       const pipeline = new CommandPipeline({
         agentId: registration.agentId,
