@@ -113,6 +113,8 @@ export interface DirectoryDriver {
    * password last set time is not before `since` and a bind with it succeeds or answers "must change".
    */
   passwordAlreadyApplied(user: DirectoryUser, password: string, since: Date): Promise<boolean>;
+  /** The DN of the entry at `dn` as the directory writes it (scope bases; briefly cached); null when there is no such entry. */
+  canonicalDn(dn: string): Promise<string | null>;
   /** Run before the agent takes commands: throws SetupError when what a check needs cannot be read (fail closed). */
   startupCheck?(): Promise<void>;
   close(): Promise<void>;

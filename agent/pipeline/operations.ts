@@ -4,7 +4,7 @@ import type { DirectoryConfig } from '../config/directory-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { checkMinimumAge as minimumAgeAllowedAt } from '../policy/min-age.js';
-import { outOfScopeReason } from '../policy/scope.js';
+import { scopeRefusal } from '../policy/scope.js';
 import type { Outcome } from './error-to-result.js';
 import type { RateLimiterPort } from './ports.js';
 
@@ -37,7 +37,7 @@ export async function executeOperation(command: Command, secret: Record<string, 
   }
   const user = await (ctx.lookup ?? driver.resolveUser(command.target!));
   ctx.resolved(user.dn);
-  const scopeReason = outOfScopeReason(user.dn, config.scope);
+  const scopeReason = await scopeRefusal(user.dn, config.scope, (dn) => driver.canonicalDn(dn));
   // No DN upstream: the service must not learn the layout of the directory outside the scope.
   if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
   if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseConfigText } from '../../agent/config/load-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../../agent/directory/driver.js';
+import { normalizeDn } from '../../agent/directory/ldap/dn.js';
 import { CommandPipeline } from '../../agent/pipeline/command-pipeline.js';
 import type { JournalEntryView, JournalPort } from '../../agent/pipeline/ports.js';
 import { rawPublicKey, sealSecret, signCommand, TrustedKeys, type AgentMessage, type Command, type ResultMessage } from '../../protocol/index.js';
@@ -87,6 +88,8 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
     id: 'corp',
     kind: 'openldap',
     resolveUser: () => resolveUser(events, user),
+    // The scope check compares with the directory's own DNs: the harness writes them in normal form, as its user's.
+    canonicalDn: (dn: string) => Promise.resolve(normalizeDn(dn)),
     passwordPolicy: () => Promise.resolve({ source: '', minLength: 0, complexity: false, historyLength: 0, minAgeMs: 0, maxAgeMs: 0, lockoutThreshold: 0, lockoutDurationMs: 0 }),
     resetPassword: () => {
       events.push('directory write');

@@ -27,6 +27,7 @@ import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
 import { dnEquals, normalizeDn, parentDn } from '../ldap/dn.js';
+import { CanonicalScopeDns, readCanonicalDn } from '../ldap/canonical-dn.js';
 import { entryValue, entryValues } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
@@ -75,6 +76,7 @@ export class OpenLdapDriver implements DirectoryDriver {
    * subtree, and the probe was a round trip on every reset.
    */
   private readonly rightsCache = new Map<string, { rights: ResetRights; at: number }>();
+  private readonly scopeBases: CanonicalScopeDns;
   private readonly groupGate: ProtectedGroupGate;
 
   constructor(
@@ -84,6 +86,7 @@ export class OpenLdapDriver implements DirectoryDriver {
   ) {
     this.id = config.id;
     this.pool = new LdapConnectionPool({ urls: config.urls, tls: config.tls, timeoutMs: config.timeoutMs, bindDn: config.bindDn, bindPassword: deps.bindPassword, size: config.poolSize, logger: deps.logger });
+    this.scopeBases = new CanonicalScopeDns(config.policyCacheMs, deps.now);
     this.groupGate = new ProtectedGroupGate(config.policyCacheMs, deps.now);
     this.policies = new PolicyReader({ baseDn: config.baseDn, defaultPolicyDn: options.defaultPolicyDn ?? null, cacheMs: config.policyCacheMs, now: deps.now, logger: deps.logger });
   }
@@ -106,6 +109,10 @@ export class OpenLdapDriver implements DirectoryDriver {
       this.snapshots.set(user, { policy, facts, at: this.deps.now().getTime() });
       return user;
     });
+  }
+
+  canonicalDn(dn: string): Promise<string | null> {
+    return this.scopeBases.of(dn, (at) => this.read('search', (client) => readCanonicalDn(client, at)));
   }
 
   /** Membership of scope.protectedGroups; a group that cannot be read protects every account. */
