@@ -232,6 +232,11 @@ export class CommandPipeline {
     // Expired, but it was mid-write when the agent stopped: not acted on again, yet the password
     // may be in place, so "refused before touching the directory" could be false (checked below).
     if (windowProblem !== null && !maybeApplied) throw new AgentError('EXPIRED', windowProblem);
+    // Its id may have been compacted out of the journal: refused whatever this machine's clock says.
+    const horizon = o.journal.replayHorizon?.() ?? null;
+    if (horizon !== null && Date.parse(command.expiresAt) <= horizon && !maybeApplied) {
+      throw new AgentError('EXPIRED', 'the command expires no later than commands whose ids the journal no longer keeps: it may be a replay');
+    }
     if (!isKnownOperation(command.op)) throw new AgentError('UNSUPPORTED_OPERATION', 'this agent does not support that operation');
     const directoryId = command.directory ?? this.#defaultDirectory();
     const directory = o.directories.find((d) => d.config.id === directoryId);

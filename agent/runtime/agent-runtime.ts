@@ -75,7 +75,7 @@ export class AgentRuntime {
       const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys]);
       // Undocumented and for `npm run bench` only: measures what the journal's and audit log's fsync cost.
       const fsync = process.env['WRITEBACK_AGENT_BENCH_NO_FSYNC'] !== '1';
-      const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, fsync });
+      const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, keepAfterExpiryMs: config.clock.maxSkewMs, fsync });
       const audit = await AuditLog.open(config.audit.file, { fsync });
       const directories = [];
       for (const [index, directory] of config.directories.entries()) {
