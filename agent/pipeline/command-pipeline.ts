@@ -23,6 +23,9 @@ import { executeOperation } from './operations.js';
 import type { AuditPort, JournalPort, RateLimiterPort, RedactorPort, Send } from './ports.js';
 import { WorkQueue } from './work-queue.js';
 
+/** SPEC.md's command id, a UUID: anything else named by an unauthenticated frame gets no answer. */
+const COMMAND_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 export interface PipelineOptions {
   agentId: string;
   tenantId: string;
@@ -114,8 +117,13 @@ export class CommandPipeline {
     const auth = authenticateCommand(raw, { trusted: o.trustedKeys, agentId: o.agentId, tenantId: o.tenantId });
     if (!auth.ok) {
       o.logger.warn('refused a command before recording it', { code: auth.code, reason: auth.reason, commandId: auth.commandId });
-      // Not recorded and no ack (SPEC.md section 7), so a forged frame cannot poison a real id.
-      if (auth.commandId !== null) o.send(this.#sign(auth.commandId, { code: auth.code, message: auth.reason, details: {} }));
+      // Not recorded and no ack (SPEC.md section 7), so a forged frame cannot poison a real id. Answered
+      // only for a well-formed id the journal does not hold (a real command's result stands), and
+      // marked, so that a service never takes it as the result of a command it signed.
+      const id = auth.commandId;
+      if (id !== null && COMMAND_ID.test(id) && o.journal.get(id) === undefined) {
+        o.send(this.#sign(id, { code: auth.code, message: auth.reason, details: { preAuthentication: true } }));
+      }
       return;
     }
     const command = auth.message.command;
