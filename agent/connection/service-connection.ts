@@ -34,7 +34,12 @@ export interface ConnectionOptions {
   backoff?: BackoffPolicy;
   /** Until `welcome`; also the WebSocket opening handshake. */
   handshakeTimeoutMs?: number;
+  /** What may wait unsent for a service that stops reading before the connection is dropped; default 4 MiB. */
+  maxBufferedBytes?: number;
 }
+
+/** Results are about 1.6 KB and at most maxInFlight are outstanding: 4 MiB unread means a stuck service. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'waiting' | 'stopped';
 
@@ -86,6 +91,13 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   send(message: AgentMessage): boolean {
     const socket = this.#socket;
     if (this.#state !== 'ready' || socket === null || socket.readyState !== WebSocket.OPEN) return false;
+    const limit = this.options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    if (socket.bufferedAmount > limit) {
+      // Bounded memory: drop the connection; results stay in the journal and are re-sent after the next welcome.
+      this.options.logger.warn('the service is not reading what the agent sends; reconnecting', { bufferedBytes: socket.bufferedAmount, limitBytes: limit });
+      socket.terminate();
+      return false;
+    }
     socket.send(encodeMessage(message));
     return true;
   }

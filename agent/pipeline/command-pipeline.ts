@@ -151,6 +151,13 @@ export class CommandPipeline {
       () => o.send({ type: 'ack', commandId: command.id }),
       (error: unknown) => o.logger.error('could not record a command in the journal; it was not acknowledged and will be redelivered', { commandId: command.id, error: describe(error) }),
     );
+    if (this.#active.size >= o.maxInFlight) {
+      // More than the service may have outstanding (hello's maxInFlight): answered BUSY, recorded
+      // like any result, instead of queueing without bound.
+      this.#active.add(command.id);
+      void this.#process(command, false, recorded, arrived, { code: 'BUSY', message: `more than ${o.maxInFlight} commands in flight (the agent's maxInFlight); try again later`, details: { maxInFlight: o.maxInFlight } });
+      return;
+    }
     // The checks (lookup, scope, policy) run while the record is being made durable: nothing is
     // written to the directory before it is (markApplying waits for it, being later in the same
     // file), and no result is sent for a command that could not be recorded.
@@ -173,7 +180,8 @@ export class CommandPipeline {
     void this.#queue.run(key, () => this.#process(command, maybeApplied, recorded, arrived));
   }
 
-  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>, arrived: number): Promise<void> {
+  /** Runs the steps (or takes `refusal` as the outcome without them), then records, signs and sends the result. */
+  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>, arrived: number, refusal?: Outcome): Promise<void> {
     const o = this.o;
     let dn: string | null = null;
     const held: { secret: Record<string, string> | null } = { secret: null };
@@ -183,6 +191,7 @@ export class CommandPipeline {
     let outcome: Outcome;
     const incident = randomUUID();
     try {
+      if (refusal !== undefined) throw new AgentError(refusal.code, refusal.message, { details: refusal.details });
       outcome = await this.#steps(command, maybeApplied, recorded, (value) => {
         held.secret = value;
         for (const item of Object.values(value)) o.redactor.track(item);

@@ -19,6 +19,8 @@ export interface PipelineHarnessOptions {
   resolveUser?: (events: string[], user: DirectoryUser) => Promise<DirectoryUser>;
   /** Seal the secret for another agent's key, so it cannot be opened here. */
   secretForAnotherAgent?: boolean;
+  /** limits.maxInFlight (default 4). */
+  maxInFlight?: number;
 }
 
 export interface PipelineHarness {
@@ -30,6 +32,8 @@ export interface PipelineHarness {
   results(): ResultMessage[];
   /** Settles when the pipeline has opened the command's secret (it hands it to the redactor). */
   secretOpened: Promise<void>;
+  /** Another signed reset frame: its own id and target uid. */
+  frameFor(id: string, uid: string): Record<string, never>;
 }
 
 const AGENT = 'agent-1';
@@ -137,7 +141,7 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
       events.push(`sent ${message.type}`);
       return true;
     },
-    maxInFlight: 4,
+    maxInFlight: options.maxInFlight ?? 4,
     clockSkewMs: 60_000,
   });
   const now = Date.now();
@@ -153,6 +157,11 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   };
   const sealedFor = options.secretForAnotherAgent ? generateKeyPairSync('x25519').publicKey : encryption.publicKey;
   command.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, command.id);
-  const frame = JSON.parse(JSON.stringify(signCommand(command, 'k1', service.privateKey))) as Record<string, never>;
-  return { pipeline, frame, events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result'), secretOpened };
+  const frameOf = (c: Command): Record<string, never> => JSON.parse(JSON.stringify(signCommand(c, 'k1', service.privateKey))) as Record<string, never>;
+  const frameFor = (id: string, uid: string): Record<string, never> => {
+    const other: Command = { ...command, id, target: { by: 'uid', value: uid } };
+    other.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, id);
+    return frameOf(other);
+  };
+  return { pipeline, frame: frameOf(command), events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result'), secretOpened, frameFor };
 }

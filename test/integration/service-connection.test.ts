@@ -210,3 +210,43 @@ test('through a proxy to an IP address, the certificate is checked against that 
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => proxy.close(resolve));
 });
+
+test('a service that stops reading: the agent buffers at most maxBufferedBytes, then reconnects (issue 24)', async (t) => {
+  // A bare ws server that completes the handshake, then stops reading from its socket.
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  let connections = 0;
+  server.on('connection', (socket) => {
+    connections += 1;
+    socket.send(JSON.stringify({ type: 'challenge', nonce: Buffer.alloc(32, 7).toString('base64url') }));
+    socket.once('message', () => {
+      socket.send(JSON.stringify({ type: 'welcome', sessionId: `s${connections}`, heartbeatIntervalMs: 60_000, serverTime: new Date().toISOString() }));
+      (socket as unknown as { _socket: Socket })._socket.pause();
+    });
+  });
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent/v1`;
+  const signing = generateKeyPair('Ed25519');
+  const logger = captureLogger();
+  const connection = new ServiceConnection({
+    endpoint: { url, allowInsecure: true, caFile: null, proxy: null }, agentId: 'a1', tenantId: 't1', agentVersion: '0.0.0-test',
+    capabilities: ['getAccountState'], maxInFlight: 4, signingKey: keyPairFromJwk(signing.jwk).privateKey, clockSkewMs: 60_000, logger,
+    random: () => 0, maxBufferedBytes: 256 * 1024,
+  });
+  const ready = new Promise<void>((resolve) => connection.on('welcome', () => resolve()));
+  connection.start();
+  await ready;
+  const big = { type: 'result', result: { commandId: 'x', message: 'y'.repeat(60_000) }, signature: 'z' } as never;
+  let refused = false;
+  const deadline = Date.now() + 10_000;
+  // Keeps sending until the agent stops buffering; the socket buffers of the kernel fill first.
+  while (!refused && Date.now() < deadline) {
+    for (let i = 0; i < 20 && !refused; i++) refused = !connection.send(big);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.true(refused, 'send() must refuse once maxBufferedBytes wait unsent');
+  t.true(logger.lines.some((line) => /not reading/.test(line.message)), JSON.stringify(logger.lines.slice(-3)));
+  await connection.stop();
+  for (const client of server.clients) client.terminate();
+  await new Promise((resolve) => server.close(resolve));
+});
