@@ -19,7 +19,7 @@ import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { afterCorkedWrites } from '../net/coalesce-writes.js';
 import { errorToOutcome, type Outcome } from './error-to-result.js';
-import { executeOperation } from './operations.js';
+import { executeOperation, policyRefusal } from './operations.js';
 import type { AuditPort, JournalPort, RateLimiterPort, RedactorPort, Send } from './ports.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -284,7 +284,8 @@ export class CommandPipeline {
       if (newPassword !== undefined && command.target !== undefined) {
         const user = await directory.driver.resolveUser(command.target);
         resolved(user.dn);
-        if (await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
+        // The agent would not have written to an account it may not change: no probe (a bind) there.
+        if ((await policyRefusal(user, command.op, directory.driver, directory.config)) === null && await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
           const appliedAt = formatTime(user.passwordLastSet ?? this.#now());
           return { code: 'OK', message: 'password set before the agent restarted (the command expired since; nothing more was done)', details: { dn: user.dn, appliedAt, alreadyApplied: true } };
         }

@@ -26,6 +26,23 @@ export interface OperationContext {
 const WRITES = new Set(['resetPassword', 'changePassword', 'unlockAccount']);
 
 /**
+ * The agent-side policy on a resolved target: scope, then (for writes) protected accounts. The
+ * refusal to throw, or null. Also run before the expired "maybe applied" probe, which binds as the
+ * user: no bind is tried on an account the agent may not change.
+ */
+export async function policyRefusal(user: DirectoryUser, op: string, driver: DirectoryDriver, config: DirectoryConfig): Promise<AgentError | null> {
+  const scopeReason = await scopeRefusal(user.dn, config.scope, (dn) => driver.canonicalDn(dn));
+  // No DN upstream: the service must not learn the layout of the directory outside the scope.
+  if (scopeReason !== null) return new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
+  if (WRITES.has(op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {
+    return new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
+      details: { dn: user.dn, reason: user.protectedReason },
+    });
+  }
+  return null;
+}
+
+/**
  * Steps after decryption, in SPEC.md's order: resolve the target, agent-side scope and
  * protected-account policy, minimum password age, apply. Throws AgentError on refusal.
  */
@@ -37,14 +54,8 @@ export async function executeOperation(command: Command, secret: Record<string, 
   }
   const user = await (ctx.lookup ?? driver.resolveUser(command.target!));
   ctx.resolved(user.dn);
-  const scopeReason = await scopeRefusal(user.dn, config.scope, (dn) => driver.canonicalDn(dn));
-  // No DN upstream: the service must not learn the layout of the directory outside the scope.
-  if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
-  if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null) {
-    throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
-      details: { dn: user.dn, reason: user.protectedReason },
-    });
-  }
+  const refusal = await policyRefusal(user, command.op, driver, config);
+  if (refusal !== null) throw refusal;
   if (WRITES.has(command.op)) {
     // Keyed by DN, so different identifiers of one account share the limit.
     const decision = ctx.rateLimiter.take(`${config.id}\n${user.dn.toLowerCase()}`);

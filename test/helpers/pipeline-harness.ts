@@ -21,6 +21,8 @@ export interface PipelineHarnessOptions {
   secretForAnotherAgent?: boolean;
   /** limits.maxInFlight (default 4). */
   maxInFlight?: number;
+  /** Command ids the journal holds as `received`: in flight when the agent last stopped. */
+  inFlight?: string[];
 }
 
 export interface PipelineHarness {
@@ -32,8 +34,8 @@ export interface PipelineHarness {
   results(): ResultMessage[];
   /** Settles when the pipeline has opened the command's secret (it hands it to the redactor). */
   secretOpened: Promise<void>;
-  /** Another signed reset frame: its own id and target uid. */
-  frameFor(id: string, uid: string): Record<string, never>;
+  /** Another signed reset frame: its own id and target uid; `expired`: issued 20 minutes ago. */
+  frameFor(id: string, uid: string, options?: { expired?: boolean }): Record<string, never>;
 }
 
 const AGENT = 'agent-1';
@@ -48,6 +50,7 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   const encryption = generateKeyPairSync('x25519');
   const trusted = new TrustedKeys([{ kid: 'k1', publicKey: rawPublicKey(service.publicKey) }]);
   const entries = new Map<string, JournalEntryView>();
+  for (const id of options.inFlight ?? []) entries.set(id, { state: 'received', result: null });
   let broken = false;
   const journal: JournalPort = {
     get: (id) => entries.get(id),
@@ -95,6 +98,10 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
     // The scope check compares with the directory's own DNs: the harness writes them in normal form, as its user's.
     canonicalDn: (dn: string) => Promise.resolve(normalizeDn(dn)),
     passwordPolicy: () => Promise.resolve({ source: '', minLength: 0, complexity: false, historyLength: 0, minAgeMs: 0, maxAgeMs: 0, lockoutThreshold: 0, lockoutDurationMs: 0 }),
+    passwordAlreadyApplied: () => {
+      events.push('probe bind');
+      return Promise.resolve(false);
+    },
     resetPassword: () => {
       events.push('directory write');
       return Promise.resolve({ dn: user.dn, appliedAt: new Date(), details: {} });
@@ -158,8 +165,9 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   const sealedFor = options.secretForAnotherAgent ? generateKeyPairSync('x25519').publicKey : encryption.publicKey;
   command.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, command.id);
   const frameOf = (c: Command): Record<string, never> => JSON.parse(JSON.stringify(signCommand(c, 'k1', service.privateKey))) as Record<string, never>;
-  const frameFor = (id: string, uid: string): Record<string, never> => {
+  const frameFor = (id: string, uid: string, how: { expired?: boolean } = {}): Record<string, never> => {
     const other: Command = { ...command, id, target: { by: 'uid', value: uid } };
+    if (how.expired === true) Object.assign(other, { issuedAt: new Date(now - 20 * 60_000).toISOString(), expiresAt: new Date(now - 10 * 60_000).toISOString() });
     other.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, id);
     return frameOf(other);
   };
