@@ -8,7 +8,7 @@ import { nodeDebugLeak } from './node-debug-guard.js';
 const USAGE = `writeback-agent ${AGENT_VERSION}: on-premises password-writeback agent
 
 Usage:
-  writeback-agent register --config F --token T [--url U] [--name N]
+  writeback-agent register --config F (--token-file F | --token-stdin | --token T) [--url U] [--name N]
   writeback-agent run --config F
   writeback-agent check-permissions --config F [--directory ID] [--user X] [--json]
   writeback-agent status --config F [--json]

@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../config/directory-config.js';
 import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
+import { printable } from '../logging/printable-text.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
 export interface ConnectionOptions {
@@ -196,8 +197,9 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       if (message.type === 'challenge') this.#sendHello(message.nonce);
       else if (message.type === 'welcome') this.#onWelcome(message);
       else if (message.type === 'error') {
-        this.lastError = `${message.code}: ${message.message.slice(0, 200)}`;
-        logger.error('the service refused the session', { code: message.code, message: message.message.slice(0, 200) });
+        // Service text, printed by `status` and the console log: no control characters.
+        this.lastError = printable(`${message.code}: ${message.message.slice(0, 200)}`);
+        logger.error('the service refused the session', { code: printable(message.code), message: printable(message.message.slice(0, 200)) });
       }
       return;
     }
