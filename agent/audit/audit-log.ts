@@ -1,10 +1,12 @@
 import { hash } from 'node:crypto';
 import { canonicalize } from '../../protocol/jcs.js';
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { appendSync } from '../state/append-sync.js';
+import { assertSafeAppendFile } from '../state/private-dir.js';
 
 /** One command outcome, as the audit log records it. */
 export interface AuditRecord {
@@ -111,7 +113,9 @@ export class AuditLog {
    */
   static async open(path: string, options: { fsync?: boolean } = {}): Promise<AuditLog> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const handle = await open(path, 'a+', 0o600);
+    assertSafeAppendFile(path);
+    // 'a+' without following a symbolic link planted after the check.
+    const handle = await open(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     try {
       const lastHash = await lastHashOf(path, handle);
       return new AuditLog(path, handle, lastHash, options.fsync ?? true);
