@@ -76,7 +76,8 @@ export class AgentRuntime {
       // Undocumented and for `npm run bench` only: measures what the journal's and audit log's fsync cost.
       const fsync = process.env['WRITEBACK_AGENT_BENCH_NO_FSYNC'] !== '1';
       const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, keepAfterExpiryMs: config.clock.maxSkewMs, fsync });
-      const audit = await AuditLog.open(config.audit.file, { fsync });
+      // Signed checkpoints let `audit verify` see a truncated or rebuilt log (at most a minute behind).
+      const audit = await AuditLog.open(config.audit.file, { fsync, checkpoint: { signingKey: keys.signing.privateKey, everyMs: 60_000, now } });
       const directories = [];
       for (const [index, directory] of config.directories.entries()) {
         const bindPassword = await resolveSecretRef(directory.bindPassword, store, { path: `directories[${index}].bindPassword` });
