@@ -1,10 +1,13 @@
-import { hash } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 import { canonicalize } from '../../protocol/jcs.js';
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { appendSync } from '../state/append-sync.js';
+import { assertSafeAppendFile } from '../state/private-dir.js';
+import { signCheckpoint, writeCheckpoint } from './audit-checkpoint.js';
 
 /** One command outcome, as the audit log records it. */
 export interface AuditRecord {
@@ -53,6 +56,13 @@ function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
+/** Signed checkpoints (audit-checkpoint.ts): written after a flush at most every `everyMs`, and at close. */
+export interface CheckpointOptions {
+  signingKey: KeyObject;
+  everyMs: number;
+  now: () => Date;
+}
+
 export interface AuditStats {
   path: string;
   /** Lines made durable since open. */
@@ -96,11 +106,19 @@ export class AuditLog {
   #lines = 0;
   #writes = 0;
   #syncs = 0;
+  /** File length up to the last durable line. */
+  #durableBytes: number;
+  readonly #checkpoint: CheckpointOptions | null;
+  /** What the last checkpoint named, and when it was written (ms). */
+  #checkpointed: { hash: string; at: number } | null = null;
+  #checkpointing: Promise<void> = Promise.resolve();
 
-  private constructor(path: string, handle: FileHandle, lastHash: string, fsync: boolean) {
+  private constructor(path: string, handle: FileHandle, lastHash: string, fsync: boolean, bytes: number, checkpoint: CheckpointOptions | null) {
     this.path = path;
     this.#fsync = fsync;
     this.#handle = handle;
+    this.#durableBytes = bytes;
+    this.#checkpoint = checkpoint;
     this.#headHash = lastHash;
     this.#durableHash = lastHash;
   }
@@ -109,12 +127,15 @@ export class AuditLog {
    * Opens (creating) the log and finds the chain's last hash; a torn last line is cut off.
    * `fsync: false` only for the benchmark that measures what durability costs.
    */
-  static async open(path: string, options: { fsync?: boolean } = {}): Promise<AuditLog> {
+  static async open(path: string, options: { fsync?: boolean; checkpoint?: CheckpointOptions } = {}): Promise<AuditLog> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const handle = await open(path, 'a+', 0o600);
+    assertSafeAppendFile(path);
+    // 'a+' without following a symbolic link planted after the check.
+    const handle = await open(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     try {
       const lastHash = await lastHashOf(path, handle);
-      return new AuditLog(path, handle, lastHash, options.fsync ?? true);
+      const { size } = await handle.stat();
+      return new AuditLog(path, handle, lastHash, options.fsync ?? true, size, options.checkpoint ?? null);
     } catch (error) {
       await handle.close();
       throw error;
@@ -148,12 +169,33 @@ export class AuditLog {
     return { path: this.path, lines: this.#lines, writes: this.#writes, syncs: this.#syncs };
   }
 
-  /** Waits for queued lines, then closes the file; later appends are refused. */
+  /** Waits for queued lines, writes a last checkpoint, then closes the file; later appends are refused. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#io;
+    this.#maybeCheckpoint(true);
+    await this.#checkpointing;
     await this.#handle.close();
+  }
+
+  /**
+   * Signs where the log has got to, when it moved since the last checkpoint and `everyMs` passed
+   * (or `force`). Not on an append's path: appends never wait for it; a failure is kept for the next try.
+   */
+  #maybeCheckpoint(force = false): void {
+    const options = this.#checkpoint;
+    if (options === null || this.#failure !== null || this.#durableHash === GENESIS_HASH) return;
+    const now = options.now().getTime();
+    const last = this.#checkpointed;
+    if (last !== null && (last.hash === this.#durableHash || (!force && now - last.at < options.everyMs))) return;
+    const point = { lastHash: this.#durableHash, bytes: this.#durableBytes, at: new Date(now).toISOString() };
+    this.#checkpointed = { hash: point.lastHash, at: now };
+    this.#checkpointing = this.#checkpointing
+      .then(() => writeCheckpoint(this.path, signCheckpoint(point, options.signingKey)))
+      .catch(() => {
+        this.#checkpointed = last;
+      });
   }
 
   /** One write and one datasync for everything queued since the last flush. */
@@ -184,7 +226,9 @@ export class AuditLog {
     }
     this.#lines += batch.length;
     this.#durableHash = batch[batch.length - 1]!.line.hash;
+    for (const p of batch) this.#durableBytes += Buffer.byteLength(p.text);
     for (const p of batch) p.resolve(p.line);
+    this.#maybeCheckpoint();
   }
 }
 

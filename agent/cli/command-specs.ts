@@ -29,11 +29,13 @@ export const CommandSpecs = {
     summary: 'registers this agent with the reset service once, with a one-time token; prints the agentId',
     options: {
       config,
-      token: { type: 'string', value: 'T', required: true, help: 'the one-time registration token from the reset service' },
+      'token-file': { type: 'string', value: 'F', help: 'read the one-time registration token from this file (not readable by other users)' },
+      'token-stdin': { type: 'boolean', help: 'read the one-time registration token from standard input' },
+      token: { type: 'string', value: 'T', help: 'the token on the command line, where every local user can read it: prefer --token-file or --token-stdin' },
       url: { type: 'string', value: 'U', help: 'the service\'s wss:// URL (default: service.url of the config)' },
       name: { type: 'string', value: 'N', help: 'the name the service shows for this agent (default: the host name)' },
     },
-    notes: ['exit status: 0 registered; 2 refused or unreachable, with the reason'],
+    notes: ['exactly one of --token-file, --token-stdin and --token gives the one-time token from the reset service', 'exit status: 0 registered; 2 refused or unreachable, with the reason'],
   },
   run: {
     summary: 'runs the agent until SIGTERM or SIGINT, then finishes or journals commands in flight and exits 0',

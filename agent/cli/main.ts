@@ -1,5 +1,6 @@
 import { isAgentError } from '../errors.js';
 import { AGENT_VERSION } from '../runtime/version.js';
+import { tlsVerificationDisabled } from '../connection/socket-options.js';
 import { commandHelp, generalHelp } from './command-help.js';
 import type { CommandName } from './command-specs.js';
 import { nodeDebugLeak } from './node-debug-guard.js';
@@ -52,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
   const leak = nodeDebugLeak(process.env['NODE_DEBUG']);
   if (leak !== null) {
     process.stderr.write(`writeback-agent ${name}: NODE_DEBUG=${leak} would make the LDAP library print requests, passwords included, to stderr; unset NODE_DEBUG (or leave ldapts out of it)\n`);
+    return 2;
+  }
+  const tlsOff = tlsVerificationDisabled();
+  if (tlsOff !== null) {
+    process.stderr.write(`writeback-agent ${name}: ${tlsOff}\n`);
     return 2;
   }
   try {

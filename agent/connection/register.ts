@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { SUBPROTOCOL_OFFER, encodeMessage, parseServiceFrame, type RegisterMessage, type RegisteredMessage } from '../../protocol/index.js';
 import { describeConnectFailure } from '../diagnose/connect-failure.js';
 import { SetupError } from '../errors.js';
+import { printable } from '../logging/printable-text.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
 /**
@@ -35,7 +36,7 @@ export async function registerWithService(
       if (message.type === 'registered') finish(null, message);
       else if (message.type === 'error') {
         const hint = message.code === 'INVALID_TOKEN' ? ' (the token is wrong, expired or already used: copy a new one from the service)' : '';
-        finish(new SetupError('REGISTRATION_REFUSED', `registration refused: ${message.code}${hint}`));
+        finish(new SetupError('REGISTRATION_REFUSED', `registration refused: ${printable(message.code)}${hint}`));
       }
       // A challenge before registration is ignored: this connection only registers.
     });

@@ -22,6 +22,7 @@ import type { Logger } from '../logging/logger.js';
 import { describeConnectFailure, explainConnectFailure, needsCertificate, type ConnectFailure } from '../diagnose/connect-failure.js';
 import { coalesceWrites } from '../net/coalesce-writes.js';
 import { DEFAULT_BACKOFF, backoffDelay, maxAttempt, nextAttempt, type BackoffPolicy } from './backoff.js';
+import { printable } from '../logging/printable-text.js';
 import { socketOptions, type ServiceEndpoint } from './socket-options.js';
 
 export interface ConnectionOptions {
@@ -43,7 +44,12 @@ export interface ConnectionOptions {
   subprotocols?: readonly Subprotocol[];
   /** Optional features this agent supports, listed in a v2 hello (features.ts). Default none. */
   features?: readonly Feature[];
+  /** What may wait unsent for a service that stops reading before the connection is dropped; default 4 MiB. */
+  maxBufferedBytes?: number;
 }
+
+/** Results are about 1.6 KB and at most maxInFlight are outstanding: 4 MiB unread means a stuck service. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'waiting' | 'stopped';
 
@@ -112,6 +118,13 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
   send(message: AgentMessage): boolean {
     const socket = this.#socket;
     if (this.#state !== 'ready' || socket === null || socket.readyState !== WebSocket.OPEN) return false;
+    const limit = this.options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    if (socket.bufferedAmount > limit) {
+      // Bounded memory: drop the connection; results stay in the journal and are re-sent after the next welcome.
+      this.options.logger.warn('the service is not reading what the agent sends; reconnecting', { bufferedBytes: socket.bufferedAmount, limitBytes: limit });
+      socket.terminate();
+      return false;
+    }
     socket.send(encodeMessage(message));
     return true;
   }
@@ -211,8 +224,9 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
       if (message.type === 'challenge') this.#sendHello(message.nonce);
       else if (message.type === 'welcome') this.#onWelcome(message);
       else if (message.type === 'error') {
-        this.lastError = `${message.code}: ${message.message.slice(0, 200)}`;
-        logger.error('the service refused the session', { code: message.code, message: message.message.slice(0, 200) });
+        // Service text, printed by `status` and the console log: no control characters.
+        this.lastError = printable(`${message.code}: ${message.message.slice(0, 200)}`);
+        logger.error('the service refused the session', { code: printable(message.code), message: printable(message.message.slice(0, 200)) });
       }
       return;
     }

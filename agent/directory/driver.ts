@@ -132,6 +132,10 @@ export interface DirectoryDriver {
    * A wrong password counts as a failed logon at the directory.
    */
   verifyPassword(user: DirectoryUser, password: string): Promise<void>;
+  /** The DN of the entry at `dn` as the directory writes it (scope bases; briefly cached); null when there is no such entry. */
+  canonicalDn(dn: string): Promise<string | null>;
+  /** Run before the agent takes commands: throws SetupError when what a check needs cannot be read (fail closed). */
+  startupCheck?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,8 @@ export interface AckedPlace {
   offset: number;
   length: number;
   acknowledgedAtMs: number;
+  /** The command's own expiresAt: its id is kept at least until then plus the allowed skew. */
+  expiresAtMs: number;
 }
 
 const INITIAL_SLOTS = 1024;
@@ -33,6 +35,7 @@ export class AckedIndex {
   #offsets = new Float64Array(INITIAL_SLOTS);
   #lengths = new Uint32Array(INITIAL_SLOTS);
   #acknowledgedAtS = new Uint32Array(INITIAL_SLOTS);
+  #expiresAtS = new Uint32Array(INITIAL_SLOTS);
   #kinds = new Uint8Array(INITIAL_SLOTS);
   /** Slot numbers by hash of the packed id; EMPTY or DELETED where none. */
   #table = new Int32Array(INITIAL_SLOTS * 2).fill(EMPTY);
@@ -78,6 +81,8 @@ export class AckedIndex {
     this.#offsets[slot] = place.offset;
     this.#lengths[slot] = place.length;
     this.#acknowledgedAtS[slot] = Math.floor(place.acknowledgedAtMs / 1000);
+    // Rounded up: the id is never thought expired before the command is.
+    this.#expiresAtS[slot] = Math.min(Math.ceil(place.expiresAtMs / 1000), 0xffffffff);
   }
 
   delete(id: string): boolean {
@@ -167,7 +172,7 @@ export class AckedIndex {
   }
 
   #place(slot: number): AckedPlace {
-    return { offset: this.#offsets[slot] ?? 0, length: this.#lengths[slot] ?? 0, acknowledgedAtMs: (this.#acknowledgedAtS[slot] ?? 0) * 1000 };
+    return { offset: this.#offsets[slot] ?? 0, length: this.#lengths[slot] ?? 0, acknowledgedAtMs: (this.#acknowledgedAtS[slot] ?? 0) * 1000, expiresAtMs: (this.#expiresAtS[slot] ?? 0) * 1000 };
   }
 
   #growSlots(): void {
@@ -181,6 +186,7 @@ export class AckedIndex {
     this.#offsets = grown(this.#offsets, (n) => new Float64Array(n));
     this.#lengths = grown(this.#lengths, (n) => new Uint32Array(n));
     this.#acknowledgedAtS = grown(this.#acknowledgedAtS, (n) => new Uint32Array(n));
+    this.#expiresAtS = grown(this.#expiresAtS, (n) => new Uint32Array(n));
     this.#kinds = grown(this.#kinds, (n) => new Uint8Array(n));
   }
 }

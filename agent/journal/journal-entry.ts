@@ -39,4 +39,6 @@ export type JournalRecord =
   | { r: 'applying'; id: string; at: string }
   | { r: 'done'; id: string; at: string; result: unknown }
   | { r: 'ack'; id: string; at: string }
-  | ({ r: 'entry' } & JournalEntry);
+  | ({ r: 'entry' } & JournalEntry)
+  /** Written first by compaction: the latest expiresAt of the ids it dropped (see Journal.replayHorizon). */
+  | { r: 'horizon'; expiresAt: string };

@@ -16,6 +16,10 @@ export interface JournalOptions {
   now?: () => Date;
   /** How long acknowledged entries are kept by compact(); default 7 days. */
   retentionMs?: number;
+  /** An id is kept at least until its command's expiresAt plus this (the allowed clock skew); default 5 minutes. */
+  keepAfterExpiryMs?: number;
+  /** Monotonic milliseconds (performance.now): what tells a jump of the wall clock; injected by tests. */
+  monotonicMs?: () => number;
   /** Default true. False only for the benchmark that measures what the fsync costs. */
   fsync?: boolean;
 }
@@ -70,6 +74,12 @@ export class Journal {
   readonly path: string;
   readonly #now: () => Date;
   readonly #retentionMs: number;
+  readonly #keepAfterExpiryMs: number;
+  readonly #monotonicMs: () => number;
+  /** Wall and monotonic clocks when the journal was opened: compaction's clock-jump guard. */
+  readonly #openedAt: { wallMs: number; monotonicMs: number };
+  /** The latest expiresAt (ms) of the ids compaction dropped; 0 when none. */
+  #horizonMs = 0;
   readonly #fsync: boolean;
   /** Entries held whole: received, applying, done, and acknowledged until their line is written. */
   readonly #live = new Map<string, JournalEntry>();
@@ -90,6 +100,9 @@ export class Journal {
     this.path = options.path;
     this.#now = options.now ?? (() => new Date());
     this.#retentionMs = options.retentionMs ?? 7 * DAY_MS;
+    this.#keepAfterExpiryMs = options.keepAfterExpiryMs ?? 5 * 60_000;
+    this.#monotonicMs = options.monotonicMs ?? (() => performance.now());
+    this.#openedAt = { wallMs: this.#now().getTime(), monotonicMs: this.#monotonicMs() };
     this.#fsync = options.fsync ?? true;
     this.#handle = handle;
   }
@@ -192,7 +205,18 @@ export class Journal {
     return structuredClone(this.#inFlightAtStartup);
   }
 
-  /** Rewrites the file without acknowledged entries older than the retention window. */
+  /**
+   * The latest expiresAt (ms since the epoch) of the ids compaction dropped, or null. A command that
+   * expires no later than this may be one of them: the pipeline refuses it whatever the clock says.
+   */
+  replayHorizon(): number | null {
+    return this.#horizonMs > 0 ? this.#horizonMs : null;
+  }
+
+  /**
+   * Rewrites the file without acknowledged entries older than the retention window whose commands
+   * expired (plus the skew) by both the wall and the monotonic clock.
+   */
   compact(): Promise<{ dropped: number; kept: number }> {
     if (this.#closed) return Promise.reject(new AgentError('INTERNAL', 'journal is closed'));
     const run = this.#io.then(() => this.#rewrite());
@@ -252,7 +276,7 @@ export class Journal {
   #park(id: string, entry: JournalEntry, offset: number, length: number): void {
     if (this.#live.get(id) !== entry) return;
     this.#live.delete(id);
-    this.#acked.set(id, { offset, length, acknowledgedAtMs: Date.parse(entry.acknowledgedAt ?? '') });
+    this.#acked.set(id, placeOf(entry, offset, length));
   }
 
   #write(record: JournalRecord, onWritten: OnWritten | null = null, durable = true): Promise<void> {
@@ -309,11 +333,18 @@ export class Journal {
     if (this.#failure !== null) throw this.#failure;
     // Queued lines are already reflected in memory, so the snapshot covers them.
     const covered = this.#pending.splice(0);
-    const cutoff = this.#now().getTime() - this.#retentionMs;
+    const wallMs = this.#now().getTime();
+    const cutoff = wallMs - this.#retentionMs;
+    // A wall clock that jumped forward since the journal was opened must not expire ids whose
+    // commands are still valid: expiry is judged by the earlier of the wall and monotonic clocks.
+    const expiredBefore = Math.min(wallMs, this.#openedAt.wallMs + (this.#monotonicMs() - this.#openedAt.monotonicMs)) - this.#keepAfterExpiryMs;
+    const droppable = (acknowledgedAtMs: number, expiresAtMs: number): boolean => acknowledgedAtMs < cutoff && expiresAtMs < expiredBefore;
     let dropped = 0;
+    let horizonMs = this.#horizonMs;
     const kept: { id: string; ref: AckedPlace | null; entry: JournalEntry | null; line: string | null }[] = [];
     for (const [id, place] of this.#acked.entries()) {
-      if (place.acknowledgedAtMs < cutoff) {
+      if (droppable(place.acknowledgedAtMs, place.expiresAtMs)) {
+        horizonMs = Math.max(horizonMs, place.expiresAtMs);
         this.#acked.delete(id);
         this.#counts.acknowledged--;
         dropped++;
@@ -322,7 +353,8 @@ export class Journal {
       }
     }
     for (const [id, entry] of this.#live) {
-      if (entry.state === JournalState.acknowledged && Date.parse(entry.acknowledgedAt ?? '') < cutoff) {
+      if (entry.state === JournalState.acknowledged && droppable(Date.parse(entry.acknowledgedAt ?? ''), expiresAtMsOf(entry))) {
+        horizonMs = Math.max(horizonMs, expiresAtMsOf(entry));
         this.#live.delete(id);
         this.#counts.acknowledged--;
         dropped++;
@@ -334,12 +366,18 @@ export class Journal {
     const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     const placed: { id: string; offset: number; length: number; entry: JournalEntry | null; ref: AckedPlace | null }[] = [];
     let next: FileHandle | null = null;
+    let size = 0;
     try {
       const out = await open(temp, 'wx', 0o600);
-      let size = 0;
       try {
         let parts: Buffer[] = [];
         let partBytes = 0;
+        if (horizonMs > 0) {
+          const line = Buffer.from(`${JSON.stringify({ r: 'horizon', expiresAt: new Date(horizonMs).toISOString() })}\n`);
+          parts.push(line);
+          size += line.length;
+          partBytes += line.length;
+        }
         for (const item of kept) {
           const bytes = item.ref !== null ? await this.#readRange(item.ref) : Buffer.from(item.line ?? '');
           parts.push(bytes, NEWLINE_BUFFER);
@@ -371,10 +409,11 @@ export class Journal {
     // not change meanwhile: only a flush adds to it, and flushes wait for this rewrite.
     const old = this.#handle;
     this.#handle = next;
-    this.#fileBytes = placed.reduce((sum, p) => sum + p.length + 1, 0);
+    this.#fileBytes = size;
+    this.#horizonMs = horizonMs;
     this.#acked = new AckedIndex();
     for (const p of placed) {
-      if (p.ref !== null) this.#acked.set(p.id, { offset: p.offset, length: p.length, acknowledgedAtMs: p.ref.acknowledgedAtMs });
+      if (p.ref !== null) this.#acked.set(p.id, { ...p.ref, offset: p.offset, length: p.length });
       else if (p.entry?.state === JournalState.acknowledged) this.#park(p.id, p.entry, p.offset, p.length);
     }
     for (const p of covered) p.resolve();
@@ -395,13 +434,17 @@ export class Journal {
 
   /** Applies a record to memory; `at` is its place in the file when replaying. Returns the entry held whole, if any. */
   #apply(record: JournalRecord, at: { offset: number; length: number } | null): JournalEntry | null {
+    if (record.r === 'horizon') {
+      this.#horizonMs = Math.max(this.#horizonMs, Date.parse(record.expiresAt) || 0);
+      return null;
+    }
     if (record.r === 'entry' || record.r === 'begin') {
       this.#forget(record.id);
       if (record.r === 'entry') {
         const { r: _r, ...entry } = record;
         this.#counts[entry.state]++;
         if (entry.state === JournalState.acknowledged && at !== null) {
-          this.#acked.set(entry.id, { offset: at.offset, length: at.length, acknowledgedAtMs: Date.parse(entry.acknowledgedAt ?? '') });
+          this.#acked.set(entry.id, placeOf(entry, at.offset, at.length));
           return null;
         }
         this.#live.set(entry.id, entry);
@@ -455,6 +498,16 @@ export class Journal {
 }
 
 const NEWLINE_BUFFER = Buffer.from('\n');
+
+/** An unparsable expiresAt keeps the id for ever rather than never. */
+function expiresAtMsOf(entry: JournalEntry): number {
+  const ms = Date.parse(entry.expiresAt);
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
+}
+
+function placeOf(entry: JournalEntry, offset: number, length: number): AckedPlace {
+  return { offset, length, acknowledgedAtMs: Date.parse(entry.acknowledgedAt ?? ''), expiresAtMs: expiresAtMsOf(entry) };
+}
 
 /** Code-unit order, right for RFC 3339 UTC times; localeCompare would load ICU collation data into memory for nothing. */
 function compareText(a: string, b: string): number {

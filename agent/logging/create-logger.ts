@@ -7,6 +7,7 @@ import { REDACTED, Redactor } from './redactor.js';
 import { lineJson, lineText, type LogLine } from './log-line.js';
 import { isSecretField } from './secret-keys.js';
 import { TransportSink } from './transport-sink.js';
+import { assertSafeAppendFile } from '../state/private-dir.js';
 
 export const LOG_FILE_NAME = 'agent.log';
 
@@ -63,7 +64,10 @@ export function createLogger(options: LoggerOptions): AgentLogger {
   };
   if (options.dir !== null) {
     mkdirSync(options.dir, { recursive: true, mode: 0o750 });
-    add(new winston.transports.File({ filename: join(options.dir, LOG_FILE_NAME), maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true }), lineJson);
+    const file = join(options.dir, LOG_FILE_NAME);
+    assertSafeAppendFile(file);
+    // 0600, rotated files included (winston creates each with these stream options).
+    add(new winston.transports.File({ filename: file, maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true, options: { flags: 'a', mode: 0o600 } }), lineJson);
   }
   if (options.console) add(new winston.transports.Stream({ stream: options.consoleStream ?? process.stderr }), lineText);
   return wrap(sinks, { redactor, timestamp: timestamps(now), maxLevel: LEVELS[options.level] }, null, { closed: false, pending: [], flushScheduled: false });

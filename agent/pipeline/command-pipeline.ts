@@ -21,9 +21,12 @@ import { AgentError } from '../errors.js';
 import { afterCorkedWrites } from '../net/coalesce-writes.js';
 import { errorToOutcome, type Outcome } from './error-to-result.js';
 import { assertOperationEnabled } from '../policy/portal-features.js';
-import { executeOperation } from './operations.js';
+import { executeOperation, policyRefusal } from './operations.js';
 import type { AuditPort, JournalPort, RateLimiterPort, RedactorPort, Send } from './ports.js';
 import { WorkQueue } from './work-queue.js';
+
+/** SPEC.md's command id, a UUID: anything else named by an unauthenticated frame gets no answer. */
+const COMMAND_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export interface PipelineOptions {
   agentId: string;
@@ -116,8 +119,13 @@ export class CommandPipeline {
     const auth = authenticateCommand(raw, { trusted: o.trustedKeys, agentId: o.agentId, tenantId: o.tenantId });
     if (!auth.ok) {
       o.logger.warn('refused a command before recording it', { code: auth.code, reason: auth.reason, commandId: auth.commandId });
-      // Not recorded and no ack (SPEC.md section 7), so a forged frame cannot poison a real id.
-      if (auth.commandId !== null) o.send(this.#sign(auth.commandId, { code: auth.code, message: auth.reason, details: {} }));
+      // Not recorded and no ack (SPEC.md section 7), so a forged frame cannot poison a real id. Answered
+      // only for a well-formed id the journal does not hold (a real command's result stands), and
+      // marked, so that a service never takes it as the result of a command it signed.
+      const id = auth.commandId;
+      if (id !== null && COMMAND_ID.test(id) && o.journal.get(id) === undefined) {
+        o.send(this.#sign(id, { code: auth.code, message: auth.reason, details: { preAuthentication: true } }));
+      }
       return;
     }
     const command = auth.message.command;
@@ -145,6 +153,13 @@ export class CommandPipeline {
       () => o.send({ type: 'ack', commandId: command.id }),
       (error: unknown) => o.logger.error('could not record a command in the journal; it was not acknowledged and will be redelivered', { commandId: command.id, error: describe(error) }),
     );
+    if (this.#active.size >= o.maxInFlight) {
+      // More than the service may have outstanding (hello's maxInFlight): answered BUSY, recorded
+      // like any result, instead of queueing without bound.
+      this.#active.add(command.id);
+      void this.#process(command, false, recorded, arrived, { code: 'BUSY', message: `more than ${o.maxInFlight} commands in flight (the agent's maxInFlight); try again later`, details: { maxInFlight: o.maxInFlight } });
+      return;
+    }
     // The checks (lookup, scope, policy) run while the record is being made durable: nothing is
     // written to the directory before it is (markApplying waits for it, being later in the same
     // file), and no result is sent for a command that could not be recorded.
@@ -167,7 +182,8 @@ export class CommandPipeline {
     void this.#queue.run(key, () => this.#process(command, maybeApplied, recorded, arrived));
   }
 
-  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>, arrived: number): Promise<void> {
+  /** Runs the steps (or takes `refusal` as the outcome without them), then records, signs and sends the result. */
+  async #process(command: Command, maybeApplied: boolean, recorded: Promise<void>, arrived: number, refusal?: Outcome): Promise<void> {
     const o = this.o;
     let dn: string | null = null;
     const held: { secret: Record<string, string> | null } = { secret: null };
@@ -177,6 +193,7 @@ export class CommandPipeline {
     let outcome: Outcome;
     const incident = randomUUID();
     try {
+      if (refusal !== undefined) throw new AgentError(refusal.code, refusal.message, { details: refusal.details });
       outcome = await this.#steps(command, maybeApplied, recorded, (value) => {
         held.secret = value;
         for (const item of Object.values(value)) o.redactor.track(item);
@@ -234,6 +251,11 @@ export class CommandPipeline {
     // Expired, but it was mid-write when the agent stopped: not acted on again, yet the password
     // may be in place, so "refused before touching the directory" could be false (checked below).
     if (windowProblem !== null && !maybeApplied) throw new AgentError('EXPIRED', windowProblem);
+    // Its id may have been compacted out of the journal: refused whatever this machine's clock says.
+    const horizon = o.journal.replayHorizon?.() ?? null;
+    if (horizon !== null && Date.parse(command.expiresAt) <= horizon && !maybeApplied) {
+      throw new AgentError('EXPIRED', 'the command expires no later than commands whose ids the journal no longer keeps: it may be a replay');
+    }
     if (!isKnownOperation(command.op)) throw new AgentError('UNSUPPORTED_OPERATION', 'this agent does not support that operation');
     const directoryId = command.directory ?? this.#defaultDirectory();
     const directory = o.directories.find((d) => d.config.id === directoryId);
@@ -264,7 +286,8 @@ export class CommandPipeline {
       if (newPassword !== undefined && command.target !== undefined) {
         const user = await directory.driver.resolveUser(command.target);
         resolved(user.dn);
-        if (await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
+        // The agent would not have written to an account it may not change: no probe (a bind) there.
+        if ((await policyRefusal(user, command.op, directory.driver, directory.config)) === null && await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
           const appliedAt = formatTime(user.passwordLastSet ?? this.#now());
           return { code: 'OK', message: 'password set before the agent restarted (the command expired since; nothing more was done)', details: { dn: user.dn, appliedAt, alreadyApplied: true } };
         }

@@ -6,7 +6,7 @@ import type { DirectoryDriver, DirectoryUser } from '../directory/driver.js';
 import { AgentError } from '../errors.js';
 import { checkMinimumAge as minimumAgeAllowedAt } from '../policy/min-age.js';
 import { protectedSelfServiceGroup } from '../policy/protected-self-service.js';
-import { outOfScopeReason } from '../policy/scope.js';
+import { scopeRefusal } from '../policy/scope.js';
 import type { Outcome } from './error-to-result.js';
 import { getContactInfo } from './ops/get-contact-info.js';
 import { verifyPassword } from './ops/verify-password.js';
@@ -32,6 +32,29 @@ export interface OperationContext {
 const WRITES = new Set(['resetPassword', 'changePassword', 'unlockAccount']);
 
 /**
+ * The agent-side policy on a resolved target: scope, then (for writes) protected accounts. The
+ * refusal to throw, or null. Also run before the expired "maybe applied" probe, which binds as the
+ * user: no bind is tried on an account the agent may not change.
+ */
+export async function policyRefusal(
+  user: DirectoryUser,
+  op: string,
+  driver: DirectoryDriver,
+  config: DirectoryConfig,
+  selfServiceExempt: () => Promise<boolean> = () => Promise.resolve(false),
+): Promise<AgentError | null> {
+  const scopeReason = await scopeRefusal(user.dn, config.scope, (dn) => driver.canonicalDn(dn));
+  // No DN upstream: the service must not learn the layout of the directory outside the scope.
+  if (scopeReason !== null) return new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
+  if (WRITES.has(op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null && !(await selfServiceExempt())) {
+    return new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
+      details: { dn: user.dn, reason: user.protectedReason },
+    });
+  }
+  return null;
+}
+
+/**
  * Steps after decryption, in SPEC.md's order: resolve the target, agent-side scope and
  * protected-account policy, minimum password age, apply. Throws AgentError on refusal.
  */
@@ -43,14 +66,8 @@ export async function executeOperation(command: Command, secret: Record<string, 
   }
   const user = await (ctx.lookup ?? driver.resolveUser(command.target!));
   ctx.resolved(user.dn);
-  const scopeReason = outOfScopeReason(user.dn, config.scope);
-  // No DN upstream: the service must not learn the layout of the directory outside the scope.
-  if (scopeReason !== null) throw new AgentError('OUT_OF_SCOPE', 'the account is outside the scope this agent may change', { details: { reason: scopeReason.replace(/ \(.*\)$/, '') } });
-  if (WRITES.has(command.op) && config.scope.refuseProtectedAccounts && user.protectedReason !== null && !(await allowedSelfService(command, user, ctx))) {
-    throw new AgentError('PROTECTED_ACCOUNT', 'the account is protected; the agent does not change protected accounts', {
-      details: { dn: user.dn, reason: user.protectedReason },
-    });
-  }
+  const refusal = await policyRefusal(user, command.op, driver, config, () => allowedSelfService(command, user, ctx));
+  if (refusal !== null) throw refusal;
   if (WRITES.has(command.op)) {
     // Keyed by DN, so different identifiers of one account share the limit.
     const decision = ctx.rateLimiter.take(`${config.id}\n${user.dn.toLowerCase()}`);

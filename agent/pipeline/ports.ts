@@ -21,6 +21,8 @@ export interface JournalPort {
   complete(id: string, result: ResultMessage): Promise<void>;
   acknowledge(id: string): Promise<unknown>;
   unacknowledged(): { result: unknown }[];
+  /** The latest expiresAt (ms) of the ids compaction dropped, or null: a command expiring no later may be a replay. */
+  replayHorizon?(): number | null;
 }
 
 export interface AuditRecord {

@@ -76,13 +76,20 @@ export class AgentRuntime {
       const keys = await loadAgentKeys(store);
       const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys], now);
       const fsync = options.fsync ?? true;
-      const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, fsync });
-      const audit = await AuditLog.open(config.audit.file, { fsync });
+      const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, keepAfterExpiryMs: config.clock.maxSkewMs, fsync });
+      // Signed checkpoints let `audit verify` see a truncated or rebuilt log (at most a minute behind).
+      const audit = await AuditLog.open(config.audit.file, { fsync, checkpoint: { signingKey: keys.signing.privateKey, everyMs: 60_000, now } });
       const directories = [];
       for (const [index, directory] of config.directories.entries()) {
         const bindPassword = await resolveSecretRef(directory.bindPassword, store, { path: `directories[${index}].bindPassword` });
         logger.redactor.track(bindPassword);
         directories.push({ config: directory, driver: options.createDriver(directory, { bindPassword, logger: logger.child({ directory: directory.id }), now }) });
+      }
+      try {
+        for (const { driver } of directories) await driver.startupCheck?.();
+      } catch (error) {
+        for (const { driver } of directories) await driver.close().catch(() => undefined);
+        throw error;
       }
       let connection: ServiceConnection | null = null;
       const pipeline = new CommandPipeline({

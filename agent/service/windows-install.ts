@@ -3,6 +3,7 @@ import type { AgentConfig } from '../config/agent-config.js';
 import { SetupError } from '../errors.js';
 import { ServiceDefaults } from './service-defaults.js';
 import type { ServicePlan, ServiceStep } from './service-plan.js';
+import { protectedAclCommand, protectedDirectories } from './windows-acl.js';
 import { winswXml } from './winsw.js';
 
 export interface WindowsInstallOptions {
@@ -44,6 +45,8 @@ export function windowsInstallPlan(config: AgentConfig, options: WindowsInstallO
     { kind: 'dir', path: config.stateDir, mode: 0o700 },
     ...(config.logging.dir === null ? [] : [{ kind: 'dir' as const, path: config.logging.dir, mode: 0o750 }]),
     { kind: 'dir', path: logDir, mode: 0o750 },
+    // The file modes above mean nothing on Windows: a protected ACL does their work.
+    ...protectedDirectories(config).map((dir): ServiceStep => ({ kind: 'command', argv: protectedAclCommand(dir, options.serviceAccount), why: `only the service account, LocalSystem and Administrators may access ${dir}` })),
     {
       kind: 'file',
       path: xml,
@@ -62,7 +65,7 @@ export function windowsInstallPlan(config: AgentConfig, options: WindowsInstallO
   ];
   const notes = [
     `WinSW is not downloaded: place WinSW-x64.exe (v3, from the WinSW releases) at ${exe} before running this without --dry-run`,
-    `the service runs as ${options.serviceAccount ?? 'LocalSystem'}; give that account, and only it and Administrators, access to ${config.stateDir} (icacls "${config.stateDir}" /inheritance:r /grant:r "<account>:(OI)(CI)F" /grant:r "Administrators:(OI)(CI)F")`,
+    `the service runs as ${options.serviceAccount ?? 'LocalSystem'}; the icacls steps give it, LocalSystem and Administrators alone access to ${protectedDirectories(config).join(', ')}`,
   ];
   if (config.secretStore === 'keychain') {
     notes.push(`secretStore is "keychain" (Windows Credential Manager): the keys belong to the account that ran register, so run register as ${options.serviceAccount ?? 'LocalSystem'}, or use "secretStore": "file"`);

@@ -1,4 +1,6 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { PrivatePathError } from './private-path-error.js';
 
 const POSIX = process.platform !== 'win32';
@@ -37,4 +39,38 @@ function assertOwnedByMe(path: string, uid: number): void {
 
 export function modeText(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, '0');
+}
+
+/** Sticky directories (/tmp) let no one but the owner replace an entry. */
+const STICKY = 0o1000;
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Checks a file the agent appends to (audit log, operational log) before opening it, as the state
+ * directory is checked: its directory must not be writable by group or others (unless sticky), the
+ * file itself must not be a symbolic link and, when it exists, must be a regular file of the agent's
+ * account that no one else may access. Open it with O_NOFOLLOW and mode 0600 afterwards.
+ */
+export function assertSafeAppendFile(path: string): void {
+  if (!POSIX) return;
+  const dir = dirname(path);
+  const parent = lstatOrNull(dir);
+  if (parent !== null && (parent.mode & 0o022) !== 0 && (parent.mode & STICKY) === 0) {
+    throw new PrivatePathError(`${dir} is writable by other accounts (mode ${modeText(parent.mode)}), who could replace ${path}; run: chmod go-w ${dir}`);
+  }
+  const leaf = lstatOrNull(path);
+  if (leaf === null) return;
+  if (leaf.isSymbolicLink()) throw new PrivatePathError(`${path} is a symbolic link; the agent writes only to a regular file: remove the link`);
+  // A device (/dev/null to discard) is root's to create, not another account's trap.
+  if (leaf.isCharacterDevice()) return;
+  if (!leaf.isFile()) throw new PrivatePathError(`${path} is not a regular file`);
+  assertPrivateFile(path, leaf);
 }

@@ -138,7 +138,7 @@ export const SCENARIO: readonly Step[] = [
   { name: 'a bind as dnsdomain\\user is refused', run: (c) => c.bindAs(`${c.backend.roles.outside.upn.split('@')[1] ?? ''}\\${c.backend.roles.outside.sam}`, c.current.outside), expect: wrongPassword },
   { name: 'a bind as an unknown UPN', run: (c) => c.bindAs(`nobody@${c.backend.roles.outside.upn.split('@')[1] ?? ''}`, Pw.wrongOld), expect: wrongPassword },
   { name: 'a bind as an unknown DN', run: (c) => c.bindAs(`CN=nobody,${c.backend.delegatedOu}`, Pw.wrongOld), expect: wrongPassword },
-  { name: 'resolve the agent\'s own account', run: (c) => c.resolve({ by: 'dn', value: c.backend.config.bindDn }), expect: { ...OK, role: 'service', protectedReason: null } },
+  { name: 'resolve the agent\'s own account', run: (c) => c.resolve({ by: 'dn', value: c.backend.config.bindDn }), expect: { ...OK, role: 'service', protectedReason: 'the agent\'s own bind account' } },
   { name: 'reset of the agent\'s own account (not delegated)', run: (c) => c.resetDn(c.backend.config.bindDn, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, missing: 'resetPassword' } },
   { name: 'reset of a user the delegation does not reach (protected DACL)', run: (c) => c.reset(Role.protectedDacl, Pw.first), expect: { code: ResultCode.PERMISSION_DENIED, missing: 'resetPassword' } },
   { name: 'reset too short (agent check)', run: (c) => c.reset(Role.delegated, Pw.tooShort), expect: { ...policyRefusal(PolicyReason.TOO_SHORT, 'agent'), minLength: 7 } },

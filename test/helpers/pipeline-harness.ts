@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseConfigText } from '../../agent/config/load-config.js';
 import type { DirectoryDriver, DirectoryUser } from '../../agent/directory/driver.js';
+import { normalizeDn } from '../../agent/directory/ldap/dn.js';
 import { CommandPipeline } from '../../agent/pipeline/command-pipeline.js';
 import type { JournalEntryView, JournalPort } from '../../agent/pipeline/ports.js';
 import { rawPublicKey, sealSecret, signCommand, TrustedKeys, type AgentMessage, type Command, type ResultMessage } from '../../protocol/index.js';
@@ -18,6 +19,10 @@ export interface PipelineHarnessOptions {
   resolveUser?: (events: string[], user: DirectoryUser) => Promise<DirectoryUser>;
   /** Seal the secret for another agent's key, so it cannot be opened here. */
   secretForAnotherAgent?: boolean;
+  /** limits.maxInFlight (default 4). */
+  maxInFlight?: number;
+  /** Command ids the journal holds as `received`: in flight when the agent last stopped. */
+  inFlight?: string[];
 }
 
 export interface PipelineHarness {
@@ -29,6 +34,8 @@ export interface PipelineHarness {
   results(): ResultMessage[];
   /** Settles when the pipeline has opened the command's secret (it hands it to the redactor). */
   secretOpened: Promise<void>;
+  /** Another signed reset frame: its own id and target uid; `expired`: issued 20 minutes ago. */
+  frameFor(id: string, uid: string, options?: { expired?: boolean }): Record<string, never>;
 }
 
 const AGENT = 'agent-1';
@@ -43,6 +50,7 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   const encryption = generateKeyPairSync('x25519');
   const trusted = new TrustedKeys([{ kid: 'k1', publicKey: rawPublicKey(service.publicKey) }]);
   const entries = new Map<string, JournalEntryView>();
+  for (const id of options.inFlight ?? []) entries.set(id, { state: 'received', result: null });
   let broken = false;
   const journal: JournalPort = {
     get: (id) => entries.get(id),
@@ -87,7 +95,13 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
     id: 'corp',
     kind: 'openldap',
     resolveUser: () => resolveUser(events, user),
+    // The scope check compares with the directory's own DNs: the harness writes them in normal form, as its user's.
+    canonicalDn: (dn: string) => Promise.resolve(normalizeDn(dn)),
     passwordPolicy: () => Promise.resolve({ source: '', minLength: 0, complexity: false, historyLength: 0, minAgeMs: 0, maxAgeMs: 0, lockoutThreshold: 0, lockoutDurationMs: 0 }),
+    passwordAlreadyApplied: () => {
+      events.push('probe bind');
+      return Promise.resolve(false);
+    },
     resetPassword: () => {
       events.push('directory write');
       return Promise.resolve({ dn: user.dn, appliedAt: new Date(), details: {} });
@@ -134,7 +148,7 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
       events.push(`sent ${message.type}`);
       return true;
     },
-    maxInFlight: 4,
+    maxInFlight: options.maxInFlight ?? 4,
     clockSkewMs: 60_000,
   });
   const now = Date.now();
@@ -150,6 +164,12 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
   };
   const sealedFor = options.secretForAnotherAgent ? generateKeyPairSync('x25519').publicKey : encryption.publicKey;
   command.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, command.id);
-  const frame = JSON.parse(JSON.stringify(signCommand(command, 'k1', service.privateKey))) as Record<string, never>;
-  return { pipeline, frame, events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result'), secretOpened };
+  const frameOf = (c: Command): Record<string, never> => JSON.parse(JSON.stringify(signCommand(c, 'k1', service.privateKey))) as Record<string, never>;
+  const frameFor = (id: string, uid: string, how: { expired?: boolean } = {}): Record<string, never> => {
+    const other: Command = { ...command, id, target: { by: 'uid', value: uid } };
+    if (how.expired === true) Object.assign(other, { issuedAt: new Date(now - 20 * 60_000).toISOString(), expiresAt: new Date(now - 10 * 60_000).toISOString() });
+    other.secret = sealSecret({ newPassword: 'Fresh#Start-2026' }, sealedFor, id);
+    return frameOf(other);
+  };
+  return { pipeline, frame: frameOf(command), events, sent, results: () => sent.filter((m): m is ResultMessage => m.type === 'result'), secretOpened, frameFor };
 }

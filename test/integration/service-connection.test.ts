@@ -1,11 +1,14 @@
 import test from 'ava';
 import { createServer, type Server } from 'node:http';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ServiceConnection, type ConnectionOptions } from '../../agent/connection/service-connection.js';
 import { socketOptions } from '../../agent/connection/socket-options.js';
 import { generateKeyPair, keyPairFromJwk } from '../../protocol/index.js';
 import { ServiceSim } from '../../service-sim/index.js';
+import { makeCa, makeServerCert } from '../fixtures/samba/tls.js';
 import { testPki } from '../fixtures/slapd/tls.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
@@ -161,4 +164,90 @@ test('a clock far from the service time is warned about at welcome', async (t) =
 test('ws:// is refused unless allowInsecure is set', (t) => {
   t.throws(() => socketOptions({ url: 'ws://127.0.0.1:1/agent/v1', allowInsecure: false, caFile: null, proxy: null }, 1000), { message: /must be wss/ });
   t.notThrows(() => socketOptions({ url: 'ws://127.0.0.1:1/agent/v1', allowInsecure: true, caFile: null, proxy: null }, 1000));
+});
+
+test('socket options verify explicitly and refuse NODE_TLS_REJECT_UNAUTHORIZED=0 (issue 24)', (t) => {
+  const endpoint = { url: 'wss://127.0.0.1:1/agent/v1', allowInsecure: false, caFile: null, proxy: null };
+  t.is(socketOptions(endpoint, 1000, {}).rejectUnauthorized, true);
+  t.throws(() => socketOptions(endpoint, 1000, { NODE_TLS_REJECT_UNAUTHORIZED: '0' }), { message: /NODE_TLS_REJECT_UNAUTHORIZED=0/ });
+});
+
+test('through a proxy to an IP address, the certificate is checked against that IP, not "localhost" (issue 24)', async (t) => {
+  // A certificate from a CA the agent trusts, for DNS:localhost and another address only.
+  const dir = await mkdtemp(join(tmpdir(), 'wa-ipcert-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await makeCa(dir);
+  const { certFile, keyFile } = await makeServerCert(dir, dir, '127.0.0.2', 'localhost');
+  const sim = await ServiceSim.start({ tls: { cert: await readFile(certFile), key: await readFile(keyFile) }, heartbeatIntervalMs: 1_000 });
+  const sockets: Socket[] = [];
+  const proxy: Server = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, client: Socket, head) => {
+    sockets.push(client);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = netConnect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  t.regex(sim.url, /^wss:\/\/127\.0\.0\.1:/);
+  const { connection, logger, agentId } = await agentFor(sim, { endpoint: { url: sim.url, allowInsecure: false, caFile: join(dir, 'ca.pem'), proxy: proxyUrl } });
+  let connected = false;
+  sim.on('agentConnected', (s) => {
+    if (s.agentId === agentId) connected = true;
+  });
+  connection.start();
+  const deadline = Date.now() + 10_000;
+  while (!/IP: 127\.0\.0\.1 is not in the cert's list|ERR_TLS_CERT_ALTNAME_INVALID/.test(JSON.stringify(logger.lines)) && !connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.false(connected, 'the agent must not accept a certificate that does not name the service address');
+  t.regex(JSON.stringify(logger.lines), /127\.0\.0\.1|ALTNAME/);
+  await connection.stop();
+  await sim.stop();
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => proxy.close(resolve));
+});
+
+test('a service that stops reading: the agent buffers at most maxBufferedBytes, then reconnects (issue 24)', async (t) => {
+  // A bare ws server that completes the handshake, then stops reading from its socket.
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  let connections = 0;
+  server.on('connection', (socket) => {
+    connections += 1;
+    socket.send(JSON.stringify({ type: 'challenge', nonce: Buffer.alloc(32, 7).toString('base64url') }));
+    socket.once('message', () => {
+      socket.send(JSON.stringify({ type: 'welcome', sessionId: `s${connections}`, heartbeatIntervalMs: 60_000, serverTime: new Date().toISOString() }));
+      (socket as unknown as { _socket: Socket })._socket.pause();
+    });
+  });
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent/v1`;
+  const signing = generateKeyPair('Ed25519');
+  const logger = captureLogger();
+  const connection = new ServiceConnection({
+    endpoint: { url, allowInsecure: true, caFile: null, proxy: null }, agentId: 'a1', tenantId: 't1', agentVersion: '0.0.0-test',
+    capabilities: ['getAccountState'], maxInFlight: 4, signingKey: keyPairFromJwk(signing.jwk).privateKey, clockSkewMs: 60_000, logger,
+    random: () => 0, maxBufferedBytes: 256 * 1024,
+  });
+  const ready = new Promise<void>((resolve) => connection.on('welcome', () => resolve()));
+  connection.start();
+  await ready;
+  const big = { type: 'result', result: { commandId: 'x', message: 'y'.repeat(60_000) }, signature: 'z' } as never;
+  let refused = false;
+  const deadline = Date.now() + 10_000;
+  // Keeps sending until the agent stops buffering; the socket buffers of the kernel fill first.
+  while (!refused && Date.now() < deadline) {
+    for (let i = 0; i < 20 && !refused; i++) refused = !connection.send(big);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.true(refused, 'send() must refuse once maxBufferedBytes wait unsent');
+  t.true(logger.lines.some((line) => /not reading/.test(line.message)), JSON.stringify(logger.lines.slice(-3)));
+  await connection.stop();
+  for (const client of server.clients) client.terminate();
+  await new Promise((resolve) => server.close(resolve));
 });

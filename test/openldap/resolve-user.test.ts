@@ -1,4 +1,6 @@
 import { ldapTest as test } from '../fixtures/slapd/select-fixture.js';
+import { OpenLdapDriver } from '../../agent/directory/openldap/openldap-driver.js';
+import { CaptureLogger } from './helpers/capture-logger.js';
 import { rejectsWith, setup } from './helpers/driver-fixture.js';
 
 test('resolves a user by uid, mail, dn (any case and spacing) and entryUUID to the same entry', async (t) => {
@@ -60,10 +62,15 @@ test('protected accounts: direct member, nested member, uniqueMember', async (t)
   t.truthy(slapd);
 });
 
-test("the agent's own service account is protected", async (t) => {
+test("the agent's own service account is never a target: not a person here, and protected when it is", async (t) => {
   const { driver, slapd } = await setup(t);
-  const svc = await driver.resolveUser({ by: 'dn', value: slapd.layout.serviceDn.toUpperCase() });
-  t.is(svc.protectedReason, "the agent's own service account");
+  // The fixture's service account is an applicationProcess: only person entries resolve (issue 24).
+  await rejectsWith(t, driver.resolveUser({ by: 'dn', value: slapd.layout.serviceDn.toUpperCase() }), 'USER_NOT_FOUND');
+  // An agent bound as a person entry: that entry is protected.
+  const asAlice = new OpenLdapDriver(slapd.directoryConfig({ bindDn: slapd.users.alice.dn }), { bindPassword: slapd.users.alice.password, logger: new CaptureLogger(), now: () => new Date() });
+  t.teardown(() => asAlice.close());
+  const alice = await asAlice.resolveUser({ by: 'dn', value: slapd.users.alice.dn.toUpperCase() });
+  t.is(alice.protectedReason, "the agent's own service account");
 });
 
 test('a group cycle does not loop', async (t) => {

@@ -1,22 +1,23 @@
 import { configPathFrom, loadConfig } from '../../config/load-config.js';
 import { SetupError } from '../../errors.js';
 import { registerAgent } from '../../runtime/register-agent.js';
+import { printable } from '../../logging/printable-text.js';
 import { parseFlags } from '../args.js';
 import { CommandSpecs } from '../command-specs.js';
+import { readRegistrationToken } from '../token-source.js';
 
-/** `register --config F --token T [--url U] [--name N]` (SPEC.md section 4). Prints the agentId. */
+/** `register --config F (--token T | --token-file F | --token-stdin) [--url U] [--name N]` (SPEC.md section 4). Prints the agentId. */
 export async function registerCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, CommandSpecs.register.options, 'register');
-  if (values.token === undefined || values.token === '') {
-    throw new SetupError('CONFIG', 'register: --token is required: copy a one-time registration token from the reset service');
-  }
+  const token = await readRegistrationToken(values);
   if (values.url !== undefined && !/^wss?:\/\//.test(values.url)) throw new SetupError('CONFIG', `register: --url must be a wss:// URL (got ${values.url})`);
   const config = await loadConfig(configPathFrom(values.config));
   const registration = await registerAgent(config, {
-    token: values.token,
+    token,
     ...(values.url === undefined ? {} : { url: values.url }),
     ...(values.name === undefined ? {} : { name: values.name }),
   });
-  process.stdout.write(`${registration.agentId}\n`);
+  // The agentId comes from the service: printed without control characters.
+  process.stdout.write(`${printable(registration.agentId)}\n`);
   return 0;
 }

@@ -8,6 +8,7 @@ import { adGroupMembership } from './group-membership.js';
 import { verifyAdPassword } from './verify-password.js';
 import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { mapDirectoryError, type DirectoryOperation } from '../ldap/directory-errors.js';
+import { CanonicalScopeDns, readCanonicalDn } from '../ldap/canonical-dn.js';
 import { readRootDse } from '../ldap/root-dse.js';
 import { accountFlags, accountState } from './account-state.js';
 import { AdAttribute } from './ad-attributes.js';
@@ -53,6 +54,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   private readonly resolved = new WeakMap<DirectoryUser, ResolvedUser>();
   private pwdLastSetOnReset: { sets: boolean; at: number } | null = null;
   private readonly groupSids: ProtectedGroupSids;
+  private readonly scopeBases: CanonicalScopeDns;
 
   constructor(private readonly config: DirectoryConfig, private readonly deps: DriverDeps) {
     this.id = config.id;
@@ -62,6 +64,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     });
     this.policies = new PolicyCache(config.policyCacheMs, deps.now);
     this.groupSids = new ProtectedGroupSids(config.policyCacheMs, deps.now);
+    this.scopeBases = new CanonicalScopeDns(config.policyCacheMs, deps.now);
     this.context = {
       config, deps,
       withClient: (operation, fn, options) => this.withClient(operation, fn, options),
@@ -94,6 +97,10 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
       this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
       return user;
     }, { idempotent: true });
+  }
+
+  canonicalDn(dn: string): Promise<string | null> {
+    return this.scopeBases.of(dn, (at) => this.withClient('search', (client) => readCanonicalDn(client, at), { idempotent: true }));
   }
 
   passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy> {

@@ -275,6 +275,31 @@ export function isWithin(dn: string, baseDn: string): boolean {
   }
 }
 
+/** RDNs with only the types normalized (types are case-insensitive and OIDs alias names): values stay exactly as the server wrote them. */
+function exactRdns(dn: string): Ava[][] {
+  return parseDn(dn).map((rdn) => rdn
+    .map((ava): Ava => ({ ...ava, type: normalizeType(ava.type) }))
+    .sort((a, b) => (a.type === b.type ? compare(a.value, b.value) : compare(a.type, b.type))));
+}
+
+/**
+ * isWithin without the lossy value normalization: values must be equal code point for code
+ * point (escapes decoded). For DNs as the directory itself wrote them, where case folding and
+ * space trimming would let a look-alike (`OU=Staff\ `, U+212A for K) pass for the real entry.
+ */
+export function isWithinExactly(dn: string, baseDn: string): boolean {
+  try {
+    const child = exactRdns(dn);
+    const base = exactRdns(baseDn);
+    if (base.length > child.length) return false;
+    const offset = child.length - base.length;
+    return base.every((rdn, i) => sameNormalizedRdn(child[offset + i] ?? [], rdn));
+  } catch (error) {
+    if (error instanceof InvalidDnError) return false;
+    throw error;
+  }
+}
+
 /** The parent's DN, or null for a DN with one RDN or none. */
 export function parentDn(dn: string): string | null {
   const rdns = parseDn(dn);

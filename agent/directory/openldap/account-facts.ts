@@ -6,7 +6,11 @@ import { ADMIN_LOCK_TIME, PpolicyAttr } from './openldap-attributes.js';
 import type { PpolicyEntry } from './ppolicy-entry.js';
 
 /** The user attributes the driver reads for every account decision. */
-export const USER_ATTRIBUTES: string[] = [PpolicyAttr.entryUUID, PpolicyAttr.pwdChangedTime, PpolicyAttr.pwdReset, PpolicyAttr.pwdAccountLockedTime, PpolicyAttr.pwdPolicySubentry];
+export const USER_ATTRIBUTES: string[] = [
+  PpolicyAttr.entryUUID, PpolicyAttr.pwdChangedTime, PpolicyAttr.pwdReset, PpolicyAttr.pwdAccountLockedTime, PpolicyAttr.pwdPolicySubentry,
+  // For the protected-group check: posixGroup memberUid and the memberOf overlay.
+  PpolicyAttr.uid, PpolicyAttr.memberOf,
+];
 
 export interface AccountFacts {
   /** A failure lockout in force now. */

@@ -9,6 +9,10 @@ export const PpolicyAttr = {
   entryUUID: 'entryUUID',
   member: 'member',
   uniqueMember: 'uniqueMember',
+  memberUid: 'memberUid',
+  memberOf: 'memberOf',
+  uid: 'uid',
+  objectClass: 'objectClass',
 } as const;
 export type PpolicyAttr = (typeof PpolicyAttr)[keyof typeof PpolicyAttr];
 

@@ -21,7 +21,7 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { ResultCode } from '../../../protocol/codes.js';
 import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
-import { AgentError } from '../../errors.js';
+import { AgentError, SetupError, SetupErrorCode } from '../../errors.js';
 import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
 import { readContactAttributes } from '../ldap/contact-attributes.js';
 import { openLdapGroupMembership } from './group-membership.js';
@@ -30,7 +30,8 @@ import { LdapConnectionPool } from '../ldap/connection-pool.js';
 import { passwordPolicyControl, permissiveModifyControl, ppolicyErrorOf } from '../ldap/controls.js';
 import { mapDirectoryError, type DirectoryErrorContext } from '../ldap/directory-errors.js';
 import { dnEquals, normalizeDn, parentDn } from '../ldap/dn.js';
-import { entryValue } from '../ldap/entry-values.js';
+import { CanonicalScopeDns, readCanonicalDn } from '../ldap/canonical-dn.js';
+import { entryValue, entryValues } from '../ldap/entry-values.js';
 import { parseGeneralizedTime } from '../ldap/generalized-time.js';
 import { passwordModify } from '../ldap/password-modify.js';
 import { PpolicyError } from '../ldap/ppolicy-errors.js';
@@ -42,7 +43,7 @@ import { checkOpenLdapPermissions } from './permission-checker.js';
 import { precheckPassword } from './password-checks.js';
 import { PolicyReader } from './policy-reader.js';
 import { toPasswordPolicy, type PpolicyEntry } from './ppolicy-entry.js';
-import { protectedGroupReason } from './protected-groups.js';
+import { ProtectedGroupGate, protectedGroupReason, ProtectedGroupUnreadableError, readProtectedGroup } from './protected-groups.js';
 import { findUserEntry } from './user-resolver.js';
 
 export interface OpenLdapDriverOptions {
@@ -78,6 +79,8 @@ export class OpenLdapDriver implements DirectoryDriver {
    * subtree, and the probe was a round trip on every reset.
    */
   private readonly rightsCache = new Map<string, { rights: ResetRights; at: number }>();
+  private readonly scopeBases: CanonicalScopeDns;
+  private readonly groupGate: ProtectedGroupGate;
 
   constructor(
     private readonly config: DirectoryConfig,
@@ -86,6 +89,8 @@ export class OpenLdapDriver implements DirectoryDriver {
   ) {
     this.id = config.id;
     this.pool = new LdapConnectionPool({ urls: config.urls, tls: config.tls, timeoutMs: config.timeoutMs, bindDn: config.bindDn, bindPassword: deps.bindPassword, size: config.poolSize, logger: deps.logger });
+    this.scopeBases = new CanonicalScopeDns(config.policyCacheMs, deps.now);
+    this.groupGate = new ProtectedGroupGate(config.policyCacheMs, deps.now);
     this.policies = new PolicyReader({ baseDn: config.baseDn, defaultPolicyDn: options.defaultPolicyDn ?? null, cacheMs: config.policyCacheMs, now: deps.now, logger: deps.logger });
   }
 
@@ -102,11 +107,52 @@ export class OpenLdapDriver implements DirectoryDriver {
         passwordLastSet: facts.passwordLastSet,
         mustChangePassword: facts.mustChangePassword,
         // Resetting the agent's own account would cut the agent off from the directory.
-        protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await protectedGroupReason(client, this.config.baseDn, entry.dn, this.config.scope.protectedGroups),
+        protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await this.groupReason(client, entry),
       };
       this.snapshots.set(user, { policy, facts, at: this.deps.now().getTime() });
       return user;
     });
+  }
+
+  canonicalDn(dn: string): Promise<string | null> {
+    return this.scopeBases.of(dn, (at) => this.read('search', (client) => readCanonicalDn(client, at)));
+  }
+
+  /** Membership of scope.protectedGroups; a group that cannot be read protects every account. */
+  private async groupReason(client: Client, entry: Entry): Promise<string | null> {
+    try {
+      return await protectedGroupReason(client, this.config.baseDn, { dn: entry.dn, uids: entryValues(entry, PpolicyAttr.uid), memberOf: entryValues(entry, PpolicyAttr.memberOf) }, this.config.scope.protectedGroups, this.groupGate);
+    } catch (error) {
+      if (error instanceof ProtectedGroupUnreadableError) return `${error.message}, so the agent cannot tell whether the account is protected`;
+      throw error;
+    }
+  }
+
+  /** Refuses to start when a configured protected group cannot be read; warns when none is configured. */
+  async startupCheck(): Promise<void> {
+    const groups = this.config.scope.protectedGroups;
+    if (groups.length === 0) {
+      this.deps.logger.warn('no scope.protectedGroups configured: OpenLDAP has no built-in privileged accounts, so only the agent\'s own account is protected; list the groups of your administrators', { directory: this.id });
+      return;
+    }
+    const unreadable = await this.read('search', async (client) => {
+      for (const dn of groups) {
+        try {
+          await readProtectedGroup(client, dn);
+        } catch (error) {
+          if (error instanceof ProtectedGroupUnreadableError) return error;
+          throw error;
+        }
+      }
+      return null;
+    }).catch((error: unknown) => {
+      // Unreachable now: every command reads the groups again and fails closed.
+      this.deps.logger.warn('could not check scope.protectedGroups at start', { directory: this.id, code: (error as { code?: unknown }).code });
+      return null;
+    });
+    if (unreadable !== null) {
+      throw new SetupError(SetupErrorCode.DIRECTORY, `directories ${this.id}: ${unreadable.message}; fix scope.protectedGroups or give ${this.config.bindDn} read access to the group's objectClass, member, uniqueMember and memberUid`);
+    }
   }
 
   async passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy> {

@@ -1,6 +1,6 @@
 /**
- * Resolves a command's target to exactly one entry inside baseDn. Every value is escaped before it
- * reaches a filter; a DN target is parsed and must lie within baseDn.
+ * Resolves a command's target to exactly one person entry inside baseDn. Every value is escaped
+ * before it reaches a filter; a DN target is parsed and must lie within baseDn.
  */
 import type { Client, Entry } from 'ldapts';
 import { ResultCode } from '../../../protocol/codes.js';
@@ -10,6 +10,9 @@ import { InvalidDnError, isWithin, parseDn } from '../ldap/dn.js';
 import { escapeFilterValue, UnencodableValueError } from '../ldap/escape.js';
 import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { TARGET_ATTRIBUTE } from './openldap-attributes.js';
+
+/** Only person entries are users: not the suffix, an OU, a group, a policy or an application entry. */
+const PERSON_FILTER = '(objectClass=person)';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,7 +35,7 @@ export async function findUserEntry(client: Client, baseDn: string, target: Targ
     throw error;
   }
   // sizeLimit 2: enough to tell "one" from "several" without listing a directory.
-  const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter: `(${attribute}=${value})`, attributes, sizeLimit: 2 });
+  const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter: `(&${PERSON_FILTER}(${attribute}=${value}))`, attributes, sizeLimit: 2 });
   if (searchEntries.length > 1) throw new AgentError(ResultCode.AMBIGUOUS_USER, 'several directory entries match the target', { details: { reason: 'SEVERAL_MATCHES', attribute } });
   const entry = searchEntries[0];
   if (entry === undefined) throw notFound('NO_MATCH');
@@ -48,7 +51,7 @@ async function findByDn(client: Client, baseDn: string, dn: string, attributes: 
   }
   if (!isWithin(dn, baseDn)) throw notFound('OUTSIDE_BASE_DN');
   try {
-    const { searchEntries } = await client.search(dn, { scope: 'base', attributes });
+    const { searchEntries } = await client.search(dn, { scope: 'base', filter: PERSON_FILTER, attributes });
     const entry = searchEntries[0];
     if (entry === undefined) throw notFound('NO_MATCH');
     return entry;

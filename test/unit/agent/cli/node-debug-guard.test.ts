@@ -20,3 +20,10 @@ test('the CLI refuses to run with NODE_DEBUG=ldapts, naming it, before reading a
   t.regex(result.stderr, /NODE_DEBUG=ldapts .*passwords included/);
   t.notRegex(result.stderr, /nonexistent/);
 });
+
+test('the CLI refuses to run with NODE_TLS_REJECT_UNAUTHORIZED=0, before reading any config (issue 24)', async (t) => {
+  const result = await runCli(['run', '--config', '/nonexistent/agent.json'], { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+  t.is(result.code, 2);
+  t.regex(result.stderr, /NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate verification/);
+  t.notRegex(result.stderr, /nonexistent/);
+});

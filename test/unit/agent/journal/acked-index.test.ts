@@ -8,7 +8,7 @@ import { AckedIndex, type AckedPlace } from '../../../../agent/journal/acked-ind
  * (exact ids, insertion order, deletes, growth past the initial sizes).
  */
 
-const place = (n: number): AckedPlace => ({ offset: n * 100, length: n + 1, acknowledgedAtMs: 1_700_000_000_000 + n * 1000 });
+const place = (n: number): AckedPlace => ({ offset: n * 100, length: n + 1, acknowledgedAtMs: 1_700_000_000_000 + n * 1000, expiresAtMs: 1_700_000_600_000 + n * 1000 });
 
 /** A time-ordered UUID (like v7): the leading words of consecutive ids are equal, the hash must still spread them. */
 function timeOrderedUuid(n: number): string {

@@ -11,9 +11,11 @@ import type { JournalBegin } from '../../../../agent/journal/journal-entry.js';
 const run = promisify(execFile);
 const NEW_PASSWORD = 'N3w-Passw0rd!';
 
-function clock(start = '2026-11-21T20:00:00.000Z'): { now: () => Date; advance: (ms: number) => void } {
+/** A wall clock and a monotonic one that advance together (`jump` moves the wall clock alone). */
+function clock(start = '2026-11-21T20:00:00.000Z'): { now: () => Date; monotonicMs: () => number; advance: (ms: number) => void; jump: (ms: number) => void } {
   let t = Date.parse(start);
-  return { now: () => new Date(t), advance: (ms) => (t += ms) };
+  let elapsed = 0;
+  return { now: () => new Date(t), monotonicMs: () => elapsed, advance: (ms) => ((t += ms), (elapsed += ms)), jump: (ms) => (t += ms) };
 }
 
 function info(user = 'alice'): JournalBegin {
@@ -31,7 +33,7 @@ async function journalPath(): Promise<string> {
 test('follows a command through received, applying, done and acknowledged, durably', async (t) => {
   const path = await journalPath();
   const c = clock();
-  const journal = await Journal.open({ path, now: c.now });
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   await journal.begin('c1', info());
   t.is(journal.get('c1')!.state, 'received');
   await journal.markApplying('c1');
@@ -45,7 +47,7 @@ test('follows a command through received, applying, done and acknowledged, durab
   await journal.close();
   t.is((await stat(path)).mode & 0o777, 0o600);
 
-  const reopened = await Journal.open({ path, now: c.now });
+  const reopened = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   const entry = reopened.get('c1')!;
   t.is(entry.state, 'acknowledged');
   t.deepEqual(entry.result, resultFrame('c1'));
@@ -153,7 +155,7 @@ test('compact drops acknowledged entries past retention and keeps everything els
   const path = await journalPath();
   const c = clock();
   const day = 24 * 60 * 60 * 1000;
-  const journal = await Journal.open({ path, now: c.now, retentionMs: 7 * day });
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 7 * day });
   for (const id of ['old-acked', 'recent-acked', 'unacked', 'in-flight']) await journal.begin(id, info(id));
   await journal.complete('old-acked', resultFrame('old-acked'));
   await journal.acknowledge('old-acked');
@@ -171,7 +173,7 @@ test('compact drops acknowledged entries past retention and keeps everything els
   t.is(journal.get('old-acked'), undefined);
   t.is(journal.stats().fileBytes, (await stat(path)).size);
   await journal.close();
-  const reopened = await Journal.open({ path, now: c.now });
+  const reopened = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   t.deepEqual(
     ['old-acked', 'recent-acked', 'unacked', 'in-flight'].map((id) => reopened.get(id)?.state ?? null),
     [null, 'acknowledged', 'done', 'applying'],
@@ -197,7 +199,7 @@ test('a duplicate of an acknowledged command gets the identical signed result, a
   const path = await journalPath();
   const c = clock();
   const day = 24 * 60 * 60 * 1000;
-  const journal = await Journal.open({ path, now: c.now, retentionMs: 7 * day });
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 7 * day });
   const frames = new Map<string, string>();
   const finish = async (id: string): Promise<void> => {
     await journal.begin(id, info(id));
@@ -226,7 +228,7 @@ test('a duplicate of an acknowledged command gets the identical signed result, a
   t.deepEqual(journal.stats(), { path, fileBytes: (await stat(path)).size, entries: 3, received: 1, applying: 0, done: 0, acknowledged: 2, syncs: journal.stats().syncs });
   await journal.close();
 
-  const reopened = await Journal.open({ path, now: c.now, retentionMs: 7 * day });
+  const reopened = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 7 * day });
   for (const id of ['kept', 'after']) {
     const entry = reopened.get(id)!;
     t.is(entry.state, 'acknowledged');
@@ -243,14 +245,15 @@ test('a duplicate of an acknowledged command gets the identical signed result, a
 test('get answers correctly while a compaction is moving entries', async (t) => {
   const path = await journalPath();
   const c = clock();
-  const journal = await Journal.open({ path, now: c.now, retentionMs: 1000, fsync: false });
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 1000, fsync: false });
   const ids = Array.from({ length: 3000 }, (_, i) => `c${i}`);
   await Promise.all(ids.map(async (id) => {
     await journal.begin(id, info(id));
     await journal.complete(id, resultFrame(id));
     await journal.acknowledge(id);
   }));
-  c.advance(2000);
+  // Past retention, and past the commands' expiresAt plus the default 5 minutes' skew.
+  c.advance(11 * 60_000);
   const kept = ids.filter((_, i) => i % 2 === 1);
   // Acknowledge half again later, as if they were recent: only the early half is past retention.
   for (const id of kept) {
@@ -279,7 +282,7 @@ test('get answers correctly while a compaction is moving entries', async (t) => 
 test('replays a journal written with separate ack lines, and compaction rewrites those entries', async (t) => {
   const path = await journalPath();
   const c = clock();
-  const journal = await Journal.open({ path, now: c.now });
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   await journal.close();
   const old = [
     { r: 'begin', id: 'legacy', ...info('legacy') },
@@ -287,13 +290,13 @@ test('replays a journal written with separate ack lines, and compaction rewrites
     { r: 'ack', id: 'legacy', at: '2026-11-21T20:00:02.000Z' },
   ];
   await writeFile(path, old.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const reopened = await Journal.open({ path, now: c.now });
+  const reopened = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   t.is(reopened.get('legacy')!.state, 'acknowledged');
   t.deepEqual(await reopened.compact(), { dropped: 0, kept: 1 });
   t.deepEqual(reopened.get('legacy')!.result, resultFrame('legacy'));
   t.is(reopened.get('legacy')!.acknowledgedAt, '2026-11-21T20:00:02.000Z');
   await reopened.close();
-  const again = await Journal.open({ path, now: c.now });
+  const again = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
   t.deepEqual(again.get('legacy')!.result, resultFrame('legacy'));
   await again.close();
 });
@@ -312,7 +315,7 @@ test('an acknowledged entry keeps little memory (its result stays in the file, i
 
 test('unacknowledged lists results oldest completion first, whatever order the commands began in', async (t) => {
   const c = clock();
-  const journal = await Journal.open({ path: await journalPath(), now: c.now });
+  const journal = await Journal.open({ path: await journalPath(), now: c.now, monotonicMs: c.monotonicMs });
   for (const id of ['a', 'b', 'c']) await journal.begin(id, info(id));
   for (const id of ['c', 'a', 'b']) {
     c.advance(1000);
@@ -339,4 +342,39 @@ test('an acknowledgement costs no fsync of its own; it is in the file for a reop
   // Had the line been lost in a crash, c1 would be `done` again: re-sent after welcome, acknowledged again.
   t.deepEqual(reopened.unacknowledged().map((e) => e.id), []);
   await reopened.close();
+});
+
+test('an id is kept until its command expires plus the skew, even when acknowledged long enough ago (issue 24)', async (t) => {
+  const path = await journalPath();
+  const c = clock();
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 1000, keepAfterExpiryMs: 60_000 });
+  // Valid for ten minutes from 20:00 (SPEC.md allows up to fifteen).
+  await journal.begin('long', { ...info('long'), expiresAt: '2026-11-21T20:10:00.000Z' });
+  await journal.complete('long', resultFrame('long'));
+  await journal.acknowledge('long');
+  c.advance(5 * 60_000);
+  t.deepEqual(await journal.compact(), { dropped: 0, kept: 1 }, 'past retention, but the command is still valid');
+  c.advance(5 * 60_000 + 30_000);
+  t.deepEqual(await journal.compact(), { dropped: 0, kept: 1 }, 'expired, but not by more than the skew');
+  c.advance(60_000);
+  t.deepEqual(await journal.compact(), { dropped: 1, kept: 0 });
+  t.is(journal.replayHorizon(), Date.parse('2026-11-21T20:10:00.000Z'), 'the horizon refuses a replay of the dropped command');
+  await journal.close();
+  const reopened = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs });
+  t.is(reopened.replayHorizon(), Date.parse('2026-11-21T20:10:00.000Z'), 'kept across a restart');
+  await reopened.close();
+});
+
+test('a forward jump of the wall clock does not drop ids whose commands are still valid (issue 24)', async (t) => {
+  const path = await journalPath();
+  const c = clock();
+  const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 1000, keepAfterExpiryMs: 60_000 });
+  await journal.begin('c1', info('c1'));
+  await journal.complete('c1', resultFrame('c1'));
+  await journal.acknowledge('c1');
+  c.advance(2000);
+  c.jump(30 * 24 * 60 * 60 * 1000);
+  t.deepEqual(await journal.compact(), { dropped: 0, kept: 1 }, 'the monotonic clock says the command is still valid');
+  t.is(journal.get('c1')?.state, 'acknowledged');
+  await journal.close();
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import test from 'ava';
 import { describePlan } from '../../../../agent/service/service-plan.js';
+import { protectedDirectories } from '../../../../agent/service/windows-acl.js';
 import { windowsInstallPlan, windowsUninstallPlan } from '../../../../agent/service/windows-install.js';
 import { winswXml, xmlEscape } from '../../../../agent/service/winsw.js';
 import { serviceConfig } from './config-fixture.js';
@@ -64,7 +65,10 @@ test('install plan: the XML beside the renamed WinSW exe, then `install` and `st
   const file = plan.steps.find((s) => s.kind === 'file');
   t.is(file?.kind === 'file' ? file.path : null, 'C:\\Program Files\\writeback-agent\\writeback-agent.xml');
   const commands = plan.steps.flatMap((s) => (s.kind === 'command' ? [s.argv] : []));
+  const acl = (dir: string) => ['icacls', dir, '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F'];
   t.deepEqual(commands, [
+    // Issue 24: a protected ACL (no inherited entries; LocalSystem and Administrators only) on state and logs.
+    ...protectedDirectories(config).map(acl),
     ['C:\\Program Files\\writeback-agent\\writeback-agent.exe', 'install'],
     ['C:\\Program Files\\writeback-agent\\writeback-agent.exe', 'start'],
   ]);
@@ -73,6 +77,10 @@ test('install plan: the XML beside the renamed WinSW exe, then `install` and `st
   t.regex(text, /^ {6}<stoptimeout>15 sec<\/stoptimeout>$/m);
   t.true(plan.notes.some((n) => n.includes('WinSW is not downloaded: place WinSW-x64.exe')));
   t.false(plan.notes.some((n) => n.includes('run register as')), 'a file secret store needs no keychain note');
+  t.true(protectedDirectories(config).includes(config.stateDir));
+  t.true(protectedDirectories(config).includes(config.logging.dir!));
+  const gmsa = windowsInstallPlan(config, { id: 'writeback-agent', nodePath: 'n', binPath: 'b', programData: 'C:\\ProgramData', serviceDir: null, serviceAccount: 'CORP\\svc-writeback$' });
+  t.deepEqual(gmsa.steps.flatMap((s) => (s.kind === 'command' ? [s.argv] : []))[0], ['icacls', config.stateDir, '/inheritance:r', '/grant:r', 'CORP\\svc-writeback$:(OI)(CI)F', '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F']);
   const keychain = windowsInstallPlan(serviceConfig({ secretStore: 'keychain' }), { id: 'writeback-agent', nodePath: 'n', binPath: 'b', programData: 'C:\\ProgramData', serviceDir: null, serviceAccount: null });
   t.true(keychain.notes.some((n) => n.includes('run register as LocalSystem')));
 });
