@@ -36,3 +36,12 @@ export function signResult(result: Result, agentSigningKey: KeyObject): ResultMe
 export function verifyResult(message: ResultMessage, agentPublicKey: KeyObject): boolean {
   return verifyCanonical(message.result, message.signature, agentPublicKey);
 }
+
+/**
+ * An agent's refusal of a frame it could not authenticate (bad schema, signature or agent): the
+ * agent answers any well-formed id, so a service never takes it as the final result of a command it
+ * signed (anyone on the path could have sent a frame with that id).
+ */
+export function isPreAuthenticationRefusal(result: Result): boolean {
+  return result.details['preAuthentication'] === true;
+}

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
-import { CloseCode, encodeMessage, formatTime, parseAgentFrame, toBase64Url, verifyResult, type AckMessage, type AgentMessage, type HelloMessage, type RegisterMessage, type ResultMessage, type ServiceMessage } from '../../protocol/index.js';
+import { CloseCode, encodeMessage, formatTime, parseAgentFrame, toBase64Url, isPreAuthenticationRefusal, verifyResult, type AckMessage, type AgentMessage, type HelloMessage, type RegisterMessage, type ResultMessage, type ServiceMessage } from '../../protocol/index.js';
 import { keyForAgent } from '../keys/signing-keys.js';
 import { errorName } from '../logger.js';
 import { clearSession, getAgent, recordSession, trustedKids } from '../store/agents.js';
@@ -174,6 +174,11 @@ export class AgentGateway {
     const refusal = result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, session.agentSigningKey) ? null : ResultRefusal.INVALID_SIGNATURE;
     if (refusal !== null) {
       context.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
+      return;
+    }
+    if (isPreAuthenticationRefusal(result)) {
+      // Not the command's result: the command stays outstanding until its real result or its expiry.
+      context.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
       return;
     }
     const outcome = await storeResult(context.store.db, result, message.signature, context.now());

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import { scopeRefusal } from '../../agent/policy/scope.js';
-import { agentDirectoryConfig } from '../../directory-sim/agent-directory-config.js';
+import { agentDirectoryConfig } from '../helpers/directory-config.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { CaptureLogger } from '../openldap/helpers/capture-logger.js';
 import { boundClient, dnOf, startSim } from './helpers/with-sim.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import type { ParsedJson } from './service-process.js';
-import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, type AgentMessage, type KeyPair, type ResultCode } from '../../protocol/index.js';
+import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, type AgentMessage, type JsonObject, type KeyPair, type ResultCode } from '../../protocol/index.js';
 
 /**
  * A hand-driven agent over a real WebSocket, for the service's protocol tests: it speaks only
@@ -83,8 +83,8 @@ export class RawAgent {
   }
 
   /** A signed result for `commandId` (signed by `signWith` when given: a forgery). */
-  result(commandId: string, code: ResultCode, options: { signWith?: KeyPair; agentId?: string } = {}): void {
-    const result = buildResult({ commandId, agentId: options.agentId ?? this.agentId, code, message: code, completedAt: new Date() });
+  result(commandId: string, code: ResultCode, options: { signWith?: KeyPair; agentId?: string; details?: JsonObject } = {}): void {
+    const result = buildResult({ commandId, agentId: options.agentId ?? this.agentId, code, message: code, completedAt: new Date(), ...(options.details === undefined ? {} : { details: options.details }) });
     this.send(signResult(result, (options.signWith ?? this.signing).privateKey));
   }
 

@@ -85,6 +85,8 @@ test.serial('a forged result is refused: not stored, not acknowledged; the real 
   t.false(await agent.arrives('resultAck', 1_500), 'a forged signature gets no resultAck');
   agent.result(id, 'OK', { agentId: 'someone-else' });
   t.false(await agent.arrives('resultAck', 1_500), 'a result naming another agent gets no resultAck');
+  agent.result(id, 'INVALID_SIGNATURE', { details: { preAuthentication: true } });
+  t.false(await agent.arrives('resultAck', 1_500), 'a refusal before authentication (anyone could have sent a frame with this id) is not the result');
   const { apiRequest } = await import('../helpers/service-process.js');
   const pending = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${env.tenant}/commands/${id}`, { token: env.adminToken, ca });
   t.like(pending.body, { state: 'acknowledged', result: null });

@@ -1,5 +1,5 @@
 import type { Client } from 'ldapts';
-import { LdapResultCode } from './result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 
 /** The DN of the entry at `dn` as the directory writes it (a base search); null when there is no such entry. */
 export async function readCanonicalDn(client: Client, dn: string): Promise<string | null> {

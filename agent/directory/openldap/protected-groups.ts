@@ -9,7 +9,7 @@ import type { Client, Entry } from 'ldapts';
 import { dnEquals, isWithin, normalizeDn, parentDn, parseDn } from '../ldap/dn.js';
 import { entryValues } from '../ldap/entry-values.js';
 import { escapeFilterValue } from '../ldap/escape.js';
-import { LdapResultCode } from '../ldap/result-codes.js';
+import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 import { PpolicyAttr } from './openldap-attributes.js';
 
 const MAX_DEPTH = 8;
