@@ -15,6 +15,8 @@ export interface PortalSessionData {
   action: 'reset' | 'unlock';
   /** Methods passed in this session (`email`, `sms`, `totp`, `link`). */
   passed: string[];
+  /** Methods a code or link was asked for in this session. */
+  sent: string[];
   /** Registration: the user who signed in with their directory password, and their pending choices. */
   signedIn: string | null;
   pendingEmail: string | null;
@@ -33,7 +35,7 @@ export function hashSessionId(id: string): string {
 }
 
 function fresh(): PortalSessionData {
-  return { csrf: randomBytes(24).toString('base64url'), user: null, admin: false, action: 'reset', passed: [], signedIn: null, pendingEmail: null, pendingPhone: null, pendingTotp: null };
+  return { csrf: randomBytes(24).toString('base64url'), user: null, admin: false, action: 'reset', passed: [], sent: [], signedIn: null, pendingEmail: null, pendingPhone: null, pendingTotp: null };
 }
 
 /** Sessions in the shared database (any node can serve the next step); ids are 32 random bytes, stored hashed. */
