@@ -1,11 +1,9 @@
 import test from 'ava';
 import { Client } from 'ldapts';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { openMigrated } from '../../service/db/open-database.js';
 import { PortalKey } from '../../service/portal/portal-key.js';
 import { portalDb } from '../../service/portal/portal-tables.js';
@@ -16,7 +14,8 @@ import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { SmsReceiver } from '../helpers/sms-receiver.js';
 import { SmtpInbox } from '../helpers/smtp-inbox.js';
-import { CHROMIUM, screenshot } from './helpers/browser.js';
+import { screenshot } from './helpers/browser.js';
+import { codeIn, identify as identifyAt, launchPortalBrowser, section } from './helpers/portal-pages.js';
 
 // The self-service portal on the real service (`writeback-service serve` over TLS), a real agent
 // and slapd, driven through Debian's chromium. E-mail is read from a real SMTP server in this
@@ -30,7 +29,7 @@ let inbox: SmtpInbox;
 let sms: SmsReceiver;
 let url = '';
 let context: BrowserContext;
-let profile = '';
+let browser: Awaited<ReturnType<typeof launchPortalBrowser>> | null = null;
 const totpSecrets: Record<string, string> = {};
 const passwordsUsed: string[] = [];
 
@@ -48,24 +47,7 @@ async function canBind(dn: string, password: string): Promise<boolean> {
   }
 }
 
-function codeIn(text: string): string {
-  const code = /\b(\d{6})\b/.exec(text)?.[1];
-  if (code === undefined) throw new Error('no code in the message');
-  return code;
-}
-
-async function identify(page: Page, user: string, options: { admin?: boolean; unlock?: boolean } = {}): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Your user name').fill(user);
-  if (options.unlock === true) await page.getByLabel('Unlock my account').check();
-  if (options.admin === true) await page.getByLabel('I am an administrator').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Prove it is you' }).waitFor();
-}
-
-function section(page: Page, label: string) {
-  return page.locator(`section[aria-label="${label}"]`);
-}
+const identify = (page: Parameters<typeof identifyAt>[0], user: string, options: { admin?: boolean; unlock?: boolean } = {}) => identifyAt(page, url, user, options);
 
 test.before(async () => {
   inbox = await SmtpInbox.start();
@@ -113,15 +95,12 @@ test.before(async () => {
   } finally {
     await store.close();
   }
-  profile = await mkdtemp(join(tmpdir(), 'wb-portal-profile-'));
-  // The service's certificate is from the test CA, which this fresh profile does not know.
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, ignoreHTTPSErrors: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  context.setDefaultTimeout(30_000);
+  browser = await launchPortalBrowser();
+  context = browser.context;
 });
 
 test.after.always(async () => {
-  await context?.close().catch(() => undefined);
-  if (profile !== '') await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   await env?.close();
   await slapd?.stop();
   await inbox?.stop();
