@@ -1,7 +1,7 @@
 import { newCode } from './one-time-codes.js';
 import { PortalOp } from './portal-agent.js';
 import { reconfirmDue, takeUserLimit, userName, type PortalDeps, type PortalRequest } from './portal-deps.js';
-import { redirect, sendPage } from './portal-http.js';
+import { isHttps, redirect, sendPage, sessionCookie } from './portal-http.js';
 import { methodsPage, signInPage } from './portal-pages.js';
 import { outcomeOf } from './result-words.js';
 import { checkTotp, newTotpSecret, totpEnrolment } from './totp.js';
@@ -35,8 +35,12 @@ export async function signIn(deps: PortalDeps, r: PortalRequest): Promise<void> 
   if (!(await deps.agent.offers(PortalOp.verifyPassword))) return sendPage(r.response, 200, signInPage(r.page, 'Your organisation has not turned on signing in here yet.'));
   const result = await deps.agent.run(PortalOp.verifyPassword, user, {}, { password });
   if (result?.code === 'OK' && result.details['verified'] === true) {
-    Object.assign(r.session.data, { signedIn: user, pendingEmail: null, pendingPhone: null, pendingTotp: null });
-    await deps.sessions.save(r.session);
+    // A new session id at sign-in, so an id planted in the browser before it is worth nothing.
+    await deps.sessions.end(r.session);
+    const created = await deps.sessions.create();
+    created.session.data.signedIn = user;
+    await deps.sessions.save(created.session);
+    r.response.setHeader('set-cookie', sessionCookie(created.cookieId, isHttps(r.request)));
     return redirect(r.response, '/register/methods');
   }
   const words = result === null || ['WRONG_PASSWORD', 'USER_NOT_FOUND', 'AMBIGUOUS_USER'].includes(result.code) ? 'That user name and password do not match.' : outcomeOf(result, 'reset').words;
@@ -101,7 +105,12 @@ async function saveWith(deps: PortalDeps, user: string, change: { email?: string
   await deps.registrations.save(
     deps.tenantId,
     user,
-    { email: change.email ?? current?.email ?? null, phone: change.phone ?? current?.phone ?? null, totpSecret: change.totpSecret ?? current?.totpSecret ?? null },
+    {
+      email: change.email ?? current?.email ?? null,
+      phone: change.phone ?? current?.phone ?? null,
+      totpSecret: change.totpSecret ?? current?.totpSecret ?? null,
+      totpLastStep: change.totpSecret === undefined ? (current?.totpLastStep ?? 0) : 0,
+    },
     deps.context.now(),
   );
 }

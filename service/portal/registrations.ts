@@ -29,12 +29,13 @@ export class Registrations {
   }
 
   /** Stores the user's methods as confirmed now (registration and re-confirmation both end here). */
-  async save(tenantId: string, user: string, methods: { email: string | null; phone: string | null; totpSecret: string | null }, now: Date): Promise<void> {
+  /** `totpLastStep`: keep the last used step when the authenticator is unchanged, so a used code stays used. */
+  async save(tenantId: string, user: string, methods: { email: string | null; phone: string | null; totpSecret: string | null; totpLastStep?: number }, now: Date): Promise<void> {
     const row = {
       email: methods.email,
       phone: methods.phone,
       totp_sealed: methods.totpSecret === null ? null : this.key.seal(methods.totpSecret),
-      totp_last_step: 0,
+      totp_last_step: methods.totpLastStep ?? 0,
       confirmed_at: now.toISOString(),
     };
     await this.db
