@@ -155,7 +155,7 @@ ${view.note === null ? '' : html`<p class="note" role="status">${view.note}</p>`
 ${view.reconfirmDue ? html`<p class="partial">Please check these are still right and confirm them.</p>` : ''}
 <ul><li>E-mail: ${view.email ?? 'none'}</li><li>Phone: ${view.phone ?? 'none'}</li><li>Authenticator app: ${view.totp ? 'registered' : 'none'}</li>
 <li>Last confirmed: ${view.confirmedAt ?? 'never'}</li></ul>
-<form method="post" action="/register/reconfirm">${csrfField(page)}<button type="submit">These are still right</button></form>
+<form method="post" action="/register/reconfirm">${csrfField(page)}<p>Still your address, phone and app?</p><button type="submit">These are still right</button></form>
 ${offers('email') ? (view.pendingEmail !== null ? pendingBlock(page, 'email', view.pendingEmail) : html`<form method="post" action="/register/email">${csrfField(page)}<label for="email">E-mail address</label><input type="email" id="email" name="email" maxlength="254" required><button type="submit">Send a code to this address</button></form>`) : ''}
 ${offers('sms') ? (view.pendingPhone !== null ? pendingBlock(page, 'phone', view.pendingPhone) : html`<form method="post" action="/register/phone">${csrfField(page)}<label for="phone">Mobile number</label><input type="tel" id="phone" name="phone" maxlength="32" required><button type="submit">Send a code by SMS</button></form>`) : ''}
 ${offers('totp') ? (view.enrolment !== null ? html`<form method="post" action="/register/totp/confirm">${csrfField(page)}

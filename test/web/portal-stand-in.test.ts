@@ -98,7 +98,7 @@ test.after.always(async () => {
   await sms?.stop();
 });
 
-test.serial('registration: sign in with the directory password (verifyPassword), confirm an e-mail address by code and an authenticator app by its QR key', async (t) => {
+test.serial('registration: sign in with the directory password (verifyPassword), confirm an e-mail address and a phone by code, and an authenticator app by its QR key', async (t) => {
   const page = await context.newPage();
   await page.goto(`${url}/register`);
   await page.getByLabel('Your user name').fill('olaf');
@@ -120,6 +120,14 @@ test.serial('registration: sign in with the directory password (verifyPassword),
   await page.getByRole('button', { name: 'Confirm', exact: true }).click();
   await page.getByText('Saved. Your recovery methods are confirmed.').waitFor();
 
+  const texts = sms.messages.length;
+  await page.getByLabel('Mobile number').fill('+15550299');
+  await page.getByRole('button', { name: 'Send a code by SMS' }).click();
+  const text = await sms.waitFor('+15550299', 20_000, texts);
+  await page.getByLabel('Code sent to +15550299').fill(codeIn(text.text));
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await page.getByText('Phone: +15550299').waitFor();
+
   await page.getByRole('button', { name: 'Add an authenticator app' }).click();
   const secret = (await page.locator('#totp-secret').textContent())!.trim();
   totpSecretsSeen.push(secret);
@@ -129,7 +137,7 @@ test.serial('registration: sign in with the directory password (verifyPassword),
   await page.getByRole('button', { name: 'Confirm the app' }).click();
   await page.getByText('Authenticator app: registered').waitFor();
   const saved = await withRegistrations((r) => r.get(env.tenantId, 'olaf'));
-  t.like(saved, { email: 'olaf.private@home.example', totpSecret: secret });
+  t.like(saved, { email: 'olaf.private@home.example', phone: '+15550299', totpSecret: secret });
   await page.close();
 });
 
