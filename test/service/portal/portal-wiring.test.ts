@@ -78,3 +78,33 @@ test('a password in the configuration as a literal is refused', async (t) => {
   t.is(run.code, 2);
   t.regex(run.stderr, /portal\.secretKey must be null, \{ "env": NAME \} or \{ "file": PATH \}/);
 });
+
+test('per-address limit: past portal.limits.perAddress forms from one address, the answer is 429, whatever the name', async (t) => {
+  const data = await dataDir('per-address', (config) => {
+    config['smtp'] = { ...config['smtp'], host: '127.0.0.1', from: 'portal@corp.example' };
+    config['portal'] = { ...config['portal'], tenant: 'acme', limits: { perUser: 100, perAddress: 3, windowSeconds: 900 } };
+  });
+  const tenant = await runServiceCli(['tenant', 'create', 'acme', '--data', data]);
+  t.is(tenant.code, 0, tenant.stderr);
+  const node = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(dir, 'output'), 'serve-limits');
+  try {
+    const start = await fetch(`${node.url}/`, { signal: AbortSignal.timeout(10_000) });
+    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await start.text())?.[1] ?? '';
+    const statuses: number[] = [];
+    for (const user of ['alice', 'bob', 'nobody', 'carol']) {
+      const response = await fetch(`${node.url}/identify`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, user, action: 'reset' }).toString(),
+        signal: AbortSignal.timeout(10_000),
+      });
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    t.deepEqual(statuses, [303, 303, 303, 429]);
+  } finally {
+    await node.process.stop();
+  }
+});
