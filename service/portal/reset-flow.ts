@@ -103,7 +103,7 @@ export async function check(deps: PortalDeps, r: PortalRequest): Promise<void> {
     const registration = await deps.registrations.get(deps.tenantId, data.user);
     // Without an authenticator, a throw-away secret is checked, so the answer takes the same path.
     const step = checkTotp(registration?.totpSecret ?? newTotpSecret(), code, deps.context.now(), registration?.totpLastStep ?? 0);
-    right = step !== null && registration?.totpSecret !== null && registration !== null && (await deps.registrations.useTotpStep(deps.tenantId, data.user, step));
+    right = step !== null && registration !== null && registration.totpSecret !== null && (await deps.registrations.useTotpStep(deps.tenantId, data.user, step));
   } else right = await deps.codes.redeem(r.session.idHash, method, code);
   if (!right) return redirect(r.response, '/verify?note=wrong');
   if (!data.passed.includes(method)) data.passed.push(method);
