@@ -16,7 +16,7 @@ export class PortalKey {
   readonly #seal: Buffer;
 
   constructor(material: Buffer) {
-    if (material.length < 32) throw new ServiceError('CONFIG', 'portal.secretKey must hold at least 32 bytes (base64url or raw)');
+    if (material.length < 32) throw new ServiceError('CONFIG', 'portal.secretKey must hold at least 32 random bytes, base64url-encoded (see docs/portal.md)');
     this.#mac = createHmac('sha256', material).update('portal code mac').digest();
     this.#seal = createHmac('sha256', material).update('portal secret seal').digest();
   }
