@@ -15,6 +15,7 @@ import { agentEndpoint } from './http/agent-endpoint.js';
 import { HttpRouter, type HttpPart } from './http/http-router.js';
 import { loadSigningKeys } from './keys/signing-keys.js';
 import type { ServiceLogger } from './logger.js';
+import { Portal } from './portal/portal.js';
 
 export interface ServiceNodeOptions {
   dataDir: DataDir;
@@ -42,6 +43,8 @@ export class ServiceNode {
     readonly server: Server,
     readonly url: string,
     private readonly wakeup: PostgresWakeup | null,
+    /** The self-service portal at `/` (docs/portal.md). */
+    readonly portal: Portal,
   ) {}
 
   static async start(options: ServiceNodeOptions): Promise<ServiceNode> {
@@ -56,6 +59,8 @@ export class ServiceNode {
       router.mount(agentEndpoint(gateway));
       // A command submitted here goes out at once when this node holds the agent's session.
       router.mount(adminApi(context, () => gateway.dispatcher.pumpAll()));
+      const portal = new Portal(context, dataDir.path, () => gateway.dispatcher.pumpAll());
+      router.mount(portal);
       for (const part of options.parts?.(context) ?? []) router.mount(part);
       const server = options.tls === null ? createHttpServer() : createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) });
       server.on('request', (request, response) => router.handle(request, response));
@@ -73,7 +78,7 @@ export class ServiceNode {
       const wakeup = config.database.url === null ? null : new PostgresWakeup(config.database.url, () => gateway.dispatcher.pumpAll(), options.logger);
       await wakeup?.start();
       options.logger.info('service node started', { nodeId: context.nodeId, url, database: store.location, kids: keys.map((k) => k.kid) });
-      return new ServiceNode(context, gateway, server, url, wakeup);
+      return new ServiceNode(context, gateway, server, url, wakeup, portal);
     } catch (error) {
       await store.close();
       throw error;
@@ -87,6 +92,7 @@ export class ServiceNode {
     await this.gateway.drain(graceMs);
     this.server.closeAllConnections();
     await closed;
+    await this.portal.close();
     await this.context.store.close();
     this.context.logger.info('service node stopped', { nodeId: this.context.nodeId });
   }

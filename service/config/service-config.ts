@@ -1,5 +1,6 @@
 import { isSecretReference, type SecretReference } from './secret-reference.js';
 import { ServiceError } from '../errors.js';
+import { checkPortalConfig, defaultPortalConfig, PORTAL_FREE_KEYS, type PortalConfig } from '../portal/portal-config.js';
 
 /**
  * The configuration file (`service.json` in the data directory). `init` writes every key with its
@@ -22,7 +23,8 @@ export interface ServiceConfig {
   registration: { tokenTtl: string; maxFailures: number; failureWindowMs: number };
   smtp: { host: string | null; port: number; security: 'tls' | 'starttls' | 'none'; user: string | null; password: SecretReference | null; from: string | null };
   sms: { endpoint: string | null; credential: SecretReference | null };
-  portal: { methods: string[]; required: number; reconfirmDays: number; helpdeskContact: string | null; allowedGroups: string[] };
+  /** The self-service portal at `/` (docs/portal.md); the keys after allowedGroups are its own. */
+  portal: PortalConfig;
   helpdesk: { auth: 'bearer'; tokens: 'database' };
   admin: { auth: 'bearer'; tokens: 'database' };
 }
@@ -41,7 +43,7 @@ export function defaultConfig(): ServiceConfig {
     registration: { tokenTtl: '24h', maxFailures: 10, failureWindowMs: 10 * 60_000 },
     smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
     sms: { endpoint: null, credential: null },
-    portal: { methods: ['email'], required: 1, reconfirmDays: 180, helpdeskContact: null, allowedGroups: [] },
+    portal: defaultPortalConfig(),
     helpdesk: { auth: 'bearer', tokens: 'database' },
     admin: { auth: 'bearer', tokens: 'database' },
   };
@@ -72,11 +74,12 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   if (merged.database.url !== null && !/^postgres(ql)?:\/\//.test(merged.database.url)) {
     throw new ServiceError('CONFIG', `${file}: database.url must be a postgres:// URL (or null for the embedded database)`);
   }
+  checkPortalConfig(merged.portal, file);
   return merged;
 }
 
 /** Keys whose default is null or a free-form map take any value of the right broad kind. */
-const FREE_KEYS = new Set(['signingKeys', 'tls.cert', 'tls.key', 'database.url', 'smtp.host', 'smtp.user', 'smtp.password', 'smtp.from', 'sms.endpoint', 'sms.credential', 'portal.helpdeskContact']);
+const FREE_KEYS = new Set(['signingKeys', 'tls.cert', 'tls.key', 'database.url', 'smtp.host', 'smtp.user', 'smtp.password', 'smtp.from', 'sms.endpoint', 'sms.credential', 'portal.helpdeskContact', ...PORTAL_FREE_KEYS]);
 
 function mergeChecked(defaults: Json, raw: Json, prefix: string, file: string): Json {
   const out: Json = { ...defaults };

@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { portalMigration } from './portal-migration.js';
 
 /**
  * The schema's history, oldest first. A migration is never edited once released: a change is a
@@ -108,6 +109,7 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '0002-portal': portalMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
