@@ -77,3 +77,11 @@ export async function touchSessions(db: Kysely<ServiceDatabase>, sessions: Reado
 export function isConnected(agent: AgentRow, now: Date, staleMs: number): boolean {
   return agent.session_id !== null && agent.last_seen_at !== null && now.getTime() - Date.parse(agent.last_seen_at) <= staleMs;
 }
+
+/** The agent acknowledged a key announcement: it now trusts exactly `kids`. */
+export async function replaceTrustedKids(db: Kysely<ServiceDatabase>, agentId: string, kids: readonly string[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agentId).execute();
+    if (kids.length > 0) await tx.insertInto('agent_trusted_keys').values(kids.map((kid) => ({ agent_id: agentId, kid }))).execute();
+  });
+}
