@@ -7,7 +7,7 @@ import { openMigrated } from '../../service/db/open-database.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { RawAgent } from '../helpers/raw-agent.js';
-import { apiRequest, type ParsedJson } from '../helpers/service-process.js';
+import { apiRequest } from '../helpers/service-process.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 
 // `writeback-service keys rotate` end to end (docs/service.md, "Signing keys"): one `serve` node on
@@ -52,16 +52,20 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 /** The node's log lines (JSON) with `message`. */
-function nodeLog(message: string): ParsedJson[] {
+function nodeLog(message: string): Record<string, unknown>[] {
   return env.nodes[0]!.process.output
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as ParsedJson)
-    .filter((entry) => entry.message === message);
+    .map((line) => {
+      const entry: Record<string, unknown> = JSON.parse(line);
+      return entry;
+    })
+    .filter((entry) => entry['message'] === message);
 }
 
 function agentRegistration(): { serviceKeys: { kid: string }[] } {
-  return (JSON.parse(readFileSync(join(env.dir, 'agent-state', 'registration.json'), 'utf8')) as ParsedJson).registration;
+  const file: { registration: { serviceKeys: { kid: string }[] } } = JSON.parse(readFileSync(join(env.dir, 'agent-state', 'registration.json'), 'utf8'));
+  return file.registration;
 }
 
 async function canBind(dn: string, password: string): Promise<boolean> {
