@@ -171,7 +171,7 @@ export class AgentGateway {
     const session = new Session(randomUUID(), hello.agentId, hello.tenantId, hello.maxInFlight, connection, check.agentSigningKey, commandKey, connection.protocol, features);
     // The new session owns the agent from now on, on whichever node; what older sessions had out
     // is queued again for it (a node that died could not do that itself).
-    await recordSession(db, session.agentId, { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities }, context.now());
+    await recordSession(db, session.agentId, { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities, protocol: session.protocol, features: [...session.features] }, context.now());
     await requeueAgentCommands(db, session.agentId, null, context.now());
     if (connection.phase !== 'busy') {
       // The socket closed while the database was busy: give the agent back.

@@ -155,6 +155,11 @@ test.serial('the real agent gets a v2 session with keyRotation; the hand-driven 
   const welcome = await betaAgent.next('welcome');
   t.false('features' in welcome);
   t.like(nodeLog('agent connected').find((entry) => entry.agentId === betaAgent.agentId), { protocol: Subprotocol.v1, features: [] });
+  const list = await env.cli(['agents', 'list', '--json']);
+  t.is(list.code, 0, list.stderr);
+  const agents: { id: string; protocol: string | null; features: string[] }[] = JSON.parse(list.stdout);
+  t.like(agents.find((a) => a.id === env.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation] });
+  t.like(agents.find((a) => a.id === betaAgent.agentId), { protocol: Subprotocol.v1, features: [] });
 });
 
 test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; commands to it are signed with the new key; the v1 agent keeps the old one', async (t) => {
