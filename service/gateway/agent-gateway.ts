@@ -49,6 +49,8 @@ export class AgentGateway {
   /** Database work started by close handlers, awaited by `drain`. */
   readonly #pending = new Set<Promise<unknown>>();
   #connectionSeq = 0;
+  /** Announcements, acks and key reloads run one at a time, so a session never gets two announcements for one change. */
+  #keyWork: Promise<void> = Promise.resolve();
   #draining = false;
 
   constructor(context: NodeContext) {
@@ -190,7 +192,7 @@ export class AgentGateway {
     });
     context.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight, kid: commandKey.kid, protocol: session.protocol, features: [...features] });
     // An agent that was away when the keys changed learns them now, before any command.
-    await this.#announceIfNeeded(session);
+    await this.#inKeyOrder(() => this.#announceIfNeeded(session));
     this.dispatcher.pump(session);
   }
 
@@ -215,7 +217,11 @@ export class AgentGateway {
    * A verified ack of the announcement sent: the agent trusts exactly those keys now. Commands to it
    * are signed with the newest of them, and older keys retire once every agent trusts the newest.
    */
-  async #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): Promise<void> {
+  #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): Promise<void> {
+    return this.#inKeyOrder(() => this.#acceptKeysAck(session, message));
+  }
+
+  async #acceptKeysAck(session: Session, message: ServiceKeysAckMessage): Promise<void> {
     const context = this.#context;
     const refusal = judgeKeysAck(session, message);
     if (refusal !== null) {
@@ -226,7 +232,7 @@ export class AgentGateway {
     await replaceTrustedKids(context.store.db, session.agentId, message.kids);
     session.commandKey = keyForAgent(context.keys.current, new Set(message.kids)) ?? session.commandKey;
     context.logger.info('agent trusts the announced service keys', { agentId: session.agentId, kids: message.kids, kid: session.commandKey.kid });
-    await this.refreshKeys();
+    await this.#refreshKeysNow();
   }
 
   /**
@@ -234,7 +240,11 @@ export class AgentGateway {
    * changed (`keys rotate`, a retirement on any node), and tells the agents here. Runs after an
    * ack and every heartbeat.
    */
-  async refreshKeys(): Promise<void> {
+  refreshKeys(): Promise<void> {
+    return this.#inKeyOrder(() => this.#refreshKeysNow());
+  }
+
+  async #refreshKeysNow(): Promise<void> {
     const context = this.#context;
     const { db } = context.store;
     const retired = await retireSupersededKeys(db);
@@ -301,6 +311,12 @@ export class AgentGateway {
     session.connection.phase = 'closed';
     session.connection.ws.close(CloseCode.replaced, 'replaced');
     this.#endSession(session, CloseCode.replaced);
+  }
+
+  #inKeyOrder(work: () => Promise<void>): Promise<void> {
+    const run = this.#keyWork.then(work);
+    this.#keyWork = run.catch(() => undefined);
+    return run;
   }
 
   /** Keeps a background database step until it ends (errors logged). */
