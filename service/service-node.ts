@@ -13,7 +13,7 @@ import { PostgresWakeup } from './gateway/postgres-wakeup.js';
 import { adminApi } from './http/admin-api.js';
 import { agentEndpoint } from './http/agent-endpoint.js';
 import { HttpRouter, type HttpPart } from './http/http-router.js';
-import { loadSigningKeys } from './keys/signing-keys.js';
+import { SigningKeyring } from './keys/signing-keyring.js';
 import type { ServiceLogger } from './logger.js';
 import { Portal } from './portal/portal.js';
 
@@ -52,7 +52,7 @@ export class ServiceNode {
     const { host, port } = parseListen(options.listen);
     const store: ServiceDb = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous });
     try {
-      const keys = await loadSigningKeys(store.db, dataDir, config);
+      const keys = await SigningKeyring.load(store.db, dataDir, config);
       const context: NodeContext = { nodeId: randomUUID(), store, keys, config, logger: options.logger, now: options.now ?? (() => new Date()) };
       const gateway = new AgentGateway(context);
       const router = new HttpRouter();
@@ -77,7 +77,7 @@ export class ServiceNode {
       gateway.dispatcher.start();
       const wakeup = config.database.url === null ? null : new PostgresWakeup(config.database.url, () => gateway.dispatcher.pumpAll(), options.logger);
       await wakeup?.start();
-      options.logger.info('service node started', { nodeId: context.nodeId, url, database: store.location, kids: keys.map((k) => k.kid) });
+      options.logger.info('service node started', { nodeId: context.nodeId, url, database: store.location, kids: keys.current.map((k) => k.kid) });
       return new ServiceNode(context, gateway, server, url, wakeup, portal);
     } catch (error) {
       await store.close();

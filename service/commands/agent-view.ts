@@ -11,6 +11,10 @@ export interface AgentView {
   connected: boolean;
   lastSeenAt: string | null;
   capabilities: string[];
+  /** Subprotocol of the last session; null before the first. */
+  protocol: string | null;
+  /** Features the last session shared (keyRotation: the agent learns new signing keys). */
+  features: string[];
   registeredAt: string;
 }
 
@@ -25,6 +29,8 @@ export function viewAgent(agent: AgentRow, now: Date, heartbeatIntervalMs: numbe
     connected: isConnected(agent, now, 3 * heartbeatIntervalMs),
     lastSeenAt: agent.last_seen_at,
     capabilities: JSON.parse(agent.capabilities) as string[],
+    protocol: agent.protocol,
+    features: JSON.parse(agent.features) as string[],
     registeredAt: agent.registered_at,
   };
 }

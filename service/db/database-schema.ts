@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The service's tables, one interface each. Times are RFC 3339 UTC strings with milliseconds (the
@@ -24,6 +24,10 @@ export interface AgentTable {
   encryption_key: string;
   /** JSON array of the ops of the last hello. */
   capabilities: string;
+  /** Subprotocol of the last session (`writeback.v2`, `writeback.v1`); null before the first. */
+  protocol: string | null;
+  /** JSON array of the features the last session shared (none on version 1). */
+  features: Generated<string>;
   registered_at: string;
   last_seen_at: string | null;
   /** Node holding the agent's session, and that session's id; null when none. */

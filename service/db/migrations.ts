@@ -110,6 +110,17 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0002-portal': portalMigration,
+  /** The protocol version and shared features of each agent's last session (`agents list`). */
+  '0003-agent-session-protocol': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('agents').addColumn('protocol', 'text').execute();
+      await db.schema.alterTable('agents').addColumn('features', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('agents').dropColumn('features').execute();
+      await db.schema.alterTable('agents').dropColumn('protocol').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -1,14 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
-import { CloseCode, encodeMessage, formatTime, parseAgentFrame, toBase64Url, isPreAuthenticationRefusal, verifyResult, type AckMessage, type AgentMessage, type HelloMessage, type RegisterMessage, type ResultMessage, type ServiceMessage } from '../../protocol/index.js';
+import {
+  CloseCode,
+  encodeMessage,
+  Feature,
+  formatTime,
+  isPreAuthenticationRefusal,
+  parseAgentFrame,
+  sharedFeatures,
+  Subprotocol,
+  toBase64Url,
+  verifyResult,
+  type AckMessage,
+  type AgentMessage,
+  type HelloMessage,
+  type RegisterMessage,
+  type ResultMessage,
+  type ServiceKeysAckMessage,
+  type ServiceMessage,
+} from '../../protocol/index.js';
+import { retireSupersededKeys } from '../keys/key-rotation.js';
 import { keyForAgent } from '../keys/signing-keys.js';
 import { errorName } from '../logger.js';
-import { clearSession, getAgent, recordSession, trustedKids } from '../store/agents.js';
+import { clearSession, getAgent, recordSession, replaceTrustedKids, trustedKids } from '../store/agents.js';
 import { markAcknowledged, requeueAgentCommands } from '../store/commands.js';
 import { storeResult } from '../store/results.js';
 import { Dispatcher } from './dispatcher.js';
 import { checkHello } from './hello-check.js';
+import { announcementNeeded, buildAnnouncement, judgeKeysAck, SERVICE_FEATURES } from './key-announcement.js';
 import type { NodeContext } from './node-context.js';
 import { registerAgent } from './registration.js';
 import { Connection } from './connection.js';
@@ -30,6 +50,8 @@ export class AgentGateway {
   /** Database work started by close handlers, awaited by `drain`. */
   readonly #pending = new Set<Promise<unknown>>();
   #connectionSeq = 0;
+  /** Announcements, acks and key reloads run one at a time, so a session never gets two announcements for one change. */
+  #keyWork: Promise<void> = Promise.resolve();
   #draining = false;
 
   constructor(context: NodeContext) {
@@ -109,8 +131,8 @@ export class AgentGateway {
       case 'result':
         return connection.session === null ? unexpected() : this.#onResult(connection.session, message);
       case 'serviceKeysAck':
-        // Only a version-2 session with keyRotation may carry it; this gateway speaks version 1.
-        return unexpected();
+        // Only a version-2 session that negotiated keyRotation may carry it.
+        return connection.session?.features.has(Feature.keyRotation) === true ? this.#onServiceKeysAck(connection.session, message) : unexpected();
     }
   }
 
@@ -139,17 +161,20 @@ export class AgentGateway {
       context.logger.warn('hello refused', { connectionId: connection.id, agentId: hello.agentId, code: check.code });
       return this.#refuse(connection, check.code, check.message);
     }
-    const commandKey = keyForAgent(context.keys, await trustedKids(db, hello.agentId));
+    const commandKey = keyForAgent(context.keys.current, await trustedKids(db, hello.agentId));
     if (commandKey === null) {
       context.logger.error('no signing key the agent trusts', { agentId: hello.agentId });
       return this.#refuse(connection, WireError.NO_TRUSTED_KEY, "none of the service's signing keys is trusted by this agent; register it again");
     }
     const previous = this.sessions.get(hello.agentId);
     if (previous !== undefined) this.replace(previous);
-    const session = new Session(randomUUID(), hello.agentId, hello.tenantId, hello.maxInFlight, connection, check.agentSigningKey, commandKey);
+    // Version 1 has no features: a v1 session ignores any the hello lists.
+    const v2 = connection.protocol === Subprotocol.v2;
+    const features = v2 ? sharedFeatures(SERVICE_FEATURES, hello.features) : new Set<Feature>();
+    const session = new Session(randomUUID(), hello.agentId, hello.tenantId, hello.maxInFlight, connection, check.agentSigningKey, commandKey, connection.protocol, features);
     // The new session owns the agent from now on, on whichever node; what older sessions had out
     // is queued again for it (a node that died could not do that itself).
-    await recordSession(db, session.agentId, { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities }, context.now());
+    await recordSession(db, session.agentId, { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities, protocol: session.protocol, features: [...session.features] }, context.now());
     await requeueAgentCommands(db, session.agentId, null, context.now());
     if (connection.phase !== 'busy') {
       // The socket closed while the database was busy: give the agent back.
@@ -159,9 +184,85 @@ export class AgentGateway {
     connection.session = session;
     connection.phase = 'session';
     this.sessions.set(session.agentId, session);
-    this.send(connection, { type: 'welcome', sessionId: session.sessionId, heartbeatIntervalMs: context.config.agents.heartbeatIntervalMs, serverTime: formatTime(context.now()) });
-    context.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight, kid: commandKey.kid });
+    this.send(connection, {
+      type: 'welcome',
+      sessionId: session.sessionId,
+      heartbeatIntervalMs: context.config.agents.heartbeatIntervalMs,
+      serverTime: formatTime(context.now()),
+      ...(v2 ? { features: [...SERVICE_FEATURES] } : {}),
+    });
+    context.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight, kid: commandKey.kid, protocol: session.protocol, features: [...features] });
+    // An agent that was away when the keys changed learns them now, before any command.
+    await this.#inKeyOrder(() => this.#announceIfNeeded(session));
     this.dispatcher.pump(session);
+  }
+
+  /**
+   * Sends the node's active signing keys to a keyRotation session whose agent trusts another set,
+   * signed by the newest key it trusts; once per set and session (a lost one goes again next session).
+   */
+  async #announceIfNeeded(session: Session): Promise<void> {
+    if (!session.features.has(Feature.keyRotation) || session.closed) return;
+    const keys = this.#context.keys.current;
+    const pending = session.announcement;
+    if (pending !== null && pending.keys.length === keys.length && keys.every((key) => pending.keys.some((k) => k.kid === key.kid))) return;
+    const trusted = await trustedKids(this.#context.store.db, session.agentId);
+    if (!announcementNeeded(trusted, keys)) return;
+    const signer = keyForAgent(keys, trusted) ?? session.commandKey;
+    session.announcement = buildAnnouncement(keys, signer, this.#context.now());
+    this.send(session.connection, session.announcement);
+    this.#context.logger.info('service keys announced', { agentId: session.agentId, kids: keys.map((key) => key.kid), kid: signer.kid });
+  }
+
+  /**
+   * A verified ack of the announcement sent: the agent trusts exactly those keys now. Commands to it
+   * are signed with the newest of them, and older keys retire once every agent trusts the newest.
+   */
+  #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): Promise<void> {
+    return this.#inKeyOrder(() => this.#acceptKeysAck(session, message));
+  }
+
+  async #acceptKeysAck(session: Session, message: ServiceKeysAckMessage): Promise<void> {
+    const context = this.#context;
+    const refusal = judgeKeysAck(session, message);
+    if (refusal !== null) {
+      context.logger.warn('serviceKeysAck refused', { agentId: session.agentId, reason: refusal });
+      return;
+    }
+    session.announcement = null;
+    await replaceTrustedKids(context.store.db, session.agentId, message.kids);
+    session.commandKey = keyForAgent(context.keys.current, new Set(message.kids)) ?? session.commandKey;
+    context.logger.info('agent trusts the announced service keys', { agentId: session.agentId, kids: message.kids, kid: session.commandKey.kid });
+    await this.#refreshKeysNow();
+  }
+
+  /**
+   * Retires keys every agent has moved past, reloads the node's keys when the database's set
+   * changed (`keys rotate`, a retirement on any node), and tells the agents here. Runs after an
+   * ack and every heartbeat.
+   */
+  refreshKeys(): Promise<void> {
+    return this.#inKeyOrder(() => this.#refreshKeysNow());
+  }
+
+  async #refreshKeysNow(): Promise<void> {
+    const context = this.#context;
+    const { db } = context.store;
+    const retired = await retireSupersededKeys(db);
+    if (retired.length > 0) context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
+    let changed: boolean;
+    try {
+      changed = await context.keys.refresh(db);
+    } catch (error) {
+      context.logger.error('cannot load the new signing keys; going on with the ones held (copy keys/*.jwk to this node)', { error: errorName(error) });
+      return;
+    }
+    if (!changed) return;
+    context.logger.info('signing keys reloaded', { kids: context.keys.current.map((key) => key.kid) });
+    for (const session of [...this.sessions.values()]) {
+      session.commandKey = keyForAgent(context.keys.current, await trustedKids(db, session.agentId)) ?? session.commandKey;
+      await this.#announceIfNeeded(session);
+    }
   }
 
   async #onAck(session: Session, message: AckMessage): Promise<void> {
@@ -216,6 +317,12 @@ export class AgentGateway {
     session.connection.phase = 'closed';
     session.connection.ws.close(CloseCode.replaced, 'replaced');
     this.#endSession(session, CloseCode.replaced);
+  }
+
+  #inKeyOrder(work: () => Promise<void>): Promise<void> {
+    const run = this.#keyWork.then(work);
+    this.#keyWork = run.catch(() => undefined);
+    return run;
   }
 
   /** Keeps a background database step until it ends (errors logged). */

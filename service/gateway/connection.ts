@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { Subprotocol } from '../../protocol/index.js';
 import type { Session } from './session.js';
 
 export type ConnectionPhase = 'open' | 'busy' | 'session' | 'closed';
@@ -7,8 +8,8 @@ export type ConnectionPhase = 'open' | 'busy' | 'session' | 'closed';
 export class Connection {
   readonly id: number;
   readonly ws: WebSocket;
-  /** The negotiated subprotocol (`writeback.v1` today; later versions plug in here). */
-  readonly protocol: string;
+  /** The negotiated subprotocol (the endpoint refuses an upgrade without one it speaks). */
+  readonly protocol: Subprotocol;
   /** Remote address, for the registration attempt limit. */
   readonly source: string;
   phase: ConnectionPhase = 'open';
@@ -21,7 +22,7 @@ export class Connection {
   constructor(id: number, ws: WebSocket, protocol: string, source: string) {
     this.id = id;
     this.ws = ws;
-    this.protocol = protocol;
+    this.protocol = protocol === Subprotocol.v2 ? Subprotocol.v2 : Subprotocol.v1;
     this.source = source;
   }
 

@@ -11,7 +11,8 @@ import type { Session } from './session.js';
  * credit claims queued commands of its tenant and sends them, never more than the hello's
  * maxInFlight outstanding. A command submitted on any node reaches the agent through the node
  * holding its connection. Housekeeping each heartbeat: ping and drop silent connections, refresh
- * last-seen, close sessions another node took over, expire what ran out of time.
+ * last-seen, close sessions another node took over, expire what ran out of time, pick up
+ * changed signing keys.
  */
 export class Dispatcher {
   readonly #context: NodeContext;
@@ -85,7 +86,7 @@ export class Dispatcher {
       }
       session.outstanding.add(command.id);
       this.#gateway.sendRaw(session.connection, commandFrame(command, session.agentId, sealed, session.commandKey));
-      this.#context.logger.debug('command sent', { agentId: session.agentId, commandId: command.id, sends: command.sends, outstanding: session.outstanding.size });
+      this.#context.logger.debug('command sent', { agentId: session.agentId, commandId: command.id, kid: session.commandKey.kid, sends: command.sends, outstanding: session.outstanding.size });
     }
     return claimed.length === limit && !session.closed;
   }
@@ -110,5 +111,6 @@ export class Dispatcher {
     }
     const expired = await expireCommands(context.store.db, context.now(), context.config.agents.clockSkewMs);
     if (expired > 0) context.logger.info('commands expired', { count: expired });
+    await this.#gateway.refreshKeys();
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { Feature, ServiceKeysMessage, Subprotocol } from '../../protocol/index.js';
 import type { LoadedSigningKey } from '../keys/signing-keys.js';
 import type { Connection } from './connection.js';
 
@@ -10,6 +11,8 @@ export class Session {
   pumping = false;
   /** A pump was asked for while one ran: it runs again when that one ends. */
   pumpAgain = false;
+  /** The key announcement sent on this session and not acknowledged yet (keyRotation only). */
+  announcement: ServiceKeysMessage | null = null;
 
   constructor(
     readonly sessionId: string,
@@ -17,10 +20,13 @@ export class Session {
     readonly tenantId: string,
     readonly maxInFlight: number,
     readonly connection: Connection,
-    /** Verifies this agent's results. */
+    /** Verifies this agent's results and its serviceKeysAck. */
     readonly agentSigningKey: KeyObject,
-    /** The service key this agent trusts that commands to it are signed with. */
-    readonly commandKey: LoadedSigningKey,
+    /** The newest service key this agent trusts: commands to it are signed with it. Changes when it acknowledges a key announcement. */
+    public commandKey: LoadedSigningKey,
+    readonly protocol: Subprotocol,
+    /** The features both sides listed (always empty on a version-1 session). */
+    readonly features: ReadonlySet<Feature>,
   ) {}
 
   get credit(): number {

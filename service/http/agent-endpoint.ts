@@ -1,17 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES, SUBPROTOCOL } from '../../protocol/index.js';
+import { MAX_FRAME_BYTES, pickSubprotocol, Subprotocol } from '../../protocol/index.js';
 import type { AgentGateway } from '../gateway/agent-gateway.js';
 import { sendJson, type HttpPart } from './http-router.js';
 
 export const AGENT_PATH = '/agent/v1';
 
 /**
- * Subprotocols this node speaks, most preferred first. A later protocol version is added here and
- * the gateway reads the choice from `Connection.protocol`.
+ * Protocol versions this node speaks (docs/protocol.md, "Versions"): it picks the newest the agent
+ * offers, so version-1 agents keep working; the gateway reads the choice from `Connection.protocol`.
  */
-export const SUBPROTOCOLS: readonly string[] = [SUBPROTOCOL];
+export const SUBPROTOCOLS: readonly Subprotocol[] = [Subprotocol.v2, Subprotocol.v1];
 
 /** `/agent/v1`: the WebSocket upgrade (subprotocol required, frames over 64 KiB closed with 1009 by ws). */
 export function agentEndpoint(gateway: AgentGateway): HttpPart {
@@ -19,16 +19,16 @@ export function agentEndpoint(gateway: AgentGateway): HttpPart {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     clientTracking: false,
-    handleProtocols: (offered) => SUBPROTOCOLS.find((name) => offered.has(name)) ?? false,
+    handleProtocols: (offered) => pickSubprotocol(offered, SUBPROTOCOLS) ?? false,
   });
   return {
     prefix: AGENT_PATH,
-    handle: (_request, response) => sendJson(response, 426, { error: 'UPGRADE_REQUIRED', message: 'this path takes a WebSocket with subprotocol writeback.v1' }),
+    handle: (_request, response) => sendJson(response, 426, { error: 'UPGRADE_REQUIRED', message: `this path takes a WebSocket with subprotocol ${SUBPROTOCOLS.join(' or ')}` }),
     upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, path: string) {
       const offered = String(request.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((name) => name.trim());
-      if (path !== AGENT_PATH || !SUBPROTOCOLS.some((name) => offered.includes(name))) {
+      if (path !== AGENT_PATH || pickSubprotocol(offered, SUBPROTOCOLS) === null) {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }

@@ -14,9 +14,9 @@ export interface Rotation {
 
 /**
  * `keys rotate`: adds a signing key (agents registering from now on receive it with the older
- * ones), and retires every older key once all agents trust the newest. An agent learns a new key
- * only at registration today; the signed key announcement of protocol v2 will add it to
- * agent_trusted_keys, and the next `keys rotate` (or node start) then retires the old key.
+ * ones). Running nodes pick it up at their next heartbeat and announce it to their version-2
+ * agents (agent-gateway.ts); each verified ack updates agent_trusted_keys, and the older keys
+ * retire once all agents trust the newest.
  */
 export async function rotateKeys(db: Kysely<ServiceDatabase>, dataDir: DataDir, now: Date): Promise<Rotation> {
   const added = await createSigningKey(db, dataDir, now);

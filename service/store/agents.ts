@@ -25,6 +25,7 @@ export async function insertAgent(db: Kysely<ServiceDatabase>, agent: NewAgent, 
         signing_key: agent.signingKey,
         encryption_key: agent.encryptionKey,
         capabilities: '[]',
+        protocol: null,
         registered_at: now.toISOString(),
         last_seen_at: null,
         node_id: null,
@@ -51,10 +52,23 @@ export async function trustedKids(db: Kysely<ServiceDatabase>, agentId: string):
 }
 
 /** The agent's session now lives on `nodeId` (a node still holding an older one will notice and close it). */
-export async function recordSession(db: Kysely<ServiceDatabase>, agentId: string, session: { nodeId: string; sessionId: string; version: string; capabilities: readonly string[] }, now: Date): Promise<void> {
+export async function recordSession(
+  db: Kysely<ServiceDatabase>,
+  agentId: string,
+  session: { nodeId: string; sessionId: string; version: string; capabilities: readonly string[]; protocol: string; features: readonly string[] },
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('agents')
-    .set({ node_id: session.nodeId, session_id: session.sessionId, version: session.version, capabilities: JSON.stringify(session.capabilities), last_seen_at: now.toISOString() })
+    .set({
+      node_id: session.nodeId,
+      session_id: session.sessionId,
+      version: session.version,
+      capabilities: JSON.stringify(session.capabilities),
+      protocol: session.protocol,
+      features: JSON.stringify(session.features),
+      last_seen_at: now.toISOString(),
+    })
     .where('id', '=', agentId)
     .execute();
 }
@@ -76,4 +90,12 @@ export async function touchSessions(db: Kysely<ServiceDatabase>, sessions: Reado
 /** Connected: a node holds a session and refreshed it within `staleMs`. */
 export function isConnected(agent: AgentRow, now: Date, staleMs: number): boolean {
   return agent.session_id !== null && agent.last_seen_at !== null && now.getTime() - Date.parse(agent.last_seen_at) <= staleMs;
+}
+
+/** The agent acknowledged a key announcement: it now trusts exactly `kids`. */
+export async function replaceTrustedKids(db: Kysely<ServiceDatabase>, agentId: string, kids: readonly string[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agentId).execute();
+    if (kids.length > 0) await tx.insertInto('agent_trusted_keys').values(kids.map((kid) => ({ agent_id: agentId, kid }))).execute();
+  });
 }

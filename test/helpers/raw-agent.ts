@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import type { ParsedJson } from './service-process.js';
-import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, type AgentMessage, type JsonObject, type KeyPair, type ResultCode } from '../../protocol/index.js';
+import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, signServiceKeysAck, type AgentMessage, type JsonObject, type KeyPair, type ResultCode } from '../../protocol/index.js';
 
 /**
  * A hand-driven agent over a real WebSocket, for the service's protocol tests: it speaks only
@@ -31,8 +31,9 @@ export class RawAgent {
     this.closed = once(ws, 'close').then(([code]) => (this.closeCode = code as number));
   }
 
-  static async connect(url: string, ca: Buffer, keysFrom?: RawAgent): Promise<RawAgent> {
-    const ws = new WebSocket(url, [SUBPROTOCOL], { ca });
+  /** `protocols`: the subprotocols offered (default version 1 only). */
+  static async connect(url: string, ca: Buffer, keysFrom?: RawAgent, protocols: readonly string[] = [SUBPROTOCOL]): Promise<RawAgent> {
+    const ws = new WebSocket(url, [...protocols], { ca });
     const agent = new RawAgent(ws);
     if (keysFrom !== undefined) {
       Object.assign(agent, { signing: keysFrom.signing, encryption: keysFrom.encryption, signingKeyRaw: keysFrom.signingKeyRaw, encryptionKeyRaw: keysFrom.encryptionKeyRaw, agentId: keysFrom.agentId, tenantId: keysFrom.tenantId });
@@ -73,10 +74,20 @@ export class RawAgent {
   }
 
   /** challenge → signed hello (with another signing key when `signWith` is given). */
-  async hello(options: { maxInFlight?: number; signWith?: KeyPair } = {}): Promise<void> {
+  async hello(options: { maxInFlight?: number; signWith?: KeyPair; features?: string[] } = {}): Promise<void> {
     const challenge = await this.next('challenge');
     const hello = signHello(
-      { type: 'hello', agentId: this.agentId, tenantId: this.tenantId, agentVersion: '0.0.1', capabilities: ['getAccountState'], maxInFlight: options.maxInFlight ?? 4, nonce: challenge['nonce'], sentAt: new Date().toISOString() },
+      {
+        type: 'hello',
+        agentId: this.agentId,
+        tenantId: this.tenantId,
+        agentVersion: '0.0.1',
+        capabilities: ['getAccountState'],
+        maxInFlight: options.maxInFlight ?? 4,
+        nonce: challenge['nonce'],
+        sentAt: new Date().toISOString(),
+        ...(options.features === undefined ? {} : { features: options.features }),
+      },
       (options.signWith ?? this.signing).privateKey,
     );
     this.send(hello);
@@ -86,6 +97,11 @@ export class RawAgent {
   result(commandId: string, code: ResultCode, options: { signWith?: KeyPair; agentId?: string; details?: JsonObject } = {}): void {
     const result = buildResult({ commandId, agentId: options.agentId ?? this.agentId, code, message: code, completedAt: new Date(), ...(options.details === undefined ? {} : { details: options.details }) });
     this.send(signResult(result, (options.signWith ?? this.signing).privateKey));
+  }
+
+  /** A serviceKeysAck of the announcement of `issuedAt` (signed by `signWith` when given: a forgery). */
+  serviceKeysAck(issuedAt: string, kids: readonly string[], options: { signWith?: KeyPair } = {}): void {
+    this.send(signServiceKeysAck({ agentId: this.agentId, issuedAt, kids }, (options.signWith ?? this.signing).privateKey));
   }
 
   close(): void {

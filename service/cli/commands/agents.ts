@@ -5,7 +5,7 @@ import { findTenant } from '../../store/tenants.js';
 import { withContext } from '../cli-context.js';
 import { parseFlags } from '../flags.js';
 
-/** `agents list [--tenant T] [--json]`: id, name, version, connected or last seen, capabilities. */
+/** `agents list [--tenant T] [--json]`: id, name, version, connected or last seen, protocol and features, capabilities. */
 export async function agentsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { tenant: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals[0] !== 'list' || positionals.length !== 1) throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json]');
@@ -21,7 +21,8 @@ export async function agentsCommand(argv: string[]): Promise<number> {
   if (agents.length === 0) process.stdout.write('no agents registered\n');
   for (const a of agents) {
     const seen = a.connected ? 'connected' : a.lastSeenAt === null ? 'never connected' : `last seen ${a.lastSeenAt}`;
-    process.stdout.write(`${a.id}  ${a.name}  ${a.version}  ${seen}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]\n`);
+    const protocol = a.protocol === null ? '' : `  ${a.protocol}${a.features.length > 0 ? ` (${a.features.join(', ')})` : ''}`;
+    process.stdout.write(`${a.id}  ${a.name}  ${a.version}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]\n`);
   }
   return 0;
 }
