@@ -9,12 +9,23 @@ export function findSecrets(directories: string[], secrets: string[]): string[] 
   const needles = secrets.filter((s) => s.length >= 6).flatMap((secret) => forms(secret));
   const hits: string[] = [];
   for (const file of directories.flatMap((dir) => listFiles(dir))) {
-    const bytes = readFileSync(file);
+    const bytes = readIfStillThere(file);
+    if (bytes === null) continue;
     for (const { form, bytes: needle } of needles) {
       if (bytes.includes(needle)) hits.push(`${file}: ${form}`);
     }
   }
   return hits;
+}
+
+/** A running process may rename a temporary file (atomic writes) between the listing and the read. */
+function readIfStillThere(file: string): Buffer | null {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 function forms(secret: string): { form: string; bytes: Buffer }[] {
@@ -37,7 +48,8 @@ function listFiles(dir: string): string[] {
   }
   return names.flatMap((name) => {
     const path = join(dir, name);
-    const stat = statSync(path);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) return [];
     if (stat.isDirectory()) return listFiles(path);
     return stat.isFile() ? [path] : [];
   });

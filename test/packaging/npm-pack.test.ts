@@ -1,8 +1,9 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import test from 'ava';
+import { hiddenBySandbox } from '../../agent/service/sandbox-hidden-paths.js';
 
 /**
  * The package as an admin gets it: `npm pack` (prepack builds dist/ with tsc), then a global
@@ -40,9 +41,11 @@ function output(result: SpawnSyncReturns<string>): string {
 test('npm pack gives compiled JavaScript that installs globally into a clean prefix and runs on Node 24', async (t) => {
   t.timeout(150_000);
   t.regex(process.version, /^v(2[4-9]|[3-9]\d)\./, 'run the test under the Node 24 of node_modules/.bin (npm test / npx ava)');
-  // Not under /tmp: install-service refuses a bin or config that the unit's PrivateTmp=yes would hide.
-  await mkdir(join(repo, '.tmp'), { recursive: true });
-  const work = await mkdtemp(join(repo, '.tmp', 'wa-pack-'));
+  // Not under /tmp or /home: install-service refuses a bin or config that the unit's PrivateTmp=yes
+  // or ProtectHome=yes would hide. A clone of this repository may itself live there.
+  const base = hiddenBySandbox(repo) === null ? join(repo, '.tmp') : '/var/lib/writeback-agent-tests';
+  await mkdir(base, { recursive: true });
+  const work = await mkdtemp(join(base, 'wa-pack-'));
   t.teardown(() => rm(work, { recursive: true, force: true }));
 
   const packed = run('npm', ['pack', '--json', '--pack-destination', work], { timeout: 120_000 });
@@ -92,9 +95,15 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
     secretStore: 'file',
     directories: [{ id: 'corp', kind: 'openldap', urls: ['ldaps://ldap.example:636'], baseDn: 'dc=example', bindDn: 'cn=agent,dc=example', bindPassword: { env: 'BIND' }, scope: { include: ['dc=example'] } }],
   }));
-  const dry = run(bin, ['install-service', '--config', config, '--dry-run']);
+  // The Node running this test is the repository's; where the sandbox would hide it, the unit is given a link to it.
+  let unitNode = process.execPath;
+  if (hiddenBySandbox(unitNode) !== null) {
+    unitNode = join(work, 'node');
+    await symlink(process.execPath, unitNode);
+  }
+  const dry = run(bin, ['install-service', '--config', config, '--dry-run', ...(unitNode === process.execPath ? [] : ['--node', unitNode])]);
   t.is(dry.status, 0, output(dry));
-  t.true(dry.stdout.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 --expose-gc ${join(prefix, 'lib/node_modules', pkg.name, 'dist/agent/cli/bin.js')} run --config ${config}`), dry.stdout);
+  t.true(dry.stdout.includes(`ExecStart=${unitNode} --max-semi-space-size=8 --expose-gc ${join(prefix, 'lib/node_modules', pkg.name, 'dist/agent/cli/bin.js')} run --config ${config}`), dry.stdout);
 
   // The installed package alone runs the whole demo: directory-sim, service-sim and an agent.
   const demo = run(bin, ['demo'], { cwd: work, timeout: 100_000 });

@@ -125,7 +125,7 @@ test.serial('dpkg -i installs it; it runs with no Node on PATH; the unit verifie
   t.is(dry.status, 0, output(dry));
   const execStart = (text: string): string | undefined => /^\s*(ExecStart=.*)$/m.exec(text)?.[1];
   t.is(execStart(unitText), execStart(dry.stdout), 'the packaged unit runs what install-service would');
-  t.is(execStart(unitText), 'ExecStart=/usr/lib/writeback-agent/node/bin/node --max-semi-space-size=8 /usr/lib/writeback-agent/dist/agent/cli/bin.js run --config /etc/writeback-agent/config.json');
+  t.is(execStart(unitText), 'ExecStart=/usr/lib/writeback-agent/node/bin/node --max-semi-space-size=8 --expose-gc /usr/lib/writeback-agent/dist/agent/cli/bin.js run --config /etc/writeback-agent/config.json');
 
   const removed = run('dpkg', ['-r', 'writeback-agent']);
   t.is(removed.status, 0, output(removed));
@@ -161,5 +161,5 @@ test.serial('the Windows zip: layout, node.exe a 64-bit Windows executable, the 
   const xml = parseXml(run('unzip', ['-p', zip, 'writeback-agent/writeback-agent.xml']).stdout);
   t.is(xml.name, 'service');
   t.is(child(xml, 'executable')[0]?.text, '%BASE%\\node\\node.exe');
-  t.deepEqual(child(xml, 'argument').map((a) => a.text), ['--max-semi-space-size=8', '%BASE%\\app\\dist\\agent\\cli\\bin.js', 'run', '--config', '%ProgramData%\\writeback-agent\\config.json']);
+  t.deepEqual(child(xml, 'argument').map((a) => a.text), ['--max-semi-space-size=8', '--expose-gc', '%BASE%\\app\\dist\\agent\\cli\\bin.js', 'run', '--config', '%ProgramData%\\writeback-agent\\config.json']);
 });
