@@ -10,16 +10,18 @@ import { RegistrationState } from '../../../../agent/state/registration-state.js
 import { linuxInstallPlan, linuxUninstallPlan, unitFilePath, type LinuxInstallOptions } from '../../../../agent/service/linux-install.js';
 import { SandboxHiddenPaths } from '../../../../agent/service/sandbox-hidden-paths.js';
 import { unitArg } from '../../../../agent/service/systemd-unit.js';
+import { unitVisiblePath, unitVisibleTempDir } from '../../../helpers/unit-visible-path.js';
 import { serviceConfig } from './config-fixture.js';
 
 const repo = join(import.meta.dirname, '../../../..');
-/** Real files, because systemd-analyze verify checks that ExecStart= names an executable. */
-const realBin = join(repo, 'agent/cli/bin.ts');
+/** Real files, because systemd-analyze verify checks that ExecStart= names an executable; links where the sandbox would hide them. */
+const realBin = unitVisiblePath(join(repo, 'agent/cli/bin.ts'), 'bin.ts');
+const unitNode = unitVisiblePath(process.execPath, 'node');
 
 const options = (overrides: Partial<LinuxInstallOptions> = {}): LinuxInstallOptions => ({
   unitName: 'writeback-agent',
   user: 'writeback-agent',
-  nodePath: process.execPath,
+  nodePath: unitNode,
   binPath: realBin,
   encryptedCredentials: false,
   userExists: false,
@@ -74,7 +76,7 @@ test('installs into a temporary root: the hardened unit, state 0700 and logs 075
   const { root, unit, log } = await installIntoRoot();
   const lines = unit.split('\n');
   for (const directive of HARDENING) t.true(lines.includes(directive), `missing ${directive}`);
-  t.true(lines.includes(`ExecStart=${process.execPath} --max-semi-space-size=8 --expose-gc ${realBin} run --config /etc/writeback-agent/config.json`));
+  t.true(lines.includes(`ExecStart=${unitNode} --max-semi-space-size=8 --expose-gc ${realBin} run --config /etc/writeback-agent/config.json`));
   t.false(lines.some((line) => line.startsWith('MemoryDenyWriteExecute')), 'V8 needs W+X memory');
   t.regex(unit, /# MemoryDenyWriteExecute= is left out on purpose: V8/);
   t.is((await stat(join(root, 'var/lib/writeback-agent'))).mode & 0o777, 0o700);
@@ -245,15 +247,14 @@ test('uninstall removes the unit and keeps state and logs; --purge removes them 
 
 test('the command line: --dry-run prints every file and command and changes nothing; --root installs there', async (t) => {
   // Not under /tmp: the unit's PrivateTmp=yes would hide the config from the service, and install-service refuses that.
-  await mkdir(join(repo, '.tmp'), { recursive: true });
-  const dir = await mkdtemp(join(repo, '.tmp', 'wa-svc-cli-'));
+  const dir = unitVisibleTempDir(repo, 'wa-svc-cli-');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const configPath = join(dir, 'config.json');
   const stateDir = join(dir, 'state');
   await writeFile(configPath, JSON.stringify({ ...configJson(), stateDir, logging: { dir: join(dir, 'logs') } }));
   const cli = (args: string[]): ReturnType<typeof spawnSync> =>
     spawnSync(process.execPath, ['--import=tsx', join(repo, 'agent/cli/bin.ts'), ...args], { cwd: repo, encoding: 'utf8' });
-  const dry = cli(['install-service', '--config', configPath, '--dry-run', '--bin', realBin]);
+  const dry = cli(['install-service', '--config', configPath, '--dry-run', '--bin', realBin, '--node', unitNode]);
   t.is(dry.status, 0, String(dry.stderr));
   const out = String(dry.stdout);
   t.regex(out, /^write file \/etc\/systemd\/system\/writeback-agent\.service \(mode 0644\):$/m);
@@ -262,7 +263,7 @@ test('the command line: --dry-run prints every file and command and changes noth
   t.regex(out, /^run: systemctl enable --now writeback-agent\.service/m);
   t.false(existsSync(stateDir), 'dry run created the state directory');
   const root = join(dir, 'root');
-  const installed = cli(['install-service', '--config', configPath, '--root', root, '--bin', realBin]);
+  const installed = cli(['install-service', '--config', configPath, '--root', root, '--bin', realBin, '--node', unitNode]);
   t.is(installed.status, 0, String(installed.stderr));
   t.true(existsSync(join(root, 'etc/systemd/system/writeback-agent.service')));
   t.is((await stat(join(root, stateDir))).mode & 0o777, 0o700);
@@ -274,7 +275,7 @@ test('the command line: --dry-run prints every file and command and changes noth
   t.is(String(badName.stderr), 'writeback-agent uninstall-service: --name "bad name" is not a valid unit name (letters, digits, "_", ".", "-")\n');
   const hidden = join(dir, 'hidden.json');
   await writeFile(hidden, JSON.stringify({ ...configJson(), stateDir: '/tmp/wa-state' }));
-  const refused = cli(['install-service', '--config', hidden, '--dry-run', '--bin', realBin]);
+  const refused = cli(['install-service', '--config', hidden, '--dry-run', '--bin', realBin, '--node', unitNode]);
   t.is(refused.status, 2);
   t.regex(String(refused.stderr), /^writeback-agent install-service: \/tmp\/wa-state \(a writable directory\) is under \/tmp, which the service cannot see/);
 });
