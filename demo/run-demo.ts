@@ -36,7 +36,7 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
     }
     out('');
     const leaks = findPasswords(env.dir, Object.values(DemoPasswords));
-    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files.' : `✗ a password appears in: ${leaks.join(', ')}`);
+    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files, nor in the service\'s log or database.' : `✗ a password appears in: ${leaks.join(', ')}`);
     if (leaks.length === 0) passed++;
     if (serve !== undefined) {
       out(`The story: ${passed} of ${DEMO_STORY.length + 1} steps went as expected.`);

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Secret, TOTP } from 'otpauth';
+import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { cliArgs, runCli } from '../helpers/agent-process.js';
 import { screenshot } from './helpers/browser.js';
 import { launchPortalBrowser } from './helpers/portal-pages.js';
@@ -22,7 +24,7 @@ async function waitForOutput(read: () => string, pattern: RegExp, from: number, 
   }
 }
 
-test('demo --serve: the real portal loads, a reset by e-mailed code works in chromium, and SIGTERM stops it with the story\'s status', async (t) => {
+test('demo --serve: the real portal loads, a reset by e-mailed code and a registration signed in by verifyPassword work in chromium, and SIGTERM stops it with the story\'s status', async (t) => {
   const child = spawn(process.execPath, cliArgs(['demo', '--serve']), { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   let stdout = '';
@@ -56,6 +58,20 @@ test('demo --serve: the real portal loads, a reset by e-mailed code works in chr
     await page.getByRole('button', { name: 'Set my new password' }).click();
     await page.getByText('Your new password is set. You can sign in with it now.').waitFor();
     await screenshot(page, 'demo-portal-done');
+
+    // Registration: the sign-in is the agent's verifyPassword, a bind as frank at directory-sim
+    // (erin must change her password at next logon, so her sign-in is refused as it should be).
+    const register = await browser.context.newPage();
+    await register.goto(`${url}register`);
+    await register.getByLabel('Your user name').fill('frank');
+    await register.getByLabel('Your current password').fill(SeededAccount.frank.password);
+    await register.getByRole('button', { name: 'Sign in' }).click();
+    await register.getByRole('heading', { name: 'Your recovery methods', exact: true }).waitFor();
+    await register.getByRole('button', { name: 'Add an authenticator app' }).click();
+    const secret = (await register.locator('#totp-secret').textContent())!.trim();
+    await register.getByLabel('Code the app shows').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
+    await register.getByRole('button', { name: 'Confirm the app' }).click();
+    await register.getByText('Authenticator app: registered').waitFor();
     t.pass();
   } finally {
     await browser?.close();
