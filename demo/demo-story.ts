@@ -1,9 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { Client } from 'ldapts';
-import type { Result } from '../protocol/index.js';
+import type { Operation, Result } from '../protocol/index.js';
 import { SeededAccount } from '../directory-sim/seed/seeded-domain.js';
-import { resultInWords } from '../service-sim/result-words.js';
-import { DEMO_TENANT, type DemoEnvironment } from './demo-environment.js';
+import { submitCommand } from '../service/commands/submit-command.js';
+import { waitForCommand } from '../service/commands/command-view.js';
+import { outcomeOf } from '../service/portal/result-words.js';
+import type { DemoEnvironment } from './demo-environment.js';
+import { sendForgedCommand } from './forged-command.js';
 
 /** One step of the demo: what happens, and whether it went as expected. */
 export interface DemoStep {
@@ -24,14 +26,22 @@ export const DemoPasswords = {
   forged: 'Forged#Command2026',
 } as const;
 
-async function issue(env: DemoEnvironment, op: string, target: Target | undefined, params: Record<string, unknown> = {}, secret?: Record<string, string>): Promise<Result> {
-  const spec = { tenantId: DEMO_TENANT, op, params, ...(target ? { target } : {}), ...(secret ? { secret } : {}) };
-  return env.service.issueCommand(spec).result;
+const RESULT_WAIT_MS = 15_000;
+
+/** A command through the service as its admin API would queue it; resolves with the agent's stored result. */
+async function issue(env: DemoEnvironment, op: Operation, target: Target | undefined, params: Record<string, unknown> = {}, secret?: Record<string, string>): Promise<Result> {
+  const request = { op, params, ...(target ? { target } : {}), ...(secret ? { secret } : {}) };
+  const { store, config } = env.service.context;
+  const { id } = await submitCommand(store, { tenantId: env.tenant.id, request, submittedBy: 'demo', defaultTtlMs: config.commands.defaultTtlMs, now: new Date() });
+  env.service.gateway.dispatcher.pumpAll();
+  const view = await waitForCommand(store.db, env.tenant.id, id, { deadline: Date.now() + RESULT_WAIT_MS, pollMs: 25 });
+  if (view.result === null) throw new Error(`command ${op} is ${view.state} after ${RESULT_WAIT_MS} ms`);
+  return view.result;
 }
 
-function report(result: Result, say: (line: string) => void): void {
+function report(result: Result, say: (line: string) => void, action: 'reset' | 'unlock' = 'reset'): void {
   say(`   agent's answer: ${result.code} (${result.status}): ${result.message}`);
-  say(`   the user would read: "${resultInWords(result)}"`);
+  say(`   the portal would say: "${outcomeOf(result, action).words}"`);
 }
 
 async function canSignIn(env: DemoEnvironment, dn: string, password: string): Promise<boolean> {
@@ -98,7 +108,7 @@ export const DEMO_STORY: DemoStep[] = [
       const before = await issue(env, 'getAccountState', user('dave'));
       say(`   before: locked=${String(before.details['locked'])}`);
       const result = await issue(env, 'unlockAccount', user('dave'));
-      report(result, say);
+      report(result, say, 'unlock');
       const after = await issue(env, 'getAccountState', user('dave'));
       say(`   after: locked=${String(after.details['locked'])}`);
       return before.details['locked'] === true && result.code === 'OK' && after.details['locked'] === false;
@@ -107,10 +117,7 @@ export const DEMO_STORY: DemoStep[] = [
   {
     title: 'An attacker who took over the service network sends a reset signed with a key of their own.',
     async run(env, say) {
-      const command = env.service.buildCommand({ tenantId: DEMO_TENANT, agentId: env.agentId, op: 'resetPassword', target: user('alice'), secret: { newPassword: DemoPasswords.forged } });
-      const answered = env.service.waitFor('result', (event) => event.result.commandId === command.id, 10_000);
-      env.service.sendSignedCommand(env.agentId, command, { signWith: generateKeyPairSync('ed25519').privateKey });
-      const result = (await answered).result;
+      const result = await sendForgedCommand(env, { op: 'resetPassword', target: user('alice'), params: {}, secret: { newPassword: DemoPasswords.forged } });
       report(result, say);
       const dn = `${SeededAccount.alice.rdn},${env.directory.baseDn}`;
       const untouched = await canSignIn(env, dn, DemoPasswords.aliceNew);

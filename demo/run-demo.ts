@@ -2,17 +2,24 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DemoEnvironment } from './demo-environment.js';
 import { DEMO_STORY, DemoPasswords } from './demo-story.js';
-import { serveResetPage, untilStopped, type ServeOptions } from './serve-reset-page.js';
+import { MailCatcher } from './mail-catcher.js';
+import { printMail, printPortal, untilStopped, type ServeOptions } from './serve-portal.js';
 
 /**
  * `writeback-agent demo` and `npm start`: the whole system on this machine, a short story in plain
  * words, and exit 0 only when every step went as expected (so it doubles as a smoke test). With
- * `serve`, the system stays up after the story with the reset page until SIGINT or SIGTERM.
+ * `serve`, the system stays up after the story with the self-service portal, its mail printed
+ * here, until SIGINT or SIGTERM.
  */
 export async function runDemo(out: (line: string) => void = (line) => process.stdout.write(`${line}\n`), options: { serve?: ServeOptions } = {}): Promise<number> {
   out('writeback-agent demo: everything runs on this machine, on 127.0.0.1.');
   out('');
-  const env = await DemoEnvironment.start((line) => out(`  ${line}`));
+  const serve = options.serve;
+  const mail = serve === undefined ? null : await MailCatcher.start((caught) => printMail(out, caught));
+  const env = await DemoEnvironment.start((line) => out(`  ${line}`), serve === undefined || mail === null ? {} : { smtpPort: mail.port, port: serve.port, requiredMethods: serve.requiredMethods }).catch(async (error: unknown) => {
+    await mail?.stop();
+    throw error;
+  });
   let passed = 0;
   try {
     for (const [index, step] of DEMO_STORY.entries()) {
@@ -29,17 +36,17 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
     }
     out('');
     const leaks = findPasswords(env.dir, Object.values(DemoPasswords));
-    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files.' : `✗ a password appears in: ${leaks.join(', ')}`);
+    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files, nor in the service\'s log or database.' : `✗ a password appears in: ${leaks.join(', ')}`);
     if (leaks.length === 0) passed++;
-    if (options.serve !== undefined) {
+    if (serve !== undefined) {
       out(`The story: ${passed} of ${DEMO_STORY.length + 1} steps went as expected.`);
-      const web = await serveResetPage(env, out, options.serve);
+      printPortal(env, out);
       await untilStopped();
       out('Stopping.');
-      await web.stop();
     }
   } finally {
     await env.stop();
+    await mail?.stop();
   }
   const total = DEMO_STORY.length + 1;
   out(`Demo finished: ${passed} of ${total} steps went as expected.`);

@@ -106,10 +106,10 @@ export const CommandSpecs = {
     },
   },
   demo: {
-    summary: 'the whole system on this machine: a simulated directory and reset service, a registered agent, a few commands',
+    summary: 'the whole system on this machine: a simulated directory, the reset service, a registered agent, a few commands',
     options: {
-      serve: { type: 'boolean', help: 'stay up after the story and serve the reset page' },
-      port: { type: 'string', value: 'N', help: 'with --serve: the page\'s port (default: a free one)' },
+      serve: { type: 'boolean', help: 'stay up after the story with the self-service portal, its mail printed here' },
+      port: { type: 'string', value: 'N', help: 'with --serve: the service\'s port (default: a free one)' },
       'both-methods': { type: 'boolean', help: 'with --serve: ask for two verification methods' },
     },
   },

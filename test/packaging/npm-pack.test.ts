@@ -105,7 +105,7 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   t.is(dry.status, 0, output(dry));
   t.true(dry.stdout.includes(`ExecStart=${unitNode} --max-semi-space-size=8 --expose-gc ${join(prefix, 'lib/node_modules', pkg.name, 'dist/agent/cli/bin.js')} run --config ${config}`), dry.stdout);
 
-  // The installed package alone runs the whole demo: directory-sim, service-sim and an agent.
+  // The installed package alone runs the whole demo: directory-sim, the real service (in process, SQLite) and an agent.
   const demo = run(bin, ['demo'], { cwd: work, timeout: 100_000 });
   t.is(demo.status, 0, output(demo));
   t.regex(demo.stdout, /Demo finished: (\d+) of \1 steps went as expected/);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
-import { DEMO_TENANT } from '../../demo/demo-environment.js';
+import { SIM_TENANT } from './helpers/sim-environment.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { focused, screenshot } from './helpers/browser.js';
 import { codeFromOutbox, step, WebHarness } from './helpers/harness.js';
@@ -94,7 +94,7 @@ test.serial('history: a password used before is refused as such', async (t) => {
 
 test.serial('too young: the page shows from when before the attempt, and the refusal says the same date and time', async (t) => {
   // Alice's password was just reset by the help desk: the domain's minimum age is one day.
-  const setup = await h.env.service.issueCommand({ tenantId: DEMO_TENANT, op: 'resetPassword', target: { by: 'sAMAccountName', value: 'alice' }, params: { enforceMinimumAge: false }, secret: { newPassword: h.secret('Setup#Meadow2026') } }).result;
+  const setup = await h.env.service.issueCommand({ tenantId: SIM_TENANT, op: 'resetPassword', target: { by: 'sAMAccountName', value: 'alice' }, params: { enforceMinimumAge: false }, secret: { newPassword: h.secret('Setup#Meadow2026') } }).result;
   t.is(setup.code, 'OK');
   const page = await h.freshPage();
   await verifiedAs(page, 'alice', 'too-young');
@@ -209,7 +209,7 @@ test.serial('help desk view: sign-in, reset with must-change and unlock for any 
   await page.getByRole('button', { name: 'Reset password' }).click();
   await page.locator('#outcome-words').waitFor();
   t.is(await page.locator('#outcome-words').innerText(), 'Your new password is set. You can sign in with it now.');
-  const state = await h.env.service.issueCommand({ tenantId: DEMO_TENANT, op: 'getAccountState', target: { by: 'sAMAccountName', value: 'bob' } }).result;
+  const state = await h.env.service.issueCommand({ tenantId: SIM_TENANT, op: 'getAccountState', target: { by: 'sAMAccountName', value: 'bob' } }).result;
   t.is(state.details['mustChangePassword'], true);
   t.is(await page.getByLabel('New password (for a reset)').inputValue(), '');
 
@@ -226,7 +226,7 @@ test.serial('help desk view: sign-in, reset with must-change and unlock for any 
   const rows = page.locator('#command-rows');
   t.regex(await rows.innerText(), /resetPassword\tbob\thelp desk\t[\d:]+\tOK\t(sent \d+ ms · )?ack \d+ ms · result \d+ ms/);
   // Live: a command from elsewhere shows up without a reload (the page polls every second).
-  const issued = h.env.service.issueCommand({ tenantId: DEMO_TENANT, op: 'getAccountState', target: { by: 'sAMAccountName', value: 'frank' } });
+  const issued = h.env.service.issueCommand({ tenantId: SIM_TENANT, op: 'getAccountState', target: { by: 'sAMAccountName', value: 'frank' } });
   await issued.result;
   await rows.getByText(issued.id.slice(0, 8)).waitFor();
   t.regex(await rows.locator('tr').first().innerText(), /getAccountState\tfrank\tservice\t[\d:]+\tOK/);

@@ -1,16 +1,16 @@
 import { Client } from 'ldapts';
-import { DemoEnvironment, DEMO_TENANT } from '../../../demo/demo-environment.js';
+import { SimEnvironment, SIM_TENANT } from './sim-environment.js';
 import { ResetWeb, type ResetWebOptions } from '../../../service-sim/web/index.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, unlabelledInputs, type Browser } from './browser.js';
 
-/** The demo's system (directory-sim, service-sim, a registered agent), the reset page on it and a browser. */
+/** The old demo's system (directory-sim, service-sim, a registered agent), the reset page on it and a browser. */
 export class WebHarness {
   /** Every password and passcode typed anywhere, for the leak checks. */
   readonly secrets: string[] = [];
 
   private constructor(
-    readonly env: DemoEnvironment,
+    readonly env: SimEnvironment,
     readonly web: ResetWeb,
     readonly browser: Browser,
     /** Every console line: the demo environment's and the reset page's log (simulated messages included). */
@@ -19,10 +19,10 @@ export class WebHarness {
 
   static async start(options: Partial<ResetWebOptions> = {}): Promise<WebHarness> {
     const lines: string[] = [];
-    const env = await DemoEnvironment.start((line) => lines.push(line));
+    const env = await SimEnvironment.start((line) => lines.push(line));
     const web = await ResetWeb.start({
       service: env.service,
-      tenantId: DEMO_TENANT,
+      tenantId: SIM_TENANT,
       log: (line) => lines.push(line),
       simulation: {
         directoryDown: () => env.directory.faults.responseFor('search') === 'unavailable',

@@ -1,0 +1,50 @@
+import { SeededAccount } from '../directory-sim/seed/seeded-domain.js';
+import { DEMO_HELPDESK, DEMO_TENANT, type DemoEnvironment } from './demo-environment.js';
+import type { CaughtMail } from './mail-catcher.js';
+
+export interface ServeOptions {
+  /** The service's port (the portal's address); 0: a free one. */
+  port: number;
+  /** How many of the portal's methods a user must pass. */
+  requiredMethods: 1 | 2;
+}
+
+/** A caught message on the console: who it is for, its subject, its text (the code or link is in it). */
+export function printMail(out: (line: string) => void, mail: CaughtMail): void {
+  out('');
+  out(`  ✉ mail to ${mail.to.join(', ')}: ${mail.subject}`);
+  for (const line of mail.text.split('\n')) out(`    ${line}`);
+}
+
+/** `demo --serve`: where the portal is, how to read its mail, and the help desk's credential. */
+export function printPortal(env: DemoEnvironment, out: (line: string) => void): void {
+  const url = `${env.service.url}/`;
+  out('');
+  out(`The self-service portal: ${url}`);
+  out(`  Served over TLS with this run's own CA (${env.caFile}): your browser warns once; accept it for this address.`);
+  out('  Try bob, erin or frank (a reset that works), alice (changed a moment ago: too young), pat.admin (protected),');
+  out('  mallory (out of scope), dave (unlock only). Each has a mail address in the simulated directory.');
+  out('  E-mailed codes and notices land in the demo\'s own outbox (an SMTP server on 127.0.0.1) and are printed here.');
+  out(`  Register an authenticator app at ${url}register, signing in with the directory password (e.g. bob / ${SeededAccount.bob.password}).`);
+  out(`The help desk (the service's admin API; the service has no help desk page yet): ${env.service.url}/api/v1`);
+  out(`  token ${env.adminToken}, e.g. curl --cacert ${env.caFile} -H "Authorization: Bearer ${env.adminToken}" ${env.service.url}/api/v1/tenants/${DEMO_TENANT}/agents`);
+  out(`  Refusals name ${DEMO_HELPDESK}; its mail is printed here too.`);
+  out('Press Ctrl-C to stop.');
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. Later ones are swallowed while the demo stops (a
+ * terminal's Ctrl-C reaches both tsx and node, so the same press often arrives twice).
+ */
+export function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
