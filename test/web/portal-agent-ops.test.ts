@@ -27,7 +27,8 @@ import { codeIn, enterCode, identify as identifyAt, launchPortalBrowser, section
 // account may set her password but not clear her pwdReset, which slapd's pwdMustChange sets on
 // every reset by another account (a reset only partly applied);
 // carol lives outside the delegated OU, so the agent may read her but not write (PERMISSION_DENIED);
-// frank is protected (nested-admins) and opted in; bob is in scope but not in cn=portal.
+// frank is protected (nested-admins) and opted in; grace is protected (helpdesk) and not opted in;
+// bob is in scope but not in cn=portal.
 
 const HELPDESK = 'helpdesk@corp.example';
 const WRONG = 'Not-Alices-Pass9!';
@@ -87,8 +88,9 @@ test.before(async () => {
   const { layout, users: u } = slapd;
   const portalGroup = `cn=portal,${layout.groupsDn}`;
   await slapd.asAdmin(async (client) => {
-    await client.add(portalGroup, { objectClass: 'groupOfNames', cn: 'portal', member: [u.alice.dn, u.erin.dn, u.carol.dn, u.frank.dn] });
+    await client.add(portalGroup, { objectClass: 'groupOfNames', cn: 'portal', member: [u.alice.dn, u.erin.dn, u.carol.dn, u.frank.dn, u.grace.dn] });
     await client.modify(u.carol.dn, [add('mobile', ['+15550202'])]);
+    await client.modify(u.grace.dn, [add('mobile', ['+15550204'])]);
     // otherMailbox is cosine's; extensibleObject lets an inetOrgPerson hold it, as AD users do.
     await client.modify(u.frank.dn, [add('objectClass', ['extensibleObject']), add('mobile', ['+15550203']), add('otherMailbox', ['frank@home.example'])]);
   });
@@ -292,6 +294,23 @@ test.serial('a protected account must say it is an administrator; then the link 
   t.true(await canBind(slapd.users.frank.dn, password));
   t.true(env.agent!.output.includes('a protected account acts on itself through self-service'), 'the agent let it through its selfServiceProtectedGroups opt-in');
   t.regex((await inbox.waitFor('security@corp.example', /Administrator self-service: frank/, 20_000, before)).text, /administrator account frank/);
+  await page.close();
+});
+
+test.serial('a protected account the agent has not opted in (protectedSelfService: false) is refused before any reset is sent', async (t) => {
+  const page = await context.newPage();
+  await identify(page, 'grace');
+  await passEmail(page, 'grace@example.org');
+  await passSms(page, '+15550204');
+  const password = 'Grace-New-2026!';
+  passwordsUsed.push(password);
+  await setPassword(page, password);
+  await page.getByText('This is a privileged account: its password cannot be reset here.').waitFor();
+  t.true(await page.getByRole('link', { name: HELPDESK }).isVisible());
+  t.true(await canBind(slapd.users.grace.dn, slapd.users.grace.password), 'nothing was sent');
+  const audit = readFileSync(join(env.dir, 'agent-state', 'audit.jsonl'), 'utf8').split('\n');
+  t.true(audit.some((line) => line.includes('"getContactInfo"') && line.includes(slapd.users.grace.dn)), 'the agent was asked about grace');
+  t.false(audit.some((line) => line.includes('"resetPassword"') && line.includes(slapd.users.grace.dn)), 'but sent no reset for her');
   await page.close();
 });
 
