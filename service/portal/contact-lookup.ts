@@ -12,6 +12,8 @@ export interface Contact {
   registration: Registration | null;
   /** From getContactInfo: null when the agent does not offer it, did not answer, or answered other than OK. */
   eligible: boolean | null;
+  /** The agent's reason (`GROUP_MEMBER`, `NOT_IN_ALLOWED_GROUP`, `GROUP_UNREADABLE`, ...), for the service's log only. */
+  eligibility: string | null;
   protectedAccount: boolean;
   /** Protected, yet the agent would let a `selfService: true` reset through (its selfServiceProtectedGroups). */
   protectedSelfService: boolean;
@@ -23,6 +25,7 @@ export interface DirectoryFacts {
   mobile: string | null;
   otherMailbox: string | null;
   eligible: boolean | null;
+  eligibility: string | null;
   protectedAccount: boolean;
   protectedSelfService: boolean;
 }
@@ -39,7 +42,7 @@ function first(contact: Record<string, unknown>, attribute: string): string | nu
  * `access: group` refuses.
  */
 export function directoryContact(result: Result | null): DirectoryFacts {
-  if (result === null || result.code !== 'OK') return { mail: null, mobile: null, otherMailbox: null, eligible: null, protectedAccount: false, protectedSelfService: false };
+  if (result === null || result.code !== 'OK') return { mail: null, mobile: null, otherMailbox: null, eligible: null, eligibility: null, protectedAccount: false, protectedSelfService: false };
   const d = result.details;
   const contact = typeof d['contact'] === 'object' && d['contact'] !== null ? (d['contact'] as Record<string, unknown>) : {};
   return {
@@ -47,6 +50,7 @@ export function directoryContact(result: Result | null): DirectoryFacts {
     mobile: first(contact, 'mobile'),
     otherMailbox: first(contact, 'otherMailbox'),
     eligible: typeof d['eligible'] === 'boolean' ? d['eligible'] : null,
+    eligibility: typeof d['eligibility'] === 'string' ? d['eligibility'] : null,
     protectedAccount: d['protected'] === true,
     protectedSelfService: d['protectedSelfService'] === true,
   };
@@ -61,6 +65,7 @@ export async function lookUpContact(agent: PortalAgent, registrations: Registrat
     alternateEmail: directory.otherMailbox ?? registration?.email ?? null,
     registration,
     eligible: directory.eligible,
+    eligibility: directory.eligibility,
     protectedAccount: directory.protectedAccount,
     protectedSelfService: directory.protectedSelfService,
   };

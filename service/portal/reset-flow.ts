@@ -145,6 +145,8 @@ export async function finish(deps: PortalDeps, r: PortalRequest): Promise<void> 
   // Fails closed: an agent that cannot say (no getContactInfo) admits nobody through a group, and
   // an agent that says "not eligible" is obeyed whatever `access` says (its owner decides).
   if ((deps.config.access === 'group' && contact.eligible !== true) || contact.eligible === false) {
+    // GROUP_UNREADABLE here means the agent cannot read a listed group: the operator's to fix, so it is logged.
+    deps.context.logger.info('portal refused: not eligible', { eligibility: contact.eligibility ?? 'UNKNOWN', access: deps.config.access });
     await deps.sessions.end(r.session);
     return sendPage(r.response, 403, outcomePage(r.page, { kind: 'refused', words: 'Your organisation has not opened the self-service portal to this account.' }, false));
   }

@@ -178,7 +178,7 @@ test('sign-in answers (verifyPassword): only a right password earns more than "d
 
 test('getContactInfo results (docs/self-service.md) give the contact, eligibility and protection', (t) => {
   const facts = directoryContact(result('OK', { eligible: true, eligibility: 'GROUP_MEMBER', protected: true, contact: { mail: ['a@corp.example'], mobile: [], otherMailbox: ['a@home.example'] } }));
-  t.deepEqual(facts, { mail: 'a@corp.example', mobile: null, otherMailbox: 'a@home.example', eligible: true, protectedAccount: true, protectedSelfService: false });
+  t.deepEqual(facts, { mail: 'a@corp.example', mobile: null, otherMailbox: 'a@home.example', eligible: true, eligibility: 'GROUP_MEMBER', protectedAccount: true, protectedSelfService: false });
   t.true(directoryContact(result('OK', { eligible: true, eligibility: 'GROUP_MEMBER', protected: true, protectedSelfService: true, contact: {} })).protectedSelfService);
   t.is(directoryContact(result('OK', { eligible: false, eligibility: 'NOT_IN_ALLOWED_GROUP', contact: {} })).eligible, false);
   // Only an OK answer decides; `access: group` refuses the unknown (null) as well.
