@@ -10,9 +10,24 @@ export interface Contact {
   /** The administrator's alternate address (`otherMailbox`), for the e-mailed link. */
   alternateEmail: string | null;
   registration: Registration | null;
-  /** From getContactInfo: null when the agent does not offer it or did not answer. */
+  /** From getContactInfo: null when the agent does not offer it, did not answer, or answered other than OK. */
   eligible: boolean | null;
+  /** The agent's reason (`GROUP_MEMBER`, `NOT_IN_ALLOWED_GROUP`, `GROUP_UNREADABLE`, ...), for the service's log only. */
+  eligibility: string | null;
   protectedAccount: boolean;
+  /** Protected, yet the agent would let a `selfService: true` reset through (its selfServiceProtectedGroups). */
+  protectedSelfService: boolean;
+}
+
+/** The directory's facts about one user, as getContactInfo tells them. */
+export interface DirectoryFacts {
+  mail: string | null;
+  mobile: string | null;
+  otherMailbox: string | null;
+  eligible: boolean | null;
+  eligibility: string | null;
+  protectedAccount: boolean;
+  protectedSelfService: boolean;
 }
 
 function first(contact: Record<string, unknown>, attribute: string): string | null {
@@ -20,12 +35,25 @@ function first(contact: Record<string, unknown>, attribute: string): string | nu
   return Array.isArray(values) && typeof values[0] === 'string' && values[0] !== '' ? values[0] : null;
 }
 
-/** The directory's contact facts from a getContactInfo result (docs/self-service.md). */
-export function directoryContact(result: Result | null): { mail: string | null; mobile: string | null; otherMailbox: string | null; eligible: boolean | null; protectedAccount: boolean } {
-  if (result === null || result.code !== 'OK') return { mail: null, mobile: null, otherMailbox: null, eligible: result === null ? null : false, protectedAccount: false };
+/**
+ * The directory's contact facts from a getContactInfo result (docs/self-service.md). Only an `OK`
+ * answer says anything about eligibility; any other (`UNSUPPORTED_OPERATION` with `NOT_ENABLED` for
+ * a directory that has the op off, `USER_NOT_FOUND`, ...) leaves it unknown (null), which
+ * `access: group` refuses.
+ */
+export function directoryContact(result: Result | null): DirectoryFacts {
+  if (result === null || result.code !== 'OK') return { mail: null, mobile: null, otherMailbox: null, eligible: null, eligibility: null, protectedAccount: false, protectedSelfService: false };
   const d = result.details;
   const contact = typeof d['contact'] === 'object' && d['contact'] !== null ? (d['contact'] as Record<string, unknown>) : {};
-  return { mail: first(contact, 'mail'), mobile: first(contact, 'mobile'), otherMailbox: first(contact, 'otherMailbox'), eligible: d['eligible'] === true, protectedAccount: d['protected'] === true };
+  return {
+    mail: first(contact, 'mail'),
+    mobile: first(contact, 'mobile'),
+    otherMailbox: first(contact, 'otherMailbox'),
+    eligible: typeof d['eligible'] === 'boolean' ? d['eligible'] : null,
+    eligibility: typeof d['eligibility'] === 'string' ? d['eligibility'] : null,
+    protectedAccount: d['protected'] === true,
+    protectedSelfService: d['protectedSelfService'] === true,
+  };
 }
 
 export async function lookUpContact(agent: PortalAgent, registrations: Registrations, tenantId: string, user: string): Promise<Contact> {
@@ -37,6 +65,8 @@ export async function lookUpContact(agent: PortalAgent, registrations: Registrat
     alternateEmail: directory.otherMailbox ?? registration?.email ?? null,
     registration,
     eligible: directory.eligible,
+    eligibility: directory.eligibility,
     protectedAccount: directory.protectedAccount,
+    protectedSelfService: directory.protectedSelfService,
   };
 }

@@ -3,7 +3,7 @@ import { PortalOperation } from '../../protocol/index.js';
 import { reconfirmDue, takeUserLimit, userName, type PortalDeps, type PortalRequest } from './portal-deps.js';
 import { isHttps, redirect, sendPage, sessionCookie } from './portal-http.js';
 import { methodsPage, signInPage } from './portal-pages.js';
-import { outcomeOf } from './result-words.js';
+import { signInRefusal } from './result-words.js';
 import { checkTotp, newTotpSecret, totpEnrolment } from './totp.js';
 
 const EMAIL = /^[^\s@<>()",;]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$/;
@@ -43,8 +43,7 @@ export async function signIn(deps: PortalDeps, r: PortalRequest): Promise<void> 
     r.response.setHeader('set-cookie', sessionCookie(created.cookieId, isHttps(r.request)));
     return redirect(r.response, '/register/methods');
   }
-  const words = result === null || ['WRONG_PASSWORD', 'USER_NOT_FOUND', 'AMBIGUOUS_USER'].includes(result.code) ? 'That user name and password do not match.' : outcomeOf(result, 'reset').words;
-  sendPage(r.response, 200, signInPage(r.page, words));
+  sendPage(r.response, 200, signInPage(r.page, signInRefusal(result, deps.context.now())));
 }
 
 /** GET /register/methods: what is registered, and forms to change it. */

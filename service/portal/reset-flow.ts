@@ -3,7 +3,7 @@ import { newCode, newLinkToken } from './one-time-codes.js';
 import { reconfirmDue, takeUserLimit, userName, type PortalDeps, type PortalRequest } from './portal-deps.js';
 import { redirect, sendPage } from './portal-http.js';
 import { outcomePage, passwordPage, verifyPage, type MethodBlock } from './portal-pages.js';
-import { outcomeOf } from './result-words.js';
+import { outcomeOf, wordsFor } from './result-words.js';
 import { checkTotp, newTotpSecret } from './totp.js';
 
 /** The methods an administrator must pass (issue 19 item 7): a link to the alternate address and an SMS code. */
@@ -142,10 +142,18 @@ export async function finish(deps: PortalDeps, r: PortalRequest): Promise<void> 
   }
   const contact = await lookUpContact(deps.agent, deps.registrations, deps.tenantId, user);
   const due = reconfirmDue(deps, contact.registration?.confirmedAt ?? null);
-  if (deps.config.access === 'group' && contact.eligible !== true) {
-    // Fails closed: an agent that cannot say (no getContactInfo) admits nobody through a group.
+  // Fails closed: an agent that cannot say (no getContactInfo) admits nobody through a group, and
+  // an agent that says "not eligible" is obeyed whatever `access` says (its owner decides).
+  if ((deps.config.access === 'group' && contact.eligible !== true) || contact.eligible === false) {
+    // GROUP_UNREADABLE here means the agent cannot read a listed group: the operator's to fix, so it is logged.
+    deps.context.logger.info('portal refused: not eligible', { eligibility: contact.eligibility ?? 'UNKNOWN', access: deps.config.access });
     await deps.sessions.end(r.session);
     return sendPage(r.response, 403, outcomePage(r.page, { kind: 'refused', words: 'Your organisation has not opened the self-service portal to this account.' }, false));
+  }
+  if (contact.protectedAccount && !contact.protectedSelfService) {
+    // The agent would refuse it even as the administrator's own reset: say so before any write is asked.
+    await deps.sessions.end(r.session);
+    return sendPage(r.response, 200, outcomePage(r.page, { kind: 'refused', words: wordsFor('PROTECTED_ACCOUNT') }, false));
   }
   if (!data.admin && contact.protectedAccount) {
     await deps.sessions.end(r.session);

@@ -30,18 +30,59 @@ const WORDS: Readonly<Record<ResultCode, string>> = {
   INTERNAL: 'Something went wrong on our side and nothing was changed. Try again later.',
 };
 
-/** Why a follow-up write matters to the user, by the attribute the agent names in `notApplied`. */
+/** The plain sentence for a result code, without details. */
+export function wordsFor(code: ResultCode): string {
+  return WORDS[code];
+}
+
+/**
+ * Why a follow-up write matters to the user, by what the agent names in `notApplied[].what`: the
+ * AD driver names the attribute (`lockoutTime`, `pwdLastSet`), the OpenLDAP driver `unlock` and
+ * `pwdReset`.
+ */
 const NOT_APPLIED_WORDS: Readonly<Record<string, string>> = {
   lockoutTime: 'your account is still locked, so you cannot sign in with it yet',
-  pwdAccountLockedTime: 'your account is still locked, so you cannot sign in with it yet',
-  pwdLastSet: 'you will not be asked to change it at your next sign-in as intended',
-  pwdReset: 'you will not be asked to change it at your next sign-in as intended',
+  unlock: 'your account is still locked, so you cannot sign in with it yet',
+  // The portal never asks for a change at next logon, so a failed pwdLastSet/pwdReset write leaves the new password marked as one to change.
+  pwdLastSet: 'your directory may ask you to change it again when you next sign in',
+  pwdReset: 'your directory may ask you to change it again when you next sign in',
 };
 
 /** Names of the writes a result lists as not applied (`details.notApplied[].what`). */
 export function notApplied(result: Result): string[] {
   const list = result.details['notApplied'];
   return Array.isArray(list) ? list.map((item) => (typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>)['what'] === 'string' ? ((item as Record<string, unknown>)['what'] as string) : 'unknown')) : [];
+}
+
+/** Minutes until an ISO `retryAfter` (at least 1), or null when it is not a time. */
+function minutesUntil(retryAfter: unknown, now: Date): number | null {
+  const at = typeof retryAfter === 'string' ? Date.parse(retryAfter) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(1, Math.ceil((at - now.getTime()) / 60_000));
+}
+
+const NO_MATCH = 'That user name and password do not match.';
+
+/**
+ * The words for a verifyPassword answer that is not a sign-in. Whatever the agent could tell
+ * without trying the password (no such user, out of scope, not eligible, disabled or locked) reads
+ * exactly as a wrong password, so the form says nothing about an account to someone who does not
+ * know its password; only `passwordMatched: true` earns the account's state.
+ */
+export function signInRefusal(result: Result | null, now: Date): string {
+  if (result === null) return WORDS.DIRECTORY_UNAVAILABLE;
+  const reason = result.details['reason'];
+  if (result.code === 'UNSUPPORTED_OPERATION' && reason === 'NOT_ENABLED') return 'Your organisation has not turned on signing in here yet.';
+  if (result.code === 'BUSY' && reason === 'VERIFY_RATE_LIMITED') {
+    const minutes = minutesUntil(result.details['retryAfter'], now);
+    return minutes === null ? WORDS.BUSY : `Too many sign-in attempts for this account. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  }
+  if (result.code === 'ACCOUNT_DISABLED' && result.details['passwordMatched'] === true) {
+    return reason === 'MUST_CHANGE_PASSWORD' || reason === 'PASSWORD_EXPIRED'
+      ? 'Your password is right, but your directory wants it changed before you can sign in. Change it where you usually sign in, then come back.'
+      : 'Your password is right, but this account may not sign in now. Ask your help desk.';
+  }
+  if (result.code === 'DIRECTORY_UNAVAILABLE' || result.code === 'INTERNAL' || result.code === 'EXPIRED') return WORDS[result.code];
+  return NO_MATCH;
 }
 
 /** The user's outcome of a reset or unlock result (null: no agent answered in time). */

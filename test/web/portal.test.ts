@@ -19,9 +19,10 @@ import { codeIn, identify as identifyAt, launchPortalBrowser, section } from './
 
 // The self-service portal on the real service (`writeback-service serve` over TLS), a real agent
 // and slapd, driven through Debian's chromium. E-mail is read from a real SMTP server in this
-// process, SMS from a local HTTP receiver, authenticator codes computed with otpauth. The agent on
-// this branch has no getContactInfo or verifyPassword yet, so contact data comes from
-// registrations seeded in the service's database, and signing in to register says it is not on.
+// process, SMS from a local HTTP receiver, authenticator codes computed with otpauth. The agent
+// here has no `portal` section, so it offers neither getContactInfo nor verifyPassword: contact
+// data comes from registrations seeded in the service's database, and signing in to register says
+// it is not on (portal-agent-ops.test.ts has the agent's portal ops on).
 
 let slapd: SlapdFixture;
 let env: ServiceEnvironment;
@@ -84,7 +85,7 @@ test.before(async () => {
   await env.writeAgentConfig(url);
   await env.register();
   await env.startAgent();
-  // What users would have registered (their sign-in needs the agent's verifyPassword, not on this branch).
+  // What users would have registered (their sign-in needs the agent's verifyPassword, off here).
   const store = await openMigrated({ url: null, sqliteFile: join(env.dataDirs[0]!, 'service.db') });
   try {
     const registrations = new Registrations(portalDb(store.db), PortalKey.load(null, env.dataDirs[0]!));

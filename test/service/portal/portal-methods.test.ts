@@ -15,7 +15,7 @@ import { PortalKey } from '../../../service/portal/portal-key.js';
 import { portalDb } from '../../../service/portal/portal-tables.js';
 import { RateLimits } from '../../../service/portal/rate-limits.js';
 import { Registrations } from '../../../service/portal/registrations.js';
-import { outcomeOf } from '../../../service/portal/result-words.js';
+import { outcomeOf, signInRefusal } from '../../../service/portal/result-words.js';
 import { SmsSender } from '../../../service/portal/sms-sender.js';
 import { checkTotp, newTotpSecret, totpEnrolment } from '../../../service/portal/totp.js';
 import { SmsReceiver } from '../../helpers/sms-receiver.js';
@@ -149,13 +149,41 @@ test('a reset OK with notApplied reads differently from a full success; refusals
   t.regex(outcomeOf(result('PASSWORD_POLICY', { reason: 'TOO_SHORT', minLength: 12 }), 'reset').words, /at least 12 characters/);
   t.regex(outcomeOf(result('OUT_OF_SCOPE', { reason: 'NOT_ELIGIBLE', eligibility: 'NOT_IN_ALLOWED_GROUP' }), 'reset').words, /not opened/);
   t.is(outcomeOf(null, 'unlock').kind, 'refused');
+  // The OpenLDAP driver names its follow-ups `unlock` and `pwdReset`, the AD driver the attributes.
+  t.regex(outcomeOf(result('OK', { notApplied: [{ what: 'unlock', code: 'PERMISSION_DENIED' }] }), 'reset').words, /still locked/);
+  t.regex(outcomeOf(result('OK', { notApplied: [{ what: 'pwdReset', code: 'PERMISSION_DENIED' }] }), 'reset').words, /may ask you to change it again/);
+  t.regex(outcomeOf(result('OK', { notApplied: [{ what: 'pwdLastSet', code: 'PERMISSION_DENIED' }] }), 'reset').words, /may ask you to change it again/);
+});
+
+test('sign-in answers (verifyPassword): only a right password earns more than "do not match"', (t) => {
+  const now = new Date('2026-12-04T12:00:00Z');
+  const noMatch = 'That user name and password do not match.';
+  for (const [code, details] of [
+    ['WRONG_PASSWORD', { reason: 'WRONG_PASSWORD' }],
+    ['USER_NOT_FOUND', {}],
+    ['OUT_OF_SCOPE', { reason: 'NOT_ELIGIBLE', eligible: false, eligibility: 'NOT_IN_ALLOWED_GROUP' }],
+    ['ACCOUNT_DISABLED', { reason: 'LOCKED', eligible: true }],
+    ['ACCOUNT_DISABLED', { reason: 'DISABLED', eligible: true }],
+  ] as const) {
+    t.is(signInRefusal(result(code, details), now), noMatch, `${code} ${JSON.stringify(details)}`);
+  }
+  t.regex(signInRefusal(result('ACCOUNT_DISABLED', { reason: 'MUST_CHANGE_PASSWORD', passwordMatched: true }), now), /password is right, but your directory wants it changed/);
+  t.regex(signInRefusal(result('ACCOUNT_DISABLED', { reason: 'LOGON_HOURS', passwordMatched: true }), now), /password is right, but this account may not sign in now/);
+  t.is(signInRefusal(result('BUSY', { reason: 'VERIFY_RATE_LIMITED', retryAfter: '2026-12-04T12:04:30.000Z' }), now), 'Too many sign-in attempts for this account. Try again in 5 minutes.');
+  t.is(signInRefusal(result('BUSY', { reason: 'VERIFY_RATE_LIMITED', retryAfter: 'soon' }), now), 'Too many attempts for this account. Try again later.');
+  t.is(signInRefusal(result('UNSUPPORTED_OPERATION', { reason: 'NOT_ENABLED' }), now), 'Your organisation has not turned on signing in here yet.');
+  t.regex(signInRefusal(null, now), /cannot be reached/);
+  t.regex(signInRefusal(result('DIRECTORY_UNAVAILABLE'), now), /cannot be reached/);
 });
 
 test('getContactInfo results (docs/self-service.md) give the contact, eligibility and protection', (t) => {
   const facts = directoryContact(result('OK', { eligible: true, eligibility: 'GROUP_MEMBER', protected: true, contact: { mail: ['a@corp.example'], mobile: [], otherMailbox: ['a@home.example'] } }));
-  t.deepEqual(facts, { mail: 'a@corp.example', mobile: null, otherMailbox: 'a@home.example', eligible: true, protectedAccount: true });
+  t.deepEqual(facts, { mail: 'a@corp.example', mobile: null, otherMailbox: 'a@home.example', eligible: true, eligibility: 'GROUP_MEMBER', protectedAccount: true, protectedSelfService: false });
+  t.true(directoryContact(result('OK', { eligible: true, eligibility: 'GROUP_MEMBER', protected: true, protectedSelfService: true, contact: {} })).protectedSelfService);
   t.is(directoryContact(result('OK', { eligible: false, eligibility: 'NOT_IN_ALLOWED_GROUP', contact: {} })).eligible, false);
-  t.is(directoryContact(result('UNSUPPORTED_OPERATION', { reason: 'NOT_ENABLED' })).eligible, false);
+  // Only an OK answer decides; `access: group` refuses the unknown (null) as well.
+  t.is(directoryContact(result('UNSUPPORTED_OPERATION', { reason: 'NOT_ENABLED' })).eligible, null);
+  t.is(directoryContact(result('USER_NOT_FOUND')).eligible, null);
   t.is(directoryContact(null).eligible, null);
 });
 
