@@ -18,6 +18,18 @@ test('password administrator (=wm) resets with Password Modify; the new password
   t.is(outcome.details.notApplied, undefined);
 });
 
+test('a locked account whose lock the agent may not write: slapd drops the lock with the reset, so the unlock is not reported missing', async (t) => {
+  const { slapd, driver, user } = await setup(t, { readOnlyLock: ['erin'] });
+  const erin = await user('erin');
+  t.true((await driver.getAccountState(erin)).locked);
+  const outcome = await driver.resetPassword(erin, 'Fresh-Unlock-42', noForce);
+  t.is(outcome.details.notApplied, undefined, JSON.stringify(outcome.details));
+  t.is(outcome.details.unlockedByServer, true);
+  t.deepEqual((await slapd.read(erin.dn, ['pwdAccountLockedTime'])).pwdAccountLockedTime ?? [], []);
+  t.false((await driver.getAccountState(erin)).locked);
+  t.true(await canBind(slapd, erin.dn, 'Fresh-Unlock-42'));
+});
+
 test('forceChangeAtNextLogon sets pwdReset: TRUE', async (t) => {
   const { slapd, driver, user } = await setup(t);
   const bob = await user('bob');

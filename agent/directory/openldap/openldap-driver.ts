@@ -10,7 +10,8 @@
  *   and a stale one from an earlier forced reset would force a change the command did not ask for.
  * - Unlock deletes pwdAccountLockedTime with permissive modify (idempotent). slapd itself drops
  *   the lock on any successful password change, so `unlock: false` cannot keep a locked account
- *   locked through a reset: the outcome then says `unlockedByServer: true`. The administrator lock value 000001010000Z is a disabled account: it
+ *   locked through a reset: the outcome then says `unlockedByServer: true`, and so it does when the
+ *   agent may not write the lock but slapd dropped it with the change (no false `notApplied`). The administrator lock value 000001010000Z is a disabled account: it
  *   is reported as `disabled` and never cleared: unlock and reset refuse with ACCOUNT_DISABLED
  *   (a reset would clear it too).
  * - The default policy's DN (olcPPolicyDefault) is not readable by a service account: pass
@@ -191,12 +192,21 @@ export class OpenLdapDriver implements DirectoryDriver {
     // (pwdMustChange) or it was there before; slapd drops an expired lock itself on the change.
     if (options.forceChangeAtNextLogon) await this.followUp(notApplied, 'pwdReset', user.dn, replaceAttribute(PpolicyAttr.pwdReset, 'TRUE'), 'write access to pwdReset');
     else if (policy.mustChange || facts.mustChangePassword) await this.followUp(notApplied, 'pwdReset', user.dn, deleteAttribute(PpolicyAttr.pwdReset), 'write access to pwdReset');
-    if (options.unlock && facts.locked) await this.followUp(notApplied, 'unlock', user.dn, deleteAttribute(PpolicyAttr.pwdAccountLockedTime), 'write access to pwdAccountLockedTime');
+    let unlockedByServer = !options.unlock && facts.locked;
+    if (options.unlock && facts.locked) {
+      const before = notApplied.length;
+      await this.followUp(notApplied, 'unlock', user.dn, deleteAttribute(PpolicyAttr.pwdAccountLockedTime), 'write access to pwdAccountLockedTime');
+      // The password change may have dropped the lock already: then the unlock is done, not missing.
+      if (notApplied.length > before && (await this.lockGone(user.dn))) {
+        notApplied.pop();
+        unlockedByServer = true;
+      }
+    }
     const details: Record<string, unknown> = {};
     if (options.enforceHistory && policy.inHistory > 0 && rights !== 'writeOnly') details.historyEnforced = false;
     if (notApplied.length > 0) details.notApplied = notApplied;
     // slapd's ppolicy drops pwdAccountLockedTime on every successful password change: a lock cannot survive a reset.
-    if (!options.unlock && facts.locked) details.unlockedByServer = true;
+    if (unlockedByServer) details.unlockedByServer = true;
     this.deps.logger.debug('password reset applied', { directory: this.id, dn: user.dn, forceChange: options.forceChangeAtNextLogon, unlock: options.unlock });
     return { dn: user.dn, appliedAt, details };
   }
@@ -374,6 +384,19 @@ export class OpenLdapDriver implements DirectoryDriver {
       const mapped = mapDirectoryError(error, { operation: 'modify', missing });
       notApplied.push({ what, code: mapped.code, reason: mapped.details.reason });
       this.deps.logger.warn('follow-up write after a reset failed', { directory: this.id, dn, what, code: mapped.code, reason: mapped.details.reason });
+    }
+  }
+
+  /** Whether the entry no longer carries pwdAccountLockedTime; false when it cannot be read (a missing unlock is then reported). */
+  private async lockGone(dn: string): Promise<boolean> {
+    try {
+      const { searchEntries } = await this.pool.withClient((client) => client.search(dn, { scope: 'base', attributes: [PpolicyAttr.pwdAccountLockedTime] }), { idempotent: true });
+      const entry = searchEntries[0];
+      // ldapts lists a requested attribute the entry lacks as an empty array.
+      const lock = entry?.[PpolicyAttr.pwdAccountLockedTime];
+      return entry !== undefined && (lock === undefined || (Array.isArray(lock) && lock.length === 0));
+    } catch {
+      return false;
     }
   }
 
