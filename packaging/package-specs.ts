@@ -1,13 +1,13 @@
 import { linuxInstallPlan } from '../agent/service/linux-install.js';
 import { parseConfigText } from '../agent/config/load-config.js';
 import type { ServicePlan } from '../agent/service/service-plan.js';
+import { servicePlan } from './service-plan.js';
 
 /**
  * The Debian packages `npm run package` builds, one entry each. They share the application tree
  * (the npm pack contents plus production node_modules) and the Node runtime; an entry names its
  * bins (from package.json's `bin`), the words of its control file, and the install plan whose
- * account, directories and unit the package carries. A second package (writeback-service) is one
- * more entry with its own plan.
+ * account, directories and unit the package carries.
  */
 export interface DebianPackageSpec {
   /** Debian package name; also the directory under /usr/lib. */
@@ -66,5 +66,18 @@ export const DebianPackages: readonly DebianPackageSpec[] = [
     ],
     plan: agentPlan,
     nextSteps: 'write /etc/writeback-agent/config.json (see /usr/lib/writeback-agent/docs/configuration.md), store the bind password with `writeback-agent secret set`, register, then `systemctl enable --now writeback-agent`',
+  },
+  {
+    name: 'writeback-service',
+    bins: ['writeback-service'],
+    summary: 'password reset service for writeback-agent',
+    description: [
+      'The cloud half of a self-service password reset: it issues registration',
+      'tokens, holds the agents\' WebSockets, signs and seals reset and unlock',
+      'commands, stores every signed result and serves the admin API.',
+      'It carries its own Node.js runtime; the host needs none.',
+    ],
+    plan: () => servicePlan(PackageLayout.nodePath('writeback-service'), `${PackageLayout.libDir('writeback-service')}/dist/service/cli/bin.js`),
+    nextSteps: 'run `sudo -u writeback-service writeback-service init --data /var/lib/writeback-service --public-url URL` (see /usr/lib/writeback-service/docs/service.md), put the TLS certificate and key in /etc/writeback-service and name them in service.json, then `systemctl enable --now writeback-service`',
   },
 ];
