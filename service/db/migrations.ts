@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
 import { portalMigration } from './portal-migration.js';
 
 /**
@@ -110,6 +111,7 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0002-portal': portalMigration,
+  '0003-audit-checkpoints': auditCheckpointMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
