@@ -12,12 +12,18 @@ export interface HeldCheckpoint {
 /**
  * An `auditCheckpoint` on a session that negotiated the feature (the gateway checked that): kept as
  * the agent's latest when it is the session agent's, signed by its registered key, and later than
- * the one held; refused (event `auditCheckpointRefused`) when not. A re-sent or older one changes nothing.
+ * the one held; refused (event `auditCheckpointRefused`) when not, or when signed in the future. A re-sent or older one changes nothing.
  */
 export function receiveAuditCheckpoint(state: ServiceState, session: Session, message: AuditCheckpointMessage): void {
   const agent = state.requireAgent(session.agentId);
   const refusal =
-    message.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyAuditCheckpoint(message.checkpoint, agent.signingKey) ? null : ResultRefusal.INVALID_SIGNATURE;
+    message.agentId !== session.agentId
+      ? ResultRefusal.WRONG_AGENT
+      : !verifyAuditCheckpoint(message.checkpoint, agent.signingKey)
+        ? ResultRefusal.INVALID_SIGNATURE
+        : Date.parse(message.checkpoint.at) > state.clock.now().getTime() + state.clockSkewMs
+          ? ResultRefusal.FROM_THE_FUTURE
+          : null;
   if (refusal !== null) {
     state.logger.warn('audit checkpoint refused', { agentId: session.agentId, reason: refusal });
     state.events.emit('auditCheckpointRefused', { agentId: session.agentId, reason: refusal });

@@ -12,8 +12,9 @@ export interface CheckpointSession {
 
 /**
  * An `auditCheckpoint` (docs/protocol.md, "Audit checkpoints"): only on a session that negotiated
- * the feature, only for the session's own agent, only signed by that agent's registered key; then
- * kept as the agent's latest. Refusals are logged by reason, never by content, and change nothing.
+ * the feature, only for the session's own agent, only signed by that agent's registered key, not
+ * dated ahead of the clock; then kept as the agent's latest. Refusals are logged by reason, never
+ * by content, and change nothing.
  */
 export async function receiveAuditCheckpoint(context: NodeContext, session: CheckpointSession, message: AuditCheckpointMessage): Promise<void> {
   const { logger } = context;
@@ -23,6 +24,11 @@ export async function receiveAuditCheckpoint(context: NodeContext, session: Chec
   }
   if (message.agentId !== session.agentId || !verifyAuditCheckpoint(message.checkpoint, session.agentSigningKey)) {
     logger.warn('audit checkpoint refused: not signed by the session agent', { agentId: session.agentId });
+    return;
+  }
+  // A checkpoint dated ahead of the clock would, once held, make every real one after it look stale.
+  if (Date.parse(message.checkpoint.at) > context.now().getTime() + context.config.agents.clockSkewMs) {
+    logger.warn('audit checkpoint refused: signed in the future (check the agent host clock)', { agentId: session.agentId, at: message.checkpoint.at });
     return;
   }
   const { outcome, previous } = await saveAuditCheckpoint(context.store.db, session.agentId, message.checkpoint, context.now());

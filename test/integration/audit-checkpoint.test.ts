@@ -89,7 +89,7 @@ test('no checkpoint goes out on a version-1 session, nor on a version-2 session 
   }
 });
 
-test('service-sim refuses a checkpoint not signed by the session agent, one naming another agent, and one on a session without the feature', async (t) => {
+test('service-sim refuses a checkpoint not signed by the session agent, one naming another agent, one dated ahead of its clock, and one on a session without the feature', async (t) => {
   const sim = await startService(t, { features: BOTH });
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { subprotocols: [Subprotocol.v2], features: BOTH });
@@ -102,6 +102,10 @@ test('service-sim refuses a checkpoint not signed by the session agent, one nami
   const other = sim.waitFor('auditCheckpointRefused', () => true);
   agent.send(encodeMessage(auditCheckpointMessage('someone-else', signAuditCheckpoint(point, identity.signing.privateKey))));
   t.is((await other).reason, ResultRefusal.WRONG_AGENT);
+
+  const future = sim.waitFor('auditCheckpointRefused', () => true);
+  agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, at: new Date(Date.now() + 3_600_000).toISOString() }, identity.signing.privateKey))));
+  t.is((await future).reason, ResultRefusal.FROM_THE_FUTURE);
   t.is(sim.auditCheckpoint(identity.agentId), undefined);
 
   // The genuine one is held; an older one afterwards (a replay) changes nothing.

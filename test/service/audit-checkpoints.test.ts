@@ -61,7 +61,7 @@ test.serial('the store keeps the latest checkpoint by time: a re-sent or older o
   t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(150, 3));
 });
 
-test.serial('the gateway handler holds only checkpoints of a session that negotiated the feature, for its own agent, signed with its key', async (t) => {
+test.serial('the gateway handler holds only checkpoints of a session that negotiated the feature, for its own agent, signed with its key, not dated ahead of the clock', async (t) => {
   const session = { agentId, agentSigningKey: agentKeys.publicKey, features: new Set<string>([Feature.auditCheckpoint]) };
   const stranger = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
   const forged = signAuditCheckpoint({ lastHash: 'd'.repeat(64), bytes: 900, at: new Date(T0 + 10_000).toISOString() }, stranger.privateKey);
@@ -69,9 +69,11 @@ test.serial('the gateway handler holds only checkpoints of a session that negoti
   await receiveAuditCheckpoint(context(), session, auditCheckpointMessage('another-agent', point(900, 10)));
   await receiveAuditCheckpoint(context(), { agentId, agentSigningKey: agentKeys.publicKey }, auditCheckpointMessage(agentId, point(900, 10)));
   await receiveAuditCheckpoint(context(), { ...session, features: new Set<string>() }, auditCheckpointMessage(agentId, point(900, 10)));
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 3600)));
   t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(150, 3), 'nothing refused was held');
   t.is(logged.filter((line) => line.includes('not signed by the session agent')).length, 2);
   t.is(logged.filter((line) => line.includes('UNEXPECTED_MESSAGE')).length, 2);
+  t.is(logged.filter((line) => line.includes('signed in the future')).length, 1);
   await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 10)));
   t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(900, 10));
 });
