@@ -1,8 +1,12 @@
 import test from 'ava';
+import { verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   FrameError,
   auditCheckpointMessage,
+  canonicalize,
   encodeMessage,
+  fromBase64Url,
   generateKeyPair,
   keyPairFromJwk,
   parseAgentFrame,
@@ -66,4 +70,15 @@ test('the reason names the member, never the value sent', (t) => {
 
 test('an agent never receives one: it is not a service message', (t) => {
   t.like(parseServiceFrame(encodeMessage(message)), { ok: false, error: FrameError.UNKNOWN_TYPE });
+});
+
+test('the vector of test/fixtures/protocol/audit-checkpoint-vector.json: JCS and signature byte for byte; it parses and verifies with the agent key', (t) => {
+  const v1 = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
+  const vector = JSON.parse(readFileSync(new URL('../../fixtures/protocol/audit-checkpoint-vector.json', import.meta.url), 'utf8'));
+  const signer = keyPairFromJwk(v1.keys.agentSigning.private);
+  t.is(canonicalize(vector.unsigned), vector.jcs);
+  t.true(verify(null, Buffer.from(vector.jcs, 'utf8'), signer.publicKey, fromBase64Url(vector.signature)!), 'Ed25519 over the JCS bytes, checked without this code');
+  t.is(signAuditCheckpoint(vector.unsigned, signer.privateKey).signature, vector.signature);
+  const parsed = parseAgentFrame(JSON.stringify(vector.message));
+  t.true(parsed.ok && parsed.message.type === 'auditCheckpoint' && verifyAuditCheckpoint(parsed.message.checkpoint, signer.publicKey));
 });
