@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,11 @@ import type { NodeContext } from '../../service/gateway/node-context.js';
 import { insertAgent } from '../../service/store/agents.js';
 import { latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
 import { createTenant } from '../../service/store/tenants.js';
+import { PostgresFixture } from '../fixtures/postgres.js';
 import { runServiceCli } from '../helpers/service-process.js';
 
 // The real service holds each agent's latest audit checkpoint (issue 24, item 9) in its own
-// database (SQLite here, made by `init`), and prints it for `writeback-agent audit verify --checkpoint`.
+// database (SQLite made by `init`, and PostgreSQL), and prints it for `writeback-agent audit verify --checkpoint`.
 
 const agentKeys = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
 const T0 = Date.parse('2026-12-04T21:00:00.000Z');
@@ -48,17 +49,33 @@ function context(): NodeContext {
   return { nodeId: 'n1', store, keys: [], config: DataDir.from(data).readConfig(), logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }, now: () => new Date(T0) };
 }
 
-test.serial('the store keeps the latest checkpoint by time: a re-sent or older one changes nothing, a shorter log is stored and reported', async (t) => {
-  t.is(await latestAuditCheckpoint(store.db, agentId), null);
-  t.like(await saveAuditCheckpoint(store.db, agentId, point(100, 1), new Date(T0)), { outcome: 'stored', previous: null });
-  t.like(await saveAuditCheckpoint(store.db, agentId, point(100, 1), new Date(T0)), { outcome: 'stale' });
-  t.like(await saveAuditCheckpoint(store.db, agentId, point(50, 0), new Date(T0)), { outcome: 'stale' });
-  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(100, 1));
-  t.like(await saveAuditCheckpoint(store.db, agentId, point(200, 2), new Date(T0)), { outcome: 'stored' });
-  const shrank = await saveAuditCheckpoint(store.db, agentId, point(150, 3), new Date(T0));
+/** The store's rules, on whichever database `db` is. */
+async function storeRules(t: ExecutionContext, db: ServiceDb['db'], agent: string): Promise<void> {
+  t.is(await latestAuditCheckpoint(db, agent), null);
+  t.like(await saveAuditCheckpoint(db, agent, point(100, 1), new Date(T0)), { outcome: 'stored', previous: null });
+  t.like(await saveAuditCheckpoint(db, agent, point(100, 1), new Date(T0)), { outcome: 'stale' });
+  t.like(await saveAuditCheckpoint(db, agent, point(50, 0), new Date(T0)), { outcome: 'stale' });
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(100, 1));
+  t.like(await saveAuditCheckpoint(db, agent, point(200, 2), new Date(T0)), { outcome: 'stored' });
+  const shrank = await saveAuditCheckpoint(db, agent, point(150, 3), new Date(T0));
   t.is(shrank.outcome, 'shrank');
   t.deepEqual(shrank.previous, point(200, 2));
-  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(150, 3));
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(150, 3));
+}
+
+test.serial('the store keeps the latest checkpoint by time: a re-sent or older one changes nothing, a shorter log is stored and reported', async (t) => {
+  await storeRules(t, store.db, agentId);
+});
+
+test('the same rules on PostgreSQL', async (t) => {
+  const pg = await PostgresFixture.start();
+  t.teardown(() => pg.destroy());
+  const pgStore = await openMigrated({ url: await pg.createDatabase('checkpoints'), sqliteFile: join(root, 'unused.db'), poolSize: 2 });
+  t.teardown(() => pgStore.close());
+  const tenant = await createTenant(pgStore.db, 'checkpoints', new Date(T0));
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(pgStore.db, { id: 'pg-agent', tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  await storeRules(t, pgStore.db, 'pg-agent');
 });
 
 test.serial('the gateway handler holds only checkpoints of a session that negotiated the feature, for its own agent, signed with its key, not dated ahead of the clock', async (t) => {
