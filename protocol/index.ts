@@ -1,4 +1,5 @@
 /** The protocol module: SPEC.md sections 2 to 7 and version 2 (docs/protocol.md), with no sockets and no LDAP. */
+export * from './audit-checkpoint.js';
 export * from './base64url.js';
 export * from './codes.js';
 export * from './features.js';

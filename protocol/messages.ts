@@ -151,6 +151,26 @@ export interface ServiceKeysAckMessage {
   kids: string[];
   signature: string;
 }
+/**
+ * A signed checkpoint of the agent's audit log: the hash of its last durable line and the file's
+ * length up to it. The signature covers every member but itself (protocol/audit-checkpoint.ts).
+ */
+export interface AuditCheckpoint {
+  v: 1;
+  /** SHA-256 hex of the last durable line. */
+  lastHash: string;
+  /** File length in bytes up to and including that line. */
+  bytes: number;
+  /** When it was signed. */
+  at: string;
+  signature: string;
+}
+/** v2 with auditCheckpoint: the agent's latest audit checkpoint, for the service to hold off the host. */
+export interface AuditCheckpointMessage {
+  type: 'auditCheckpoint';
+  agentId: string;
+  checkpoint: AuditCheckpoint;
+}
 
 export type ServiceMessage =
   | ChallengeMessage
@@ -160,5 +180,5 @@ export type ServiceMessage =
   | CommandMessage
   | ResultAckMessage
   | ServiceKeysMessage;
-export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage;
+export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage | AuditCheckpointMessage;
 export type AnyMessage = ServiceMessage | AgentMessage;

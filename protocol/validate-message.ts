@@ -1,7 +1,8 @@
 import { RESULT_CODES_LIST, RESULT_STATUSES_LIST } from './codes-lists.js';
 import { FEATURE_NAME, MAX_FEATURES, MAX_FEATURE_NAME } from './features.js';
 import { publicKeyFromRaw } from './keys.js';
-import type { AgentMessage, AnnouncedServiceKey, Result, ServiceKey, ServiceKeysAckMessage, ServiceKeysMessage, ServiceMessage } from './messages.js';
+import { AUDIT_HASH } from './audit-checkpoint.js';
+import type { AgentMessage, AnnouncedServiceKey, AuditCheckpoint, AuditCheckpointMessage, Result, ServiceKey, ServiceKeysAckMessage, ServiceKeysMessage, ServiceMessage } from './messages.js';
 import { MAX_ANNOUNCED_KEYS } from './service-keys.js';
 import {
   SchemaError,
@@ -101,6 +102,8 @@ export function validateAgentMessage(raw: JsonObject): AgentMessage | null {
       return { type: 'result', result: validateResult(readObject(raw, 'result', '')), signature: readBase64Url(raw, 'signature', '', 64) };
     case 'serviceKeysAck':
       return validateServiceKeysAck(raw);
+    case 'auditCheckpoint':
+      return validateAuditCheckpoint(raw);
     default:
       return null;
   }
@@ -177,6 +180,33 @@ function validateServiceKeysAck(raw: JsonObject): ServiceKeysAckMessage {
     issuedAt: readTime(raw, 'issuedAt', ''),
     kids,
     signature: readBase64Url(raw, 'signature', '', 64),
+  };
+}
+
+const AUDIT_CHECKPOINT_MEMBERS = ['type', 'agentId', 'checkpoint'] as const;
+const CHECKPOINT_MEMBERS = ['v', 'lastHash', 'bytes', 'at', 'signature'] as const;
+
+/** Strict like the other v2 messages: the checkpoint is signed, so no member may be dropped or added. */
+function validateAuditCheckpoint(raw: JsonObject): AuditCheckpointMessage {
+  assertOnlyMembers(raw, AUDIT_CHECKPOINT_MEMBERS, '');
+  return { type: 'auditCheckpoint', agentId: readString(raw, 'agentId', '', 256), checkpoint: validateCheckpoint(readObject(raw, 'checkpoint', ''), 'checkpoint.') };
+}
+
+/**
+ * A signed audit checkpoint (its signature not checked here), wherever it comes from: the message
+ * above, or a copy the service held that an admin hands to `audit verify --checkpoint`.
+ */
+export function validateCheckpoint(value: JsonObject, path = ''): AuditCheckpoint {
+  assertOnlyMembers(value, CHECKPOINT_MEMBERS, path);
+  if (value['v'] !== 1) throw new SchemaError(`${path}v must be 1`);
+  const lastHash = readString(value, 'lastHash', path, 64);
+  if (!AUDIT_HASH.test(lastHash)) throw new SchemaError(`${path}lastHash must be 64 lower-case hex digits`);
+  return {
+    v: 1,
+    lastHash,
+    bytes: readInteger(value, 'bytes', path, 1, Number.MAX_SAFE_INTEGER),
+    at: readTime(value, 'at', path),
+    signature: readBase64Url(value, 'signature', path, 64),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type ServiceKeysMessage,
   type ServiceMessage,
 } from '../protocol/index.js';
+import { receiveAuditCheckpoint } from './audit-checkpoints.js';
 import type { CommandQueue } from './command-queue.js';
 import { Connection } from './connection.js';
 import { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
@@ -144,6 +145,7 @@ export class AgentGateway {
     const parsed = parseAgentFrame(data, isBinary);
     if (!parsed.ok) return this.#ignored(connection, parsed.error);
     const message = parsed.message;
+    const state = this.#state;
     const unexpected = (): void => this.#ignored(connection, IgnoredFrame.UNEXPECTED_MESSAGE);
     switch (message.type) {
       case 'register':
@@ -156,6 +158,8 @@ export class AgentGateway {
         return connection.session === null ? unexpected() : this.#onResult(connection.session, message);
       case 'serviceKeysAck':
         return connection.session?.features.has(Feature.keyRotation) === true ? this.#onServiceKeysAck(connection.session, message) : unexpected();
+      case 'auditCheckpoint':
+        return connection.session?.features.has(Feature.auditCheckpoint) === true ? receiveAuditCheckpoint(state, connection.session, message) : unexpected();
     }
   }
 

@@ -34,11 +34,13 @@ export const IgnoredFrame = {
 } as const;
 export type IgnoredFrame = (typeof IgnoredFrame)[keyof typeof IgnoredFrame];
 
-/** Why a `result` was not stored (it is logged, not acknowledged, and its credit is not returned). */
+/** Why a `result` (or an `auditCheckpoint`) was not stored: logged; a result is not acknowledged and its credit not returned. */
 export const ResultRefusal = {
   /** The signature does not verify with the session agent's registered signing key. */
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   /** `result.agentId` is not the agent of the session it arrived on. */
   WRONG_AGENT: 'WRONG_AGENT',
+  /** An audit checkpoint signed later than the clock plus the allowed skew: held, it would make every real one look stale. */
+  FROM_THE_FUTURE: 'FROM_THE_FUTURE',
 } as const;
 export type ResultRefusal = (typeof ResultRefusal)[keyof typeof ResultRefusal];

@@ -1,4 +1,4 @@
-import type { Feature, FrameError, Result, Subprotocol } from '../protocol/index.js';
+import type { AuditCheckpoint, Feature, FrameError, Result, Subprotocol } from '../protocol/index.js';
 import type { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
 import type { TranscriptEntry } from './transcript.js';
 
@@ -50,6 +50,10 @@ export interface ServiceEvents {
   serviceKeysAck: { agentId: string; issuedAt: string; kids: readonly string[] };
   /** A `serviceKeysAck` whose signature does not verify with the agent's key (ignored). */
   serviceKeysAckRefused: { agentId: string };
+  /** A verified audit checkpoint, later than the one held: now the agent's latest. */
+  auditCheckpoint: { agentId: string; checkpoint: AuditCheckpoint };
+  /** An audit checkpoint not signed by the session agent's key, or naming another agent (ignored). */
+  auditCheckpointRefused: { agentId: string; reason: ResultRefusal };
   /** A result that was not stored and not acknowledged. */
   resultRefused: { agentId: string; commandId: string; reason: ResultRefusal };
 }

@@ -15,6 +15,7 @@ import {
 } from '../protocol/index.js';
 import { AgentGateway, sessionInfo } from './agent-gateway.js';
 import type { RegisteredAgent } from './agent-registry.js';
+import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandSpec } from './command-spec.js';
 import type { Disposable, TypedEvents } from './events.js';
@@ -236,6 +237,11 @@ export class ServiceSim {
   /** The last verified serviceKeysAck of each agent: when every agent lists a new key, the old one may go. */
   get keyAcks(): ReadonlyMap<string, { issuedAt: string; kids: readonly string[] }> {
     return this.#state.keyAcks;
+  }
+
+  /** The latest verified audit checkpoint of an agent (feature auditCheckpoint), as the agent signed it. */
+  auditCheckpoint(agentId: string): HeldCheckpoint | undefined {
+    return this.#state.auditCheckpoints.get(agentId);
   }
 
   // --- sessions ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { DEFAULT_CLOCK_SKEW_MS, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
 import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
+import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandSigner } from './command-signer.js';
 import type { Connection } from './connection.js';
 import { TypedEvents } from './events.js';
@@ -39,6 +40,8 @@ export class ServiceState {
   announcement: ServiceKeysMessage | null = null;
   /** The last verified serviceKeysAck per agent. */
   readonly keyAcks = new Map<string, { issuedAt: string; kids: readonly string[] }>();
+  /** The latest verified audit checkpoint per agent (feature auditCheckpoint). */
+  readonly auditCheckpoints = new Map<string, HeldCheckpoint>();
   readonly events: TypedEvents<ServiceEvents>;
   readonly transcript: Transcript;
   readonly keys = new SigningKeys();

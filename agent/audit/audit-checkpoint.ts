@@ -1,23 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { signCanonical, verifyCanonical } from '../../protocol/signature.js';
+import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../protocol/audit-checkpoint.js';
+import type { AuditCheckpoint } from '../../protocol/messages.js';
+import { isJsonObject, SchemaError } from '../../protocol/schema.js';
+import { parseStrictJson } from '../../protocol/strict-json.js';
+import { validateCheckpoint } from '../../protocol/validate-message.js';
 import { writeFileAtomic } from '../state/write-file-atomic.js';
 
 /**
  * Where the audit log has got to, signed with the agent's Ed25519 key: the hash of the last durable
- * line and the file's length up to it. `audit verify` then tells a truncated or rebuilt log (its
- * chain alone cannot) from an intact one. The latest checkpoint replaces the previous one.
+ * line and the file's length up to it (protocol/audit-checkpoint.ts; the same object the agent
+ * reports to the service). `audit verify` then tells a truncated or rebuilt log (its chain alone
+ * cannot) from an intact one. The latest checkpoint replaces the previous one.
  */
-export interface AuditCheckpoint {
-  v: 1;
-  lastHash: string;
-  /** File length in bytes up to and including the line whose hash is lastHash. */
-  bytes: number;
-  /** RFC 3339. */
-  at: string;
-  /** Ed25519 over the JCS of the other fields, base64url. */
-  signature: string;
-}
+export type { AuditCheckpoint };
 
 /** The checkpoint file beside the log. */
 export function checkpointPath(auditFile: string): string {
@@ -25,13 +21,11 @@ export function checkpointPath(auditFile: string): string {
 }
 
 export function signCheckpoint(point: { lastHash: string; bytes: number; at: string }, signingKey: KeyObject): AuditCheckpoint {
-  const body = { v: 1 as const, lastHash: point.lastHash, bytes: point.bytes, at: point.at };
-  return { ...body, signature: signCanonical(body, signingKey) };
+  return signAuditCheckpoint(point, signingKey);
 }
 
 export function checkpointSignatureValid(checkpoint: AuditCheckpoint, publicKey: KeyObject): boolean {
-  const { signature, ...body } = checkpoint;
-  return verifyCanonical(body, signature, publicKey);
+  return verifyAuditCheckpoint(checkpoint, publicKey);
 }
 
 export function writeCheckpoint(auditFile: string, checkpoint: AuditCheckpoint): Promise<void> {
@@ -40,16 +34,27 @@ export function writeCheckpoint(auditFile: string, checkpoint: AuditCheckpoint):
 
 /** The checkpoint beside `auditFile`; null when there is none; throws on one that does not parse. */
 export async function readCheckpoint(auditFile: string): Promise<AuditCheckpoint | null> {
+  const file = checkpointPath(auditFile);
   let text: string;
   try {
-    text = await readFile(checkpointPath(auditFile), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const value = JSON.parse(text) as Partial<AuditCheckpoint>;
-  if (value.v !== 1 || typeof value.lastHash !== 'string' || typeof value.bytes !== 'number' || typeof value.at !== 'string' || typeof value.signature !== 'string') {
-    throw new Error(`${checkpointPath(auditFile)} is not an audit checkpoint`);
+  return parseCheckpoint(text, file);
+}
+
+/**
+ * A checkpoint from a file: the one beside the log, or a copy the service held
+ * (`writeback-service agents checkpoint`). Strictly validated; throws naming the file.
+ */
+export function parseCheckpoint(text: string, file: string): AuditCheckpoint {
+  const parsed = parseStrictJson(text.trim());
+  try {
+    if (!parsed.ok || !isJsonObject(parsed.value)) throw new SchemaError('not a JSON object');
+    return validateCheckpoint(parsed.value);
+  } catch (error) {
+    throw new Error(`${file} is not an audit checkpoint (${error instanceof SchemaError ? error.message : 'invalid'})`);
   }
-  return value as AuditCheckpoint;
 }

@@ -7,7 +7,7 @@ import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { appendSync } from '../state/append-sync.js';
 import { assertSafeAppendFile } from '../state/private-dir.js';
-import { signCheckpoint, writeCheckpoint } from './audit-checkpoint.js';
+import { signCheckpoint, writeCheckpoint, type AuditCheckpoint } from './audit-checkpoint.js';
 
 /** One command outcome, as the audit log records it. */
 export interface AuditRecord {
@@ -61,6 +61,8 @@ export interface CheckpointOptions {
   signingKey: KeyObject;
   everyMs: number;
   now: () => Date;
+  /** Called with each checkpoint once it is written beside the log (the runtime reports it to the service). */
+  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
 }
 
 export interface AuditStats {
@@ -169,6 +171,13 @@ export class AuditLog {
     return { path: this.path, lines: this.#lines, writes: this.#writes, syncs: this.#syncs };
   }
 
+  /** Waits for queued lines, then signs a checkpoint of them now if the last one is behind. */
+  async checkpointNow(): Promise<void> {
+    await this.#io;
+    this.#maybeCheckpoint(true);
+    await this.#checkpointing;
+  }
+
   /** Waits for queued lines, writes a last checkpoint, then closes the file; later appends are refused. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -191,11 +200,21 @@ export class AuditLog {
     if (last !== null && (last.hash === this.#durableHash || (!force && now - last.at < options.everyMs))) return;
     const point = { lastHash: this.#durableHash, bytes: this.#durableBytes, at: new Date(now).toISOString() };
     this.#checkpointed = { hash: point.lastHash, at: now };
+    const checkpoint = signCheckpoint(point, options.signingKey);
     this.#checkpointing = this.#checkpointing
-      .then(() => writeCheckpoint(this.path, signCheckpoint(point, options.signingKey)))
-      .catch(() => {
-        this.#checkpointed = last;
-      });
+      .then(() => writeCheckpoint(this.path, checkpoint))
+      .then(
+        () => {
+          try {
+            options.onCheckpoint?.(checkpoint);
+          } catch {
+            // Reporting is the caller's business; the checkpoint is written either way.
+          }
+        },
+        () => {
+          this.#checkpointed = last;
+        },
+      );
   }
 
   /** One write and one datasync for everything queued since the last flush. */

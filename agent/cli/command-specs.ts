@@ -62,10 +62,14 @@ export const CommandSpecs = {
     notes: ['exit status: 0 all OK; 1 a step failed; 2 could not run'],
   },
   audit: {
-    summary: 'checks the audit log\'s hash chain',
+    summary: 'checks the audit log\'s hash chain, and against a signed checkpoint that it was neither truncated nor rebuilt',
     args: 'verify',
-    options: { config, file: { type: 'string', value: 'F', help: 'the audit log to check (default: audit.file of the config)' } },
-    notes: ['exit status: 0 intact; 1 broken'],
+    options: {
+      config,
+      file: { type: 'string', value: 'F', help: 'the audit log to check (default: audit.file of the config)' },
+      checkpoint: { type: 'string', value: 'F', help: 'the checkpoint the service held (writeback-service agents checkpoint --agent ID), instead of the one beside the log' },
+    },
+    notes: ['exit status: 0 intact; 1 broken, or no checkpoint to prove it whole'],
   },
   secret: {
     summary: 'manages the secrets that { "secret": NAME } in the config refers to, in the configured secret store',

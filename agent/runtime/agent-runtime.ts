@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config/agent-config.js';
 import { resolveSecretRef } from '../secrets/resolve-secret-ref.js';
 import { ServiceConnection } from '../connection/service-connection.js';
 import type { DirectoryDriver, DriverFactory, PermissionReport } from '../directory/driver.js';
+import { readCheckpoint } from '../audit/audit-checkpoint.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Journal } from '../journal/journal.js';
 import { createLogger, type AgentLogger } from '../logging/create-logger.js';
@@ -17,6 +18,7 @@ import { RegistrationState } from '../state/registration-state.js';
 import { statePaths } from '../state/state-paths.js';
 import { releaseStartupMemory, scheduleGarbageCollection } from './garbage-collection.js';
 import { loadAgentKeys } from './agent-keys.js';
+import { AuditCheckpointReporter } from './audit-checkpoint-reporter.js';
 import { peerCertificate } from './peer-certificate.js';
 import { ServiceKeyRotation } from './service-key-rotation.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
@@ -54,6 +56,7 @@ export class AgentRuntime {
     readonly connection: ServiceConnection,
     readonly scheduler: Scheduler,
     readonly keyRotation: ServiceKeyRotation,
+    readonly checkpoints: AuditCheckpointReporter,
     private readonly now: () => Date,
   ) {
     this.#startedAt = now();
@@ -77,8 +80,22 @@ export class AgentRuntime {
       const trustedKeys = new TrustedKeys([...registration.serviceKeys, ...config.service.trustedKeys], now);
       const fsync = options.fsync ?? true;
       const journal = await Journal.open({ path: statePaths(config.stateDir).journal, now, retentionMs: config.journal.retentionDays * DAY_MS, keepAfterExpiryMs: config.clock.maxSkewMs, fsync });
-      // Signed checkpoints let `audit verify` see a truncated or rebuilt log (at most a minute behind).
-      const audit = await AuditLog.open(config.audit.file, { fsync, checkpoint: { signingKey: keys.signing.privateKey, everyMs: 60_000, now } });
+      let connection: ServiceConnection | null = null;
+      // Signed checkpoints let `audit verify` see a truncated or rebuilt log (at most a minute
+      // behind); each is reported to the service, which holds it off this host.
+      const checkpoints = new AuditCheckpointReporter({
+        agentId: registration.agentId,
+        latest: await readCheckpoint(config.audit.file).catch((error: unknown) => {
+          logger.warn('the audit checkpoint beside the log does not read; the next one replaces it', { error: error instanceof Error ? error.message : String(error) });
+          return null;
+        }),
+        shared: () => connection?.features.has(Feature.auditCheckpoint) === true,
+        send: (message) => connection?.send(message) ?? false,
+      });
+      const audit = await AuditLog.open(config.audit.file, {
+        fsync,
+        checkpoint: { signingKey: keys.signing.privateKey, everyMs: 60_000, now, onCheckpoint: (checkpoint) => checkpoints.written(checkpoint) },
+      });
       const directories = [];
       for (const [index, directory] of config.directories.entries()) {
         const bindPassword = await resolveSecretRef(directory.bindPassword, store, { path: `directories[${index}].bindPassword` });
@@ -91,7 +108,6 @@ export class AgentRuntime {
         for (const { driver } of directories) await driver.close().catch(() => undefined);
         throw error;
       }
-      let connection: ServiceConnection | null = null;
       const pipeline = new CommandPipeline({
         agentId: registration.agentId,
         tenantId: registration.tenantId,
@@ -119,7 +135,7 @@ export class AgentRuntime {
         maxInFlight: config.limits.maxInFlight,
         signingKey: keys.signing.privateKey,
         clockSkewMs: config.clock.maxSkewMs,
-        features: [Feature.keyRotation],
+        features: [Feature.keyRotation, Feature.auditCheckpoint],
         logger,
         now,
       });
@@ -136,7 +152,7 @@ export class AgentRuntime {
         clockSkewMs: config.clock.maxSkewMs,
         now,
       });
-      const runtime = new AgentRuntime(config, logger, journal, audit, directories, pipeline, connection, new Scheduler(logger, { now }), keyRotation, now);
+      const runtime = new AgentRuntime(config, logger, journal, audit, directories, pipeline, connection, new Scheduler(logger, { now }), keyRotation, checkpoints, now);
       runtime.#wire();
       return runtime;
     } catch (error) {
@@ -147,7 +163,10 @@ export class AgentRuntime {
 
   #wire(): void {
     const { connection, pipeline, logger } = this;
-    connection.on('welcome', () => pipeline.resendUnacknowledged());
+    connection.on('welcome', () => {
+      pipeline.resendUnacknowledged();
+      this.checkpoints.sessionStarted();
+    });
     connection.on('frame', (raw) => pipeline.handleFrame(raw));
     connection.on('serviceKeys', (message) => void this.keyRotation.handle(message));
     connection.on('state', () => this.#scheduleStatus());
@@ -240,6 +259,8 @@ export class AgentRuntime {
     this.#stopCollecting();
     const drained = await this.pipeline.drain(timeoutMs);
     if (!drained) this.logger.warn('stopping with commands still in flight; they are journaled and finish after redelivery', { inFlight: this.pipeline.inFlight });
+    // The last checkpoint goes to the service while the session is still up.
+    await this.audit.checkpointNow().catch(() => undefined);
     await this.connection.stop();
     for (const { driver } of this.directories) await driver.close().catch(() => undefined);
     await this.journal.close();

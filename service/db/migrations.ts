@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
 import { portalMigration } from './portal-migration.js';
 
 /**
@@ -121,6 +122,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('agents').dropColumn('protocol').execute();
     },
   },
+  '0004-audit-checkpoints': auditCheckpointMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -34,6 +34,7 @@ import { registerAgent } from './registration.js';
 import { Connection } from './connection.js';
 import { Session } from './session.js';
 import { ResultRefusal, WireError } from './wire-errors.js';
+import { receiveAuditCheckpoint } from './audit-checkpoint-handler.js';
 
 /**
  * The agent side of one node (SPEC.md sections 4 to 7): registration, the challenge/hello/welcome
@@ -122,6 +123,8 @@ export class AgentGateway {
       return null;
     };
     switch (message.type) {
+      case 'auditCheckpoint':
+        return connection.session === null ? unexpected() : receiveAuditCheckpoint(this.#context, connection.session, message);
       case 'register':
         return connection.phase === 'open' ? this.#onRegister(connection, message) : unexpected();
       case 'hello':

@@ -47,6 +47,8 @@ export class InProcessAgent {
       logging: { level: 'info', dir: join(dir, 'logs'), console: true },
       audit: { file: join(dir, 'state', 'audit.jsonl') },
     });
+    // Also on disk, for the CLI commands a test runs against this agent (audit verify).
+    await writeFile(join(dir, 'agent.json'), text, { mode: 0o600 });
     const config = parseConfigText(text, join(dir, 'agent.json'));
     const registration = await registerAgent(config, { token: service.issueRegistrationToken(TENANT), name: 'rig' });
     const rig = new InProcessAgent(dir, service, directory, config, registration.agentId);

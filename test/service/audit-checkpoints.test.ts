@@ -1,0 +1,118 @@
+import test, { type ExecutionContext } from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Feature, auditCheckpointMessage, generateKeyPair, keyPairFromJwk, signAuditCheckpoint, type AuditCheckpoint } from '../../protocol/index.js';
+import { DataDir } from '../../service/config/data-dir.js';
+import { openMigrated, type ServiceDb } from '../../service/db/open-database.js';
+import { receiveAuditCheckpoint } from '../../service/gateway/audit-checkpoint-handler.js';
+import type { NodeContext } from '../../service/gateway/node-context.js';
+import { SigningKeyring } from '../../service/keys/signing-keyring.js';
+import { insertAgent } from '../../service/store/agents.js';
+import { latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
+import { createTenant } from '../../service/store/tenants.js';
+import { PostgresFixture } from '../fixtures/postgres.js';
+import { runServiceCli } from '../helpers/service-process.js';
+
+// The real service holds each agent's latest audit checkpoint (issue 24, item 9) in its own
+// database (SQLite made by `init`, and PostgreSQL), and prints it for `writeback-agent audit verify --checkpoint`.
+
+const agentKeys = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
+const T0 = Date.parse('2026-12-04T21:00:00.000Z');
+const point = (bytes: number, seconds: number): AuditCheckpoint =>
+  signAuditCheckpoint({ lastHash: 'c'.repeat(64), bytes, at: new Date(T0 + seconds * 1000).toISOString() }, agentKeys.privateKey);
+
+let root = '';
+let data = '';
+let store: ServiceDb;
+let keyring: SigningKeyring;
+let agentId = '';
+const logged: string[] = [];
+
+test.before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wbs-checkpoints-'));
+  data = join(root, 'data');
+  const init = await runServiceCli(['init', '--data', data]);
+  if (init.code !== 0) throw new Error(init.stderr);
+  store = await openMigrated({ url: null, sqliteFile: DataDir.from(data).sqliteFile });
+  keyring = await SigningKeyring.load(store.db, DataDir.from(data), DataDir.from(data).readConfig());
+  const tenant = await createTenant(store.db, 'checkpoints', new Date(T0));
+  agentId = 'agent-checkpoints';
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(store.db, { id: agentId, tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+});
+
+test.after.always(async () => {
+  await store?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function context(): NodeContext {
+  const log = (level: string) => (message: string, meta?: Record<string, unknown>) => void logged.push(`${level} ${message} ${JSON.stringify(meta ?? {})}`);
+  return { nodeId: 'n1', store, keys: keyring, config: DataDir.from(data).readConfig(), logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }, now: () => new Date(T0) };
+}
+
+/** The store's rules, on whichever database `db` is. */
+async function storeRules(t: ExecutionContext, db: ServiceDb['db'], agent: string): Promise<void> {
+  t.is(await latestAuditCheckpoint(db, agent), null);
+  t.like(await saveAuditCheckpoint(db, agent, point(100, 1), new Date(T0)), { outcome: 'stored', previous: null });
+  t.like(await saveAuditCheckpoint(db, agent, point(100, 1), new Date(T0)), { outcome: 'stale' });
+  t.like(await saveAuditCheckpoint(db, agent, point(50, 0), new Date(T0)), { outcome: 'stale' });
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(100, 1));
+  t.like(await saveAuditCheckpoint(db, agent, point(200, 2), new Date(T0)), { outcome: 'stored' });
+  const shrank = await saveAuditCheckpoint(db, agent, point(150, 3), new Date(T0));
+  t.is(shrank.outcome, 'shrank');
+  t.deepEqual(shrank.previous, point(200, 2));
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(150, 3));
+}
+
+test.serial('the store keeps the latest checkpoint by time: a re-sent or older one changes nothing, a shorter log is stored and reported', async (t) => {
+  await storeRules(t, store.db, agentId);
+});
+
+test('the same rules on PostgreSQL', async (t) => {
+  const pg = await PostgresFixture.start();
+  t.teardown(() => pg.destroy());
+  const pgStore = await openMigrated({ url: await pg.createDatabase('checkpoints'), sqliteFile: join(root, 'unused.db'), poolSize: 2 });
+  t.teardown(() => pgStore.close());
+  const tenant = await createTenant(pgStore.db, 'checkpoints', new Date(T0));
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(pgStore.db, { id: 'pg-agent', tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  await storeRules(t, pgStore.db, 'pg-agent');
+});
+
+test.serial('the gateway handler holds only checkpoints of a session that negotiated the feature, for its own agent, signed with its key, not dated ahead of the clock', async (t) => {
+  const session = { agentId, agentSigningKey: agentKeys.publicKey, features: new Set<string>([Feature.auditCheckpoint]) };
+  const stranger = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
+  const forged = signAuditCheckpoint({ lastHash: 'd'.repeat(64), bytes: 900, at: new Date(T0 + 10_000).toISOString() }, stranger.privateKey);
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, forged));
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage('another-agent', point(900, 10)));
+  await receiveAuditCheckpoint(context(), { agentId, agentSigningKey: agentKeys.publicKey }, auditCheckpointMessage(agentId, point(900, 10)));
+  await receiveAuditCheckpoint(context(), { ...session, features: new Set<string>() }, auditCheckpointMessage(agentId, point(900, 10)));
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 3600)));
+  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(150, 3), 'nothing refused was held');
+  t.is(logged.filter((line) => line.includes('not signed by the session agent')).length, 2);
+  t.is(logged.filter((line) => line.includes('UNEXPECTED_MESSAGE')).length, 2);
+  t.is(logged.filter((line) => line.includes('signed in the future')).length, 1);
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 10)));
+  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(900, 10));
+});
+
+test.serial('`agents checkpoint --agent ID` prints the held checkpoint as the agent signed it; none held is exit 1, an unknown agent exit 2', async (t) => {
+  const shown = await runServiceCli(['agents', 'checkpoint', '--agent', agentId, '--data', data]);
+  t.is(shown.code, 0, shown.stderr);
+  t.deepEqual(JSON.parse(shown.stdout), point(900, 10));
+  t.is(shown.stdout.trim().split('\n').length, 1);
+  const unknown = await runServiceCli(['agents', 'checkpoint', '--agent', 'nobody', '--data', data]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /no agent "nobody"/);
+  const usage = await runServiceCli(['agents', 'checkpoint', '--data', data]);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /--agent is required/);
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  const tenant = await createTenant(store.db, 'quiet', new Date(T0));
+  await insertAgent(store.db, { id: 'quiet-agent', tenantId: tenant.id, name: 'q', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  const none = await runServiceCli(['agents', 'checkpoint', '--agent', 'quiet-agent', '--data', data]);
+  t.is(none.code, 1);
+  t.regex(none.stderr, /has reported no audit checkpoint yet/);
+});
