@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { delimiter, dirname, join } from 'node:path';
 import test from 'ava';
 import { hiddenBySandbox } from '../../agent/service/sandbox-hidden-paths.js';
+import { withBuildLock } from '../helpers/build-lock.js';
 
 /**
  * The package as an admin gets it: `npm pack` (prepack builds dist/ with tsc), then a global
@@ -48,7 +49,7 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   const work = await mkdtemp(join(base, 'wa-pack-'));
   t.teardown(() => rm(work, { recursive: true, force: true }));
 
-  const packed = run('npm', ['pack', '--json', '--pack-destination', work], { timeout: 120_000 });
+  const packed = await withBuildLock(repo, () => run('npm', ['pack', '--json', '--pack-destination', work], { timeout: 120_000 }));
   t.is(packed.status, 0, output(packed));
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);

@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { ServiceDefaults } from '../../agent/service/service-defaults.js';
 import { child, parseXml } from '../unit/agent/service/strict-xml.js';
 import { adminWalkthrough } from './admin-walkthrough.js';
+import { withBuildLock } from '../helpers/build-lock.js';
 
 /**
  * `npm run package` as CI runs it: the Debian packages are checked by lintian, installed with dpkg
@@ -38,7 +39,7 @@ function output(result: SpawnSyncReturns<string>): string {
 let built: Promise<SpawnSyncReturns<string>> | undefined;
 /** One build for every test of this file. */
 async function packaged(t: ExecutionContext): Promise<boolean> {
-  built ??= Promise.resolve(run('npm', ['run', 'package'], { timeout: 15 * 60_000 }));
+  built ??= withBuildLock(repo, () => run('npm', ['run', 'package'], { timeout: 15 * 60_000 }));
   const result = await built;
   t.is(result.status, 0, output(result));
   return result.status === 0;
