@@ -149,7 +149,8 @@ test.after.always(async () => {
 });
 
 test.serial('the real agent gets a v2 session with keyRotation; the hand-driven agent offering only v1 gets v1 and no features', async (t) => {
-  t.like(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation], kid: oldKid });
+  t.like(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId), { protocol: Subprotocol.v2, kid: oldKid });
+  t.deepEqual(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
   betaAgent = await RawAgent.connect(agentUrl, ca, betaAgent);
   await betaAgent.hello({ features: [Feature.keyRotation] });
   const welcome = await betaAgent.next('welcome');
@@ -158,7 +159,8 @@ test.serial('the real agent gets a v2 session with keyRotation; the hand-driven 
   const list = await env.cli(['agents', 'list', '--json']);
   t.is(list.code, 0, list.stderr);
   const agents: { id: string; protocol: string | null; features: string[] }[] = JSON.parse(list.stdout);
-  t.like(agents.find((a) => a.id === env.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation] });
+  t.like(agents.find((a) => a.id === env.agentId), { protocol: Subprotocol.v2 });
+  t.deepEqual(agents.find((a) => a.id === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
   t.like(agents.find((a) => a.id === betaAgent.agentId), { protocol: Subprotocol.v1, features: [] });
 });
 
@@ -222,6 +224,19 @@ test.serial('forged and mismatched acks are refused; once the last agent acknowl
   const id = await resetApplied('bob');
   t.deepEqual(sentWith(id), [newKid]);
   t.true(nodeLog('signing keys retired: every agent trusts a newer one').some((entry) => (entry.kids as string[]).includes(oldKid)));
+});
+
+test.serial('the real agent reports its signed audit checkpoint; the service prints it for `audit verify --checkpoint`', async (t) => {
+  let printed = '';
+  await until('the agent reports a checkpoint', async () => {
+    const run = await env.cli(['agents', 'checkpoint', '--agent', env.agentId]);
+    printed = run.stdout;
+    return run.code === 0;
+  });
+  const checkpoint = JSON.parse(printed) as { v: number; lastHash: string; bytes: number; signature: string };
+  t.is(checkpoint.v, 1);
+  t.regex(checkpoint.lastHash, /^[0-9a-f]{64}$/);
+  t.true(checkpoint.bytes > 0);
 });
 
 test.serial('no password used is in the service data, a log or any output', (t) => {
