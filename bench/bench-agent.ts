@@ -151,6 +151,10 @@ export class BenchAgent {
       : [compiledBin ?? join(ROOT, 'agent/cli/bin.ts')];
     const nodeArgs = [...flags, ...loader, ...script];
     if (profile && cpuProfDir !== null) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-    return spawn(process.execPath, [...nodeArgs, ...args.slice(run ? 1 : 0)], { cwd: ROOT, env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, [...nodeArgs, ...args.slice(run ? 1 : 0)], {
+      cwd: ROOT,
+      env: { ...process.env, ...(run ? ServiceDefaults.runEnvironment : {}), ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 }

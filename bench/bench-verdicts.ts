@@ -36,7 +36,11 @@ export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] 
     }
   }
   if (report.durability !== null) {
-    add('Durability (journal + audit fsync) costs <= 10% of throughput', `${pct(report.durability.cost)} (${report.durability.withFsyncPerSecond}/s vs ${report.durability.withoutFsyncPerSecond}/s)`, report.durability.cost <= 0.1);
+    add(
+      'Durability (journal + audit fsync) costs <= 10% of throughput',
+      `${pct(report.durability.cost)} (${report.durability.withFsyncPerSecond}/s vs ${report.durability.withoutFsyncPerSecond}/s)`,
+      report.durability.cost <= 0.1,
+    );
   }
   if (report.scale.length >= 2) {
     const first = report.scale[0];

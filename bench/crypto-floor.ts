@@ -53,7 +53,14 @@ export function measureCryptoFloor(commands = 3_000, warmup = 1_000): CryptoFloo
       const { command } = authenticated.message;
       const opened = openSecret(command.secret!, agentSealing.privateKey, agentSealing.publicKey, command.id);
       if (!opened.ok) throw new Error(`crypto floor: frame ${index} secret did not open: ${opened.reason}`);
-      const result = buildResult({ commandId: command.id, agentId: AGENT_ID, code: 'OK', message: 'password reset', details: { dn: `uid=floor${index},ou=people,dc=example,dc=org`, appliedAt: command.issuedAt }, completedAt: new Date() });
+      const result = buildResult({
+        commandId: command.id,
+        agentId: AGENT_ID,
+        code: 'OK',
+        message: 'password reset',
+        details: { dn: `uid=floor${index},ou=people,dc=example,dc=org`, appliedAt: command.issuedAt },
+        completedAt: new Date(),
+      });
       encodeMessage(signResult(result, agentSigning.privateKey));
     }
   };

@@ -34,7 +34,10 @@ export function latencyChartSvg(series: readonly LatencySamples[], caption: stri
   out.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   series.forEach((s, index) => {
     const colour = COLOURS[index % COLOURS.length] ?? '#000';
-    for (const [samples, dashed] of [[s.agent, false], [s.baseline, true]] as const) {
+    for (const [samples, dashed] of [
+      [s.agent, false],
+      [s.baseline, true],
+    ] as const) {
       if (samples.length === 0) continue;
       const sorted = [...samples].sort((a, b) => a - b);
       const step = Math.max(1, Math.floor(sorted.length / 400));

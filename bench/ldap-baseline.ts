@@ -85,7 +85,15 @@ export async function runLdapBaseline(
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     if (failed > options.operations / 100) throw new Error(`baseline: ${failed} of ${options.operations} operations failed, first: ${firstError ?? ''}`);
-    return { operations: options.operations, failed, seconds: round(seconds, 3), perSecond: round(options.operations / seconds, 1), latency: summarizeLatency(samples), clientCpuUsPerOperation: round((cpu.user + cpu.system) / options.operations, 1), samples };
+    return {
+      operations: options.operations,
+      failed,
+      seconds: round(seconds, 3),
+      perSecond: round(options.operations / seconds, 1),
+      latency: summarizeLatency(samples),
+      clientCpuUsPerOperation: round((cpu.user + cpu.system) / options.operations, 1),
+      samples,
+    };
   } finally {
     await Promise.all(clients.map((client) => client.unbind().catch(() => undefined)));
   }

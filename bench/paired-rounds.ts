@@ -93,7 +93,11 @@ export function poolBaselineRuns(runs: readonly BaselineResult[]): BaselineResul
     seconds: round(seconds, 3),
     perSecond: round(operations / seconds, 1),
     latency: summarizeLatency(samples),
-    clientCpuUsPerOperation: perOperation(runs, (run) => run.operations, (run) => run.clientCpuUsPerOperation),
+    clientCpuUsPerOperation: perOperation(
+      runs,
+      (run) => run.operations,
+      (run) => run.clientCpuUsPerOperation,
+    ),
     samples,
   };
 }

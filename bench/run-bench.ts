@@ -153,12 +153,17 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       progress(`${key}: ${commands} commands through the agent at saturation, and the raw ldapts baseline, in ${blockSizes(commands, rounds).length} alternating blocks each`);
       let serverCpuMs = 0;
       const agentBefore = agent.stats();
-      const saturated = await alternate(commands, rounds, async (count, firstIndex) => {
-        const serverBefore = target.serverPid === null ? 0 : processStats(target.serverPid).cpuMs;
-        const run = await runAgentLoad(loadContext(ctx, agent, target), count, SATURATE, { firstIndex });
-        if (target.serverPid !== null) serverCpuMs += processStats(target.serverPid).cpuMs - serverBefore;
-        return run;
-      }, baselineRun(SATURATE));
+      const saturated = await alternate(
+        commands,
+        rounds,
+        async (count, firstIndex) => {
+          const serverBefore = target.serverPid === null ? 0 : processStats(target.serverPid).cpuMs;
+          const run = await runAgentLoad(loadContext(ctx, agent, target), count, SATURATE, { firstIndex });
+          if (target.serverPid !== null) serverCpuMs += processStats(target.serverPid).cpuMs - serverBefore;
+          return run;
+        },
+        baselineRun(SATURATE),
+      );
       // The agent's CPU over the whole alternation, not summed per block: /proc counts in 10 ms
       // ticks, too coarse for short blocks, and the agent does nothing else meanwhile (what it does
       // during a baseline block, a full collection say, is owed to its commands anyway).
@@ -166,7 +171,9 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
       const baseline = poolBaselineRuns(saturated.baseline);
       const serviceCpuUsPerCommand = through.serviceCpuUsPerCommand;
       const serverCpuUsPerCommand = target.serverPid === null ? null : round((serverCpuMs * 1000) / commands, 1);
-      progress(`${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); baseline ${baseline.perSecond}/s`);
+      progress(
+        `${key}: agent ${through.perSecond}/s, ${through.cpuUsPerCommand} µs CPU per command (main thread ${through.mainThreadCpuUsPerCommand}, ${Math.round(through.cpuSystemShare * 100)}% system) (${through.ok} OK${describeFailures(through.failures)}${through.firstFailure === null ? '' : `; first: ${through.firstFailure}`}); baseline ${baseline.perSecond}/s`,
+      );
       let ldapmodify: DirectoryReport['ldapmodify'] = null;
       if (target.ldapmodify !== undefined) {
         progress(`${key}: ldapmodify stream`);
@@ -190,7 +197,14 @@ async function benchDirectory(ctx: BenchContext, key: DirectoryKey, outcome: Ben
         connections: options.connections,
         rounds: saturated.agent.length,
         agent: figures(through),
-        baseline: { operations: baseline.operations, failed: baseline.failed, seconds: baseline.seconds, perSecond: baseline.perSecond, latency: baseline.latency, clientCpuUsPerOperation: baseline.clientCpuUsPerOperation },
+        baseline: {
+          operations: baseline.operations,
+          failed: baseline.failed,
+          seconds: baseline.seconds,
+          perSecond: baseline.perSecond,
+          latency: baseline.latency,
+          clientCpuUsPerOperation: baseline.clientCpuUsPerOperation,
+        },
         ratio: round(through.perSecond / baseline.perSecond, 3),
         ldapmodify,
         steady: { rate, agent: agentSteady.latency, baseline: baselineSteady.latency, addedP99Ms: round(agentSteady.latency.p99 - baselineSteady.latency.p99, 3), agentFailures: agentSteady.failures },

@@ -71,7 +71,12 @@ async function simTier(slapd: SlapdFixture, sequential: number, burst: number): 
 
 /** Submission-to-stored latencies and the span of the given commands, from the service's own timestamps. */
 async function fromDatabase(store: ServiceDb, ids: string[]): Promise<{ latencies: number[]; spanMs: number }> {
-  const rows = await store.db.selectFrom('commands').innerJoin('results', 'results.command_id', 'commands.id').select(['commands.created_at', 'results.stored_at']).where('commands.id', 'in', ids).execute();
+  const rows = await store.db
+    .selectFrom('commands')
+    .innerJoin('results', 'results.command_id', 'commands.id')
+    .select(['commands.created_at', 'results.stored_at'])
+    .where('commands.id', 'in', ids)
+    .execute();
   if (rows.length !== ids.length) throw new Error(`${ids.length - rows.length} commands without a stored result`);
   const created = rows.map((r) => Date.parse(r.created_at));
   const stored = rows.map((r) => Date.parse(r.stored_at));
@@ -79,7 +84,13 @@ async function fromDatabase(store: ServiceDb, ids: string[]): Promise<{ latencie
 }
 
 async function realTier(target: string, slapd: SlapdFixture, sequential: number, burst: number, options: { dbUrl?: string; nodes: number }): Promise<TierResult> {
-  const env = await ServiceEnvironment.create({ directories: [directoryOf(slapd)], limits: LIMITS, nodes: options.nodes, logLevel: 'warn', ...(options.dbUrl === undefined ? {} : { dbUrl: options.dbUrl }) });
+  const env = await ServiceEnvironment.create({
+    directories: [directoryOf(slapd)],
+    limits: LIMITS,
+    nodes: options.nodes,
+    logLevel: 'warn',
+    ...(options.dbUrl === undefined ? {} : { dbUrl: options.dbUrl }),
+  });
   const store = await openMigrated({ url: options.dbUrl ?? null, sqliteFile: join(env.dataDirs[0]!, 'service.db') });
   try {
     for (let i = 0; i < options.nodes; i++) await env.startNode(i);
@@ -105,7 +116,17 @@ async function realTier(target: string, slapd: SlapdFixture, sequential: number,
     );
     // Completion is read from the database, not through the API: the nodes' CPU is then submission and delivery only.
     const deadline = Date.now() + 120_000;
-    while (Number((await store.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('command_id', 'in', ids).executeTakeFirstOrThrow()).n) < burst) {
+    while (
+      Number(
+        (
+          await store.db
+            .selectFrom('results')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('command_id', 'in', ids)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ) < burst
+    ) {
       if (Date.now() > deadline) throw new Error('the burst did not finish in 120 s');
       await new Promise((r) => setTimeout(r, 20));
     }

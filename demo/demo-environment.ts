@@ -87,7 +87,13 @@ export class DemoEnvironment {
     }
     // The service's log (JSON lines) goes to a file the demo's secret check reads.
     const serviceLog = createWriteStream(join(dir, 'service.log'), { mode: 0o600 });
-    const service = await ServiceNode.start({ dataDir, config, listen: `127.0.0.1:${options.port ?? 0}`, tls: { cert: certFile, key: keyFile }, logger: jsonLineLogger('info', (line) => serviceLog.write(line)) });
+    const service = await ServiceNode.start({
+      dataDir,
+      config,
+      listen: `127.0.0.1:${options.port ?? 0}`,
+      tls: { cert: certFile, key: keyFile },
+      logger: jsonLineLogger('info', (line) => serviceLog.write(line)),
+    });
     say(`The reset service (service/, embedded SQLite in ${dataDir.path}) listens on ${service.url}.`);
 
     const bindPasswordFile = join(dir, 'bind-password');

@@ -126,7 +126,7 @@ export const DEMO_STORY: DemoStep[] = [
     },
   },
   {
-    title: "The admin asks the agent for its permission report (what check-permissions prints).",
+    title: 'The admin asks the agent for its permission report (what check-permissions prints).',
     async run(env, say) {
       const result = await issue(env, 'checkPermissions', undefined);
       const checks = (result.details['checks'] ?? []) as { name: string; status?: string; ok: boolean; detail: string }[];

@@ -17,7 +17,17 @@ export async function sendForgedCommand(env: DemoEnvironment, spec: { op: Operat
   if (session === undefined || sealTo === null) throw new Error('the agent has no session with the service');
   const id = randomUUID();
   const now = Date.now();
-  const command: Command = { id, tenantId: env.tenant.id, agentId: env.agentId, op: spec.op, target: spec.target, params: spec.params, secret: sealSecret(spec.secret, sealTo, id), issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() };
+  const command: Command = {
+    id,
+    tenantId: env.tenant.id,
+    agentId: env.agentId,
+    op: spec.op,
+    target: spec.target,
+    params: spec.params,
+    secret: sealSecret(spec.secret, sealTo, id),
+    issuedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 60_000).toISOString(),
+  };
   const attackerKey = generateKeyPairSync('ed25519').privateKey;
   const { ws } = session.connection;
   return new Promise<Result>((resolve, reject) => {

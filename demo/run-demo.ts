@@ -16,7 +16,10 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
   out('');
   const serve = options.serve;
   const mail = serve === undefined ? null : await MailCatcher.start((caught) => printMail(out, caught));
-  const env = await DemoEnvironment.start((line) => out(`  ${line}`), serve === undefined || mail === null ? {} : { smtpPort: mail.port, port: serve.port, requiredMethods: serve.requiredMethods }).catch(async (error: unknown) => {
+  const env = await DemoEnvironment.start(
+    (line) => out(`  ${line}`),
+    serve === undefined || mail === null ? {} : { smtpPort: mail.port, port: serve.port, requiredMethods: serve.requiredMethods },
+  ).catch(async (error: unknown) => {
     await mail?.stop();
     throw error;
   });
@@ -36,7 +39,11 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
     }
     out('');
     const leaks = findPasswords(env.dir, Object.values(DemoPasswords));
-    out(leaks.length === 0 ? '✓ None of the passwords above appears in the agent\'s logs, journal, audit log or state files, nor in the service\'s log or database.' : `✗ a password appears in: ${leaks.join(', ')}`);
+    out(
+      leaks.length === 0
+        ? "✓ None of the passwords above appears in the agent's logs, journal, audit log or state files, nor in the service's log or database."
+        : `✗ a password appears in: ${leaks.join(', ')}`,
+    );
     if (leaks.length === 0) passed++;
     if (serve !== undefined) {
       out(`The story: ${passed} of ${DEMO_STORY.length + 1} steps went as expected.`);

@@ -24,7 +24,7 @@ export function printPortal(env: DemoEnvironment, out: (line: string) => void): 
   out(`  Served over TLS with this run's own CA (${env.caFile}): your browser warns once; accept it for this address.`);
   out('  Try bob, erin or frank (a reset that works), alice (changed a moment ago: too young), pat.admin (protected),');
   out('  mallory (out of scope), dave (unlock only). Each has a mail address in the simulated directory.');
-  out('  E-mailed codes and notices land in the demo\'s own outbox (an SMTP server on 127.0.0.1) and are printed here.');
+  out("  E-mailed codes and notices land in the demo's own outbox (an SMTP server on 127.0.0.1) and are printed here.");
   out(`  Register an authenticator app at ${url}register, signing in with the directory password (e.g. bob / ${SeededAccount.bob.password}).`);
   out(`The help desk (the service's admin API; the service has no help desk page yet): ${env.service.url}/api/v1`);
   out(`  token ${env.adminToken}, e.g. curl --cacert ${env.caFile} -H "Authorization: Bearer ${env.adminToken}" ${env.service.url}/api/v1/tenants/${DEMO_TENANT}/agents`);

@@ -40,9 +40,7 @@ export class OpLog {
   /** Modify records for one DN (case-insensitive), optionally only successful ones. */
   writesFor(dn: string, options: { successfulOnly?: boolean } = {}): OpLogRecord[] {
     const lower = dn.toLowerCase();
-    return this.records.filter(
-      (record) => record.operation === 'modify' && record.dn.toLowerCase() === lower && (!options.successfulOnly || record.resultCode === 0),
-    );
+    return this.records.filter((record) => record.operation === 'modify' && record.dn.toLowerCase() === lower && (!options.successfulOnly || record.resultCode === 0));
   }
 
   clear(): void {

@@ -136,7 +136,10 @@ export function copyright(spec: DebianPackageSpec, fields: { license: string; ho
     ` Each package's license is in its directory under /usr/lib/${spec.name}/node_modules/.`,
     '',
     'License: MIT',
-    ...fields.license.trim().split('\n').map((line) => (line.trim() === '' ? ' .' : ` ${line}`)),
+    ...fields.license
+      .trim()
+      .split('\n')
+      .map((line) => (line.trim() === '' ? ' .' : ` ${line}`)),
     '',
   ].join('\n');
 }
@@ -147,9 +150,5 @@ export function copyright(spec: DebianPackageSpec, fields: { license: string; ho
  * use the system zlib, but Debian has no Node 24 to depend on).
  */
 export function lintianOverrides(spec: DebianPackageSpec): string {
-  return [
-    '# Node.js links zlib statically; this package deliberately carries the official Node.js build.',
-    `${spec.name}: embedded-library zlib [usr/lib/${spec.name}/node/bin/node]`,
-    '',
-  ].join('\n');
+  return ['# Node.js links zlib statically; this package deliberately carries the official Node.js build.', `${spec.name}: embedded-library zlib [usr/lib/${spec.name}/node/bin/node]`, ''].join('\n');
 }

@@ -38,7 +38,17 @@ function agentPlan(): ServicePlan {
       service: { url: 'wss://reset.example.com/agent/v1' },
       stateDir: '/var/lib/writeback-agent',
       secretStore: 'file',
-      directories: [{ id: 'corp', kind: 'openldap', urls: ['ldaps://ldap.example:636'], baseDn: 'dc=example', bindDn: 'cn=agent,dc=example', bindPassword: { secret: 'corp-bind' }, scope: { include: ['dc=example'] } }],
+      directories: [
+        {
+          id: 'corp',
+          kind: 'openldap',
+          urls: ['ldaps://ldap.example:636'],
+          baseDn: 'dc=example',
+          bindDn: 'cn=agent,dc=example',
+          bindPassword: { secret: 'corp-bind' },
+          scope: { include: ['dc=example'] },
+        },
+      ],
       logging: { dir: '/var/log/writeback-agent' },
     }),
     '/etc/writeback-agent/config.json',
@@ -65,7 +75,8 @@ export const DebianPackages: readonly DebianPackageSpec[] = [
       'It carries its own Node.js runtime; the host needs none.',
     ],
     plan: agentPlan,
-    nextSteps: 'write /etc/writeback-agent/config.json (see /usr/lib/writeback-agent/docs/configuration.md), store the bind password with `writeback-agent secret set`, register, then `systemctl enable --now writeback-agent`',
+    nextSteps:
+      'write /etc/writeback-agent/config.json (see /usr/lib/writeback-agent/docs/configuration.md), store the bind password with `writeback-agent secret set`, register, then `systemctl enable --now writeback-agent`',
   },
   {
     name: 'writeback-service',
@@ -73,11 +84,12 @@ export const DebianPackages: readonly DebianPackageSpec[] = [
     summary: 'password reset service for writeback-agent',
     description: [
       'The cloud half of a self-service password reset: it issues registration',
-      'tokens, holds the agents\' WebSockets, signs and seals reset and unlock',
+      "tokens, holds the agents' WebSockets, signs and seals reset and unlock",
       'commands, stores every signed result and serves the admin API.',
       'It carries its own Node.js runtime; the host needs none.',
     ],
     plan: () => servicePlan(PackageLayout.nodePath('writeback-service'), `${PackageLayout.libDir('writeback-service')}/dist/service/cli/bin.js`),
-    nextSteps: 'run `sudo -u writeback-service writeback-service init --data /var/lib/writeback-service --public-url URL` (see /usr/lib/writeback-service/docs/service.md), put the TLS certificate and key in /etc/writeback-service and name them in service.json, then `systemctl enable --now writeback-service`',
+    nextSteps:
+      'run `sudo -u writeback-service writeback-service init --data /var/lib/writeback-service --public-url URL` (see /usr/lib/writeback-service/docs/service.md), put the TLS certificate and key in /etc/writeback-service and name them in service.json, then `systemctl enable --now writeback-service`',
   },
 ];

@@ -73,7 +73,12 @@ export function servicePlan(nodePath: string, binPath: string): ServicePlan {
   return {
     platform: 'linux',
     steps: [
-      { kind: 'command', argv: ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', dataDir, '--shell', nologinShell, name], why: 'a dedicated system account with no login shell', undo: ['userdel', name] },
+      {
+        kind: 'command',
+        argv: ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', dataDir, '--shell', nologinShell, name],
+        why: 'a dedicated system account with no login shell',
+        undo: ['userdel', name],
+      },
       { kind: 'dir', path: dataDir, mode: 0o700 },
       { kind: 'command', argv: ['chown', '-R', `${name}:${name}`, dataDir], why: 'owned by the service account' },
       { kind: 'file', path: `/etc/systemd/system/${name}.service`, mode: 0o644, content: serviceUnit(nodePath, binPath) },

@@ -28,10 +28,7 @@ export type Authentication =
  * The first three steps of SPEC.md's processing order: schema, signature and kid, tenant/agent.
  * A command refused here is never recorded (section 7).
  */
-export function authenticateCommand(
-  raw: JsonObject,
-  context: { trusted: TrustedKeys; agentId: string; tenantId: string },
-): Authentication {
+export function authenticateCommand(raw: JsonObject, context: { trusted: TrustedKeys; agentId: string; tenantId: string }): Authentication {
   const validated = validateCommandMessage(raw);
   if (!validated.ok) return { ok: false, code: 'MALFORMED', commandId: validated.commandId, reason: validated.reason };
   const { message } = validated;

@@ -19,8 +19,7 @@ export interface KeyPair {
 }
 
 export function generateKeyPair(curve: OkpCurve): { jwk: OkpPrivateJwk; publicKeyRaw: string } {
-  const { privateKey } =
-    curve === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
+  const { privateKey } = curve === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
   const jwk = privateKey.export({ format: 'jwk' });
   if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw new Error('key generation gave no JWK');
   return { jwk: { kty: 'OKP', crv: curve, d: jwk.d, x: jwk.x }, publicKeyRaw: jwk.x };

@@ -172,13 +172,6 @@ export interface AuditCheckpointMessage {
   checkpoint: AuditCheckpoint;
 }
 
-export type ServiceMessage =
-  | ChallengeMessage
-  | RegisteredMessage
-  | ErrorMessage
-  | WelcomeMessage
-  | CommandMessage
-  | ResultAckMessage
-  | ServiceKeysMessage;
+export type ServiceMessage = ChallengeMessage | RegisteredMessage | ErrorMessage | WelcomeMessage | CommandMessage | ResultAckMessage | ServiceKeysMessage;
 export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage | AuditCheckpointMessage;
 export type AnyMessage = ServiceMessage | AgentMessage;

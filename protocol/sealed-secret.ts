@@ -35,12 +35,7 @@ export interface SealOptions {
 }
 
 /** Seals a secret object to the recipient's X25519 public key, bound to `commandId` as AAD. */
-export function sealSecret(
-  secret: Record<string, string>,
-  recipientPublicKey: KeyObject,
-  commandId: string,
-  options: SealOptions = {},
-): SealedSecret {
+export function sealSecret(secret: Record<string, string>, recipientPublicKey: KeyObject, commandId: string, options: SealOptions = {}): SealedSecret {
   const ephemeral = options.ephemeralPrivateKey ?? generateKeyPairSync('x25519').privateKey;
   const epkRaw = rawPublicKeyBytes(ephemeral);
   const z = diffieHellman({ privateKey: ephemeral, publicKey: recipientPublicKey });

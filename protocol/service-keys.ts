@@ -30,10 +30,7 @@ export type UnsignedServiceKeys = Omit<ServiceKeysMessage, 'signature'>;
 export const MAX_ANNOUNCED_KEYS = 16;
 
 /** Service side: `serviceKeys` with SIG over JCS(the message without "signature") by key `kid`. */
-export function signServiceKeys(
-  input: { keys: readonly AnnouncedServiceKey[]; issuedAt: Date; kid: string },
-  serviceSigningKey: KeyObject,
-): ServiceKeysMessage {
+export function signServiceKeys(input: { keys: readonly AnnouncedServiceKey[]; issuedAt: Date; kid: string }, serviceSigningKey: KeyObject): ServiceKeysMessage {
   const unsigned: UnsignedServiceKeys = {
     type: 'serviceKeys',
     keys: input.keys.map((key) => ({ ...key })),
@@ -51,17 +48,13 @@ export function verifyServiceKeysSignature(message: ServiceKeysMessage, trusted:
 
 export type ServiceKeysJudgement =
   /** `unchanged`: the very announcement accepted last (sent again): acknowledge, change nothing. */
-  | { ok: true; keys: TrustedKeyEntry[]; unchanged: boolean }
-  | { ok: false; refusal: ServiceKeysRefusal; reason: string };
+  { ok: true; keys: TrustedKeyEntry[]; unchanged: boolean } | { ok: false; refusal: ServiceKeysRefusal; reason: string };
 
 /**
  * The agent's checks, in order: kid trusted, signature, not from the future, not older than the
  * last accepted, no kid re-used with another key. `message` has passed the schema (validate-message.ts).
  */
-export function judgeServiceKeys(
-  message: ServiceKeysMessage,
-  context: { trusted: TrustedKeys; lastIssuedAt: string | null; now: Date; clockSkewMs: number },
-): ServiceKeysJudgement {
+export function judgeServiceKeys(message: ServiceKeysMessage, context: { trusted: TrustedKeys; lastIssuedAt: string | null; now: Date; clockSkewMs: number }): ServiceKeysJudgement {
   const { trusted } = context;
   if (trusted.get(message.kid) === undefined) return refuse(ServiceKeysRefusal.UNKNOWN_KID, 'signed with a key id this agent does not trust');
   if (!verifyServiceKeysSignature(message, trusted)) return refuse(ServiceKeysRefusal.INVALID_SIGNATURE, 'the signature does not verify');
@@ -72,9 +65,7 @@ export function judgeServiceKeys(
     const last = Date.parse(context.lastIssuedAt);
     if (issuedAt < last) return refuse(ServiceKeysRefusal.REPLAYED, 'older than the last accepted announcement');
     if (issuedAt === last) {
-      return sameKeys(keys, trusted.entries())
-        ? { ok: true, keys, unchanged: true }
-        : refuse(ServiceKeysRefusal.REPLAYED, 'the same issuedAt as the last accepted announcement with other keys');
+      return sameKeys(keys, trusted.entries()) ? { ok: true, keys, unchanged: true } : refuse(ServiceKeysRefusal.REPLAYED, 'the same issuedAt as the last accepted announcement with other keys');
     }
   }
   for (const key of keys) {

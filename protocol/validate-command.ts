@@ -3,19 +3,7 @@ import type { Command, CommandMessage, CommandTarget, ResetPasswordParams } from
 import { MAX_COMMAND_LIFETIME_MS } from './messages.js';
 import { isPortalOperation, opNeedsSecret, validatePortalParams, type PortalOperation } from './portal-operations.js';
 import type { SealedSecret } from './sealed-secret.js';
-import {
-  SchemaError,
-  UUID,
-  isJsonObject,
-  readBase64Url,
-  readEnum,
-  readObject,
-  readOptionalBoolean,
-  readOptionalString,
-  readString,
-  readTime,
-  type JsonObject,
-} from './schema.js';
+import { SchemaError, UUID, isJsonObject, readBase64Url, readEnum, readObject, readOptionalBoolean, readOptionalString, readString, readTime, type JsonObject } from './schema.js';
 import type { JsonValue } from './strict-json.js';
 
 export type CommandValidation =

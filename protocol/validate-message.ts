@@ -4,19 +4,7 @@ import { publicKeyFromRaw } from './keys.js';
 import { AUDIT_HASH } from './audit-checkpoint.js';
 import type { AgentMessage, AnnouncedServiceKey, AuditCheckpoint, AuditCheckpointMessage, Result, ServiceKey, ServiceKeysAckMessage, ServiceKeysMessage, ServiceMessage } from './messages.js';
 import { MAX_ANNOUNCED_KEYS } from './service-keys.js';
-import {
-  SchemaError,
-  assertOnlyMembers,
-  isJsonObject,
-  readArray,
-  readBase64Url,
-  readEnum,
-  readInteger,
-  readObject,
-  readString,
-  readTime,
-  type JsonObject,
-} from './schema.js';
+import { SchemaError, assertOnlyMembers, isJsonObject, readArray, readBase64Url, readEnum, readInteger, readObject, readString, readTime, type JsonObject } from './schema.js';
 import { validateCommandMessage } from './validate-command.js';
 import type { JsonValue } from './strict-json.js';
 import { Subprotocol } from './versions.js';

@@ -241,8 +241,7 @@ export class AgentGateway {
     const state = this.#state;
     const { result } = message;
     const agent = state.requireAgent(session.agentId);
-    const refusal =
-      result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, agent.signingKey) ? null : ResultRefusal.INVALID_SIGNATURE;
+    const refusal = result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, agent.signingKey) ? null : ResultRefusal.INVALID_SIGNATURE;
     if (refusal !== null) {
       state.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
       state.events.emit('resultRefused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });

@@ -140,11 +140,7 @@ export class CommandQueue {
     let best: Session | undefined;
     for (const session of sessions) {
       if (session.credit <= 0) continue;
-      if (
-        best === undefined ||
-        session.outstanding.size < best.outstanding.size ||
-        (session.outstanding.size === best.outstanding.size && session.lastSentSeq < best.lastSentSeq)
-      ) {
+      if (best === undefined || session.outstanding.size < best.outstanding.size || (session.outstanding.size === best.outstanding.size && session.lastSentSeq < best.lastSentSeq)) {
         best = session;
       }
     }

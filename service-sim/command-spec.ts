@@ -26,10 +26,7 @@ export interface CommandSpec {
 export type Sealer = (secret: Record<string, string>, commandId: string) => SealedSecret;
 
 /** Builds C for one agent, members in the order of SPEC.md's table (only JCS is signed, but it reads better). */
-export function composeCommand(
-  spec: CommandSpec,
-  fixed: { id: string; agentId: string; issuedAt: Date; ttlMs: number; seal: Sealer | null },
-): Command {
+export function composeCommand(spec: CommandSpec, fixed: { id: string; agentId: string; issuedAt: Date; ttlMs: number; seal: Sealer | null }): Command {
   const secret = spec.secret;
   if (secret !== undefined && fixed.seal === null) throw new Error('a secret needs a sealer');
   return {

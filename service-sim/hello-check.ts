@@ -5,10 +5,7 @@ import { ServiceErrorCode } from './error-codes.js';
 export type HelloCheck = { ok: true; agent: RegisteredAgent } | { ok: false; code: ServiceErrorCode; message: string };
 
 /** The checks of SPEC.md section 5 on a `hello`, in order; the first failure is the answer. */
-export function checkHello(
-  hello: HelloMessage,
-  context: { registry: AgentRegistry; challengeNonce: string | null; now: Date; clockSkewMs: number },
-): HelloCheck {
+export function checkHello(hello: HelloMessage, context: { registry: AgentRegistry; challengeNonce: string | null; now: Date; clockSkewMs: number }): HelloCheck {
   const agent = context.registry.get(hello.agentId);
   if (agent === undefined) return { ok: false, code: ServiceErrorCode.UNKNOWN_AGENT, message: 'unknown agent: register it again' };
   if (agent.tenantId !== hello.tenantId) return { ok: false, code: ServiceErrorCode.TENANT_MISMATCH, message: 'the agent does not belong to this tenant' };

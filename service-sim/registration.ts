@@ -6,10 +6,7 @@ import type { RegistrationTokens } from './registration-tokens.js';
 export type RegistrationOutcome = { ok: true; agent: RegisteredAgent } | { ok: false; code: ServiceErrorCode; message: string };
 
 /** SPEC.md section 4: consume the one-time token and store the agent with its two public keys. */
-export function registerAgent(
-  message: RegisterMessage,
-  context: { tokens: RegistrationTokens; registry: AgentRegistry; newAgentId: () => string; now: Date },
-): RegistrationOutcome {
+export function registerAgent(message: RegisterMessage, context: { tokens: RegistrationTokens; registry: AgentRegistry; newAgentId: () => string; now: Date }): RegistrationOutcome {
   // Keys are checked before the token is consumed, so a broken agent can retry with the same token.
   const signingKey = publicKeyFromRaw(message.signingKey, 'Ed25519');
   const encryptionKey = publicKeyFromRaw(message.encryptionKey, 'X25519');

@@ -442,4 +442,3 @@ export class ServiceSim {
     return agentId;
   }
 }
-

@@ -17,15 +17,7 @@ export class Session {
   lastSentSeq = 0;
   closed = false;
 
-  constructor(init: {
-    sessionId: string;
-    agentId: string;
-    tenantId: string;
-    maxInFlight: number;
-    capabilities: readonly string[];
-    features: ReadonlySet<Feature>;
-    connection: Connection;
-  }) {
+  constructor(init: { sessionId: string; agentId: string; tenantId: string; maxInFlight: number; capabilities: readonly string[]; features: ReadonlySet<Feature>; connection: Connection }) {
     this.sessionId = init.sessionId;
     this.agentId = init.agentId;
     this.tenantId = init.tenantId;

@@ -10,9 +10,11 @@ const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
 export function jsonLineLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): ServiceLogger {
-  const at = (name: LogLevel) => (message: string, meta: Record<string, unknown> = {}) => {
-    if (LEVELS[name] >= LEVELS[level]) write(`${JSON.stringify({ time: new Date().toISOString(), level: name, message, ...meta })}\n`);
-  };
+  const at =
+    (name: LogLevel) =>
+    (message: string, meta: Record<string, unknown> = {}) => {
+      if (LEVELS[name] >= LEVELS[level]) write(`${JSON.stringify({ time: new Date().toISOString(), level: name, message, ...meta })}\n`);
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

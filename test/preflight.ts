@@ -18,7 +18,12 @@ export function requiredPackages(ciRun: string): string[] {
 export function missingForTests(packages: readonly string[]): string | null {
   const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\\n', ...packages], { encoding: 'utf8' });
   if (query.error !== undefined) return 'this is not a Debian machine (no dpkg-query), and the test tiers need Debian packages';
-  const installed = new Set(query.stdout.split('\n').filter((line) => line.endsWith(' install ok installed')).map((line) => line.split(' ')[0]));
+  const installed = new Set(
+    query.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.split(' ')[0]),
+  );
   const missing = packages.filter((name) => !installed.has(name));
   if (missing.length > 0) return `the test tiers need Debian packages that are missing (${missing.join(', ')})`;
   // The Samba AD tier binds port 636 and writes xattrs.

@@ -36,7 +36,8 @@ export async function verifyAuditLog(path: string, checkpoint: CheckpointMark | 
     if (hash !== auditHash(prev, rest)) return { ok: false, line: number, reason: 'hash does not match the content (the line was edited)' };
     prev = hash;
     if (checkpoint !== null && hash === checkpoint.lastHash) {
-      if (bytes !== checkpoint.bytes) return { ok: false, line: number, reason: `the signed checkpoint of ${checkpoint.at} puts this line at byte ${checkpoint.bytes}, not ${bytes} (the log was rebuilt)` };
+      if (bytes !== checkpoint.bytes)
+        return { ok: false, line: number, reason: `the signed checkpoint of ${checkpoint.at} puts this line at byte ${checkpoint.bytes}, not ${bytes} (the log was rebuilt)` };
       reached = true;
     }
   }

@@ -13,7 +13,10 @@ export function synopsis(name: string, spec: CommandSpec): string {
 }
 
 function optionLines(options: OptionSpecs): string[] {
-  const rows = [...Object.entries(options).map(([name, spec]) => [spec.type === 'string' ? `--${name} ${spec.value ?? 'VALUE'}` : `--${name}`, spec.help] as const), ['--help', 'print this help'] as const];
+  const rows = [
+    ...Object.entries(options).map(([name, spec]) => [spec.type === 'string' ? `--${name} ${spec.value ?? 'VALUE'}` : `--${name}`, spec.help] as const),
+    ['--help', 'print this help'] as const,
+  ];
   const width = Math.max(...rows.map(([left]) => left.length));
   return rows.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`);
 }

@@ -22,7 +22,7 @@ const root = { type: 'string', value: 'DIR', help: 'Linux, tests only: write und
 const serviceName = { type: 'string', value: 'UNIT', help: 'systemd unit name or Windows service id (default: writeback-agent)' } as const;
 const serviceUser = { type: 'string', value: 'NAME', help: 'Linux: the system account (default: writeback-agent); Windows: the service account (default: LocalSystem)' } as const;
 const serviceDir = { type: 'string', value: 'DIR', help: 'Windows: where WinSW and its XML live (default: %ProgramData%\\writeback-agent\\service)' } as const;
-const platform = { type: 'string', value: 'P', help: 'linux or win32, to print the other platform\'s plan with --dry-run (default: this one)' } as const;
+const platform = { type: 'string', value: 'P', help: "linux or win32, to print the other platform's plan with --dry-run (default: this one)" } as const;
 
 export const CommandSpecs = {
   register: {
@@ -32,7 +32,7 @@ export const CommandSpecs = {
       'token-file': { type: 'string', value: 'F', help: 'read the one-time registration token from this file (not readable by other users)' },
       'token-stdin': { type: 'boolean', help: 'read the one-time registration token from standard input' },
       token: { type: 'string', value: 'T', help: 'the token on the command line, where every local user can read it: prefer --token-file or --token-stdin' },
-      url: { type: 'string', value: 'U', help: 'the service\'s wss:// URL (default: service.url of the config)' },
+      url: { type: 'string', value: 'U', help: "the service's wss:// URL (default: service.url of the config)" },
       name: { type: 'string', value: 'N', help: 'the name the service shows for this agent (default: the host name)' },
     },
     notes: ['exactly one of --token-file, --token-stdin and --token gives the one-time token from the reset service', 'exit status: 0 registered; 2 refused or unreachable, with the reason'],
@@ -42,7 +42,7 @@ export const CommandSpecs = {
     options: { config },
   },
   'check-permissions': {
-    summary: 'checks the agent\'s directory account without changing any entry; one line per check',
+    summary: "checks the agent's directory account without changing any entry; one line per check",
     options: {
       config,
       directory: { type: 'string', value: 'ID', help: 'check this directory only (default: all)' },
@@ -62,7 +62,7 @@ export const CommandSpecs = {
     notes: ['exit status: 0 all OK; 1 a step failed; 2 could not run'],
   },
   audit: {
-    summary: 'checks the audit log\'s hash chain, and against a signed checkpoint that it was neither truncated nor rebuilt',
+    summary: "checks the audit log's hash chain, and against a signed checkpoint that it was neither truncated nor rebuilt",
     args: 'verify',
     options: {
       config,
@@ -90,7 +90,7 @@ export const CommandSpecs = {
       user: serviceUser,
       name: serviceName,
       node: { type: 'string', value: 'PATH', help: 'the node binary the service runs (default: the one running this command)' },
-      bin: { type: 'string', value: 'PATH', help: 'the agent\'s bin script (default: this installation\'s)' },
+      bin: { type: 'string', value: 'PATH', help: "the agent's bin script (default: this installation's)" },
       'encrypted-credentials': { type: 'boolean', help: 'Linux: LoadCredentialEncrypted= from /etc/credstore.encrypted' },
       'service-dir': serviceDir,
       platform,
@@ -113,7 +113,7 @@ export const CommandSpecs = {
     summary: 'the whole system on this machine: a simulated directory, the reset service, a registered agent, a few commands',
     options: {
       serve: { type: 'boolean', help: 'stay up after the story with the self-service portal, its mail printed here' },
-      port: { type: 'string', value: 'N', help: 'with --serve: the service\'s port (default: a free one)' },
+      port: { type: 'string', value: 'N', help: "with --serve: the service's port (default: a free one)" },
       'both-methods': { type: 'boolean', help: 'with --serve: ask for two verification methods' },
     },
   },

@@ -61,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await COMMANDS[name]())(rest);
+    return await (
+      await COMMANDS[name]()
+    )(rest);
   } catch (error) {
     process.stderr.write(`writeback-agent ${name}: ${oneLine(error)}\n`);
     return 2;

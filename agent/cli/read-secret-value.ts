@@ -44,5 +44,7 @@ async function readAll(input: NodeJS.ReadableStream): Promise<string> {
     if (size > MAX_BYTES) throw new SetupError('CONFIG', `standard input holds more than ${MAX_BYTES} bytes; a secret is one line`);
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

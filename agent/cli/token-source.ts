@@ -28,7 +28,11 @@ export const PROCESS_TOKEN_INPUT: TokenInput = { readFile: (path) => readFile(pa
  */
 export async function readRegistrationToken(flags: TokenFlags, input: TokenInput = PROCESS_TOKEN_INPUT): Promise<string> {
   const given = [flags.token !== undefined, flags['token-file'] !== undefined, flags['token-stdin'] === true].filter(Boolean).length;
-  if (given === 0) throw new SetupError('CONFIG', 'register: a token is required: --token-file F or --token-stdin (or --token T, which other local users can read); copy a one-time registration token from the reset service');
+  if (given === 0)
+    throw new SetupError(
+      'CONFIG',
+      'register: a token is required: --token-file F or --token-stdin (or --token T, which other local users can read); copy a one-time registration token from the reset service',
+    );
   if (given > 1) throw new SetupError('CONFIG', 'register: give the token once: --token, --token-file or --token-stdin');
   let token: string;
   if (flags['token-file'] !== undefined) {

@@ -19,7 +19,6 @@ export interface TrustedKeyConfig {
   publicKey: string;
 }
 
-
 /**
  * The validated configuration file with every default filled in. Relative paths in the file are
  * resolved against the file's own directory, so every path here is absolute.

@@ -85,11 +85,7 @@ const service = refine(
   }),
   (value, path) => {
     if (new URL(value.url).protocol === 'ws:' && !value.allowInsecure) {
-      throw new ConfigError(
-        joinPath(path, 'url'),
-        'ws:// is unencrypted and refused by default',
-        'use a wss:// URL, or for local testing only set "service": { "allowInsecure": true }',
-      );
+      throw new ConfigError(joinPath(path, 'url'), 'ws:// is unencrypted and refused by default', 'use a wss:// URL, or for local testing only set "service": { "allowInsecure": true }');
     }
   },
 );

@@ -36,11 +36,29 @@ export const PORTAL_OFF: Readonly<PortalConfig> = Object.freeze({
  * case; AD and OpenLDAP names.
  */
 export const SECRET_ATTRIBUTES = [
-  'userpassword', 'unicodepwd', 'dbcspwd', 'ntpwdhistory', 'lmpwdhistory', 'supplementalcredentials', 'pwdhistory',
-  'msds-keycredentiallink', 'msds-managedpassword', 'ms-mcs-admpwd', 'mslaps-password', 'mslaps-encryptedpassword',
-  'mslaps-encryptedpasswordhistory', 'mslaps-encrypteddsrmpassword', 'mslaps-encrypteddsrmpasswordhistory',
-  'unixuserpassword', 'sambantpassword', 'sambalmpassword', 'sambapasswordhistory', 'krbprincipalkey', 'userpkcs12',
-  'trustauthincoming', 'trustauthoutgoing',
+  'userpassword',
+  'unicodepwd',
+  'dbcspwd',
+  'ntpwdhistory',
+  'lmpwdhistory',
+  'supplementalcredentials',
+  'pwdhistory',
+  'msds-keycredentiallink',
+  'msds-managedpassword',
+  'ms-mcs-admpwd',
+  'mslaps-password',
+  'mslaps-encryptedpassword',
+  'mslaps-encryptedpasswordhistory',
+  'mslaps-encrypteddsrmpassword',
+  'mslaps-encrypteddsrmpasswordhistory',
+  'unixuserpassword',
+  'sambantpassword',
+  'sambalmpassword',
+  'sambapasswordhistory',
+  'krbprincipalkey',
+  'userpkcs12',
+  'trustauthincoming',
+  'trustauthoutgoing',
 ] as const;
 const SECRET_ATTRIBUTE_SET: ReadonlySet<string> = new Set(SECRET_ATTRIBUTES);
 

@@ -124,47 +124,56 @@ export function nullable<T>(parse: Parser<T>): Parser<T | null> {
 }
 
 export function arrayOf<T>(item: Parser<T>, options: { minItems?: number } = {}): Parser<T[]> {
-  return shaped((value, path) => {
-    if (!Array.isArray(value)) throw wrongType(path, 'an array', value);
-    const minItems = options.minItems ?? 0;
-    if (value.length < minItems) {
-      throw new ConfigError(path, `needs at least ${minItems} item${minItems === 1 ? '' : 's'}`, 'add the missing entries');
-    }
-    return value.map((element, index) => item(element, joinPath(path, index)));
-  }, { kind: 'array', item });
+  return shaped(
+    (value, path) => {
+      if (!Array.isArray(value)) throw wrongType(path, 'an array', value);
+      const minItems = options.minItems ?? 0;
+      if (value.length < minItems) {
+        throw new ConfigError(path, `needs at least ${minItems} item${minItems === 1 ? '' : 's'}`, 'add the missing entries');
+      }
+      return value.map((element, index) => item(element, joinPath(path, index)));
+    },
+    { kind: 'array', item },
+  );
 }
 
 /** A plain object: every known key parsed (or defaulted), any unknown key an error naming it. */
 export function object<S extends Record<string, Field<unknown>>>(fields: S): Parser<ObjectOf<S>> {
   const known = Object.keys(fields);
-  return shaped((value, path) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrongType(path || '(top level)', 'an object', value);
-    const input = value as Record<string, unknown>;
-    for (const key of Object.keys(input)) {
-      if (!Object.hasOwn(fields, key)) {
-        throw new ConfigError(joinPath(path, key), 'unknown key', `remove it or fix its spelling (known keys here: ${known.join(', ')})`);
+  return shaped(
+    (value, path) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrongType(path || '(top level)', 'an object', value);
+      const input = value as Record<string, unknown>;
+      for (const key of Object.keys(input)) {
+        if (!Object.hasOwn(fields, key)) {
+          throw new ConfigError(joinPath(path, key), 'unknown key', `remove it or fix its spelling (known keys here: ${known.join(', ')})`);
+        }
       }
-    }
-    const out: Record<string, unknown> = {};
-    for (const key of known) {
-      const field = fields[key]!;
-      const keyPath = joinPath(path, key);
-      if (input[key] === undefined) {
-        if (field.fallback === undefined) throw new ConfigError(keyPath, 'missing required key', 'add it (see config.example.json)');
-        out[key] = field.fallback();
-      } else {
-        out[key] = field.parse(input[key], keyPath);
+      const out: Record<string, unknown> = {};
+      for (const key of known) {
+        const field = fields[key]!;
+        const keyPath = joinPath(path, key);
+        if (input[key] === undefined) {
+          if (field.fallback === undefined) throw new ConfigError(keyPath, 'missing required key', 'add it (see config.example.json)');
+          out[key] = field.fallback();
+        } else {
+          out[key] = field.parse(input[key], keyPath);
+        }
       }
-    }
-    return out as ObjectOf<S>;
-  }, { kind: 'object', fields });
+      return out as ObjectOf<S>;
+    },
+    { kind: 'object', fields },
+  );
 }
 
 /** Runs `parse`, then `check` on its result (for rules that need the parsed value). */
 export function refine<T>(parse: Parser<T>, check: (value: T, path: string) => void): Parser<T> {
-  return shaped((value, path) => {
-    const parsed = parse(value, path);
-    check(parsed, path);
-    return parsed;
-  }, { kind: 'wrap', inner: parse });
+  return shaped(
+    (value, path) => {
+      const parsed = parse(value, path);
+      check(parsed, path);
+      return parsed;
+    },
+    { kind: 'wrap', inner: parse },
+  );
 }

@@ -10,11 +10,7 @@ import { socketOptions, type ServiceEndpoint } from './socket-options.js';
  * waits for `registered`. Throws AgentError with a reason an admin can act on. Registration is the
  * same in every version, so it offers them all and works with whichever the service picks.
  */
-export async function registerWithService(
-  endpoint: ServiceEndpoint,
-  request: Omit<RegisterMessage, 'type'>,
-  timeoutMs = 30_000,
-): Promise<RegisteredMessage> {
+export async function registerWithService(endpoint: ServiceEndpoint, request: Omit<RegisterMessage, 'type'>, timeoutMs = 30_000): Promise<RegisteredMessage> {
   const socket = new WebSocket(endpoint.url, [...SUBPROTOCOL_OFFER], socketOptions(endpoint, timeoutMs));
   return new Promise<RegisteredMessage>((resolve, reject) => {
     let settled = false;

@@ -288,7 +288,7 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     const serverTime = parseTime(welcome.serverTime);
     const skew = serverTime === null ? 0 : this.#now().getTime() - serverTime.getTime();
     if (Math.abs(skew) > clockSkewMs) {
-      logger.warn('this machine\'s clock differs from the service\'s by more than the allowed skew: commands may be refused as expired; fix the time sync (NTP)', {
+      logger.warn("this machine's clock differs from the service's by more than the allowed skew: commands may be refused as expired; fix the time sync (NTP)", {
         skewMs: skew,
         allowedMs: clockSkewMs,
       });
@@ -358,7 +358,10 @@ export class ServiceConnection extends EventEmitter<ConnectionEvents> {
     if (this.#state === 'stopped') return;
     if (code === CloseCode.unauthorized) {
       this.#forceMaxBackoff = true;
-      logger.error('the service refused this agent (close 4001): check that the agent is registered with this service (run `writeback-agent register` again with a new token) and that the machine clock is right', { reason });
+      logger.error(
+        'the service refused this agent (close 4001): check that the agent is registered with this service (run `writeback-agent register` again with a new token) and that the machine clock is right',
+        { reason },
+      );
     } else if (code === CloseCode.replaced) {
       this.#forceMaxBackoff = true;
       logger.warn('another connection of this same agent replaced this one (close 4002): is a second copy of the agent running with the same state directory?', { reason });

@@ -44,7 +44,9 @@ export function socketOptions(endpoint: ServiceEndpoint, handshakeTimeoutMs: num
   const serviceHost = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const verifyIdentity = (_host: string, cert: PeerCertificate): Error | undefined => checkServerIdentity(serviceHost, cert);
   const options: ClientOptions = {
-    maxPayload: MAX_FRAME_BYTES, handshakeTimeout: handshakeTimeoutMs, perMessageDeflate: false,
+    maxPayload: MAX_FRAME_BYTES,
+    handshakeTimeout: handshakeTimeoutMs,
+    perMessageDeflate: false,
     rejectUnauthorized: true,
     // ws hands it to tls.connect, which wants Node's signature (an Error or undefined); ws's type says boolean.
     checkServerIdentity: verifyIdentity as unknown as ClientOptions['checkServerIdentity'],

@@ -35,8 +35,11 @@ export function diagnoseText(lines: readonly StepResult[]): string {
   }
   const failed = lines.filter((line) => line.status === 'FAIL');
   const warned = lines.filter((line) => line.status === 'WARN').length;
-  out.push('', failed.length === 0
-    ? `all steps OK${warned > 0 ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}`
-    : `failed: ${failed.map((line) => `${line.path === 'service' ? 'service' : `directory ${line.directory ?? ''}`} ${line.step} (${line.cause ?? 'unknown'})`).join(', ')}`);
+  out.push(
+    '',
+    failed.length === 0
+      ? `all steps OK${warned > 0 ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}`
+      : `failed: ${failed.map((line) => `${line.path === 'service' ? 'service' : `directory ${line.directory ?? ''}`} ${line.step} (${line.cause ?? 'unknown'})`).join(', ')}`,
+  );
   return `${out.join('\n')}\n`;
 }

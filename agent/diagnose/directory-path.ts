@@ -31,7 +31,10 @@ const BAD_BINDINGS = '80090346';
 class UrlReport {
   readonly lines: StepResult[] = [];
   failed = false;
-  constructor(readonly target: string, readonly directory: string) {}
+  constructor(
+    readonly target: string,
+    readonly directory: string,
+  ) {}
 
   add(step: DirectoryStep, status: StepStatus, detail: string, cause?: NetworkCause, fix?: string): void {
     this.lines.push({ path: 'directory', target: this.target, directory: this.directory, step, status, detail, ...(cause === undefined ? {} : { cause, fix: fix ?? fixFor(cause) }) });
@@ -49,7 +52,8 @@ class UrlReport {
 
   finish(steps: readonly DirectoryStep[]): StepResult[] {
     for (const step of steps) {
-      if (!this.lines.some((line) => line.step === step)) this.lines.push({ path: 'directory', target: this.target, directory: this.directory, step, status: 'SKIPPED', detail: 'not tried: an earlier step failed' });
+      if (!this.lines.some((line) => line.step === step))
+        this.lines.push({ path: 'directory', target: this.target, directory: this.directory, step, status: 'SKIPPED', detail: 'not tried: an earlier step failed' });
     }
     return this.lines;
   }
@@ -166,7 +170,16 @@ async function startTlsFacts(target: string, host: string, ca: Buffer | undefine
 }
 
 /** The bind over a verified connection as the agent makes it, then the root DSE and, for AD over StartTLS, signing and channel binding. */
-async function bindSteps(report: UrlReport, target: string, host: string, secure: boolean, ca: Buffer | undefined, password: string, options: DirectoryPathOptions, adStartTls: boolean): Promise<void> {
+async function bindSteps(
+  report: UrlReport,
+  target: string,
+  host: string,
+  secure: boolean,
+  ca: Buffer | undefined,
+  password: string,
+  options: DirectoryPathOptions,
+  adStartTls: boolean,
+): Promise<void> {
   const { directory, timeoutMs } = options;
   let client: Client;
   try {
@@ -196,8 +209,12 @@ async function bindSteps(report: UrlReport, target: string, host: string, secure
     }
     await rootDseStep(report, client, directory);
     if (adStartTls) {
-      report.add('signing', 'OK', 'the DC accepted the simple bind inside StartTLS: TLS meets an LDAP signing requirement (LDAPServerIntegrity), so the DC\'s setting does not matter to the agent');
-      report.add('channelBinding', 'OK', 'the DC accepted the bind without a channel binding token: channel binding (LdapEnforceChannelBinding) applies to NTLM and Kerberos binds, not to the agent\'s simple bind');
+      report.add('signing', 'OK', "the DC accepted the simple bind inside StartTLS: TLS meets an LDAP signing requirement (LDAPServerIntegrity), so the DC's setting does not matter to the agent");
+      report.add(
+        'channelBinding',
+        'OK',
+        "the DC accepted the bind without a channel binding token: channel binding (LdapEnforceChannelBinding) applies to NTLM and Kerberos binds, not to the agent's simple bind",
+      );
     }
   } finally {
     await client.unbind().catch(() => undefined);
@@ -210,7 +227,11 @@ type OidName = keyof typeof Oid;
 async function rootDseStep(report: UrlReport, client: Client, directory: DirectoryConfig): Promise<void> {
   let entry: Record<string, unknown>;
   try {
-    const { searchEntries } = await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['supportedControl', 'supportedExtension', 'supportedCapabilities', 'vendorName', 'vendorVersion', 'objectClass'] });
+    const { searchEntries } = await client.search('', {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['supportedControl', 'supportedExtension', 'supportedCapabilities', 'vendorName', 'vendorVersion', 'objectClass'],
+    });
     entry = searchEntries[0] ?? {};
   } catch (error) {
     report.fail('rootDse', 'ROOT_DSE_UNREADABLE', ldapDetail(error));

@@ -28,12 +28,12 @@ export const Diagnosis = {
     NAME_NOT_RESOLVED: {
       step: 'resolve',
       label: 'the host name does not resolve',
-      fix: 'check the host name in the URL and this machine\'s DNS servers (/etc/resolv.conf, or the network adapter on Windows)',
+      fix: "check the host name in the URL and this machine's DNS servers (/etc/resolv.conf, or the network adapter on Windows)",
     },
     PROXY_UNREACHABLE: {
       step: 'proxy',
       label: 'the proxy does not answer',
-      fix: 'check the proxy URL (service.proxy or HTTPS_PROXY) and that this machine may reach the proxy\'s port',
+      fix: "check the proxy URL (service.proxy or HTTPS_PROXY) and that this machine may reach the proxy's port",
     },
     PROXY_AUTH_REQUIRED: {
       step: 'proxy',
@@ -43,7 +43,7 @@ export const Diagnosis = {
     PROXY_REFUSED: {
       step: 'proxy',
       label: 'the proxy refused the tunnel',
-      fix: 'have the proxy allow CONNECT to the service\'s host and port (a rule for the host, or for port 443)',
+      fix: "have the proxy allow CONNECT to the service's host and port (a rule for the host, or for port 443)",
     },
     CONNECTION_REFUSED: {
       step: 'tcp',
@@ -58,7 +58,7 @@ export const Diagnosis = {
     CONNECTION_FAILED: {
       step: 'tcp',
       label: 'the connection failed',
-      fix: 'check the route to the host (a VPN, a firewall, the host\'s own address) and the port in the URL',
+      fix: "check the route to the host (a VPN, a firewall, the host's own address) and the port in the URL",
     },
     TLS_INSPECTION: {
       step: 'tls',
@@ -78,12 +78,12 @@ export const Diagnosis = {
     CERT_EXPIRED: {
       step: 'expiry',
       label: 'the certificate expired',
-      fix: 'renew the server\'s certificate (for a directory: the domain controller\'s or slapd\'s LDAPS certificate)',
+      fix: "renew the server's certificate (for a directory: the domain controller's or slapd's LDAPS certificate)",
     },
     CERT_NOT_YET_VALID: {
       step: 'expiry',
       label: 'the certificate is not valid yet',
-      fix: 'check this machine\'s clock (NTP); if the clock is right, the certificate was issued with a future start date',
+      fix: "check this machine's clock (NTP); if the clock is right, the certificate was issued with a future start date",
     },
     CERT_EXPIRES_SOON: {
       step: 'expiry',
@@ -93,27 +93,27 @@ export const Diagnosis = {
     NOT_WEBSOCKET: {
       step: 'upgrade',
       label: 'an HTTP answer instead of a WebSocket upgrade',
-      fix: 'something on the way answers for the service (a proxy\'s error page, a captive portal, a load balancer without WebSocket support): check service.url and let WebSocket upgrades through to the service',
+      fix: "something on the way answers for the service (a proxy's error page, a captive portal, a load balancer without WebSocket support): check service.url and let WebSocket upgrades through to the service",
     },
     SUBPROTOCOL_REFUSED: {
       step: 'subprotocol',
-      label: 'the service did not accept the agent\'s subprotocol',
-      fix: 'check that service.url points at the reset service\'s agent endpoint (…/agent/v1) and that the service is not older than this agent',
+      label: "the service did not accept the agent's subprotocol",
+      fix: "check that service.url points at the reset service's agent endpoint (…/agent/v1) and that the service is not older than this agent",
     },
     NO_CHALLENGE: {
       step: 'challenge',
       label: 'no challenge from the service',
-      fix: 'the endpoint accepted the WebSocket but does not speak the agent protocol: check service.url, or look at the service\'s health',
+      fix: "the endpoint accepted the WebSocket but does not speak the agent protocol: check service.url, or look at the service's health",
     },
     CLOCK_SKEW: {
       step: 'clock',
-      label: 'this machine\'s clock differs from the service\'s',
-      fix: 'synchronise this machine\'s clock (NTP; on Windows the domain\'s time service): commands will be refused as expired or issued in the future',
+      label: "this machine's clock differs from the service's",
+      fix: "synchronise this machine's clock (NTP; on Windows the domain's time service): commands will be refused as expired or issued in the future",
     },
     CLOCK_UNKNOWN: {
       step: 'clock',
       label: 'the service did not tell its time',
-      fix: 'nothing to do if the host\'s clock is synchronised; the running agent compares the clocks at every connect',
+      fix: "nothing to do if the host's clock is synchronised; the running agent compares the clocks at every connect",
     },
     BIND_REFUSED: {
       step: 'bind',
@@ -128,12 +128,12 @@ export const Diagnosis = {
     ROOT_DSE_UNREADABLE: {
       step: 'rootDse',
       label: 'the root DSE could not be read',
-      fix: 'allow the agent\'s account to read the root DSE (it is readable by default on AD and slapd)',
+      fix: "allow the agent's account to read the root DSE (it is readable by default on AD and slapd)",
     },
     WRONG_DIRECTORY_KIND: {
       step: 'rootDse',
       label: 'the server is not the kind of directory configured',
-      fix: 'set the directory\'s kind to what the server is (activeDirectory or openldap), or point urls at the right server',
+      fix: "set the directory's kind to what the server is (activeDirectory or openldap), or point urls at the right server",
     },
     CONTROL_MISSING: {
       step: 'rootDse',
@@ -153,7 +153,7 @@ export const Diagnosis = {
     TIMEOUT: {
       step: 'tcp',
       label: 'no answer in time',
-      fix: 'the server or a proxy on the way holds the connection without answering: check the server\'s health and any proxy or firewall that inspects traffic',
+      fix: "the server or a proxy on the way holds the connection without answering: check the server's health and any proxy or firewall that inspects traffic",
     },
   },
 } as const;

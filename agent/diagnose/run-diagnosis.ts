@@ -24,7 +24,6 @@ export async function runDiagnosis(config: AgentConfig, options: DiagnosisOption
     ...common,
     ...(options.env === undefined ? {} : { env: options.env }),
   });
-  const directories = config.directories.map(async (directory, index) =>
-    diagnoseDirectory({ directory, password: await options.bindPassword(index), timeoutMs: directory.timeoutMs, ...common }));
+  const directories = config.directories.map(async (directory, index) => diagnoseDirectory({ directory, password: await options.bindPassword(index), timeoutMs: directory.timeoutMs, ...common }));
   return (await Promise.all([service, ...directories])).flat();
 }

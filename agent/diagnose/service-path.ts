@@ -198,9 +198,9 @@ async function upgradeSteps(report: PathReport, options: ServicePathOptions, now
     }
     report.add('subprotocol', 'OK', SUBPROTOCOL);
     const first = await challenge;
-    if (first === 'challenge') report.add('challenge', 'OK', 'the service sent a challenge (hello not sent: it would replace the running agent\'s session)');
+    if (first === 'challenge') report.add('challenge', 'OK', "the service sent a challenge (hello not sent: it would replace the running agent's session)");
     else report.fail('challenge', 'NO_CHALLENGE', first === null ? `no frame within ${2 * timeoutMs} ms of the upgrade request` : `the first frame was ${first}`);
-    if (outcome.date !== null) clockFromDate(report, outcome.date, now(), options.maxSkewMs, 'the upgrade\'s Date header');
+    if (outcome.date !== null) clockFromDate(report, outcome.date, now(), options.maxSkewMs, "the upgrade's Date header");
   } finally {
     if (socket.readyState === WebSocket.OPEN) socket.close(1000);
     else socket.terminate();
@@ -234,14 +234,18 @@ async function clockStep(report: PathReport, options: ServicePathOptions, now: (
   const target = new URL(endpoint.url);
   target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
   const date = await new Promise<string | null>((resolve) => {
-    const request = (target.protocol === 'https:' ? httpsGet : httpGet)(target, {
-      timeout: timeoutMs,
-      ...(context.ca === undefined ? {} : { ca: context.ca }),
-      ...(context.proxy === null ? {} : { agent: proxyAgent(context.proxy, context.ca) }),
-    }, (response) => {
-      response.resume();
-      resolve(response.headers.date ?? null);
-    });
+    const request = (target.protocol === 'https:' ? httpsGet : httpGet)(
+      target,
+      {
+        timeout: timeoutMs,
+        ...(context.ca === undefined ? {} : { ca: context.ca }),
+        ...(context.proxy === null ? {} : { agent: proxyAgent(context.proxy, context.ca) }),
+      },
+      (response) => {
+        response.resume();
+        resolve(response.headers.date ?? null);
+      },
+    );
     request.once('timeout', () => request.destroy());
     request.once('error', () => resolve(null));
   });
@@ -252,7 +256,7 @@ async function clockStep(report: PathReport, options: ServicePathOptions, now: (
 function clockFromDate(report: PathReport, header: string, local: Date, maxSkewMs: number, source: string): void {
   const serviceTime = Date.parse(header);
   if (Number.isNaN(serviceTime)) {
-    report.add('clock', 'WARN', 'the service\'s Date header is not a date; the clocks were not compared', 'CLOCK_UNKNOWN');
+    report.add('clock', 'WARN', "the service's Date header is not a date; the clocks were not compared", 'CLOCK_UNKNOWN');
     return;
   }
   // A Date header has whole seconds: the service's time lies within the second it names.

@@ -96,18 +96,23 @@ export async function inspectTls(target: { host: string; port: number; socket?: 
 export function tlsSteps(facts: TlsFacts, context: { path: DiagnosePath; target: string; directory?: string; host: string; now: Date; caFile: string | null }): StepResult[] {
   const base = { path: context.path, target: context.target, ...(context.directory === undefined ? {} : { directory: context.directory }) };
   const trustedBy = context.caFile === null ? 'the built-in CA list' : context.caFile;
-  const tls: StepResult = facts.chainError === null
-    ? { ...base, step: 'tls', status: 'OK', detail: `issued by ${facts.issuer}, trusted (${trustedBy})` }
-    : classifyError(Object.assign(new Error(facts.chainError), { code: facts.chainError }), { viaProxy: false })?.cause === 'TLS_INSPECTION'
-      ? {
-        ...base, step: 'tls', status: 'FAIL', cause: 'TLS_INSPECTION',
-        detail: `TLS inspection suspected (issuer: ${facts.issuer}): ${facts.chainTop === facts.issuer ? 'it' : `the chain ends at ${facts.chainTop}, which`} is not in ${trustedBy} (${facts.chainError})`,
-        fix: fixFor('TLS_INSPECTION', context.host),
-      }
-      : { ...base, step: 'tls', status: 'FAIL', cause: 'TLS_FAILED', detail: `the certificate issued by ${facts.issuer} does not verify (${facts.chainError})`, fix: fixFor('TLS_FAILED') };
-  const hostname: StepResult = facts.nameError === null
-    ? { ...base, step: 'hostname', status: 'OK', detail: `the certificate names ${context.host}` }
-    : { ...base, step: 'hostname', status: 'FAIL', cause: 'NAME_MISMATCH', detail: `the certificate (subject ${facts.subject}) does not name ${context.host}`, fix: fixFor('NAME_MISMATCH') };
+  const tls: StepResult =
+    facts.chainError === null
+      ? { ...base, step: 'tls', status: 'OK', detail: `issued by ${facts.issuer}, trusted (${trustedBy})` }
+      : classifyError(Object.assign(new Error(facts.chainError), { code: facts.chainError }), { viaProxy: false })?.cause === 'TLS_INSPECTION'
+        ? {
+            ...base,
+            step: 'tls',
+            status: 'FAIL',
+            cause: 'TLS_INSPECTION',
+            detail: `TLS inspection suspected (issuer: ${facts.issuer}): ${facts.chainTop === facts.issuer ? 'it' : `the chain ends at ${facts.chainTop}, which`} is not in ${trustedBy} (${facts.chainError})`,
+            fix: fixFor('TLS_INSPECTION', context.host),
+          }
+        : { ...base, step: 'tls', status: 'FAIL', cause: 'TLS_FAILED', detail: `the certificate issued by ${facts.issuer} does not verify (${facts.chainError})`, fix: fixFor('TLS_FAILED') };
+  const hostname: StepResult =
+    facts.nameError === null
+      ? { ...base, step: 'hostname', status: 'OK', detail: `the certificate names ${context.host}` }
+      : { ...base, step: 'hostname', status: 'FAIL', cause: 'NAME_MISMATCH', detail: `the certificate (subject ${facts.subject}) does not name ${context.host}`, fix: fixFor('NAME_MISMATCH') };
   return [tls, hostname, expiryStep(facts, base, context.now)];
 }
 

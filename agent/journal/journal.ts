@@ -123,7 +123,10 @@ export class Journal {
         try {
           record = JSON.parse(text) as JournalRecord;
         } catch {
-          throw new AgentError('INTERNAL', `journal ${options.path} is corrupt at line ${lineNumber}; stop the agent, move the file aside and restart (commands in it may then be applied again if re-sent)`);
+          throw new AgentError(
+            'INTERNAL',
+            `journal ${options.path} is corrupt at line ${lineNumber}; stop the agent, move the file aside and restart (commands in it may then be applied again if re-sent)`,
+          );
         }
         journal.#apply(record, { offset, length });
       });
@@ -175,9 +178,13 @@ export class Journal {
     // fsync'd on its own (the next durable write carries it to disk): should a crash lose it, the
     // result is re-sent after the next welcome and the service, which has it, acknowledges it
     // again. One fsync fewer per command, and fewer for the others to queue behind.
-    await this.#write({ r: 'entry', ...entry, state: JournalState.acknowledged, acknowledgedAt: this.#nowText() }, (offset, length, stored) => {
-      if (stored !== null) this.#park(id, stored, offset, length);
-    }, false);
+    await this.#write(
+      { r: 'entry', ...entry, state: JournalState.acknowledged, acknowledgedAt: this.#nowText() },
+      (offset, length, stored) => {
+        if (stored !== null) this.#park(id, stored, offset, length);
+      },
+      false,
+    );
     return true;
   }
 
@@ -319,7 +326,9 @@ export class Journal {
       for (const p of batch) p.resolve();
     } catch (error) {
       // A journal that cannot be written must stop the pipeline: acking without a record breaks idempotency.
-      this.#failure = new AgentError('INTERNAL', `journal ${this.path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the disk, then restart the agent`, { cause: error });
+      this.#failure = new AgentError('INTERNAL', `journal ${this.path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the disk, then restart the agent`, {
+        cause: error,
+      });
       for (const p of batch) p.reject(this.#failure);
     }
   }
@@ -401,7 +410,9 @@ export class Journal {
       next = await open(this.path, 'a+', 0o600);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      this.#failure = new AgentError('INTERNAL', `journal ${this.path} could not be compacted (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the disk, then restart the agent`, { cause: error });
+      this.#failure = new AgentError('INTERNAL', `journal ${this.path} could not be compacted (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the disk, then restart the agent`, {
+        cause: error,
+      });
       for (const p of covered) p.reject(this.#failure);
       throw this.#failure;
     }

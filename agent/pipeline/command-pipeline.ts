@@ -157,7 +157,11 @@ export class CommandPipeline {
       // More than the service may have outstanding (hello's maxInFlight): answered BUSY, recorded
       // like any result, instead of queueing without bound.
       this.#active.add(command.id);
-      void this.#process(command, false, recorded, arrived, { code: 'BUSY', message: `more than ${o.maxInFlight} commands in flight (the agent's maxInFlight); try again later`, details: { maxInFlight: o.maxInFlight } });
+      void this.#process(command, false, recorded, arrived, {
+        code: 'BUSY',
+        message: `more than ${o.maxInFlight} commands in flight (the agent's maxInFlight); try again later`,
+        details: { maxInFlight: o.maxInFlight },
+      });
       return;
     }
     // The checks (lookup, scope, policy) run while the record is being made durable: nothing is
@@ -194,17 +198,28 @@ export class CommandPipeline {
     const incident = randomUUID();
     try {
       if (refusal !== undefined) throw new AgentError(refusal.code, refusal.message, { details: refusal.details });
-      outcome = await this.#steps(command, maybeApplied, recorded, (value) => {
-        held.secret = value;
-        for (const item of Object.values(value)) o.redactor.track(item);
-      }, (resolvedDn) => {
-        dn = resolvedDn;
-      });
+      outcome = await this.#steps(
+        command,
+        maybeApplied,
+        recorded,
+        (value) => {
+          held.secret = value;
+          for (const item of Object.values(value)) o.redactor.track(item);
+        },
+        (resolvedDn) => {
+          dn = resolvedDn;
+        },
+      );
     } catch (error) {
       outcome = errorToOutcome(error, incident);
       if (outcome.code === 'INTERNAL') o.logger.error('command failed unexpectedly', { commandId: command.id, incident, error: describe(error) });
     }
-    if (!(await recorded.then(() => true, () => false))) {
+    if (
+      !(await recorded.then(
+        () => true,
+        () => false,
+      ))
+    ) {
       // Never recorded (logged where begin failed): no ack, no result; the service redelivers it.
       this.#active.delete(command.id);
       forgetSecret();
@@ -226,7 +241,15 @@ export class CommandPipeline {
     // Not awaited: the line joins the audit log's next group commit, and the command's slot is
     // free meanwhile (the runtime closes the audit log, waiting for it, after draining).
     o.audit
-      .record({ commandId: command.id, op: command.op, directory: command.directory ?? this.#defaultDirectory(), dn, code: signed.result.code, status: signed.result.status, at: signed.result.completedAt })
+      .record({
+        commandId: command.id,
+        op: command.op,
+        directory: command.directory ?? this.#defaultDirectory(),
+        dn,
+        code: signed.result.code,
+        status: signed.result.status,
+        at: signed.result.completedAt,
+      })
       .then(
         () => {
           this.#auditFailing = false;
@@ -239,13 +262,7 @@ export class CommandPipeline {
       );
   }
 
-  async #steps(
-    command: Command,
-    maybeApplied: boolean,
-    recorded: Promise<void>,
-    holdSecret: (secret: Record<string, string>) => void,
-    resolved: (dn: string) => void,
-  ): Promise<Outcome> {
+  async #steps(command: Command, maybeApplied: boolean, recorded: Promise<void>, holdSecret: (secret: Record<string, string>) => void, resolved: (dn: string) => void): Promise<Outcome> {
     const o = this.o;
     const windowProblem = checkTimeWindow(command, this.#now(), o.clockSkewMs);
     // Expired, but it was mid-write when the agent stopped: not acted on again, yet the password
@@ -287,7 +304,7 @@ export class CommandPipeline {
         const user = await directory.driver.resolveUser(command.target);
         resolved(user.dn);
         // The agent would not have written to an account it may not change: no probe (a bind) there.
-        if ((await policyRefusal(user, command.op, directory.driver, directory.config)) === null && await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt))) {
+        if ((await policyRefusal(user, command.op, directory.driver, directory.config)) === null && (await directory.driver.passwordAlreadyApplied(user, newPassword, new Date(command.issuedAt)))) {
           const appliedAt = formatTime(user.passwordLastSet ?? this.#now());
           return { code: 'OK', message: 'password set before the agent restarted (the command expired since; nothing more was done)', details: { dn: user.dn, appliedAt, alreadyApplied: true } };
         }

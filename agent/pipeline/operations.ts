@@ -141,7 +141,14 @@ export async function executeOperation(command: Command, secret: Record<string, 
 /** A protected account's own reset through the on-premises opt-in (agent/policy/protected-self-service.ts); logged when it applies. */
 async function allowedSelfService(command: Command, user: DirectoryUser, ctx: OperationContext): Promise<boolean> {
   const group = await protectedSelfServiceGroup(command, user, ctx.driver, ctx.config, ctx.logger);
-  if (group !== null) ctx.logger?.warn('a protected account acts on itself through self-service (scope.selfServiceProtectedGroups)', { commandId: command.id, op: command.op, dn: user.dn, reason: user.protectedReason, group });
+  if (group !== null)
+    ctx.logger?.warn('a protected account acts on itself through self-service (scope.selfServiceProtectedGroups)', {
+      commandId: command.id,
+      op: command.op,
+      dn: user.dn,
+      reason: user.protectedReason,
+      group,
+    });
   return group !== null;
 }
 

@@ -12,10 +12,7 @@ export interface JournalEntryView {
 export interface JournalPort {
   get(id: string): JournalEntryView | undefined;
   /** Durable (fsync'd) before the agent sends `ack` and before any directory write for the command. */
-  begin(
-    id: string,
-    info: { op: string; target: { by: string; value: string } | null; directory: string | null; receivedAt: string; expiresAt: string },
-  ): Promise<void>;
+  begin(id: string, info: { op: string; target: { by: string; value: string } | null; directory: string | null; receivedAt: string; expiresAt: string }): Promise<void>;
   /** Noted just before the directory write (not necessarily durable: recovery treats `received` alike). */
   markApplying(id: string): Promise<void>;
   complete(id: string, result: ResultMessage): Promise<void>;

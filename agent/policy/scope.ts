@@ -40,5 +40,5 @@ export async function scopeRefusal(dn: string, rules: ScopeRules, canonicalOf: C
     const canonical = await canonicalOf(base);
     if (canonical !== null && isWithinExactly(dn, canonical)) return null;
   }
-  return 'the account is under an entry that only looks like a subtree in scope.include (its DN differs from the directory\'s own)';
+  return "the account is under an entry that only looks like a subtree in scope.include (its DN differs from the directory's own)";
 }

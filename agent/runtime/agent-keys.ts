@@ -31,7 +31,10 @@ export async function loadAgentKeys(store: SecretStore): Promise<AgentKeys> {
 async function load(store: SecretStore, name: string, curve: OkpPrivateJwk['crv']): Promise<KeyPair> {
   const text = await store.get(name);
   if (text === null) {
-    throw new SetupError('NOT_REGISTERED', `the ${store.kind} secret store has no ${name}: run \`writeback-agent register --config FILE --token TOKEN\` first (with the same secretStore and stateDir)`);
+    throw new SetupError(
+      'NOT_REGISTERED',
+      `the ${store.kind} secret store has no ${name}: run \`writeback-agent register --config FILE --token TOKEN\` first (with the same secretStore and stateDir)`,
+    );
   }
   try {
     const jwk = JSON.parse(text) as OkpPrivateJwk;

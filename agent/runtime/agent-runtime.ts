@@ -117,7 +117,10 @@ export class AgentRuntime {
         directories,
         defaultDirectory: config.defaultDirectory,
         journal,
-        audit: { record: (entry) => audit.append({ commandId: entry.commandId, op: entry.op, directory: entry.directory, dn: entry.dn, code: entry.code, status: entry.status, time: entry.at }).then(() => undefined) },
+        audit: {
+          record: (entry) =>
+            audit.append({ commandId: entry.commandId, op: entry.op, directory: entry.directory, dn: entry.dn, code: entry.code, status: entry.status, time: entry.at }).then(() => undefined),
+        },
         redactor: logger.redactor,
         rateLimiter: new RateLimiter({ limit: config.limits.perTargetPerMinute, now }),
         logger,
@@ -242,8 +245,12 @@ export class AgentRuntime {
       startedAt: this.#startedAt.toISOString(),
       updatedAt: this.now().toISOString(),
       connection: {
-        state: this.connection.state, sessionId: this.connection.sessionId, lastError: this.connection.lastError,
-        cause: this.connection.lastFailure?.cause ?? null, fix: this.connection.lastFailure?.fix ?? null, since: this.now().toISOString(),
+        state: this.connection.state,
+        sessionId: this.connection.sessionId,
+        lastError: this.connection.lastError,
+        cause: this.connection.lastFailure?.cause ?? null,
+        fix: this.connection.lastFailure?.fix ?? null,
+        since: this.now().toISOString(),
       },
       commands: { received: this.pipeline.stats.received, completed: this.pipeline.stats.completed, inFlight: this.pipeline.inFlight },
       memory: memoryFigures(),

@@ -54,7 +54,11 @@ export class CollectionPolicy {
   #previous: number;
   #rssAfterCollection: number;
 
-  constructor(private readonly afterRssGrowthBytes: number, commandsNow: number, rssNow: number) {
+  constructor(
+    private readonly afterRssGrowthBytes: number,
+    commandsNow: number,
+    rssNow: number,
+  ) {
     this.#reducedAt = commandsNow;
     this.#previous = commandsNow;
     this.#rssAfterCollection = rssNow;

@@ -1,12 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  judgeServiceKeys,
-  signServiceKeysAck,
-  type ServiceKeysAckMessage,
-  type ServiceKeysMessage,
-  type TrustedKeyEntry,
-  type TrustedKeys,
-} from '../../protocol/index.js';
+import { judgeServiceKeys, signServiceKeysAck, type ServiceKeysAckMessage, type ServiceKeysMessage, type TrustedKeyEntry, type TrustedKeys } from '../../protocol/index.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import type { Logger } from '../logging/logger.js';
 import { RegistrationState } from '../state/registration-state.js';
@@ -45,9 +38,11 @@ export class ServiceKeyRotation {
 
   /** Never rejects. */
   handle(message: ServiceKeysMessage): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#handle(message)).catch((error: unknown) => {
-      this.o.logger.error('could not apply a service key announcement; the trusted keys are unchanged', { error: error instanceof Error ? error.message : String(error) });
-    });
+    this.#queue = this.#queue
+      .then(() => this.#handle(message))
+      .catch((error: unknown) => {
+        this.o.logger.error('could not apply a service key announcement; the trusted keys are unchanged', { error: error instanceof Error ? error.message : String(error) });
+      });
     return this.#queue;
   }
 
@@ -55,7 +50,12 @@ export class ServiceKeyRotation {
     const o = this.o;
     const judged = judgeServiceKeys(message, { trusted: o.trusted, lastIssuedAt: this.#lastIssuedAt, now: o.now(), clockSkewMs: o.clockSkewMs });
     if (!judged.ok) {
-      o.logger.warn('refused a service key announcement; the trusted keys are unchanged', { refusal: judged.refusal, reason: judged.reason, kid: message.kid.slice(0, 64), issuedAt: message.issuedAt });
+      o.logger.warn('refused a service key announcement; the trusted keys are unchanged', {
+        refusal: judged.refusal,
+        reason: judged.reason,
+        kid: message.kid.slice(0, 64),
+        issuedAt: message.issuedAt,
+      });
       return;
     }
     const kids = judged.keys.map((key) => key.kid);

@@ -68,7 +68,12 @@ export class KeychainSecretStore implements SecretStore {
   list(): Promise<string[]> {
     try {
       // The probe's entry is deleted right after it is written, but a crash in between could leave it.
-      return Promise.resolve(findCredentials(this.#service).map((c) => c.account).filter((name) => name !== PROBE_NAME).sort());
+      return Promise.resolve(
+        findCredentials(this.#service)
+          .map((c) => c.account)
+          .filter((name) => name !== PROBE_NAME)
+          .sort(),
+      );
     } catch (error) {
       return Promise.reject(new SecretStoreError('cannot list the secrets in the keychain (is it locked?)', { cause: error }));
     }

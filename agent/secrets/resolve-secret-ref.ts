@@ -8,11 +8,7 @@ import type { SecretStore } from './secret-store.js';
  * path for messages (e.g. `directories[0].bindPassword`). Errors name the variable, file or secret,
  * never the value.
  */
-export async function resolveSecretRef(
-  ref: SecretRef,
-  secretStore: SecretStore | null,
-  options: { path?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<string> {
+export async function resolveSecretRef(ref: SecretRef, secretStore: SecretStore | null, options: { path?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const path = options.path ?? 'bindPassword';
   if ('env' in ref) {
     const value = (options.env ?? process.env)[ref.env];

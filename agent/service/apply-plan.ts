@@ -39,7 +39,10 @@ export async function applyPlan(plan: ServicePlan, options: ApplyOptions): Promi
         }
         case 'file': {
           const path = at(step.path);
-          const before = await readFile(path).then((content) => content, () => null);
+          const before = await readFile(path).then(
+            (content) => content,
+            () => null,
+          );
           const mode = before === null ? 0 : (await stat(path)).mode & 0o7777;
           await mkdir(dirname(path), { recursive: true, mode: 0o755 });
           await writeFile(path, step.content, { mode: step.mode });
@@ -47,7 +50,13 @@ export async function applyPlan(plan: ServicePlan, options: ApplyOptions): Promi
           undo.push(
             before === null
               ? { what: `removed ${path}`, run: () => rm(path, { force: true }) }
-              : { what: `restored the previous ${path}`, run: async () => { await writeFile(path, before); await chmod(path, mode); } },
+              : {
+                  what: `restored the previous ${path}`,
+                  run: async () => {
+                    await writeFile(path, before);
+                    await chmod(path, mode);
+                  },
+                },
           );
           options.log(`wrote ${path}`);
           break;
@@ -71,11 +80,16 @@ export async function applyPlan(plan: ServicePlan, options: ApplyOptions): Promi
     if (undo.length === 0) throw error;
     options.log('rolling back what this run had done:');
     for (const action of undo.reverse()) {
-      await action.run().then(() => options.log(`  ${action.what}`), () => options.log(`  could not undo: ${action.what}`));
+      await action.run().then(
+        () => options.log(`  ${action.what}`),
+        () => options.log(`  could not undo: ${action.what}`),
+      );
     }
     for (const step of rerun) runCommand(plan, step, options);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SetupError('CONFIG', `${reason.replace(/; fix that and run the command again.*$/, '')}; what this run had created was removed again, so fix that and run the command again`, { cause: error });
+    throw new SetupError('CONFIG', `${reason.replace(/; fix that and run the command again.*$/, '')}; what this run had created was removed again, so fix that and run the command again`, {
+      cause: error,
+    });
   }
 }
 

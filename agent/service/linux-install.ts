@@ -63,7 +63,10 @@ export function linuxInstallPlan(config: AgentConfig, options: LinuxInstallOptio
     if (!posix.isAbsolute(path)) throw new SetupError('CONFIG', `the path of ${what} must be absolute (got ${path})`);
     const hidden = hiddenBySandbox(path);
     if (hidden !== null) {
-      throw new SetupError('CONFIG', `${path} (${what}) is under ${hidden.dir}, which the service cannot see (${hidden.why}); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log`);
+      throw new SetupError(
+        'CONFIG',
+        `${path} (${what}) is under ${hidden.dir}, which the service cannot see (${hidden.why}); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log`,
+      );
     }
   }
   const { credentials, notes } = unitCredentials(config, { unitName: options.unitName, user: options.user, encrypted: options.encryptedCredentials });

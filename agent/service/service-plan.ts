@@ -51,7 +51,13 @@ export function describePlan(plan: ServicePlan): string {
         out.push(`create directory ${step.path} (mode ${mode(step.mode)})`);
         break;
       case 'file':
-        out.push(`write file ${step.path} (mode ${mode(step.mode)}):`, ...step.content.replace(/\r?\n$/, '').split(/\r?\n/).map((line) => `    ${line}`));
+        out.push(
+          `write file ${step.path} (mode ${mode(step.mode)}):`,
+          ...step.content
+            .replace(/\r?\n$/, '')
+            .split(/\r?\n/)
+            .map((line) => `    ${line}`),
+        );
         break;
       case 'remove':
         out.push(`remove ${step.recursive ? 'directory tree' : 'file'} ${step.path}`);

@@ -38,7 +38,9 @@ export function unitCredentials(config: AgentConfig, options: { unitName: string
       } else if (ref.file.startsWith(`${ServiceDefaults.credentialsRuntimeDir}/`)) {
         notes.push(`${key}: ${ref.file} is in another unit's credentials directory; this unit's is ${runtimeDir}`);
       } else {
-        notes.push(`${key}: the agent reads ${ref.file} itself: make it readable by ${options.user} only (chown ${options.user} and chmod 0400), and not under /home or /root (ProtectHome=yes hides them)`);
+        notes.push(
+          `${key}: the agent reads ${ref.file} itself: make it readable by ${options.user} only (chown ${options.user} and chmod 0400), and not under /home or /root (ProtectHome=yes hides them)`,
+        );
       }
     } else if ('env' in ref) {
       notes.push(`${key}: set ${ref.env}=... in ${ServiceDefaults.environmentFile} (owner root, mode 0600); systemd reads it before dropping privileges`);

@@ -52,7 +52,16 @@ function assertOneLine(value: string, what: string): void {
  * capabilities and cannot gain any, and only IP and Unix sockets can be opened.
  */
 export function systemdUnit(options: SystemdUnitOptions): string {
-  const all = [options.nodePath, options.binPath, options.configPath, options.user, options.group, options.environmentFile, ...options.writablePaths, ...options.credentials.flatMap((c) => [c.name, c.source])];
+  const all = [
+    options.nodePath,
+    options.binPath,
+    options.configPath,
+    options.user,
+    options.group,
+    options.environmentFile,
+    ...options.writablePaths,
+    ...options.credentials.flatMap((c) => [c.name, c.source]),
+  ];
   all.forEach((value) => assertOneLine(value, 'a unit value'));
   const credentialLines = options.credentials.map((c) => `${c.encrypted ? 'LoadCredentialEncrypted' : 'LoadCredential'}=${c.name}:${unitPath(c.source)}`);
   const lines = [
@@ -77,7 +86,9 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     `TimeoutStopSec=${ServiceDefaults.stopTimeoutSec}s`,
     'KillSignal=SIGTERM',
     'UMask=0077',
-    ...(credentialLines.length > 0 ? [`# Bind passwords: the config reads them as { "file": "${ServiceDefaults.credentialsRuntimeDir}/${options.unitName}.service/NAME" } ($CREDENTIALS_DIRECTORY).`, ...credentialLines] : []),
+    ...(credentialLines.length > 0
+      ? [`# Bind passwords: the config reads them as { "file": "${ServiceDefaults.credentialsRuntimeDir}/${options.unitName}.service/NAME" } ($CREDENTIALS_DIRECTORY).`, ...credentialLines]
+      : []),
     '',
     '# Sandbox',
     'NoNewPrivileges=yes',

@@ -46,7 +46,11 @@ export function windowsInstallPlan(config: AgentConfig, options: WindowsInstallO
     ...(config.logging.dir === null ? [] : [{ kind: 'dir' as const, path: config.logging.dir, mode: 0o750 }]),
     { kind: 'dir', path: logDir, mode: 0o750 },
     // The file modes above mean nothing on Windows: a protected ACL does their work.
-    ...protectedDirectories(config).map((dir): ServiceStep => ({ kind: 'command', argv: protectedAclCommand(dir, options.serviceAccount), why: `only the service account, LocalSystem and Administrators may access ${dir}` })),
+    ...protectedDirectories(config).map((dir): ServiceStep => ({
+      kind: 'command',
+      argv: protectedAclCommand(dir, options.serviceAccount),
+      why: `only the service account, LocalSystem and Administrators may access ${dir}`,
+    })),
     {
       kind: 'file',
       path: xml,
@@ -68,7 +72,9 @@ export function windowsInstallPlan(config: AgentConfig, options: WindowsInstallO
     `the service runs as ${options.serviceAccount ?? 'LocalSystem'}; the icacls steps give it, LocalSystem and Administrators alone access to ${protectedDirectories(config).join(', ')}`,
   ];
   if (config.secretStore === 'keychain') {
-    notes.push(`secretStore is "keychain" (Windows Credential Manager): the keys belong to the account that ran register, so run register as ${options.serviceAccount ?? 'LocalSystem'}, or use "secretStore": "file"`);
+    notes.push(
+      `secretStore is "keychain" (Windows Credential Manager): the keys belong to the account that ran register, so run register as ${options.serviceAccount ?? 'LocalSystem'}, or use "secretStore": "file"`,
+    );
   }
   return { platform: 'win32', steps, notes };
 }

@@ -24,7 +24,15 @@ let next = 0;
 async function worker(): Promise<void> {
   while (next < lines) {
     const i = next++;
-    await log.append({ commandId: `0193a2b4-7c1d-7e0f-8a9b-${String(i).padStart(12, '0')}`, op: 'resetPassword', directory: 'ldap', dn: `uid=user${i},ou=people,dc=example,dc=org`, code: 'OK', status: 'succeeded', time: new Date().toISOString() });
+    await log.append({
+      commandId: `0193a2b4-7c1d-7e0f-8a9b-${String(i).padStart(12, '0')}`,
+      op: 'resetPassword',
+      directory: 'ldap',
+      dn: `uid=user${i},ou=people,dc=example,dc=org`,
+      code: 'OK',
+      status: 'succeeded',
+      time: new Date().toISOString(),
+    });
   }
 }
 const start = process.cpuUsage();

@@ -13,7 +13,13 @@ import { Oid } from '../../ldap-constants/oids.js';
 const iterations = Number(process.argv[2] ?? 100_000);
 const user = 'uid=user01234,ou=people,dc=example,dc=org';
 const requests: Message[] = [
-  new SearchRequest({ messageId: 9, baseDN: 'ou=people,dc=example,dc=org', scope: 'sub', filter: new EqualityFilter({ attribute: 'uid', value: 'user01234' }), attributes: ['uid', 'pwdChangedTime', 'pwdReset', 'pwdAccountLockedTime', 'pwdPolicySubentry', 'entryUUID'] }),
+  new SearchRequest({
+    messageId: 9,
+    baseDN: 'ou=people,dc=example,dc=org',
+    scope: 'sub',
+    filter: new EqualityFilter({ attribute: 'uid', value: 'user01234' }),
+    attributes: ['uid', 'pwdChangedTime', 'pwdReset', 'pwdAccountLockedTime', 'pwdPolicySubentry', 'entryUUID'],
+  }),
   new SearchRequest({ messageId: 10, baseDN: 'ou=groups,dc=example,dc=org', scope: 'sub', filter: new EqualityFilter({ attribute: 'member', value: user }), attributes: ['1.1'] }),
   // Never a real secret.
   new ExtendedRequest({ messageId: 11, oid: Oid.passwordModify, value: encodePasswordModify({ userIdentity: user, newPassword: 'Micro-Bench-Value-1' }) }),

@@ -51,6 +51,15 @@ const cpu = process.cpuUsage(start);
 const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
 const perLineUs = (cpu.user + cpu.system) / lines;
 console.log(
-  JSON.stringify({ lines, console: withConsole, tracked: tracked + 1, perTurn, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, wallMs: Math.round(wallMs), cpuPerLineUs: Math.round(perLineUs * 10) / 10 }),
+  JSON.stringify({
+    lines,
+    console: withConsole,
+    tracked: tracked + 1,
+    perTurn,
+    cpuUserMs: cpu.user / 1000,
+    cpuSystemMs: cpu.system / 1000,
+    wallMs: Math.round(wallMs),
+    cpuPerLineUs: Math.round(perLineUs * 10) / 10,
+  }),
 );
 await rm(dir, { recursive: true, force: true });

@@ -40,7 +40,16 @@ export async function slapdTarget(options: { userCount: number; fsync: boolean; 
       name,
       key: options.fsync ? 'slapd-fsync' : 'slapd-nosync',
       agentDirectory: directoryConfig(
-        { id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: layout.serviceDn, caFile: slapd.caFile, include: [layout.peopleDn], protectedGroups: [layout.adminsGroupDn] },
+        {
+          id: 'ldap',
+          kind: 'openldap',
+          urls: [slapd.ldapsUrl],
+          baseDn: slapd.suffix,
+          bindDn: layout.serviceDn,
+          caFile: slapd.caFile,
+          include: [layout.peopleDn],
+          protectedGroups: [layout.adminsGroupDn],
+        },
         { ...BENCH_DIRECTORY_DEFAULTS, poolSize: options.poolSize },
       ),
       bindPassword: layout.servicePassword,

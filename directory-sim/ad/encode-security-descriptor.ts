@@ -5,7 +5,6 @@ import { sidToBuffer } from './sid.js';
 
 const AclRevision = { plain: 2, ds: 4 } as const;
 
-
 function encodeAce(ace: Ace): Buffer {
   const sid = sidToBuffer(ace.sid);
   const isObject = ace.objectType !== undefined || ace.inheritedObjectType !== undefined;

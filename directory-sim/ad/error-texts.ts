@@ -13,8 +13,7 @@ const sambaPolicyText: Record<PolicyFailure, string> = {
   [PolicyFailure.tooYoung]: 'password is too young to change!',
 };
 
-const windowsNotBound =
-  '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v3839';
+const windowsNotBound = '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v3839';
 
 /**
  * Every diagnostic text directory-sim sends for AD semantics, per mode: Windows Server 2016+ DSIDs,
@@ -53,9 +52,7 @@ export class ErrorTexts {
 
   /** Missing extended right (the reset). */
   insufficientRightsForReset(_dn: string): SimError {
-    return this.samba
-      ? new SimError(LdapResultCode.insufficientAccessRights, 'error in module acl: insufficient access rights during LDB_MODIFY (50)')
-      : this.windowsInsufficientRights();
+    return this.samba ? new SimError(LdapResultCode.insufficientAccessRights, 'error in module acl: insufficient access rights during LDB_MODIFY (50)') : this.windowsInsufficientRights();
   }
 
   /** Missing write property on an attribute. */
@@ -81,10 +78,7 @@ export class ErrorTexts {
   wrongOldPassword(): SimError {
     return this.samba
       ? new SimError(LdapResultCode.constraintViolation, "00000056: Constraint violation - check_password_restrictions: The old password specified doesn't match!")
-      : new SimError(
-          LdapResultCode.constraintViolation,
-          '00000056: AtrErr: DSID-03190F80, #1:\n\t0: 00000056: DSID-03190F80, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n',
-        );
+      : new SimError(LdapResultCode.constraintViolation, '00000056: AtrErr: DSID-03190F80, #1:\n\t0: 00000056: DSID-03190F80, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n');
   }
 
   /** Samba: pwdLastSet = -1 written without Unexpire Password on the domain root. */
@@ -131,16 +125,10 @@ export class ErrorTexts {
   }
 
   noSuchAttribute(attribute: string): SimError {
-    return new SimError(
-      LdapResultCode.noSuchAttribute,
-      `00002080: AtrErr: DSID-03151F8A, #1:\n\t0: 00002080: DSID-03151F8A, problem 1001 (NO_ATTRIBUTE_OR_VAL), data 0, Att 0 (${attribute})\n`,
-    );
+    return new SimError(LdapResultCode.noSuchAttribute, `00002080: AtrErr: DSID-03151F8A, #1:\n\t0: 00002080: DSID-03151F8A, problem 1001 (NO_ATTRIBUTE_OR_VAL), data 0, Att 0 (${attribute})\n`);
   }
 
   constraint(attribute: string): SimError {
-    return new SimError(
-      LdapResultCode.constraintViolation,
-      `00002082: AtrErr: DSID-03151E6D, #1:\n\t0: 00002082: DSID-03151E6D, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 0 (${attribute})\n`,
-    );
+    return new SimError(LdapResultCode.constraintViolation, `00002082: AtrErr: DSID-03151E6D, #1:\n\t0: 00002082: DSID-03151E6D, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 0 (${attribute})\n`);
   }
 }

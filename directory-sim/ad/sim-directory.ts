@@ -172,9 +172,7 @@ export class SimDirectory {
     const dacl = this.dacl(target);
     const token = this.token(identity, target);
     return writableCandidates()
-      .filter((definition) =>
-        accessGranted(dacl, token, definition.guid === undefined ? { mask: AccessMask.writeProperty } : { mask: AccessMask.writeProperty, objectType: definition.guid }),
-      )
+      .filter((definition) => accessGranted(dacl, token, definition.guid === undefined ? { mask: AccessMask.writeProperty } : { mask: AccessMask.writeProperty, objectType: definition.guid }))
       .map((definition) => definition.name);
   }
 

@@ -14,11 +14,7 @@ export function encodeControls(controls: readonly LdapControl[]): Buffer {
   return encodeSequence(
     ContextTag.controls,
     controls.map((control) =>
-      encodeSequence(BerTag.sequence, [
-        encodeOctets(control.oid),
-        ...(control.critical ? [encodeBoolean(true)] : []),
-        ...(control.value ? [encodeOctets(control.value)] : []),
-      ]),
+      encodeSequence(BerTag.sequence, [encodeOctets(control.oid), ...(control.critical ? [encodeBoolean(true)] : []), ...(control.value ? [encodeOctets(control.value)] : [])]),
     ),
   );
 }
@@ -31,7 +27,12 @@ export function encodeMessage(messageId: number, protocolOp: Buffer, controls: r
 function resultComponents(result: LdapResult): Buffer[] {
   const parts = [encodeEnumerated(result.resultCode), encodeOctets(result.matchedDn ?? ''), encodeOctets(result.diagnostic ?? '')];
   if (result.referrals && result.referrals.length > 0) {
-    parts.push(encodeSequence(ContextTag.referral, result.referrals.map((uri) => encodeOctets(uri))));
+    parts.push(
+      encodeSequence(
+        ContextTag.referral,
+        result.referrals.map((uri) => encodeOctets(uri)),
+      ),
+    );
   }
   return parts;
 }
@@ -59,7 +60,13 @@ export function encodeSearchEntry(dn: string, attributes: readonly EncodedAttrib
     encodeSequence(
       BerTag.sequence,
       attributes.map((attribute) =>
-        encodeSequence(BerTag.sequence, [encodeOctets(attribute.name), encodeSequence(BerTag.set, attribute.values.map((value) => encodeOctets(value)))]),
+        encodeSequence(BerTag.sequence, [
+          encodeOctets(attribute.name),
+          encodeSequence(
+            BerTag.set,
+            attribute.values.map((value) => encodeOctets(value)),
+          ),
+        ]),
       ),
     ),
   ]);

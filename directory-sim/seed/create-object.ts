@@ -32,15 +32,9 @@ const defaultAceCache = new Map<string, Ace[]>();
 
 function buildDefaultAces(objectClasses: readonly string[], domainSid: string): Ace[] {
   if (objectClasses.includes('user')) {
-    return [
-      `(OA;;CR;${AdGuid.changePassword};;WD)`,
-      `(OA;;CR;${AdGuid.changePassword};;PS)`,
-      '(A;;RPLCLORC;;;PS)',
-      '(A;;RPLCLORC;;;AU)',
-      '(A;;GA;;;DA)',
-      '(A;;GA;;;AO)',
-      '(A;;GA;;;SY)',
-    ].map((ace) => parseSddlAce(ace, domainSid));
+    return [`(OA;;CR;${AdGuid.changePassword};;WD)`, `(OA;;CR;${AdGuid.changePassword};;PS)`, '(A;;RPLCLORC;;;PS)', '(A;;RPLCLORC;;;AU)', '(A;;GA;;;DA)', '(A;;GA;;;AO)', '(A;;GA;;;SY)'].map((ace) =>
+      parseSddlAce(ace, domainSid),
+    );
   }
   if (objectClasses.includes('group')) return ['(A;;RPLCLORC;;;AU)', '(A;;GA;;;DA)', '(A;;GA;;;SY)'].map((ace) => parseSddlAce(ace, domainSid));
   return [];

@@ -27,17 +27,21 @@ export function seedBulkUsers(directory: SimDirectory, options: BulkUserOptions)
   const width = Math.max(6, String(options.count).length);
   for (let i = 1; i <= options.count; i++) {
     const sam = `${prefix}${String(i).padStart(width, '0')}`;
-    createObject(directory, {
-      dn: `CN=${sam},${container}`,
-      attributes: {
-        objectClass,
-        sAMAccountName: sam,
-        userPrincipalName: `${sam}@${domain.dnsName}`,
-        mail: `${sam}@${domain.dnsName}`,
-        givenName: 'Bulk',
-        sn: sam,
-        displayName: `Bulk ${sam}`,
+    createObject(
+      directory,
+      {
+        dn: `CN=${sam},${container}`,
+        attributes: {
+          objectClass,
+          sAMAccountName: sam,
+          userPrincipalName: `${sam}@${domain.dnsName}`,
+          mail: `${sam}@${domain.dnsName}`,
+          givenName: 'Bulk',
+          sn: sam,
+          displayName: `Bulk ${sam}`,
+        },
       },
-    }, { passwordHash });
+      { passwordHash },
+    );
   }
 }

@@ -13,8 +13,6 @@ export async function handleCompare(context: OperationContext, messageId: number
   if (!context.identity.entry) throw directory.texts.notBound();
   const entry = directory.store.get(operation.dn);
   if (!entry) throw directory.texts.noSuchObject(operation.dn, bestMatch(directory, operation.dn));
-  const matches =
-    attributeDefinition(operation.attribute).kind !== 'secret' &&
-    evaluateFilter({ kind: 'equal', attribute: operation.attribute, value: operation.value }, entry, directory.store);
+  const matches = attributeDefinition(operation.attribute).kind !== 'secret' && evaluateFilter({ kind: 'equal', attribute: operation.attribute, value: operation.value }, entry, directory.store);
   await context.send(messageId, encodeResult(ProtocolOp.compareResponse, { resultCode: matches ? LdapResultCode.compareTrue : LdapResultCode.compareFalse }));
 }

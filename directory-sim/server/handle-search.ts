@@ -20,8 +20,7 @@ type SearchOperation = LdapOperation & { type: 'search' };
 
 /** Keys of the entries in scope that match, found through an index when the filter allows it. */
 export function matchingKeys(store: DirectoryStore, base: Entry, operation: Pick<SearchOperation, 'scope' | 'filter'>): string[] {
-  const inScope = (entry: Entry): boolean =>
-    operation.scope === 'base' ? entry.key === base.key : operation.scope === 'one' ? entry.parentKey === base.key : store.isWithin(entry.key, base.key);
+  const inScope = (entry: Entry): boolean => (operation.scope === 'base' ? entry.key === base.key : operation.scope === 'one' ? entry.parentKey === base.key : store.isWithin(entry.key, base.key));
   const matches = (entry: Entry): boolean => inScope(entry) && evaluateFilter(operation.filter, entry, store);
   if (operation.scope === 'base') return matches(base) ? [base.key] : [];
   const planned = planCandidates(operation.filter, store);

@@ -112,9 +112,7 @@ export class LdapConnection implements OperationContext {
       this.abandoned.add(request.operation.messageId);
       return;
     }
-    this.queue = this.queue
-      .then(() => this.handle(request))
-      .catch((error: unknown) => this.logger.warn(`conn ${this.connectionId}: ${error instanceof Error ? error.message : String(error)}`));
+    this.queue = this.queue.then(() => this.handle(request)).catch((error: unknown) => this.logger.warn(`conn ${this.connectionId}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Sends the notice of disconnection and closes: what AD does with a request it cannot decode. */
@@ -145,8 +143,7 @@ export class LdapConnection implements OperationContext {
     try {
       await this.dispatch(request);
     } catch (error) {
-      const simError =
-        error instanceof SimError ? error : new SimError(LdapResultCode.other, '00000000: directory-sim internal error');
+      const simError = error instanceof SimError ? error : new SimError(LdapResultCode.other, '00000000: directory-sim internal error');
       if (!(error instanceof SimError)) this.logger.warn(`conn ${this.connectionId} internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       await this.sendError(request, simError);
     }

@@ -21,9 +21,7 @@ export class LdapListener {
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
     };
-    this.server = secure
-      ? tls.createServer({ key: shared.tls!.key, cert: shared.tls!.cert }, onConnection)
-      : net.createServer(onConnection);
+    this.server = secure ? tls.createServer({ key: shared.tls!.key, cert: shared.tls!.cert }, onConnection) : net.createServer(onConnection);
     // Refuse at the TCP level, before any TLS handshake: the client sees a reset.
     this.server.prependListener('connection', (raw: net.Socket) => {
       if (shared.faults.refuseConnections) {

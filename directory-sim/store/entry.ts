@@ -2,7 +2,6 @@ import type { SecurityDescriptor } from '../ad/security-descriptor.js';
 
 export type AttributeValue = string | Buffer;
 
-
 /** Password material of an account. Hashes only; never logged, never returned. */
 export interface AccountSecret {
   /** Hash of the current password, or undefined when none is set. */

@@ -27,7 +27,23 @@ export async function makeTestPki(extraDnsNames: readonly string[] = []): Promis
     await run('openssl', ['req', ...ec, '-keyout', path('server.key'), '-out', path('server.csr'), '-subj', '/CN=127.0.0.1']);
     const names = ['IP:127.0.0.1', 'DNS:localhost', ...extraDnsNames.map((name) => `DNS:${name}`)].join(',');
     await writeFile(path('ext.cnf'), `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-    await run('openssl', ['x509', '-req', '-in', path('server.csr'), '-CA', path('ca.pem'), '-CAkey', path('ca.key'), '-CAcreateserial', '-out', path('server.pem'), '-days', '2', '-extfile', path('ext.cnf')]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      path('server.csr'),
+      '-CA',
+      path('ca.pem'),
+      '-CAkey',
+      path('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      path('server.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      path('ext.cnf'),
+    ]);
     const [caPem, certPem, keyPem] = await Promise.all([readFile(path('ca.pem'), 'utf8'), readFile(path('server.pem'), 'utf8'), readFile(path('server.key'), 'utf8')]);
     return { caPem, certPem, keyPem };
   } finally {

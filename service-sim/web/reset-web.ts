@@ -198,7 +198,15 @@ export class ResetWeb {
         return send(response, 200, 'application/json', JSON.stringify(outboxJson(session.outbox)));
       case '/admin':
         if (!session.admin) return page(adminLoginPage(session));
-        return page(adminPage(session, { rows: this.#commands.rows(), agents: this.#options.service.connectedAgents(this.#options.tenantId), permissions: this.#permissions, helpDesk: this.#helpDesk, directoryDown: this.#options.simulation?.directoryDown() ?? null }));
+        return page(
+          adminPage(session, {
+            rows: this.#commands.rows(),
+            agents: this.#options.service.connectedAgents(this.#options.tenantId),
+            permissions: this.#permissions,
+            helpDesk: this.#helpDesk,
+            directoryDown: this.#options.simulation?.directoryDown() ?? null,
+          }),
+        );
       case '/admin/commands.json':
         if (!session.admin) throw new HttpRefusal(403, 'Sign in as the help desk first.');
         return send(response, 200, 'application/json', JSON.stringify(this.#commands.rows()));
@@ -290,7 +298,10 @@ export class ResetWeb {
     if (username === null) return redirect(response, '/');
     const method = this.#methods.find((m) => m === form.get('method'));
     if (method === undefined) throw new HttpRefusal(400, 'That way of sending a code is not offered.');
-    if (!this.#allowed(this.#codeRequestsPerSession, session.id, session, 'Too many codes requested') || !this.#allowed(this.#codeRequestsPerUser, `user:${username.toLowerCase()}`, session, 'Too many codes requested for this account')) {
+    if (
+      !this.#allowed(this.#codeRequestsPerSession, session.id, session, 'Too many codes requested') ||
+      !this.#allowed(this.#codeRequestsPerUser, `user:${username.toLowerCase()}`, session, 'Too many codes requested for this account')
+    ) {
       return redirect(response, '/verify');
     }
     // A code goes out whether or not the account exists: the page must not tell who has an account.

@@ -50,7 +50,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await (await load())(rest);
+    return await (
+      await load()
+    )(rest);
   } catch (error) {
     process.stderr.write(`writeback-service ${name}: ${oneLine(error)}\n`);
     return 2;

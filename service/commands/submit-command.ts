@@ -20,10 +20,7 @@ export interface Submitted {
  * delivers it: the one holding a session of an agent that claims it (on PostgreSQL, a NOTIFY wakes
  * every node at once).
  */
-export async function submitCommand(
-  store: ServiceDb,
-  input: { tenantId: string; request: CommandRequest; submittedBy: string; defaultTtlMs: number; now: Date },
-): Promise<Submitted> {
+export async function submitCommand(store: ServiceDb, input: { tenantId: string; request: CommandRequest; submittedBy: string; defaultTtlMs: number; now: Date }): Promise<Submitted> {
   const { request, now } = input;
   const { db } = store;
   const agents = await listAgents(db, input.tenantId);

@@ -65,7 +65,10 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   for (const [kid, reference] of Object.entries(merged.signingKeys)) {
     if (!isSecretReference(reference)) throw new ServiceError('CONFIG', `${file}: signingKeys.${kid} must be { "env": NAME } or { "file": PATH }`);
   }
-  for (const [path, value] of [['smtp.password', merged.smtp.password], ['sms.credential', merged.sms.credential]] as const) {
+  for (const [path, value] of [
+    ['smtp.password', merged.smtp.password],
+    ['sms.credential', merged.sms.credential],
+  ] as const) {
     if (value !== null && !isSecretReference(value)) throw new ServiceError('CONFIG', `${file}: ${path} must be null, { "env": NAME } or { "file": PATH } (never a literal)`);
   }
   if (merged.database.sqliteSynchronous !== 'full' && merged.database.sqliteSynchronous !== 'normal') {
@@ -79,7 +82,20 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
 }
 
 /** Keys whose default is null or a free-form map take any value of the right broad kind. */
-const FREE_KEYS = new Set(['signingKeys', 'tls.cert', 'tls.key', 'database.url', 'smtp.host', 'smtp.user', 'smtp.password', 'smtp.from', 'sms.endpoint', 'sms.credential', 'portal.helpdeskContact', ...PORTAL_FREE_KEYS]);
+const FREE_KEYS = new Set([
+  'signingKeys',
+  'tls.cert',
+  'tls.key',
+  'database.url',
+  'smtp.host',
+  'smtp.user',
+  'smtp.password',
+  'smtp.from',
+  'sms.endpoint',
+  'sms.credential',
+  'portal.helpdeskContact',
+  ...PORTAL_FREE_KEYS,
+]);
 
 function mergeChecked(defaults: Json, raw: Json, prefix: string, file: string): Json {
   const out: Json = { ...defaults };

@@ -115,7 +115,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-agent-session-protocol': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('agents').addColumn('protocol', 'text').execute();
-      await db.schema.alterTable('agents').addColumn('features', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('features', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('agents').dropColumn('features').execute();

@@ -177,7 +177,12 @@ export class AgentGateway {
     const session = new Session(randomUUID(), hello.agentId, hello.tenantId, hello.maxInFlight, connection, check.agentSigningKey, commandKey, connection.protocol, features);
     // The new session owns the agent from now on, on whichever node; what older sessions had out
     // is queued again for it (a node that died could not do that itself).
-    await recordSession(db, session.agentId, { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities, protocol: session.protocol, features: [...session.features] }, context.now());
+    await recordSession(
+      db,
+      session.agentId,
+      { nodeId: context.nodeId, sessionId: session.sessionId, version: hello.agentVersion, capabilities: hello.capabilities, protocol: session.protocol, features: [...session.features] },
+      context.now(),
+    );
     await requeueAgentCommands(db, session.agentId, null, context.now());
     if (connection.phase !== 'busy') {
       // The socket closed while the database was busy: give the agent back.
@@ -194,7 +199,14 @@ export class AgentGateway {
       serverTime: formatTime(context.now()),
       ...(v2 ? { features: [...SERVICE_FEATURES] } : {}),
     });
-    context.logger.info('agent connected', { agentId: session.agentId, sessionId: session.sessionId, maxInFlight: session.maxInFlight, kid: commandKey.kid, protocol: session.protocol, features: [...features] });
+    context.logger.info('agent connected', {
+      agentId: session.agentId,
+      sessionId: session.sessionId,
+      maxInFlight: session.maxInFlight,
+      kid: commandKey.kid,
+      protocol: session.protocol,
+      features: [...features],
+    });
     // An agent that was away when the keys changed learns them now, before any command.
     await this.#inKeyOrder(() => this.#announceIfNeeded(session));
     this.dispatcher.pump(session);

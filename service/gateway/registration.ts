@@ -22,7 +22,14 @@ export async function registerAgent(context: NodeContext, message: RegisterMessa
   const { registration } = context.config;
   const spent = await spendRegistrationToken(db, message.token, source, now, { maxFailures: registration.maxFailures, windowMs: registration.failureWindowMs });
   if (!spent.ok) {
-    return { ok: false, code: WireError.INVALID_TOKEN, message: spent.reason === 'too many failed attempts' ? 'too many failed registration attempts from this address; wait and retry' : 'the registration token is unknown, used or expired; create a new one with `writeback-service token create`' };
+    return {
+      ok: false,
+      code: WireError.INVALID_TOKEN,
+      message:
+        spent.reason === 'too many failed attempts'
+          ? 'too many failed registration attempts from this address; wait and retry'
+          : 'the registration token is unknown, used or expired; create a new one with `writeback-service token create`',
+    };
   }
   const serviceKeys = await announcedKeys(db);
   const agentId = randomUUID();

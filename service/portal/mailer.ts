@@ -19,7 +19,7 @@ export class Mailer {
   readonly #from: string;
 
   constructor(smtp: ServiceConfig['smtp'], dataDir: string) {
-    if (smtp.host === null || smtp.from === null) throw new ServiceError('CONFIG', 'smtp.host and smtp.from must be set for the portal\'s e-mail (codes and notifications)');
+    if (smtp.host === null || smtp.from === null) throw new ServiceError('CONFIG', "smtp.host and smtp.from must be set for the portal's e-mail (codes and notifications)");
     const auth = smtp.user === null ? undefined : { user: smtp.user, pass: smtp.password === null ? '' : readSecretReference(smtp.password, dataDir, 'smtp.password') };
     this.#transport = createTransport({
       host: smtp.host,

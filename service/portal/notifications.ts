@@ -45,7 +45,11 @@ export class Notifications {
     }
     if (event.admin && event.outcome.kind !== 'refused') {
       for (const to of this.settings.admins) {
-        mails.push({ to, subject: `Administrator self-service: ${event.user}`, text: `The administrator account ${event.user} ${what} by its owner through the self-service portal at ${when} (command ${event.commandId ?? 'none'}).\n${event.outcome.words}\n` });
+        mails.push({
+          to,
+          subject: `Administrator self-service: ${event.user}`,
+          text: `The administrator account ${event.user} ${what} by its owner through the self-service portal at ${when} (command ${event.commandId ?? 'none'}).\n${event.outcome.words}\n`,
+        });
       }
     }
     if (this.settings.helpdesk !== null && (event.code === 'PERMISSION_DENIED' || event.outcome.kind === 'partial')) {

@@ -34,7 +34,15 @@ export class OneTimeCodes {
     await this.db.deleteFrom('portal_challenges').where('expires_at', '<', now.toISOString()).execute();
     await this.db
       .insertInto('portal_challenges')
-      .values({ id: randomUUID(), session_hash: sessionHash, purpose, code_hash: this.key.mac(`${sessionHash}:${purpose}`, code), expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString(), attempts: 0, used_at: null })
+      .values({
+        id: randomUUID(),
+        session_hash: sessionHash,
+        purpose,
+        code_hash: this.key.mac(`${sessionHash}:${purpose}`, code),
+        expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+        attempts: 0,
+        used_at: null,
+      })
       .execute();
   }
 
@@ -49,7 +57,11 @@ export class OneTimeCodes {
     const right = this.key.matches(context, code.trim(), row?.code_hash ?? this.key.mac(context, newLinkToken()));
     if (row === undefined || row.used_at !== null || row.expires_at < now || row.attempts >= MAX_CODE_ATTEMPTS) return false;
     if (!right) {
-      await this.db.updateTable('portal_challenges').set({ attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+      await this.db
+        .updateTable('portal_challenges')
+        .set({ attempts: row.attempts + 1 })
+        .where('id', '=', row.id)
+        .execute();
       return false;
     }
     // Spent atomically: of two requests racing with the right code, only one updates the row.

@@ -4,7 +4,6 @@ import { waitForCommand } from '../commands/command-view.js';
 import type { NodeContext } from '../gateway/node-context.js';
 import { listAgents } from '../store/agents.js';
 
-
 /** Lifetime of a portal command: a person is waiting for it. */
 const PORTAL_COMMAND_TTL_MS = 30_000;
 

@@ -58,12 +58,19 @@ export class PortalSessions {
     const cookieId = randomBytes(32).toString('base64url');
     const session = { idHash: hashSessionId(cookieId), data: fresh() };
     await this.db.deleteFrom('portal_sessions').where('expires_at', '<', this.now().toISOString()).execute();
-    await this.db.insertInto('portal_sessions').values({ id_hash: session.idHash, data: JSON.stringify(session.data), expires_at: this.#expiry() }).execute();
+    await this.db
+      .insertInto('portal_sessions')
+      .values({ id_hash: session.idHash, data: JSON.stringify(session.data), expires_at: this.#expiry() })
+      .execute();
     return { cookieId, session };
   }
 
   async save(session: PortalSession): Promise<void> {
-    await this.db.updateTable('portal_sessions').set({ data: JSON.stringify(session.data), expires_at: this.#expiry() }).where('id_hash', '=', session.idHash).execute();
+    await this.db
+      .updateTable('portal_sessions')
+      .set({ data: JSON.stringify(session.data), expires_at: this.#expiry() })
+      .where('id_hash', '=', session.idHash)
+      .execute();
   }
 
   async end(session: PortalSession): Promise<void> {

@@ -21,7 +21,11 @@ export class RateLimits {
         else await tx.updateTable('portal_rate_limits').set({ window_start: now.toISOString(), count: 1 }).where('key', '=', key).execute();
         return true;
       }
-      await tx.updateTable('portal_rate_limits').set({ count: row.count + 1 }).where('key', '=', key).execute();
+      await tx
+        .updateTable('portal_rate_limits')
+        .set({ count: row.count + 1 })
+        .where('key', '=', key)
+        .execute();
       return row.count + 1 <= limit;
     });
   }

@@ -84,7 +84,11 @@ export async function startContact(deps: PortalDeps, r: PortalRequest, what: 'em
   try {
     if (what === 'email') {
       if (deps.mailer === null) throw new Error('no mailer');
-      await deps.mailer.send({ to: value, subject: 'Confirm your recovery e-mail address', text: `Your confirmation code is ${code}\n\nIt works once, for ${Math.round(deps.config.codeTtlSeconds / 60)} minutes.\n` });
+      await deps.mailer.send({
+        to: value,
+        subject: 'Confirm your recovery e-mail address',
+        text: `Your confirmation code is ${code}\n\nIt works once, for ${Math.round(deps.config.codeTtlSeconds / 60)} minutes.\n`,
+      });
     } else {
       if (deps.sms === null) throw new Error('no SMS provider');
       await deps.sms.send(value, `Your confirmation code is ${code}.`);

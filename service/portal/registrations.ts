@@ -25,7 +25,13 @@ export class Registrations {
   async get(tenantId: string, user: string): Promise<Registration | null> {
     const row = await this.db.selectFrom('portal_registrations').selectAll().where('tenant_id', '=', tenantId).where('user_key', '=', userKey(user)).executeTakeFirst();
     if (row === undefined) return null;
-    return { email: row.email, phone: row.phone, totpSecret: row.totp_sealed === null ? null : this.key.open(row.totp_sealed), totpLastStep: row.totp_last_step, confirmedAt: new Date(row.confirmed_at) };
+    return {
+      email: row.email,
+      phone: row.phone,
+      totpSecret: row.totp_sealed === null ? null : this.key.open(row.totp_sealed),
+      totpLastStep: row.totp_last_step,
+      confirmedAt: new Date(row.confirmed_at),
+    };
   }
 
   /** Stores the user's methods as confirmed now (registration and re-confirmation both end here). */

@@ -80,12 +80,20 @@ export async function send(deps: PortalDeps, r: PortalRequest): Promise<void> {
     const contact = await lookUpContact(deps.agent, deps.registrations, deps.tenantId, user);
     const minutes = Math.round(deps.config.codeTtlSeconds / 60);
     if (method === 'email' && contact.email !== null && deps.mailer !== null) {
-      await deps.mailer.send({ to: contact.email, subject: 'Your password reset code', text: `Your code is ${secret}\n\nIt works once, for ${minutes} minutes. If you did not ask for it, ignore this message.\n` });
+      await deps.mailer.send({
+        to: contact.email,
+        subject: 'Your password reset code',
+        text: `Your code is ${secret}\n\nIt works once, for ${minutes} minutes. If you did not ask for it, ignore this message.\n`,
+      });
     } else if (method === 'sms' && contact.phone !== null && deps.sms !== null) {
       await deps.sms.send(contact.phone, `Your password reset code is ${secret}. It works once, for ${minutes} minutes.`);
     } else if (method === 'link' && contact.alternateEmail !== null && deps.mailer !== null) {
       const link = new URL(`/link?t=${secret}`, deps.context.config.publicUrl).toString();
-      await deps.mailer.send({ to: contact.alternateEmail, subject: 'Your administrator password reset link', text: `Open this link in the browser where you asked for it:\n\n${link}\n\nIt works once, for ${minutes} minutes. If you did not ask for it, tell your security team.\n` });
+      await deps.mailer.send({
+        to: contact.alternateEmail,
+        subject: 'Your administrator password reset link',
+        text: `Open this link in the browser where you asked for it:\n\n${link}\n\nIt works once, for ${minutes} minutes. If you did not ask for it, tell your security team.\n`,
+      });
     }
   });
   redirect(r.response, '/verify');
@@ -157,7 +165,11 @@ export async function finish(deps: PortalDeps, r: PortalRequest): Promise<void> 
   }
   if (!data.admin && contact.protectedAccount) {
     await deps.sessions.end(r.session);
-    return sendPage(r.response, 200, outcomePage(r.page, { kind: 'refused', words: 'This is an administrator\'s account: start again and answer that you are an administrator, which needs two methods.' }, false));
+    return sendPage(
+      r.response,
+      200,
+      outcomePage(r.page, { kind: 'refused', words: "This is an administrator's account: start again and answer that you are an administrator, which needs two methods." }, false),
+    );
   }
   const params: Record<string, unknown> = action === 'reset' ? { unlock: true } : {};
   // The service vouches that the user proved who they are; the agent still decides (docs/self-service.md).

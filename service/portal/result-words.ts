@@ -51,7 +51,11 @@ const NOT_APPLIED_WORDS: Readonly<Record<string, string>> = {
 /** Names of the writes a result lists as not applied (`details.notApplied[].what`). */
 export function notApplied(result: Result): string[] {
   const list = result.details['notApplied'];
-  return Array.isArray(list) ? list.map((item) => (typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>)['what'] === 'string' ? ((item as Record<string, unknown>)['what'] as string) : 'unknown')) : [];
+  return Array.isArray(list)
+    ? list.map((item) =>
+        typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>)['what'] === 'string' ? ((item as Record<string, unknown>)['what'] as string) : 'unknown',
+      )
+    : [];
 }
 
 /** Minutes until an ISO `retryAfter` (at least 1), or null when it is not a time. */

@@ -15,7 +15,7 @@ export class SmsSender {
   readonly #credential: string | null;
 
   constructor(sms: ServiceConfig['sms'], dataDir: string) {
-    if (sms.endpoint === null) throw new ServiceError('CONFIG', 'sms.endpoint must be set for the portal\'s SMS codes');
+    if (sms.endpoint === null) throw new ServiceError('CONFIG', "sms.endpoint must be set for the portal's SMS codes");
     this.#endpoint = new URL(sms.endpoint);
     if (this.#endpoint.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(this.#endpoint.hostname)) {
       throw new ServiceError('CONFIG', 'sms.endpoint must be an https:// URL (plain http only on the loopback)');

@@ -5,7 +5,10 @@ import { hashToken, newToken } from './secret-hash.js';
 /** Issues a bearer token for the admin API; it is printed once and only its hash is kept. */
 export async function createAdminToken(db: Kysely<ServiceDatabase>, name: string, now: Date): Promise<string> {
   const token = newToken('wba_');
-  await db.insertInto('admin_tokens').values({ token_hash: hashToken(token), name, created_at: now.toISOString() }).execute();
+  await db
+    .insertInto('admin_tokens')
+    .values({ token_hash: hashToken(token), name, created_at: now.toISOString() })
+    .execute();
   return token;
 }
 

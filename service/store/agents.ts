@@ -32,7 +32,11 @@ export async function insertAgent(db: Kysely<ServiceDatabase>, agent: NewAgent, 
         session_id: null,
       })
       .execute();
-    if (trustedKids.length > 0) await tx.insertInto('agent_trusted_keys').values(trustedKids.map((kid) => ({ agent_id: agent.id, kid }))).execute();
+    if (trustedKids.length > 0)
+      await tx
+        .insertInto('agent_trusted_keys')
+        .values(trustedKids.map((kid) => ({ agent_id: agent.id, kid })))
+        .execute();
   });
 }
 
@@ -96,6 +100,10 @@ export function isConnected(agent: AgentRow, now: Date, staleMs: number): boolea
 export async function replaceTrustedKids(db: Kysely<ServiceDatabase>, agentId: string, kids: readonly string[]): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agentId).execute();
-    if (kids.length > 0) await tx.insertInto('agent_trusted_keys').values(kids.map((kid) => ({ agent_id: agentId, kid }))).execute();
+    if (kids.length > 0)
+      await tx
+        .insertInto('agent_trusted_keys')
+        .values(kids.map((kid) => ({ agent_id: agentId, kid })))
+        .execute();
   });
 }

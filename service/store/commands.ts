@@ -32,11 +32,7 @@ export interface Claimed {
  * for it exists, or no secret). One conditional UPDATE per command, so nodes never claim twice;
  * PostgreSQL also skips rows another node is claiming at the same moment.
  */
-export async function claimCommands(
-  db: Kysely<ServiceDatabase>,
-  dialect: DialectName,
-  claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date },
-): Promise<Claimed[]> {
+export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: DialectName, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
   const nowText = claim.now.toISOString();
   const pick = async (ex: Kysely<ServiceDatabase>): Promise<CommandRow[]> => {
     let candidates = ex
@@ -63,15 +59,17 @@ export async function claimCommands(
     const ids = (await candidates.execute()).map((row) => row.id);
     if (ids.length === 0) return [];
     // `state = queued` again: on SQLite the pick and the update are two statements.
-    return ex
-      .updateTable('commands')
-      .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
-      .where('id', 'in', ids)
-      .where('state', '=', CommandState.queued)
-      // Only while this session is still the agent's current one (another node may have taken it).
-      .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
-      .returningAll()
-      .execute();
+    return (
+      ex
+        .updateTable('commands')
+        .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
+        .where('id', 'in', ids)
+        .where('state', '=', CommandState.queued)
+        // Only while this session is still the agent's current one (another node may have taken it).
+        .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
+        .returningAll()
+        .execute()
+    );
   };
   // PostgreSQL: pick and update in one transaction, rows locked. SQLite: no transaction, since a
   // transaction that reads before it writes can fail to take the write lock from another process.
@@ -92,7 +90,13 @@ export async function claimCommands(
 }
 
 export async function markAcknowledged(db: Kysely<ServiceDatabase>, commandId: string, agentId: string, now: Date): Promise<void> {
-  await db.updateTable('commands').set({ state: CommandState.acknowledged, updated_at: now.toISOString() }).where('id', '=', commandId).where('agent_id', '=', agentId).where('state', '=', CommandState.sent).execute();
+  await db
+    .updateTable('commands')
+    .set({ state: CommandState.acknowledged, updated_at: now.toISOString() })
+    .where('id', '=', commandId)
+    .where('agent_id', '=', agentId)
+    .where('state', '=', CommandState.sent)
+    .execute();
 }
 
 /**

@@ -6,7 +6,10 @@ import { hashToken, newToken } from './secret-hash.js';
 export async function createRegistrationToken(db: Kysely<ServiceDatabase>, tenantId: string, ttlMs: number, now: Date): Promise<{ token: string; expiresAt: string }> {
   const token = newToken('wbr_');
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-  await db.insertInto('registration_tokens').values({ token_hash: hashToken(token), tenant_id: tenantId, created_at: now.toISOString(), expires_at: expiresAt, used_at: null, agent_id: null }).execute();
+  await db
+    .insertInto('registration_tokens')
+    .values({ token_hash: hashToken(token), tenant_id: tenantId, created_at: now.toISOString(), expires_at: expiresAt, used_at: null, agent_id: null })
+    .execute();
   return { token, expiresAt };
 }
 

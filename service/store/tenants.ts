@@ -15,7 +15,10 @@ export async function createTenant(db: Kysely<ServiceDatabase>, name: string, no
   const existing = await db.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst();
   if (existing !== undefined) throw new ServiceError('USAGE', `a tenant named ${name} exists already (id ${existing.id})`);
   const tenant = { id: randomUUID(), name };
-  await db.insertInto('tenants').values({ ...tenant, created_at: now.toISOString() }).execute();
+  await db
+    .insertInto('tenants')
+    .values({ ...tenant, created_at: now.toISOString() })
+    .execute();
   return tenant;
 }
 

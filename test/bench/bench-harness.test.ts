@@ -11,8 +11,27 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   const out = await mkdtemp(join(tmpdir(), 'wba-bench-smoke-'));
   t.teardown(() => rm(out, { recursive: true, force: true }));
   const returned = await benchMain([
-    '--directories', 'directory-sim', '--commands', '30', '--rate', '20', '--rate-seconds', '1', '--min-steady', '0', '--scale', 'none', '--soak', '0',
-    '--out', out, '--chart', join(out, 'latency.svg'), '--tsx', '--floor-commands', '40',
+    '--directories',
+    'directory-sim',
+    '--commands',
+    '30',
+    '--rate',
+    '20',
+    '--rate-seconds',
+    '1',
+    '--min-steady',
+    '0',
+    '--scale',
+    'none',
+    '--soak',
+    '0',
+    '--out',
+    out,
+    '--chart',
+    join(out, 'latency.svg'),
+    '--tsx',
+    '--floor-commands',
+    '40',
   ]);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchReport;
   t.deepEqual(report, JSON.parse(JSON.stringify(returned)));

@@ -26,17 +26,37 @@ test('alternate runs the sides in ABBA order over the same users, block by block
 
 function agentRun(over: Partial<AgentLoadResult> & { samples: number[] }): AgentLoadResult {
   return {
-    commands: over.samples.length, ok: over.samples.length, failures: {}, firstFailure: null, seconds: 1, perSecond: 0,
-    latency: summarizeLatency(over.samples), cpuUsPerCommand: 0, mainThreadCpuUsPerCommand: 0, serviceCpuUsPerCommand: 0,
-    cpuSystemShare: 0, rssMb: 0, peakRssMb: 0, ...over,
+    commands: over.samples.length,
+    ok: over.samples.length,
+    failures: {},
+    firstFailure: null,
+    seconds: 1,
+    perSecond: 0,
+    latency: summarizeLatency(over.samples),
+    cpuUsPerCommand: 0,
+    mainThreadCpuUsPerCommand: 0,
+    serviceCpuUsPerCommand: 0,
+    cpuSystemShare: 0,
+    rssMb: 0,
+    peakRssMb: 0,
+    ...over,
   };
 }
 
 test('poolAgentRuns adds up counts and seconds, pools the latencies and weights CPU by commands', (t) => {
   const fast = agentRun({ samples: [1, 1, 1], seconds: 1, cpuUsPerCommand: 100, mainThreadCpuUsPerCommand: 80, serviceCpuUsPerCommand: 10, cpuSystemShare: 0.1, rssMb: 70, peakRssMb: 90 });
   const slow = agentRun({
-    samples: [9], ok: 0, failures: { BUSY: 1 }, firstFailure: 'BUSY: later', seconds: 3, cpuUsPerCommand: 500, mainThreadCpuUsPerCommand: 400,
-    serviceCpuUsPerCommand: 30, cpuSystemShare: 0.3, rssMb: 75, peakRssMb: 80,
+    samples: [9],
+    ok: 0,
+    failures: { BUSY: 1 },
+    firstFailure: 'BUSY: later',
+    seconds: 3,
+    cpuUsPerCommand: 500,
+    mainThreadCpuUsPerCommand: 400,
+    serviceCpuUsPerCommand: 30,
+    cpuSystemShare: 0.3,
+    rssMb: 75,
+    peakRssMb: 80,
   });
   const pooled = poolAgentRuns([fast, slow]);
   t.is(pooled.commands, 4);
@@ -60,7 +80,13 @@ test('poolAgentRuns adds up counts and seconds, pools the latencies and weights 
 
 test('poolBaselineRuns pools the same way', (t) => {
   const run = (samples: number[], seconds: number, clientCpuUsPerOperation: number, failed = 0): BaselineResult => ({
-    operations: samples.length, failed, seconds, perSecond: samples.length / seconds, latency: summarizeLatency(samples), clientCpuUsPerOperation, samples,
+    operations: samples.length,
+    failed,
+    seconds,
+    perSecond: samples.length / seconds,
+    latency: summarizeLatency(samples),
+    clientCpuUsPerOperation,
+    samples,
   });
   const pooled = poolBaselineRuns([run([2, 2], 0.5, 50), run([4, 4, 4, 4, 4, 4], 1.5, 90, 1)]);
   t.is(pooled.operations, 8);

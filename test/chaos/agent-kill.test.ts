@@ -78,7 +78,10 @@ test.serial('SIGKILL at random moments and right after the write: every command 
   assertAgentsUp(t, rig);
   const recognised = [...rig.service.results.values()].filter((r) => r.details['alreadyApplied'] === true).length;
   t.log(`results recognised as already applied after a restart: ${recognised}`);
-  const figures = await finishScenario(t, rig, { passwordWrites: (user) => directory.passwordWrites(user), extra: { alreadyAppliedRecognised: recognised, killsAfterWrite: afterWrite, killsAtRandom: randomMoment } });
+  const figures = await finishScenario(t, rig, {
+    passwordWrites: (user) => directory.passwordWrites(user),
+    extra: { alreadyAppliedRecognised: recognised, killsAfterWrite: afterWrite, killsAtRandom: randomMoment },
+  });
   t.is(figures.codes['OK'], COMMANDS + 1, JSON.stringify(figures.codes));
   t.true(recognised > 0, 'at least one redelivered command was found applied at the directory');
   assertNoSecrets(t, rig);

@@ -35,10 +35,14 @@ const FAULTS: { name: string; inject: (d: ChaosDirectory) => void; holdMs: numbe
   { name: 'busy', inject: (d) => d.sim.faults.respond('any', 'busy'), holdMs: 400 },
   { name: 'modify never answered', inject: (d) => d.sim.faults.respond('modify', 'hang'), holdMs: 2_000 },
   { name: 'unavailable', inject: (d) => d.sim.faults.respond('search', 'unavailable'), holdMs: 400 },
-  { name: 'connections refused', inject: (d) => {
-    d.sim.faults.refuseConnections = true;
-    d.sim.dropConnections();
-  }, holdMs: 800 },
+  {
+    name: 'connections refused',
+    inject: (d) => {
+      d.sim.faults.refuseConnections = true;
+      d.sim.dropConnections();
+    },
+    holdMs: 800,
+  },
   { name: 'search never answered', inject: (d) => d.sim.faults.respond('search', 'hang'), holdMs: 2_000 },
 ];
 

@@ -42,14 +42,21 @@ test.serial('two agents, one killed mid-run: every command completes on the othe
   // Mid-run, and right after a write of the first agent landed (its result not yet sent).
   await eventually(() => rig.service.results.size >= COMMANDS / 3, { timeoutMs: 60_000, what: 'a third of the results', intervalMs: 10 });
   const writesBefore = directory.sim.opLog.all().length;
-  await eventually(() => directory.sim.opLog.all().slice(writesBefore).some((r) => r.operation === 'modify' && r.attribute?.toLowerCase() === 'unicodepwd' && r.boundDn !== ''), { timeoutMs: 10_000, what: "the first agent's next password write", intervalMs: 1 });
+  await eventually(
+    () =>
+      directory.sim.opLog
+        .all()
+        .slice(writesBefore)
+        .some((r) => r.operation === 'modify' && r.attribute?.toLowerCase() === 'unicodepwd' && r.boundDn !== ''),
+    { timeoutMs: 10_000, what: "the first agent's next password write", intervalMs: 1 },
+  );
   const outstandingAtKill = rig.service.outstanding(first.agentId);
   await rig.kill(first);
 
   const missing = await rig.settle(90_000);
   t.is(missing, 0);
   t.log(`results by agent: ${JSON.stringify(Object.fromEntries(served))}; outstanding on the killed agent: ${outstandingAtKill}; re-sent to the survivor: ${redelivered.length}`);
-  t.true(redelivered.length > 0, 'the killed agent\'s outstanding commands went to the other agent');
+  t.true(redelivered.length > 0, "the killed agent's outstanding commands went to the other agent");
   const recognised = redelivered.filter((id) => rig.result(id)?.details['alreadyApplied'] === true).length;
   t.log(`re-sent commands the survivor found applied already: ${recognised}`);
 

@@ -53,9 +53,17 @@ test.serial('pings unanswered mid-session: the agent drops the dead link within 
   await agent.process!.waitFor('no frame or pong from the service for two heartbeat intervals', 5_000);
   t.true(elapsed < 6 * HEARTBEAT_MS, "noticed within two intervals (plus a ping period and a loaded machine's timer lag)");
   rig.service.setAnswerPings(true);
-  await withTimeout(rig.service.waitFor('agentConnected', (s) => s.agentId === agent.agentId, 30_000), 30_000, 'reconnect');
+  await withTimeout(
+    rig.service.waitFor('agentConnected', (s) => s.agentId === agent.agentId, 30_000),
+    30_000,
+    'reconnect',
+  );
   const results = await withTimeout(Promise.all(first.map((c) => c.issued.result)), 60_000, 'the first batch');
-  t.deepEqual(results.filter((r) => r.code !== 'OK'), [], 'every command of the first batch succeeded');
+  t.deepEqual(
+    results.filter((r) => r.code !== 'OK'),
+    [],
+    'every command of the first batch succeeded',
+  );
 });
 
 test.serial('a stalled service (accepts, never answers): the agent gives up on the link and finishes after the stall', async (t) => {
@@ -75,7 +83,11 @@ test.serial('a stalled service (accepts, never answers): the agent gives up on t
   await delay(1_000);
   rig.service.setStalled(false);
   const results = await withTimeout(Promise.all([...second, ...third].map((c) => c.issued.result)), 90_000, 'the commands of the stall');
-  t.deepEqual(results.filter((r) => r.code !== 'OK'), [], 'every command issued before and during the stall succeeded');
+  t.deepEqual(
+    results.filter((r) => r.code !== 'OK'),
+    [],
+    'every command issued before and during the stall succeeded',
+  );
 });
 
 test.serial('after both stalls: nothing lost, nothing applied twice, the agent up by itself, no secret anywhere', async (t) => {

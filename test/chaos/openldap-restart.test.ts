@@ -24,10 +24,20 @@ test.before(async () => {
   slapd = await startSlapd({ rights: '=wm', policy: { minAgeSeconds: 0, inHistory: 20 } });
   rig = await ChaosRig.create({
     name: 'openldap-restart',
-    directories: [{
-      id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn, bindPassword: slapd.layout.servicePassword,
-      caFile: slapd.caFile, include: [slapd.layout.peopleDn], protectedGroups: [slapd.layout.adminsGroupDn], extra: { timeoutMs: 2_000, poolSize: 4 },
-    }],
+    directories: [
+      {
+        id: 'ldap',
+        kind: 'openldap',
+        urls: [slapd.ldapsUrl],
+        baseDn: slapd.suffix,
+        bindDn: slapd.layout.serviceDn,
+        bindPassword: slapd.layout.servicePassword,
+        caFile: slapd.caFile,
+        include: [slapd.layout.peopleDn],
+        protectedGroups: [slapd.layout.adminsGroupDn],
+        extra: { timeoutMs: 2_000, poolSize: 4 },
+      },
+    ],
   });
   const initial = rig.password();
   rig.passwords.push(slapd.rootPassword);

@@ -36,7 +36,12 @@ async function versions(dc: SambaDc): Promise<Map<string, number>> {
   const client = await dc.adminClient();
   try {
     const out = new Map<string, number>();
-    const { searchEntries } = await client.search(dc.managedOu, { scope: 'one', filter: '(sAMAccountName=chaosdc*)', attributes: ['sAMAccountName', 'replPropertyMetaData'], explicitBufferAttributes: ['replPropertyMetaData'] });
+    const { searchEntries } = await client.search(dc.managedOu, {
+      scope: 'one',
+      filter: '(sAMAccountName=chaosdc*)',
+      attributes: ['sAMAccountName', 'replPropertyMetaData'],
+      explicitBufferAttributes: ['replPropertyMetaData'],
+    });
     for (const entry of searchEntries) out.set(String(entry['sAMAccountName']).toLowerCase(), passwordVersion(entry['replPropertyMetaData'] as Buffer));
     return out;
   } finally {
@@ -65,14 +70,27 @@ test.before(async () => {
   [dc1, dc2] = await Promise.all([startSambaDc(), startSambaDc()]);
   rig = await ChaosRig.create({
     name: 'samba-failover',
-    directories: [{
-      id: 'corp', kind: 'activeDirectory', urls: [dc1.ldapsUrl, dc2.ldapsUrl], baseDn: dc1.baseDn, bindDn: dc1.svcDn, bindPassword: dc1.svcPassword,
-      caFile: dc1.caFile, include: [dc1.managedOu], protectedGroups: [dc1.helpdeskAdminsDn], extra: { passwordMethod: 'replace', timeoutMs: 3_000, poolSize: 2 },
-    }],
+    directories: [
+      {
+        id: 'corp',
+        kind: 'activeDirectory',
+        urls: [dc1.ldapsUrl, dc2.ldapsUrl],
+        baseDn: dc1.baseDn,
+        bindDn: dc1.svcDn,
+        bindPassword: dc1.svcPassword,
+        caFile: dc1.caFile,
+        include: [dc1.managedOu],
+        protectedGroups: [dc1.helpdeskAdminsDn],
+        extra: { passwordMethod: 'replace', timeoutMs: 3_000, poolSize: 2 },
+      },
+    ],
   });
   const initial = rig.password();
   await Promise.all([addUsers(dc1, initial), addUsers(dc2, initial)]);
-  for (const [dc, map] of [[dc1, await versions(dc1)], [dc2, await versions(dc2)]] as const) {
+  for (const [dc, map] of [
+    [dc1, await versions(dc1)],
+    [dc2, await versions(dc2)],
+  ] as const) {
     for (const [sam, version] of map) baseline.set(`${dc.ip} ${sam}`, version);
   }
   rig.passwords.push(dc1.adminPassword);
@@ -102,8 +120,7 @@ test.serial('the first of two DCs stopped mid-run: the agent fails over, nothing
   await dc1.start();
   const after1 = await versions(dc1);
   const after2 = await versions(dc2);
-  const writes = (sam: string): number =>
-    (after1.get(sam) ?? 0) - (baseline.get(`${dc1.ip} ${sam}`) ?? 0) + (after2.get(sam) ?? 0) - (baseline.get(`${dc2.ip} ${sam}`) ?? 0);
+  const writes = (sam: string): number => (after1.get(sam) ?? 0) - (baseline.get(`${dc1.ip} ${sam}`) ?? 0) + (after2.get(sam) ?? 0) - (baseline.get(`${dc2.ip} ${sam}`) ?? 0);
   const onDc2 = users.filter((sam) => (after2.get(sam) ?? 0) > (baseline.get(`${dc2.ip} ${sam}`) ?? 0)).length;
   t.log(`users written on the second DC: ${onDc2}`);
   t.true(onDc2 > 0, 'the second DC took over');

@@ -40,7 +40,11 @@ test.serial('2,000 resets with the service killed and restarted every 400 result
       await rig.service.restart({ downMs: 300 });
       rig.fault('service restart');
       // Back before the next kill: the agent reconnects by itself (back-off with jitter).
-      await withTimeout(rig.service.waitFor('agentConnected', (s) => s.agentId === agent.agentId, 70_000), 70_000, 'the agent to reconnect');
+      await withTimeout(
+        rig.service.waitFor('agentConnected', (s) => s.agentId === agent.agentId, 70_000),
+        70_000,
+        'the agent to reconnect',
+      );
     }
     await delay(50);
   }

@@ -25,10 +25,12 @@ const SAMBA_ROLES: Record<Exclude<Role, 'administrator'>, SeedUserName> = {
 export async function startSambaBackend(): Promise<Backend> {
   const dc = await startSambaDc();
   try {
-    const roles = Object.fromEntries(Object.entries(SAMBA_ROLES).map(([role, name]) => {
-      const { dn, sam, upn, password, mail } = dc.users[name];
-      return [role, { dn, sam, upn, password, mail }];
-    })) as Record<Role, RoleAccount>;
+    const roles = Object.fromEntries(
+      Object.entries(SAMBA_ROLES).map(([role, name]) => {
+        const { dn, sam, upn, password, mail } = dc.users[name];
+        return [role, { dn, sam, upn, password, mail }];
+      }),
+    ) as Record<Role, RoleAccount>;
     roles.administrator = { dn: dc.adminDn, sam: 'Administrator', upn: `Administrator@${dc.realm.toLowerCase()}`, password: dc.adminPassword, mail: null };
     return {
       name: 'samba',

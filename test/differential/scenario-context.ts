@@ -38,9 +38,11 @@ export class ScenarioContext {
   /** Every password the scenario used on this backend. */
   readonly used = new Set<string>();
 
-  constructor(readonly backend: Backend, private readonly logger: Logger) {
-    const make = (overrides: object, now: () => Date = () => new Date()) =>
-      new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
+  constructor(
+    readonly backend: Backend,
+    private readonly logger: Logger,
+  ) {
+    const make = (overrides: object, now: () => Date = () => new Date()) => new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
     this.driver = make({});
     this.strict = make({ historyOnReset: 'require' });
     this.cached = make({ policyCacheMs: 3_600_000 });
@@ -70,58 +72,87 @@ export class ScenarioContext {
   }
 
   resolve(target: Target): Promise<Outcome> {
-    return this.attempt(() => this.driver.resolveUser(target), (user) => ({
-      role: this.roleOf(user.dn), uuid: presence(user.uuid), disabled: user.disabled, locked: user.locked,
-      mustChangePassword: user.mustChangePassword, protectedReason: user.protectedReason,
-    }));
+    return this.attempt(
+      () => this.driver.resolveUser(target),
+      (user) => ({
+        role: this.roleOf(user.dn),
+        uuid: presence(user.uuid),
+        disabled: user.disabled,
+        locked: user.locked,
+        mustChangePassword: user.mustChangePassword,
+        protectedReason: user.protectedReason,
+      }),
+    );
   }
 
   reset(role: Role, password: string, options: Partial<ResetOptions> = {}, driver = this.driver): Promise<Outcome> {
     this.used.add(password);
-    return this.attempt(async () => {
-      const outcome = await driver.resetPassword(await this.user(role, driver), password, { ...RESET_DEFAULTS, ...options });
-      this.current[role] = password;
-      return outcome;
-    }, (outcome) => {
-      const { details } = outcome;
-      const picked: Record<string, unknown> = { role: this.roleOf(outcome.dn, role), historyEnforced: 'historyEnforced' in details ? details.historyEnforced : 'absent' };
-      for (const key of ['mustChangePassword', 'unlocked'] as const) if (key in details) picked[key] = details[key];
-      if (Array.isArray(details.notApplied)) picked.notApplied = (details.notApplied as { what: string; code: string }[]).map((entry) => `${entry.what}:${entry.code}`);
-      return picked;
-    });
+    return this.attempt(
+      async () => {
+        const outcome = await driver.resetPassword(await this.user(role, driver), password, { ...RESET_DEFAULTS, ...options });
+        this.current[role] = password;
+        return outcome;
+      },
+      (outcome) => {
+        const { details } = outcome;
+        const picked: Record<string, unknown> = { role: this.roleOf(outcome.dn, role), historyEnforced: 'historyEnforced' in details ? details.historyEnforced : 'absent' };
+        for (const key of ['mustChangePassword', 'unlocked'] as const) if (key in details) picked[key] = details[key];
+        if (Array.isArray(details.notApplied)) picked.notApplied = (details.notApplied as { what: string; code: string }[]).map((entry) => `${entry.what}:${entry.code}`);
+        return picked;
+      },
+    );
   }
 
   /** An admin reset of an account that plays no role (the agent's own); nothing is tracked. */
   resetDn(dn: string, password: string): Promise<Outcome> {
     this.used.add(password);
-    return this.attempt(async () => this.driver.resetPassword(await this.driver.resolveUser({ by: 'dn', value: dn }), password, RESET_DEFAULTS), (outcome) => ({ details: Object.keys(outcome.details).sort().join(',') }));
+    return this.attempt(
+      async () => this.driver.resetPassword(await this.driver.resolveUser({ by: 'dn', value: dn }), password, RESET_DEFAULTS),
+      (outcome) => ({ details: Object.keys(outcome.details).sort().join(',') }),
+    );
   }
 
   /** The user's own change from `oldPassword` (default: the current one). */
   change(role: Role, newPassword: string, oldPassword = this.current[role], driver = this.driver): Promise<Outcome> {
     this.used.add(newPassword).add(oldPassword);
-    return this.attempt(async () => {
-      const outcome = await driver.changePassword(await this.user(role, driver), oldPassword, newPassword);
-      this.current[role] = newPassword;
-      return outcome;
-    }, (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }));
+    return this.attempt(
+      async () => {
+        const outcome = await driver.changePassword(await this.user(role, driver), oldPassword, newPassword);
+        this.current[role] = newPassword;
+        return outcome;
+      },
+      (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }),
+    );
   }
 
   state(role: Role): Promise<Outcome> {
-    return this.attempt(async () => this.driver.getAccountState(await this.user(role)), (state) => ({
-      role: this.roleOf(state.dn, role), exists: state.exists, locked: state.locked, disabled: state.disabled, mustChangePassword: state.mustChangePassword,
-      passwordLastSet: presence(state.passwordLastSet), passwordChangeAllowedAt: presence(state.passwordChangeAllowedAt),
-    }));
+    return this.attempt(
+      async () => this.driver.getAccountState(await this.user(role)),
+      (state) => ({
+        role: this.roleOf(state.dn, role),
+        exists: state.exists,
+        locked: state.locked,
+        disabled: state.disabled,
+        mustChangePassword: state.mustChangePassword,
+        passwordLastSet: presence(state.passwordLastSet),
+        passwordChangeAllowedAt: presence(state.passwordChangeAllowedAt),
+      }),
+    );
   }
 
   unlock(role: Role): Promise<Outcome> {
-    return this.attempt(async () => this.driver.unlockAccount(await this.user(role)), (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).join(',') }));
+    return this.attempt(
+      async () => this.driver.unlockAccount(await this.user(role)),
+      (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).join(',') }),
+    );
   }
 
   /** The status of every check, by name. */
   permissions(role: Role | null): Promise<Outcome> {
-    return this.attempt(async () => this.driver.checkPermissions(role === null ? {} : { user: await this.user(role) }),
-      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
+    return this.attempt(
+      async () => this.driver.checkPermissions(role === null ? {} : { user: await this.user(role) }),
+      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])),
+    );
   }
 
   /** A driver of its own for one action: another config or bind password. */
@@ -136,25 +167,34 @@ export class ScenarioContext {
   }
 
   permissionsWithBindPassword(bindPassword: string): Promise<Outcome> {
-    return this.attempt(() => this.withDriver({}, bindPassword, (driver) => driver.checkPermissions({})),
-      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])));
+    return this.attempt(
+      () => this.withDriver({}, bindPassword, (driver) => driver.checkPermissions({})),
+      (report) => Object.fromEntries(report.checks.map((check) => [check.name, check.status])),
+    );
   }
 
   resolveWithBindPassword(bindPassword: string, role: Role): Promise<Outcome> {
-    return this.attempt(() => this.withDriver({}, bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
+    return this.attempt(
+      () => this.withDriver({}, bindPassword, (driver) => this.user(role, driver)),
+      (user) => ({ role: this.roleOf(user.dn, role) }),
+    );
   }
 
   /** Resolve, then reset when `password` is given, over StartTLS on the plain port. */
   overStartTls(role: Role, password?: string): Promise<Outcome> {
     const startTls = { urls: [this.backend.ldapUrl], tls: { ...this.backend.config.tls, startTls: true } };
-    return this.attempt(() => this.withDriver(startTls, this.backend.bindPassword, async (driver) => {
-      const user = await this.user(role, driver);
-      if (password === undefined) return { dn: user.dn, details: {} };
-      this.used.add(password);
-      const outcome = await driver.resetPassword(user, password, RESET_DEFAULTS);
-      this.current[role] = password;
-      return outcome;
-    }), (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }));
+    return this.attempt(
+      () =>
+        this.withDriver(startTls, this.backend.bindPassword, async (driver) => {
+          const user = await this.user(role, driver);
+          if (password === undefined) return { dn: user.dn, details: {} };
+          this.used.add(password);
+          const outcome = await driver.resetPassword(user, password, RESET_DEFAULTS);
+          this.current[role] = password;
+          return outcome;
+        }),
+      (outcome) => ({ role: this.roleOf(outcome.dn, role), details: Object.keys(outcome.details).sort().join(',') }),
+    );
   }
 
   /** Resolve with a CA file that did not sign the directory's certificate. */
@@ -163,7 +203,10 @@ export class ScenarioContext {
     try {
       await makeCa(dir);
       const foreign = { tls: { ...this.backend.config.tls, caFile: join(dir, 'ca.pem') } };
-      return await this.attempt(() => this.withDriver(foreign, this.backend.bindPassword, (driver) => this.user(role, driver)), (user) => ({ role: this.roleOf(user.dn, role) }));
+      return await this.attempt(
+        () => this.withDriver(foreign, this.backend.bindPassword, (driver) => this.user(role, driver)),
+        (user) => ({ role: this.roleOf(user.dn, role) }),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -207,7 +250,10 @@ export class ScenarioContext {
 
   alreadyApplied(role: Role, password: string, since: Date): Promise<Outcome> {
     this.used.add(password);
-    return this.attempt(async () => this.driver.passwordAlreadyApplied(await this.user(role), password, since), (applied) => ({ applied }));
+    return this.attempt(
+      async () => this.driver.passwordAlreadyApplied(await this.user(role), password, since),
+      (applied) => ({ applied }),
+    );
   }
 
   /** A simple bind as the user over LDAPS (by UPN), its failure mapped by the agent's own table. */
@@ -261,10 +307,17 @@ export class ScenarioContext {
 
   /** The policy as `driver` reads (or has cached) it for the role. */
   policy(role: Role, driver = this.driver): Promise<Outcome> {
-    return this.attempt(async () => driver.passwordPolicy(await this.user(role, driver)), (policy) => ({
-      source: policy.source.toLowerCase() === this.backend.baseDn.toLowerCase() ? 'domain root' : policy.source,
-      minLength: policy.minLength, complexity: policy.complexity, historyLength: policy.historyLength, minAgeMs: policy.minAgeMs,
-      lockoutThreshold: policy.lockoutThreshold, lockoutDurationMs: policy.lockoutDurationMs,
-    }));
+    return this.attempt(
+      async () => driver.passwordPolicy(await this.user(role, driver)),
+      (policy) => ({
+        source: policy.source.toLowerCase() === this.backend.baseDn.toLowerCase() ? 'domain root' : policy.source,
+        minLength: policy.minLength,
+        complexity: policy.complexity,
+        historyLength: policy.historyLength,
+        minAgeMs: policy.minAgeMs,
+        lockoutThreshold: policy.lockoutThreshold,
+        lockoutDurationMs: policy.lockoutDurationMs,
+      }),
+    );
   }
 }

@@ -81,7 +81,11 @@ test.serial('the outcome table of both backends', (t) => {
   t.log(`\n${outcomeTable(names, { name: 'directory-sim', outcomes: sim().outcomes }, { name: 'samba', outcomes: samba().outcomes })}`);
   for (const side of sides) {
     const total = side.timings.reduce((sum, ms) => sum + ms, 0);
-    const slowest = side.timings.map((ms, index) => ({ ms, index })).sort((a, b) => b.ms - a.ms).slice(0, 3).map(({ ms, index }) => `${index + 1} (${Math.round(ms)} ms)`);
+    const slowest = side.timings
+      .map((ms, index) => ({ ms, index }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map(({ ms, index }) => `${index + 1} (${Math.round(ms)} ms)`);
     t.log(`${side.backend.name}: ${SCENARIO.length} steps in ${Math.round(total)} ms; slowest ${slowest.join(', ')}`);
   }
   t.is(sim().outcomes.length, SCENARIO.length);

@@ -96,8 +96,12 @@ test('tokenGroups: binary SIDs of the transitive groups, on a base search of the
   const alice = await boundClient(sim, 'alice');
   const sidsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).map((sid) => sidToString(sid as Buffer)).sort();
   const own = await alice.search(dnOf(sim, 'alice'), { scope: 'base', attributes: ['tokenGroups', 'objectSid'], explicitBufferAttributes: ['tokenGroups', 'objectSid'] });
-  const helpdesk = sidToString((await alice.search(`CN=Helpdesk,CN=Users,${sim.baseDn}`, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })).searchEntries[0]!.objectSid as Buffer);
-  const allStaff = sidToString((await alice.search(`CN=All Staff,CN=Users,${sim.baseDn}`, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })).searchEntries[0]!.objectSid as Buffer);
+  const helpdesk = sidToString(
+    (await alice.search(`CN=Helpdesk,CN=Users,${sim.baseDn}`, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })).searchEntries[0]!.objectSid as Buffer,
+  );
+  const allStaff = sidToString(
+    (await alice.search(`CN=All Staff,CN=Users,${sim.baseDn}`, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })).searchEntries[0]!.objectSid as Buffer,
+  );
   t.deepEqual(sidsOf(own.searchEntries[0]!.tokenGroups), [`${domainSid}-513`, helpdesk, allStaff].sort());
   const root = await alice.search('', { scope: 'base', attributes: ['tokenGroups'], explicitBufferAttributes: ['tokenGroups'] });
   t.deepEqual(sidsOf(root.searchEntries[0]!.tokenGroups), sidsOf(own.searchEntries[0]!.tokenGroups));

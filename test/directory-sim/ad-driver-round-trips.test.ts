@@ -92,7 +92,10 @@ test('a configured protected security group is matched in tokenGroups, nested me
   t.is(sim.opLog.requests().search, 4, 'lookup and base read for each: the group SID is known');
 
   // A group the agent cannot read as a security group is checked with the in-chain search.
-  const fallback = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { include: [`OU=Staff,${sim.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [missing, allStaff] } }), { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() });
+  const fallback = new ActiveDirectoryDriver(
+    agentDirectoryConfig(sim, { scope: { include: [`OU=Staff,${sim.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [missing, allStaff] } }),
+    { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() },
+  );
   t.teardown(() => fallback.close());
   t.regex((await fallback.resolveUser({ by: 'sAMAccountName', value: 'alice' })).protectedReason ?? '', /CN=All Staff/);
   sim.opLog.clear();

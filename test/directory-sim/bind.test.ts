@@ -65,10 +65,7 @@ test('Windows mode allows simple bind on plain LDAP, and StartTLS upgrades the c
   t.is(searchEntries[0]?.sAMAccountName, 'bob');
   // StartTLS counts as encrypted for unicodePwd.
   await upgraded.bind(dnOf(sim, 'svcWriteback'), SeededAccount.svcWriteback.password);
-  await upgraded.modify(
-    dnOf(sim, 'bob'),
-    new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Over#StartTls1"', 'utf16le')] }) }),
-  );
+  await upgraded.modify(dnOf(sim, 'bob'), new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from('"Over#StartTls1"', 'utf16le')] }) }));
   await upgraded.unbind();
 });
 
@@ -94,7 +91,10 @@ test('bind records go to the op log without the password', async (t) => {
   await client.bind(dnOf(sim, 'alice'), 'Not-The-Password9').catch(() => undefined);
   await client.unbind();
   const binds = sim.opLog.all().filter((record) => record.operation === 'bind');
-  t.deepEqual(binds.map((record) => record.resultCode), [0, 49]);
+  t.deepEqual(
+    binds.map((record) => record.resultCode),
+    [0, 49],
+  );
   const dump = JSON.stringify(sim.opLog.all());
   t.false(dump.includes(SeededAccount.alice.password));
   t.false(dump.includes('Not-The-Password9'));

@@ -122,7 +122,11 @@ test('samba mode: history on resets is a WARN, and the fixes are samba-tool comm
   t.teardown(() => sim.stop());
   const staff = `OU=Staff,${sim.baseDn}`;
   sim.store.get(staff)!.security.dacl = [];
-  const driver = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { include: [staff], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } }), { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() });
+  const driver = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { include: [staff], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } }), {
+    bindPassword: SeededAccount.svcWriteback.password,
+    logger: new CaptureLogger(),
+    now: () => new Date(),
+  });
   t.teardown(() => driver.close());
   const report = await driver.checkPermissions({});
   t.is(check(report, 'historyOnReset').status, 'WARN');

@@ -34,7 +34,10 @@ test('sim.find searches the store directly', async (t) => {
   const sim = await startSim();
   t.teardown(() => sim.stop());
   t.deepEqual(
-    sim.find('(&(objectClass=user)(memberOf:1.2.840.113556.1.4.1941:=CN=All Staff,CN=Users,DC=sim,DC=test))').map((entry) => entry.dn).sort(),
+    sim
+      .find('(&(objectClass=user)(memberOf:1.2.840.113556.1.4.1941:=CN=All Staff,CN=Users,DC=sim,DC=test))')
+      .map((entry) => entry.dn)
+      .sort(),
     ['CN=Alice Anders,OU=Staff,DC=sim,DC=test', 'CN=Bob Brown,OU=Staff,DC=sim,DC=test'],
   );
   t.is(sim.find('(objectClass=user)', { base: 'OU=Staff,DC=sim,DC=test', scope: 'one' }).length, 6);

@@ -29,11 +29,7 @@ test('search: rootDSE dnsHostName, exact entry and done bytes', async (t) => {
   t.teardown(() => raw.end());
   // base "", scope base, deref never, sizeLimit 0, timeLimit 0, typesOnly false, (objectClass=*), [dnsHostName]
   raw.send(
-    tlv(
-      0x30,
-      Buffer.from('020102', 'hex'),
-      tlv(0x63, Buffer.from('0400 0a0100 0a0100 020100 020100 010100'.replace(/\s/g, ''), 'hex'), tlv(0x87, 'objectClass'), tlv(0x30, tlv(0x04, 'dnsHostName'))),
-    ),
+    tlv(0x30, Buffer.from('020102', 'hex'), tlv(0x63, Buffer.from('0400 0a0100 0a0100 020100 020100 010100'.replace(/\s/g, ''), 'hex'), tlv(0x87, 'objectClass'), tlv(0x30, tlv(0x04, 'dnsHostName')))),
   );
   const entry = tlv(0x30, Buffer.from('020102', 'hex'), tlv(0x64, Buffer.from('0400', 'hex'), tlv(0x30, tlv(0x30, tlv(0x04, 'dnsHostName'), tlv(0x31, tlv(0x04, 'dc1.sim.test'))))));
   const done = Buffer.from(success(2, 0x65), 'hex');

@@ -17,7 +17,11 @@ test('a user under OU=Staff\\  (escaped trailing space) is not in scope.include 
   await admin.add(`CN=lookalike,${lookAlike}`, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: 'lookalike' });
   await admin.unbind();
   const rules = { include: [`OU=Staff,${sim.baseDn}`], exclude: [] };
-  const driver = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { ...rules, refuseProtectedAccounts: true, protectedGroups: [] } }), { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date() });
+  const driver = new ActiveDirectoryDriver(agentDirectoryConfig(sim, { scope: { ...rules, refuseProtectedAccounts: true, protectedGroups: [] } }), {
+    bindPassword: SeededAccount.svcWriteback.password,
+    logger: new CaptureLogger(),
+    now: () => new Date(),
+  });
   t.teardown(() => driver.close());
   const canonicalOf = (dn: string) => driver.canonicalDn(dn);
   const mallory = await driver.resolveUser({ by: 'sAMAccountName', value: 'lookalike' });

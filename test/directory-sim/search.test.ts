@@ -47,9 +47,15 @@ test('binary attributes: objectGUID equality with escaped bytes, objectSid as bi
   t.regex(guidFromBuffer(guid), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
   t.is(sidToString(sid), 'S-1-5-21-1004336348-1177238915-682003330-1111');
   const byGuid = await c.search(sim.baseDn, { filter: new EqualityFilter({ attribute: 'objectGUID', value: guid }), attributes: ['sAMAccountName'] });
-  t.deepEqual(byGuid.searchEntries.map((e) => e.sAMAccountName), ['bob']);
+  t.deepEqual(
+    byGuid.searchEntries.map((e) => e.sAMAccountName),
+    ['bob'],
+  );
   const bySid = await c.search(sim.baseDn, { filter: new EqualityFilter({ attribute: 'objectSid', value: sid }), attributes: ['sAMAccountName'] });
-  t.deepEqual(bySid.searchEntries.map((e) => e.sAMAccountName), ['bob']);
+  t.deepEqual(
+    bySid.searchEntries.map((e) => e.sAMAccountName),
+    ['bob'],
+  );
   t.deepEqual(await sams(c, sim, `(objectSid=${sidToString(sid)})`), ['bob']);
   await c.unbind();
 });

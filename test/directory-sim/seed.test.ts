@@ -56,7 +56,10 @@ test('JSON seed: objects with passwords; the empty domain still has its root, Us
   await jay.bind('SIM\\jay', 'Js0n#Seeded');
   const root = await jay.search(sim.baseDn, { scope: 'base', attributes: ['minPwdLength', 'pwdProperties', 'lockoutThreshold'] });
   t.like(root.searchEntries[0], { minPwdLength: '7', pwdProperties: '1', lockoutThreshold: '5' });
-  t.deepEqual((await jay.search(sim.baseDn, { filter: '(uid=jay)', attributes: ['mail'] })).searchEntries.map((e) => e.mail), ['jay@sim.test']);
+  t.deepEqual(
+    (await jay.search(sim.baseDn, { filter: '(uid=jay)', attributes: ['mail'] })).searchEntries.map((e) => e.mail),
+    ['jay@sim.test'],
+  );
   await jay.unbind();
 });
 

@@ -73,8 +73,7 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
   });
 
   test.serial(titleFor(kind, 'refusals carry precise codes: not found, ambiguous, out of scope, protected, too young, policy'), async (t) => {
-    const reset = (by: string, value: string, password: string, params: Record<string, unknown> = {}) =>
-      env.command({ op: 'resetPassword', target: { by, value }, params, secret: secret(password) });
+    const reset = (by: string, value: string, password: string, params: Record<string, unknown> = {}) => env.command({ op: 'resetPassword', target: { by, value }, params, secret: secret(password) });
     t.like(await reset('uid', 'nobody', 'Whatever-2026!'), { code: 'USER_NOT_FOUND', status: 'rejected' });
     t.like(await reset('uid', '*', 'Whatever-2026!'), { code: 'USER_NOT_FOUND' });
     t.like(await reset('uid', '*)(uid=*', 'Whatever-2026!'), { code: 'USER_NOT_FOUND' });
@@ -113,7 +112,10 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
       codes.push(result.code);
       if (result.code === 'BUSY') busy = result.details;
     }
-    t.deepEqual(codes.slice(0, 3).filter((c) => c === 'BUSY'), []);
+    t.deepEqual(
+      codes.slice(0, 3).filter((c) => c === 'BUSY'),
+      [],
+    );
     t.is(codes[3], 'BUSY');
     t.true(Date.parse(String(busy['retryAfter'])) > Date.now());
   });
@@ -164,7 +166,14 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
 
   test.serial(titleFor(kind, 'a redelivered command is answered from the journal, not applied twice'), async (t) => {
     const { service } = env;
-    const command = service.buildCommand({ tenantId: env.tenantId, agentId: env.agentId, op: 'resetPassword', target: { by: 'uid', value: 'bob' }, params: { enforceMinimumAge: false }, secret: secret('Bob-Once-2026!') });
+    const command = service.buildCommand({
+      tenantId: env.tenantId,
+      agentId: env.agentId,
+      op: 'resetPassword',
+      target: { by: 'uid', value: 'bob' },
+      params: { enforceMinimumAge: false },
+      secret: secret('Bob-Once-2026!'),
+    });
     const first = service.waitFor('result', (e) => e.result.commandId === command.id, 10_000);
     service.sendSignedCommand(env.agentId, command);
     t.like((await first).result, { code: 'OK' });

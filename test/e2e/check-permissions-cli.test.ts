@@ -27,18 +27,32 @@ async function writeConfig(t: ExecutionContext, directory: DirectoryEntry): Prom
   const dir = await mkdtemp(join(tmpdir(), 'wba-check-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'agent.json');
-  await writeFile(file, JSON.stringify({
-    service: { url: 'wss://127.0.0.1:9/agent/v1' },
-    stateDir: join(dir, 'state'),
-    secretStore: 'file',
-    directories: [{
-      id: directory.id, kind: directory.kind, urls: directory.urls, baseDn: directory.baseDn, bindDn: directory.bindDn,
-      bindPassword: { env: BIND_ENV }, tls: { caFile: directory.caFile, startTls: false },
-      scope: { include: directory.include, exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
-      timeoutMs: 3_000,
-    }],
-    logging: { level: 'error', dir: join(dir, 'logs') },
-  }, null, 2));
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        service: { url: 'wss://127.0.0.1:9/agent/v1' },
+        stateDir: join(dir, 'state'),
+        secretStore: 'file',
+        directories: [
+          {
+            id: directory.id,
+            kind: directory.kind,
+            urls: directory.urls,
+            baseDn: directory.baseDn,
+            bindDn: directory.bindDn,
+            bindPassword: { env: BIND_ENV },
+            tls: { caFile: directory.caFile, startTls: false },
+            scope: { include: directory.include, exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
+            timeoutMs: 3_000,
+          },
+        ],
+        logging: { level: 'error', dir: join(dir, 'logs') },
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
@@ -46,7 +60,13 @@ async function slapdConfig(t: ExecutionContext, options: SlapdOptions = {}): Pro
   const slapd = await startLdapServer(t, options);
   t.teardown(() => slapd.destroy());
   const config = await writeConfig(t, {
-    id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn, caFile: slapd.caFile, include: [slapd.layout.peopleDn],
+    id: 'ldap',
+    kind: 'openldap',
+    urls: [slapd.ldapsUrl],
+    baseDn: slapd.suffix,
+    bindDn: slapd.layout.serviceDn,
+    caFile: slapd.caFile,
+    include: [slapd.layout.peopleDn],
   });
   return { slapd, config };
 }
@@ -73,7 +93,10 @@ ldapTest('OpenLDAP with =wm: one line per check, exit 0', async (t) => {
   const lines = result.stdout.split('\n');
   t.is(lines[0], 'directory ldap');
   for (const name of ['bind', 'tls', 'resetPassword', 'writePwdLastSet', 'writeLockoutTime', 'readPasswordPolicy', 'passwordAdministrator']) {
-    t.true(lines.some((line) => STATUS_LINE.test(line) && line.includes(` ${name}: `)), name);
+    t.true(
+      lines.some((line) => STATUS_LINE.test(line) && line.includes(` ${name}: `)),
+      name,
+    );
   }
   t.true(lines.some((line) => line.startsWith('OK      resetPassword: ')));
   t.regex(result.stdout, /^all required checks pass/m);
@@ -109,7 +132,7 @@ ldapTest('--user: a user outside scope exits 1 saying the agent refuses it anywa
   const scope = checks.find((c) => c.name === 'userInScope')!;
   t.false(scope.ok);
   t.regex(scope.detail, /outside every subtree in scope\.include, so the agent refuses every command for this user/);
-  t.true(checks.find((c) => c.name === 'resetPassword')!.ok, 'the account\'s rights in scope are checked, not the out-of-scope user\'s');
+  t.true(checks.find((c) => c.name === 'resetPassword')!.ok, "the account's rights in scope are checked, not the out-of-scope user's");
   const text = await checkPermissions(config, slapd.layout.servicePassword, '--user', slapd.users.carol.uid);
   t.false(text.stdout.includes('olcAccess'), 'no ACL is proposed for a user the agent refuses');
   t.false(/\bDC\b/.test(text.stdout), 'OpenLDAP wording has no DC');
@@ -131,12 +154,21 @@ ldapTest('a wrong bind password exits 2 and names the bind; the password is not 
 ldapTest('an unreachable URL exits 2', async (t) => {
   const { slapd } = await slapdConfig(t);
   const config = await writeConfig(t, {
-    id: 'ldap', kind: 'openldap', urls: [`ldaps://127.0.0.1:${await closedPort()}`], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn, caFile: slapd.caFile, include: [slapd.layout.peopleDn],
+    id: 'ldap',
+    kind: 'openldap',
+    urls: [`ldaps://127.0.0.1:${await closedPort()}`],
+    baseDn: slapd.suffix,
+    bindDn: slapd.layout.serviceDn,
+    caFile: slapd.caFile,
+    include: [slapd.layout.peopleDn],
   });
   const result = await checkPermissions(config, slapd.layout.servicePassword, '--json');
   t.is(result.code, 2, result.stderr);
   const details = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
-  t.deepEqual(details.checks.map((c) => [c.name, c.ok]), [['bind', false]]);
+  t.deepEqual(
+    details.checks.map((c) => [c.name, c.ok]),
+    [['bind', false]],
+  );
 });
 
 test('Active Directory (directory-sim, Windows): exit 0, and a scope outside the delegation exits 1 with dsacls fixes', async (t) => {

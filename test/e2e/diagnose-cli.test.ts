@@ -31,19 +31,32 @@ async function healthyPath(t: ExecutionContext): Promise<Healthy> {
     await rm(dir, { recursive: true, force: true });
   });
   const config = join(dir, 'agent.json');
-  await writeFile(config, JSON.stringify({
-    service: { url: service.url, caFile: pki.caFile },
-    stateDir: join(dir, 'state'),
-    secretStore: 'file',
-    directories: [{
-      id: 'corp', kind: 'activeDirectory', urls: [directory.ldapsUrl, directory.ldapUrl], baseDn: directory.baseDn,
-      bindDn: `${SeededAccount.svcWriteback.rdn},${directory.baseDn}`, bindPassword: { env: BIND_ENV },
-      tls: { caFile: pki.caFile, startTls: true },
-      scope: { include: [`OU=Staff,${directory.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
-      timeoutMs: 3_000,
-    }],
-    logging: { level: 'error', dir: join(dir, 'logs') },
-  }, null, 2));
+  await writeFile(
+    config,
+    JSON.stringify(
+      {
+        service: { url: service.url, caFile: pki.caFile },
+        stateDir: join(dir, 'state'),
+        secretStore: 'file',
+        directories: [
+          {
+            id: 'corp',
+            kind: 'activeDirectory',
+            urls: [directory.ldapsUrl, directory.ldapUrl],
+            baseDn: directory.baseDn,
+            bindDn: `${SeededAccount.svcWriteback.rdn},${directory.baseDn}`,
+            bindPassword: { env: BIND_ENV },
+            tls: { caFile: pki.caFile, startTls: true },
+            scope: { include: [`OU=Staff,${directory.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
+            timeoutMs: 3_000,
+          },
+        ],
+        logging: { level: 'error', dir: join(dir, 'logs') },
+      },
+      null,
+      2,
+    ),
+  );
   return { service, directory, config };
 }
 
@@ -69,7 +82,10 @@ test('a healthy path: every step OK, exit 0; --json says ok with every step', as
   t.is(json.code, 0);
   const report = JSON.parse(json.stdout) as { ok: boolean; steps: { path: string; step: string; status: string }[] };
   t.true(report.ok);
-  t.deepEqual(report.steps.filter((s) => s.path === 'service').map((s) => s.step), ['resolve', 'proxy', 'tcp', 'tls', 'hostname', 'expiry', 'upgrade', 'subprotocol', 'challenge', 'clock']);
+  t.deepEqual(
+    report.steps.filter((s) => s.path === 'service').map((s) => s.step),
+    ['resolve', 'proxy', 'tcp', 'tls', 'hostname', 'expiry', 'upgrade', 'subprotocol', 'challenge', 'clock'],
+  );
   t.true(report.steps.every((s) => s.status === 'OK'));
 });
 

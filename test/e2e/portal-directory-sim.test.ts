@@ -46,11 +46,24 @@ test.before(async () => {
   d.store.setValues(alice, 'otherMailbox', ['alice.private@example.net', 'alice@home.example']);
   d.store.setValues(alice, 'telephoneNumber', [UNLISTED_PHONE]);
   // A security group (matched by SID in tokenGroups) holding Helpdesk (alice) and three accounts directly.
-  createObject(d, { dn: dn(PORTAL_USERS), attributes: { objectClass: ['top', 'group'], sAMAccountName: 'Portal Users', member: [dn(SeededContainer.helpdesk), dn(SeededAccount.carol.rdn), dn(SeededAccount.dave.rdn), dn(SeededAccount.erin.rdn), dn(SeededAccount.frank.rdn)] } });
+  createObject(d, {
+    dn: dn(PORTAL_USERS),
+    attributes: {
+      objectClass: ['top', 'group'],
+      sAMAccountName: 'Portal Users',
+      member: [dn(SeededContainer.helpdesk), dn(SeededAccount.carol.rdn), dn(SeededAccount.dave.rdn), dn(SeededAccount.erin.rdn), dn(SeededAccount.frank.rdn)],
+    },
+  });
   // A distribution group (groupType 2: not in tokenGroups, matched in chain) holding All Staff (Helpdesk, bob).
   createObject(d, { dn: dn(PORTAL_LIST), attributes: { objectClass: ['top', 'group'], sAMAccountName: 'Portal List', groupType: '2', member: [dn(SeededContainer.allStaff)] } });
   passwords.push(SeededAccount.svcWriteback.password, WRONG, ...Object.values(SeededAccount).map((a) => a.password));
-  const scope = (extra: Record<string, unknown> = {}) => ({ include: [dn(SeededContainer.staff)], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dn(SeededContainer.allStaff)], ...extra });
+  const scope = (extra: Record<string, unknown> = {}) => ({
+    include: [dn(SeededContainer.staff)],
+    exclude: [],
+    refuseProtectedAccounts: true,
+    protectedGroups: [dn(SeededContainer.allStaff)],
+    ...extra,
+  });
   env = await AgentEnvironment.create({
     directories: [
       directory('ad', {

@@ -28,9 +28,23 @@ test.before(async () => {
     ]);
   });
   passwords.push(layout.servicePassword, WRONG, ...Object.values(u).map((user) => user.password));
-  const scope = (extra: Record<string, unknown> = {}) => ({ include: [layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [layout.adminsGroupDn, layout.helpdeskGroupDn], ...extra });
+  const scope = (extra: Record<string, unknown> = {}) => ({
+    include: [layout.peopleDn],
+    exclude: [],
+    refuseProtectedAccounts: true,
+    protectedGroups: [layout.adminsGroupDn, layout.helpdeskGroupDn],
+    ...extra,
+  });
   const entry = (id: string, extra: Record<string, unknown>) => ({
-    id, kind: 'openldap' as const, urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: layout.serviceDn, bindPassword: layout.servicePassword, caFile: slapd.caFile, include: [layout.peopleDn], extra,
+    id,
+    kind: 'openldap' as const,
+    urls: [slapd.ldapsUrl],
+    baseDn: slapd.suffix,
+    bindDn: layout.serviceDn,
+    bindPassword: layout.servicePassword,
+    caFile: slapd.caFile,
+    include: [layout.peopleDn],
+    extra,
   });
   env = await AgentEnvironment.create({
     directories: [

@@ -36,8 +36,13 @@ async function configDir(t: ExecutionContext, directory: Record<string, unknown>
 }
 
 const OFFLINE_DIRECTORY = {
-  id: 'ldap', kind: 'openldap', urls: ['ldaps://127.0.0.1:9'], baseDn: 'dc=example,dc=org', bindDn: 'cn=agent,dc=example,dc=org',
-  bindPassword: { secret: 'ldap-bind' }, scope: { include: ['ou=people,dc=example,dc=org'] },
+  id: 'ldap',
+  kind: 'openldap',
+  urls: ['ldaps://127.0.0.1:9'],
+  baseDn: 'dc=example,dc=org',
+  bindDn: 'cn=agent,dc=example,dc=org',
+  bindPassword: { secret: 'ldap-bind' },
+  scope: { include: ['ou=people,dc=example,dc=org'] },
 };
 
 test('the file store: set from standard input, list, delete; values never printed; the file is 0600', async (t) => {
@@ -66,14 +71,14 @@ test('the file store: set from standard input, list, delete; values never printe
   t.is((await cli(['secret', 'list', '--config', config])).stdout, 'ldap-bind\n');
 });
 
-test('refuses an empty value, a bad name, the agent\'s own key names and a missing subcommand, in one line each', async (t) => {
+test("refuses an empty value, a bad name, the agent's own key names and a missing subcommand, in one line each", async (t) => {
   const { dir, config } = await configDir(t, OFFLINE_DIRECTORY);
   const empty = await cli(['secret', 'set', 'ldap-bind', '--config', config], '\n');
   t.is(empty.code, 2);
   t.regex(empty.stderr, /^writeback-agent secret: no value for ldap-bind: type it at the prompt or pipe it in/);
   t.is((await cli(['secret', 'set', 'bad name', '--config', config], 'x')).code, 2);
   const own = await cli(['secret', 'delete', 'agent-signing-key', '--config', config]);
-  t.is(own.stderr, 'writeback-agent secret: agent-signing-key is one of the agent\'s own keys, which only `writeback-agent register` writes; pick another name\n');
+  t.is(own.stderr, "writeback-agent secret: agent-signing-key is one of the agent's own keys, which only `writeback-agent register` writes; pick another name\n");
   const none = await cli(['secret', '--config', config]);
   t.is(none.stderr, 'writeback-agent secret: no subcommand; the subcommands are `secret set NAME`, `secret list` and `secret delete NAME`\n');
   const extra = await cli(['secret', 'list', 'x', '--config', config]);
@@ -103,8 +108,15 @@ test('check-permissions with a { secret } bind password: on a fresh config dir i
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
   const { dir, config } = await configDir(t, {
-    id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn,
-    bindPassword: { secret: 'ldap-bind' }, tls: { caFile: slapd.caFile }, scope: { include: [slapd.layout.peopleDn] }, timeoutMs: 3_000,
+    id: 'ldap',
+    kind: 'openldap',
+    urls: [slapd.ldapsUrl],
+    baseDn: slapd.suffix,
+    bindDn: slapd.layout.serviceDn,
+    bindPassword: { secret: 'ldap-bind' },
+    tls: { caFile: slapd.caFile },
+    scope: { include: [slapd.layout.peopleDn] },
+    timeoutMs: 3_000,
   });
   const missing = await cli(['check-permissions', '--config', config]);
   t.is(missing.code, 2);
@@ -124,8 +136,15 @@ test('check-permissions with a { secret } bind password: on a fresh config dir i
 
   // A successful check on a fresh config dir leaves it as it was, too.
   const fresh = await configDir(t, {
-    id: 'ldap', kind: 'openldap', urls: [slapd.ldapsUrl], baseDn: slapd.suffix, bindDn: slapd.layout.serviceDn,
-    bindPassword: { env: 'WBA_SECRET_CLI_BIND' }, tls: { caFile: slapd.caFile }, scope: { include: [slapd.layout.peopleDn] }, timeoutMs: 3_000,
+    id: 'ldap',
+    kind: 'openldap',
+    urls: [slapd.ldapsUrl],
+    baseDn: slapd.suffix,
+    bindDn: slapd.layout.serviceDn,
+    bindPassword: { env: 'WBA_SECRET_CLI_BIND' },
+    tls: { caFile: slapd.caFile },
+    scope: { include: [slapd.layout.peopleDn] },
+    timeoutMs: 3_000,
   });
   const clean = await cli(['check-permissions', '--config', fresh.config], '', { WBA_SECRET_CLI_BIND: slapd.layout.servicePassword });
   t.is(clean.code, 0, clean.stdout + clean.stderr);

@@ -192,4 +192,3 @@ export class ChaosRig {
     if (process.env['KEEP_CHAOS'] === undefined) await rm(this.dir, { recursive: true, force: true });
   }
 }
-

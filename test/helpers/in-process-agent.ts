@@ -103,4 +103,3 @@ export class InProcessAgent {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
-

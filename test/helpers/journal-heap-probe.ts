@@ -22,9 +22,27 @@ for (let batch = 0; batch < count; batch += 500) {
   const ids = Array.from({ length: Math.min(500, count - batch) }, () => crypto.randomUUID());
   await Promise.all(
     ids.map(async (id) => {
-      await journal.begin(id, { op: 'resetPassword', target: { by: 'sAMAccountName', value: `user${id.slice(0, 8)}` }, directory: 'corp', receivedAt: new Date().toISOString(), expiresAt: new Date().toISOString() });
+      await journal.begin(id, {
+        op: 'resetPassword',
+        target: { by: 'sAMAccountName', value: `user${id.slice(0, 8)}` },
+        directory: 'corp',
+        receivedAt: new Date().toISOString(),
+        expiresAt: new Date().toISOString(),
+      });
       await journal.markApplying(id);
-      await journal.complete(id, { type: 'result', result: { commandId: id, agentId: 'a'.repeat(36), status: 'succeeded', code: 'OK', message: 'password reset', details: { dn: `CN=${id},OU=People,DC=corp,DC=example,DC=com`, appliedAt: new Date().toISOString() }, completedAt: new Date().toISOString() }, signature: 's'.repeat(1200) });
+      await journal.complete(id, {
+        type: 'result',
+        result: {
+          commandId: id,
+          agentId: 'a'.repeat(36),
+          status: 'succeeded',
+          code: 'OK',
+          message: 'password reset',
+          details: { dn: `CN=${id},OU=People,DC=corp,DC=example,DC=com`, appliedAt: new Date().toISOString() },
+          completedAt: new Date().toISOString(),
+        },
+        signature: 's'.repeat(1200),
+      });
       await journal.acknowledge(id);
     }),
   );

@@ -1,7 +1,20 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import type { ParsedJson } from './service-process.js';
-import { SUBPROTOCOL, buildResult, encodeMessage, generateKeyPair, keyPairFromJwk, signHello, signResult, signServiceKeysAck, type AgentMessage, type JsonObject, type KeyPair, type ResultCode } from '../../protocol/index.js';
+import {
+  SUBPROTOCOL,
+  buildResult,
+  encodeMessage,
+  generateKeyPair,
+  keyPairFromJwk,
+  signHello,
+  signResult,
+  signServiceKeysAck,
+  type AgentMessage,
+  type JsonObject,
+  type KeyPair,
+  type ResultCode,
+} from '../../protocol/index.js';
 
 /**
  * A hand-driven agent over a real WebSocket, for the service's protocol tests: it speaks only
@@ -36,7 +49,14 @@ export class RawAgent {
     const ws = new WebSocket(url, [...protocols], { ca });
     const agent = new RawAgent(ws);
     if (keysFrom !== undefined) {
-      Object.assign(agent, { signing: keysFrom.signing, encryption: keysFrom.encryption, signingKeyRaw: keysFrom.signingKeyRaw, encryptionKeyRaw: keysFrom.encryptionKeyRaw, agentId: keysFrom.agentId, tenantId: keysFrom.tenantId });
+      Object.assign(agent, {
+        signing: keysFrom.signing,
+        encryption: keysFrom.encryption,
+        signingKeyRaw: keysFrom.signingKeyRaw,
+        encryptionKeyRaw: keysFrom.encryptionKeyRaw,
+        agentId: keysFrom.agentId,
+        tenantId: keysFrom.tenantId,
+      });
     }
     await once(ws, 'open');
     return agent;
@@ -95,7 +115,14 @@ export class RawAgent {
 
   /** A signed result for `commandId` (signed by `signWith` when given: a forgery). */
   result(commandId: string, code: ResultCode, options: { signWith?: KeyPair; agentId?: string; details?: JsonObject } = {}): void {
-    const result = buildResult({ commandId, agentId: options.agentId ?? this.agentId, code, message: code, completedAt: new Date(), ...(options.details === undefined ? {} : { details: options.details }) });
+    const result = buildResult({
+      commandId,
+      agentId: options.agentId ?? this.agentId,
+      code,
+      message: code,
+      completedAt: new Date(),
+      ...(options.details === undefined ? {} : { details: options.details }),
+    });
     this.send(signResult(result, (options.signWith ?? this.signing).privateKey));
   }
 

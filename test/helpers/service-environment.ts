@@ -55,7 +55,12 @@ export class ServiceEnvironment {
     const pki = await testPki();
     const dir = await mkdtemp(join(tmpdir(), 'wbs-e2e-'));
     const count = options.nodes ?? 1;
-    const environment = new ServiceEnvironment(dir, pki, Array.from({ length: count }, (_, i) => join(dir, `node-${i}`)), options);
+    const environment = new ServiceEnvironment(
+      dir,
+      pki,
+      Array.from({ length: count }, (_, i) => join(dir, `node-${i}`)),
+      options,
+    );
     await environment.#init();
     return environment;
   }
@@ -66,7 +71,10 @@ export class ServiceEnvironment {
   }
 
   async cli(args: string[], options: { stdin?: string; node?: number; timeoutMs?: number } = {}) {
-    return runServiceCli([...args, ...this.dataArgs(options.node ?? 0)], { ...(options.stdin === undefined ? {} : { stdin: options.stdin }), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    return runServiceCli([...args, ...this.dataArgs(options.node ?? 0)], {
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
   }
 
   async #cliOk(args: string[], node = 0): Promise<string> {

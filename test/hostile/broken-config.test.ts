@@ -78,10 +78,13 @@ function corruptions(): Corruption[] {
         // A secret reference is judged as a whole (exactly one of env, file, secret).
         path: pathText(parts).endsWith('bindPassword') ? pathText(parts) : pathText([...parts, 'colour']),
         apply: (config) => {
-          const target = parts.length === 0 ? config : (() => {
-            const { parent, key } = at(config, parts);
-            return (parent as Record<string, Json>)[key as string] as Record<string, Json>;
-          })();
+          const target =
+            parts.length === 0
+              ? config
+              : (() => {
+                  const { parent, key } = at(config, parts);
+                  return (parent as Record<string, Json>)[key as string] as Record<string, Json>;
+                })();
           target['colour'] = 'blue';
         },
       });
@@ -91,7 +94,20 @@ function corruptions(): Corruption[] {
     }
   };
   walk(valid, []);
-  const required = [['service'], ['service', 'url'], ['stateDir'], ['directories'], ['directories', 0, 'id'], ['directories', 0, 'kind'], ['directories', 0, 'urls'], ['directories', 0, 'baseDn'], ['directories', 0, 'bindDn'], ['directories', 0, 'bindPassword'], ['directories', 0, 'scope'], ['directories', 0, 'scope', 'include']] as (string | number)[][];
+  const required = [
+    ['service'],
+    ['service', 'url'],
+    ['stateDir'],
+    ['directories'],
+    ['directories', 0, 'id'],
+    ['directories', 0, 'kind'],
+    ['directories', 0, 'urls'],
+    ['directories', 0, 'baseDn'],
+    ['directories', 0, 'bindDn'],
+    ['directories', 0, 'bindPassword'],
+    ['directories', 0, 'scope'],
+    ['directories', 0, 'scope', 'include'],
+  ] as (string | number)[][];
   for (const parts of required) {
     list.push({
       what: `missing ${pathText(parts)}`,
@@ -176,10 +192,15 @@ async function runChunk(chunk: Corruption[], offset: number): Promise<void> {
         outputs.push(result.stdout, result.stderr);
         const lines = result.stderr.trim().split('\n');
         const problem =
-          result.code === 0 || result.code === null ? `exit ${result.code}` :
-          lines.length !== 1 ? `${lines.length} lines on stderr` :
-          !lines[0]!.includes(`config error at ${corruption.path}:`) ? `does not name ${corruption.path}: ${lines[0]}` :
-          result.stdout.trim() !== '' ? 'printed on stdout' : null;
+          result.code === 0 || result.code === null
+            ? `exit ${result.code}`
+            : lines.length !== 1
+              ? `${lines.length} lines on stderr`
+              : !lines[0]!.includes(`config error at ${corruption.path}:`)
+                ? `does not name ${corruption.path}: ${lines[0]}`
+                : result.stdout.trim() !== ''
+                  ? 'printed on stdout'
+                  : null;
         if (problem !== null) failures.push(`${corruption.what}: ${problem}`);
       }),
     );
@@ -209,7 +230,15 @@ test.serial('none of them ever connected or echoed the literal password; the sam
   await rig.start(rig.agents[0]!);
   t.true(rig.alive(rig.agents[0]!));
   await recordFigures({
-    scenario: 'broken-config', commands: 0, results: 0, lost: 0, appliedTwice: 0, conflictingResults: 0, faultsInjected: list.length,
-    faults: { 'config corruption': list.length }, codes: {}, durationMs: Date.now() - rig.startedAt,
+    scenario: 'broken-config',
+    commands: 0,
+    results: 0,
+    lost: 0,
+    appliedTwice: 0,
+    conflictingResults: 0,
+    faultsInjected: list.length,
+    faults: { 'config corruption': list.length },
+    codes: {},
+    durationMs: Date.now() - rig.startedAt,
   });
 });

@@ -37,17 +37,27 @@ test.after.always(async () => {
 function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): { command: Command; user: string } {
   const user = directory.users[nextUser++]!;
   const command = rig.service.buildCommand(
-    { tenantId: rig.tenantId, agentId, op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, params: { enforceMinimumAge: false }, secret: { newPassword: rig.password() }, ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }) },
+    {
+      tenantId: rig.tenantId,
+      agentId,
+      op: 'resetPassword',
+      target: { by: 'sAMAccountName', value: user },
+      params: { enforceMinimumAge: false },
+      secret: { newPassword: rig.password() },
+      ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    },
     options.issuedAt === undefined ? {} : { issuedAt: options.issuedAt },
   );
   return { command, user };
 }
 
 function resultOf(id: string): Promise<Result> {
-  return rig.service.waitFor('result', (e) => e.result.commandId === id, 15_000).then((e) => {
-    codes[e.result.code] = (codes[e.result.code] ?? 0) + 1;
-    return e.result;
-  });
+  return rig.service
+    .waitFor('result', (e) => e.result.commandId === id, 15_000)
+    .then((e) => {
+      codes[e.result.code] = (codes[e.result.code] ?? 0) + 1;
+      return e.result;
+    });
 }
 
 async function refused(t: ExecutionContext, send: (command: Command) => void, code: string, options: { issuedAt?: Date; ttlMs?: number; acked?: boolean } = {}): Promise<void> {
@@ -142,7 +152,16 @@ test.serial('after all of it: the agent runs, answers, and no password is in any
   t.is(writes, 2, 'only the two genuine commands wrote');
   t.deepEqual(findSecrets([rig.dir], rig.passwords), []);
   await recordFigures({
-    scenario: 'forged-commands', commands: 1, results: 1, lost: 0, appliedTwice: 0, conflictingResults: 0,
-    faultsInjected: rig.faultCount, faults: Object.fromEntries(rig.faults), codes, durationMs: Date.now() - rig.startedAt, hostileCommands: rig.faultCount,
+    scenario: 'forged-commands',
+    commands: 1,
+    results: 1,
+    lost: 0,
+    appliedTwice: 0,
+    conflictingResults: 0,
+    faultsInjected: rig.faultCount,
+    faults: Object.fromEntries(rig.faults),
+    codes,
+    durationMs: Date.now() - rig.startedAt,
+    hostileCommands: rig.faultCount,
   });
 });

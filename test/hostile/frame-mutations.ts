@@ -19,8 +19,24 @@ export interface MutatedFrame {
 
 const SCHEMA_OR_SIGNATURE = ['MALFORMED', 'INVALID_SIGNATURE'] as const;
 const WEIRD: unknown[] = [
-  null, true, 0, -1, 1e308, '', 'x'.repeat(20_000), [], {}, [[[[]]]], { a: { b: { c: {} } } },
-  '\u0000', '\ud800', 'é\u200b\uFEFF', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', '\u202Egnp.exe', '2026-13-45T25:61:61.000Z', 'Z'.repeat(63),
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  '',
+  'x'.repeat(20_000),
+  [],
+  {},
+  [[[[]]]],
+  { a: { b: { c: {} } } },
+  '\u0000',
+  '\ud800',
+  'é\u200b\uFEFF',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  '\u202Egnp.exe',
+  '2026-13-45T25:61:61.000Z',
+  'Z'.repeat(63),
 ];
 const REQUIRED = ['tenantId', 'agentId', 'op', 'target', 'params', 'secret', 'issuedAt', 'expiresAt'] as const;
 const ODD_TARGETS = ['*', '*)(uid=*', 'a\\2a', 'x\u0000y', 'é\u0301', 'CN=x,DC=y', '\ud83d', '\u202e', '𝔘𝔫𝔦', ' ', '#00'];
@@ -74,7 +90,10 @@ function mutateOnce(envelope: { type: string; command: Command; kid: string; sig
       return { data: text(), binary: false, what: `retype command.${key}`, expect: 'result', id, codes: SCHEMA_OR_SIGNATURE };
     }
     case 2: {
-      command['id'] = pick(rand, WEIRD.filter((v) => typeof v !== 'string'));
+      command['id'] = pick(
+        rand,
+        WEIRD.filter((v) => typeof v !== 'string'),
+      );
       return { data: text(), binary: false, what: 'id not a string', expect: 'none', id, codes: [] };
     }
     case 3: {
@@ -123,7 +142,15 @@ function mutateOnce(envelope: { type: string; command: Command; kid: string; sig
       return { data: text(), binary: false, what: 'odd target value', expect: 'result', id, codes: SCHEMA_OR_SIGNATURE };
     }
     case 11: {
-      const value = pick(rand, [() => 'null', () => '[]', () => '"command"', () => '42', () => JSON.stringify({ type: 42 }), () => JSON.stringify({ type: 'nope', command: frame['command'] }), () => JSON.stringify({ type: 'welcome' })])();
+      const value = pick(rand, [
+        () => 'null',
+        () => '[]',
+        () => '"command"',
+        () => '42',
+        () => JSON.stringify({ type: 42 }),
+        () => JSON.stringify({ type: 'nope', command: frame['command'] }),
+        () => JSON.stringify({ type: 'welcome' }),
+      ])();
       return { data: value, binary: false, what: 'not a command object', expect: 'none', id, codes: [] };
     }
     case 12: {

@@ -34,9 +34,18 @@ test.after.always(async () => {
 });
 
 const MODES: [FaultTarget, FaultResponse][] = [
-  ['search', 'garbage'], ['search', 'oversized'], ['search', 'referral'], ['search', 'endless'], ['search', 'hang'],
-  ['modify', 'garbage'], ['modify', 'oversized'], ['modify', 'referral'], ['modify', 'hang'],
-  ['bind', 'garbage'], ['bind', 'referral'], ['bind', 'hang'],
+  ['search', 'garbage'],
+  ['search', 'oversized'],
+  ['search', 'referral'],
+  ['search', 'endless'],
+  ['search', 'hang'],
+  ['modify', 'garbage'],
+  ['modify', 'oversized'],
+  ['modify', 'referral'],
+  ['modify', 'hang'],
+  ['bind', 'garbage'],
+  ['bind', 'referral'],
+  ['bind', 'hang'],
   ['any', 'garbage'],
 ];
 const codes: Record<string, number> = {};
@@ -87,7 +96,15 @@ test.serial('afterwards the agent serves normally; no password in any file', asy
   t.false(/unhandled|uncaught/i.test(rig.agents[0]!.process!.output));
   t.deepEqual(findSecrets([rig.dir], rig.passwords), []);
   await recordFigures({
-    scenario: 'hostile-directory', commands: rig.commands.length, results: rig.commands.length, lost: 0, appliedTwice: 0, conflictingResults: rig.duplicates.conflicting,
-    faultsInjected: rig.faultCount, faults: Object.fromEntries(rig.faults), codes, durationMs: Date.now() - rig.startedAt,
+    scenario: 'hostile-directory',
+    commands: rig.commands.length,
+    results: rig.commands.length,
+    lost: 0,
+    appliedTwice: 0,
+    conflictingResults: rig.duplicates.conflicting,
+    faultsInjected: rig.faultCount,
+    faults: Object.fromEntries(rig.faults),
+    codes,
+    durationMs: Date.now() - rig.startedAt,
   });
 });

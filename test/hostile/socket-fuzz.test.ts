@@ -40,7 +40,9 @@ test.after.always(async () => {
 });
 
 function rssKiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.replace(/\D+/g, '') ?? 0);
 }
 
@@ -50,7 +52,13 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   const seed = Number(process.env['FUZZ_SEED'] ?? 20261122);
   const rand = prng(seed);
   const password = rig.password();
-  const base = rig.service.buildCommand({ tenantId: rig.tenantId, agentId: agent.agentId, op: 'resetPassword', target: { by: 'sAMAccountName', value: directory.users[0]! }, secret: { newPassword: password } });
+  const base = rig.service.buildCommand({
+    tenantId: rig.tenantId,
+    agentId: agent.agentId,
+    op: 'resetPassword',
+    target: { by: 'sAMAccountName', value: directory.users[0]! },
+    secret: { newPassword: password },
+  });
   const key = rig.service.signingPrivateKey(rig.service.activeKid)!;
   const envelope = signCommand(base, rig.service.activeKid, key) as unknown as { type: string; command: Command; kid: string; signature: string };
   const acks: string[] = [];
@@ -80,7 +88,12 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
     while (expected.some((f) => !rig.service.results.has(f.id!)) && Date.now() < deadline) await delay(20);
     if (process.env['FUZZ_DEBUG'] !== undefined) {
       const missing = expected.filter((f) => !rig.service.results.has(f.id!));
-      t.log(`batch ${sent}: ${missing.length} without result (${missing.slice(0, 3).map((f) => f.what).join('; ')}), disconnects ${disconnects.length}`);
+      t.log(
+        `batch ${sent}: ${missing.length} without result (${missing
+          .slice(0, 3)
+          .map((f) => f.what)
+          .join('; ')}), disconnects ${disconnects.length}`,
+      );
     }
   }
   // A marker command after the last frame: once it is answered, every frame before it was read.
@@ -134,7 +147,11 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   t.deepEqual(problems, [], `seed ${seed}`);
   t.true(rig.alive(agent), 'the agent process is still running');
   t.deepEqual(disconnects, [], 'the agent kept its session');
-  t.deepEqual(acks.filter((id) => id !== warm.id && id !== marker.id), [], 'no mutated frame was accepted (acked)');
+  t.deepEqual(
+    acks.filter((id) => id !== warm.id && id !== marker.id),
+    [],
+    'no mutated frame was accepted (acked)',
+  );
   t.is(writes, 0, 'nothing was written to the directory');
   t.true(stray.length <= frames.filter((f) => f.expect === 'any').length, 'results for other ids only come from byte changes inside an id');
   t.true(rssAfter < rssBefore + 200 * 1024, `RSS grew from ${rssBefore} KiB to ${rssAfter} KiB`);

@@ -113,12 +113,16 @@ test('service-sim refuses a checkpoint not signed by the session agent, one nami
   const genuine = signAuditCheckpoint(point, identity.signing.privateKey);
   agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, genuine)));
   t.deepEqual((await held).checkpoint, genuine);
-  agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 200, at: new Date(Date.parse(point.at) - 1000).toISOString() }, identity.signing.privateKey))));
+  agent.send(
+    encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 200, at: new Date(Date.parse(point.at) - 1000).toISOString() }, identity.signing.privateKey))),
+  );
 
   // The same agent on a session that did not negotiate the feature.
   const plain = await connectAgent(t, sim, identity, { subprotocols: [Subprotocol.v2], features: [Feature.keyRotation] });
   const ignored = sim.waitFor('frameError', (e) => e.error === IgnoredFrame.UNEXPECTED_MESSAGE);
-  plain.send(encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 300, at: new Date(Date.parse(point.at) + 1000).toISOString() }, identity.signing.privateKey))));
+  plain.send(
+    encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 300, at: new Date(Date.parse(point.at) + 1000).toISOString() }, identity.signing.privateKey))),
+  );
   await ignored;
   t.deepEqual(sim.auditCheckpoint(identity.agentId)?.checkpoint, genuine);
 });

@@ -28,10 +28,17 @@ async function connectionTo(sim: ServiceSim, proxy: string | null) {
   const logger = captureLogger();
   const options: ConnectionOptions = {
     endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy },
-    agentId: registered.agentId, tenantId: 't1', agentVersion: '0.0.0-test', capabilities: ['getAccountState'], maxInFlight: 4,
-    signingKey: keyPairFromJwk(signing.jwk).privateKey, clockSkewMs: 60_000, logger,
+    agentId: registered.agentId,
+    tenantId: 't1',
+    agentVersion: '0.0.0-test',
+    capabilities: ['getAccountState'],
+    maxInFlight: 4,
+    signingKey: keyPairFromJwk(signing.jwk).privateKey,
+    clockSkewMs: 60_000,
+    logger,
     // The first retry comes at once, later ones after 200 ms at most.
-    random: () => 0, backoff: { baseMs: 200, maxMs: 200, resetAfterMs: 60_000 },
+    random: () => 0,
+    backoff: { baseMs: 200, maxMs: 200, resetAfterMs: 60_000 },
   };
   return { connection: new ServiceConnection(options), logger };
 }
@@ -102,10 +109,18 @@ test('the cause stays through reconnects and clears at the next welcome', async 
 test('`status` of a running agent behind a 407 proxy says "proxy requires authentication" and the fix', async (t) => {
   const directory = await startSim();
   const environment = await AgentEnvironment.create({
-    directories: [{
-      id: 'corp', kind: 'activeDirectory', urls: [directory.ldapsUrl!], baseDn: directory.baseDn, bindDn: dnOf(directory, 'svcWriteback'),
-      bindPassword: SeededAccount.svcWriteback.password, caFile: directory.caFile!, include: [`OU=Staff,${directory.baseDn}`],
-    }],
+    directories: [
+      {
+        id: 'corp',
+        kind: 'activeDirectory',
+        urls: [directory.ldapsUrl!],
+        baseDn: directory.baseDn,
+        bindDn: dnOf(directory, 'svcWriteback'),
+        bindPassword: SeededAccount.svcWriteback.password,
+        caFile: directory.caFile!,
+        include: [`OU=Staff,${directory.baseDn}`],
+      },
+    ],
   });
   const proxy = await startAuthProxy();
   t.teardown(async () => {
@@ -138,10 +153,15 @@ test('`register` behind a proxy that answers 407 says "proxy requires authentica
   const pki = await faultPki();
   const signing = generateKeyPair('Ed25519');
   const encryption = generateKeyPair('X25519');
-  const error = await t.throwsAsync(registerWithService(
-    { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: `http://127.0.0.1:${proxy.port}` },
-    { token: sim.issueRegistrationToken('t1'), agentName: 'a', hostname: 'h', agentVersion: '0.0.0-test', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
-    10_000,
-  ));
-  t.regex(error?.message ?? '', /^cannot reach the service at wss:\/\/127\.0\.0\.1:\d+\/agent\/v1: proxy requires authentication \(the proxy answered HTTP 407\); put the proxy account in service\.proxy/);
+  const error = await t.throwsAsync(
+    registerWithService(
+      { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy: `http://127.0.0.1:${proxy.port}` },
+      { token: sim.issueRegistrationToken('t1'), agentName: 'a', hostname: 'h', agentVersion: '0.0.0-test', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+      10_000,
+    ),
+  );
+  t.regex(
+    error?.message ?? '',
+    /^cannot reach the service at wss:\/\/127\.0\.0\.1:\d+\/agent\/v1: proxy requires authentication \(the proxy answered HTTP 407\); put the proxy account in service\.proxy/,
+  );
 });

@@ -102,7 +102,12 @@ test('a host name that does not resolve: the service and a directory say so at t
   t.like(step(lines, 'resolve'), { status: 'FAIL', cause: 'NAME_NOT_RESOLVED' });
   t.is(step(lines, 'tcp').status, 'SKIPPED');
 
-  const directory = await diagnoseDirectory({ directory: adDirectory(['ldaps://dc1.diagnose.invalid:636'], pki.caFile, false), password: { ok: true, value: 'unused' }, timeoutMs: 3_000, lookup: reservedLookup });
+  const directory = await diagnoseDirectory({
+    directory: adDirectory(['ldaps://dc1.diagnose.invalid:636'], pki.caFile, false),
+    password: { ok: true, value: 'unused' },
+    timeoutMs: 3_000,
+    lookup: reservedLookup,
+  });
   t.like(step(directory, 'resolve'), { status: 'FAIL', cause: 'NAME_NOT_RESOLVED', target: 'ldaps://dc1.diagnose.invalid:636', directory: 'corp' });
   t.is(step(directory, 'bind').status, 'SKIPPED');
 });
@@ -111,7 +116,11 @@ test('a directory whose certificate expired: the chain is trusted, the expiry st
   const pki = await faultPki();
   const sim = await startDirectorySim({ tls: { cert: pki.expired.cert, key: pki.expired.key, ca: pki.caPem } });
   t.teardown(() => sim.stop());
-  const lines = await diagnoseDirectory({ directory: adDirectory([sim.ldapsUrl!], pki.caFile, false, sim.baseDn), password: { ok: true, value: SeededAccount.svcWriteback.password }, timeoutMs: 3_000 });
+  const lines = await diagnoseDirectory({
+    directory: adDirectory([sim.ldapsUrl!], pki.caFile, false, sim.baseDn),
+    password: { ok: true, value: SeededAccount.svcWriteback.password },
+    timeoutMs: 3_000,
+  });
   t.like(step(lines, 'tls'), { status: 'OK' });
   t.regex(step(lines, 'tls').detail, /issued by Example Org CA \(Example Org\)/);
   const expiry = step(lines, 'expiry');
@@ -127,7 +136,10 @@ test('Active Directory over ldap:// with StartTLS: bind, root DSE, signing and c
   t.teardown(() => sim.stop());
   const lines = await diagnoseDirectory({ directory: adDirectory([sim.ldapUrl], pki.caFile, true, sim.baseDn), password: { ok: true, value: SeededAccount.svcWriteback.password }, timeoutMs: 3_000 });
   for (const line of lines) t.is(line.status, 'OK', `${line.step}: ${line.detail}`);
-  t.deepEqual(lines.map((l) => l.step), ['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse', 'signing', 'channelBinding']);
+  t.deepEqual(
+    lines.map((l) => l.step),
+    ['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse', 'signing', 'channelBinding'],
+  );
   t.regex(step(lines, 'rootDse').detail, /^Active Directory; offers policy hints, SD flags$/);
 });
 
@@ -147,10 +159,18 @@ test('a wrong bind password and a directory of the wrong kind are named by their
 
 function adDirectory(urls: string[], caFile: string, startTls: boolean, baseDn = 'DC=sim,DC=test'): DirectoryConfig {
   return {
-    id: 'corp', kind: 'activeDirectory', urls, baseDn, bindDn: `${SeededAccount.svcWriteback.rdn},${baseDn}`,
+    id: 'corp',
+    kind: 'activeDirectory',
+    urls,
+    baseDn,
+    bindDn: `${SeededAccount.svcWriteback.rdn},${baseDn}`,
     tls: { caFile, startTls },
     scope: { include: [`OU=Staff,${baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] },
-    historyOnReset: 'bestEffort', passwordMethod: 'passwordModify', timeoutMs: 3_000, poolSize: 1, policyCacheMs: 0,
+    historyOnReset: 'bestEffort',
+    passwordMethod: 'passwordModify',
+    timeoutMs: 3_000,
+    poolSize: 1,
+    policyCacheMs: 0,
   };
 }
 
@@ -160,7 +180,10 @@ test('OpenLDAP (slapd with ppolicy) over LDAPS and StartTLS: bind and root DSE O
   const directory = slapd.directoryConfig({ urls: [slapd.ldapsUrl, slapd.ldapUrl], tls: { caFile: slapd.caFile, startTls: true } });
   const lines = await diagnoseDirectory({ directory, password: { ok: true, value: slapd.layout.servicePassword }, timeoutMs: 5_000 });
   // Two URLs, no signing or channel binding lines (Active Directory only).
-  t.deepEqual(lines.map((l) => l.step), [...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse'], ...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse']]);
+  t.deepEqual(
+    lines.map((l) => l.step),
+    [...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse'], ...['resolve', 'tcp', 'tls', 'hostname', 'expiry', 'bind', 'rootDse']],
+  );
   // The fixture's certificates live two days: the expiry step warns, the others are OK.
   for (const line of lines.filter((l) => l.step !== 'expiry')) t.is(line.status, 'OK', `${line.target} ${line.step}: ${line.detail}`);
   for (const line of lines.filter((l) => l.step === 'expiry')) t.like(line, { status: 'WARN', cause: 'CERT_EXPIRES_SOON' });

@@ -25,7 +25,10 @@ test('after a key announcement the agent trusts the new key, retires the old one
   t.deepEqual((await acked).kids, ['k1', 'k2']);
   t.is((await rig.commandSignedWith('k2')).code, 'OK');
   const state = await RegistrationState.readRequired(rig.config.stateDir);
-  t.deepEqual(state.serviceKeys.map((k) => k.kid), ['k1', 'k2']);
+  t.deepEqual(
+    state.serviceKeys.map((k) => k.kid),
+    ['k1', 'k2'],
+  );
   t.is(state.serviceKeysIssuedAt, JSON.parse(first).issuedAt);
   t.regex(await readFile(join(rig.config.stateDir, 'audit.jsonl'), 'utf8'), /"op":"serviceKeys"/);
 
@@ -51,10 +54,21 @@ test('after a key announcement the agent trusts the new key, retires the old one
   t.regex(rig.log, /refused a service key announcement.*UNKNOWN_KID/);
   t.regex(rig.log, /refused a malformed service key announcement/);
   t.is(rig.log.match(/refused a service key announcement/g)?.length, 3);
-  t.deepEqual((await RegistrationState.readRequired(rig.config.stateDir)).serviceKeys.map((k) => k.kid), ['k2']);
+  t.deepEqual(
+    (await RegistrationState.readRequired(rig.config.stateDir)).serviceKeys.map((k) => k.kid),
+    ['k2'],
+  );
 
   // A replay of an older announcement signed by a still-trusted key is refused as such.
-  sim.sendRaw(agentId, encodeMessage(signServiceKeys({ keys: [{ kid: 'k2', publicKey: sim.serviceKeys().find((k) => k.kid === 'k2')!.publicKey }], issuedAt: new Date(Date.parse(JSON.parse(first).issuedAt) - 1000), kid: 'k2' }, sim.signingPrivateKey('k2')!)));
+  sim.sendRaw(
+    agentId,
+    encodeMessage(
+      signServiceKeys(
+        { keys: [{ kid: 'k2', publicKey: sim.serviceKeys().find((k) => k.kid === 'k2')!.publicKey }], issuedAt: new Date(Date.parse(JSON.parse(first).issuedAt) - 1000), kid: 'k2' },
+        sim.signingPrivateKey('k2')!,
+      ),
+    ),
+  );
   t.is((await rig.command()).code, 'OK');
   t.regex(rig.log, /refused a service key announcement.*REPLAYED/);
 

@@ -27,7 +27,10 @@ test('the agent with a version-1-only service: v1 is picked, hello and welcome a
   t.false('features' in inHello(rig.service)!);
   t.false('features' in outWelcome(rig.service)!);
   const results = await Promise.all([rig.command(), rig.command(), rig.command()]);
-  t.deepEqual(results.map((r) => r.code), ['OK', 'OK', 'OK']);
+  t.deepEqual(
+    results.map((r) => r.code),
+    ['OK', 'OK', 'OK'],
+  );
 });
 
 test('the agent with a version-2 service: v2 is picked and keyRotation is shared (auditCheckpoint too, where the service lists it)', async (t) => {

@@ -203,7 +203,8 @@ test('through a proxy to an IP address, the certificate is checked against that 
   });
   connection.start();
   const deadline = Date.now() + 10_000;
-  while (!/IP: 127\.0\.0\.1 is not in the cert's list|ERR_TLS_CERT_ALTNAME_INVALID/.test(JSON.stringify(logger.lines)) && !connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (!/IP: 127\.0\.0\.1 is not in the cert's list|ERR_TLS_CERT_ALTNAME_INVALID/.test(JSON.stringify(logger.lines)) && !connected && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   t.false(connected, 'the agent must not accept a certificate that does not name the service address');
   t.regex(JSON.stringify(logger.lines), /127\.0\.0\.1|ALTNAME/);
   await connection.stop();
@@ -230,9 +231,17 @@ test('a service that stops reading: the agent buffers at most maxBufferedBytes, 
   const signing = generateKeyPair('Ed25519');
   const logger = captureLogger();
   const connection = new ServiceConnection({
-    endpoint: { url, allowInsecure: true, caFile: null, proxy: null }, agentId: 'a1', tenantId: 't1', agentVersion: '0.0.0-test',
-    capabilities: ['getAccountState'], maxInFlight: 4, signingKey: keyPairFromJwk(signing.jwk).privateKey, clockSkewMs: 60_000, logger,
-    random: () => 0, maxBufferedBytes: 256 * 1024,
+    endpoint: { url, allowInsecure: true, caFile: null, proxy: null },
+    agentId: 'a1',
+    tenantId: 't1',
+    agentVersion: '0.0.0-test',
+    capabilities: ['getAccountState'],
+    maxInFlight: 4,
+    signingKey: keyPairFromJwk(signing.jwk).privateKey,
+    clockSkewMs: 60_000,
+    logger,
+    random: () => 0,
+    maxBufferedBytes: 256 * 1024,
   });
   const ready = new Promise<void>((resolve) => connection.on('welcome', () => resolve()));
   connection.start();
@@ -246,7 +255,10 @@ test('a service that stops reading: the agent buffers at most maxBufferedBytes, 
     await new Promise((resolve) => setImmediate(resolve));
   }
   t.true(refused, 'send() must refuse once maxBufferedBytes wait unsent');
-  t.true(logger.lines.some((line) => /not reading/.test(line.message)), JSON.stringify(logger.lines.slice(-3)));
+  t.true(
+    logger.lines.some((line) => /not reading/.test(line.message)),
+    JSON.stringify(logger.lines.slice(-3)),
+  );
   await connection.stop();
   for (const client of server.clients) client.terminate();
   await new Promise((resolve) => server.close(resolve));

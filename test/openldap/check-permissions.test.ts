@@ -68,7 +68,10 @@ test('none: resetPassword, writePwdLastSet and writeLockoutTime are MISSING with
   }
   t.is(check(report, 'bind').status, 'OK');
   t.is(check(report, 'readPasswordPolicy').status, 'OK');
-  t.is(report.checks.some((c) => c.name === 'passwordAdministrator'), false);
+  t.is(
+    report.checks.some((c) => c.name === 'passwordAdministrator'),
+    false,
+  );
 });
 
 test('about one user: a user outside the delegated OU shows the missing rights', async (t) => {

@@ -62,7 +62,10 @@ test('ldap:// with StartTLS works; plain ldap:// without StartTLS is refused at 
 test('a server certificate from another CA is DIRECTORY_UNAVAILABLE (TLS_VERIFICATION_FAILED), never accepted', async (t) => {
   const slapd = await startLdapServer(t);
   t.teardown(() => slapd.destroy());
-  for (const options of [{ urls: [slapd.ldapsUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: false } }, { urls: [slapd.ldapUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: true } }]) {
+  for (const options of [
+    { urls: [slapd.ldapsUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: false } },
+    { urls: [slapd.ldapUrl], tls: { caFile: slapd.pki.otherCaFile, startTls: true } },
+  ]) {
     const pool = poolFor(slapd, new CaptureLogger(), options);
     const error = await t.throwsAsync(whoAmI(pool), { instanceOf: AgentError });
     t.is(error.code, 'DIRECTORY_UNAVAILABLE');
@@ -224,8 +227,7 @@ async function countingProxy(slapd: LdapServerFixture): Promise<{ url: string; c
   };
 }
 
-const whoAs = (pool: LdapConnectionPool, dn: string, password: string) =>
-  pool.withUserBind({ dn, password }, async (client) => (await client.exop(Oid.whoAmI)).value);
+const whoAs = (pool: LdapConnectionPool, dn: string, password: string) => pool.withUserBind({ dn, password }, async (client) => (await client.exop(Oid.whoAmI)).value);
 
 test('a user bind runs on a connection of its own, reused by the next one, each starting with its own bind', async (t) => {
   const slapd = await startLdapServer(t);

@@ -20,7 +20,11 @@ test('a read policy is reused for policyCacheMs of the injected clock, then read
 test('with several policies and no configured default, discovery picks the one named default; a configured DN wins', async (t) => {
   const { slapd, user } = await setup(t);
   const alice = await user('alice');
-  const configured = new OpenLdapDriver(slapd.directoryConfig(), { bindPassword: slapd.layout.servicePassword, logger: new CaptureLogger(), now: () => new Date() }, { defaultPolicyDn: slapd.layout.strictPolicyDn });
+  const configured = new OpenLdapDriver(
+    slapd.directoryConfig(),
+    { bindPassword: slapd.layout.servicePassword, logger: new CaptureLogger(), now: () => new Date() },
+    { defaultPolicyDn: slapd.layout.strictPolicyDn },
+  );
   t.teardown(() => configured.close());
   t.is((await configured.passwordPolicy(alice)).source, slapd.layout.strictPolicyDn);
   const logger = new CaptureLogger();

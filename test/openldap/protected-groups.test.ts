@@ -21,7 +21,11 @@ test('a posixGroup protects the uids in its memberUid', async (t) => {
   const posixDn = 'cn=unix-admins,ou=groups,dc=example,dc=org';
   await slapd.asAdmin((client) => client.add(posixDn, { objectClass: ['posixGroup'], cn: 'unix-admins', gidNumber: '5000', memberUid: ['bob'] }));
   const logger = new CaptureLogger();
-  const driver = new OpenLdapDriver(slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [posixDn] } }), { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() });
+  const driver = new OpenLdapDriver(slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [posixDn] } }), {
+    bindPassword: slapd.layout.servicePassword,
+    logger,
+    now: () => new Date(),
+  });
   t.teardown(() => driver.close());
   t.regex((await driver.resolveUser({ by: 'uid', value: 'bob' })).protectedReason ?? '', /unix-admins/);
   t.is((await driver.resolveUser({ by: 'uid', value: 'alice' })).protectedReason, null);
@@ -31,7 +35,10 @@ test('a configured group that cannot be read: every account counts as protected,
   const { slapd } = await setup(t);
   const missing = 'cn=no-such-group,ou=groups,dc=example,dc=org';
   const logger = new CaptureLogger();
-  const driver = new OpenLdapDriver(slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [slapd.layout.adminsGroupDn, missing] } }), { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() });
+  const driver = new OpenLdapDriver(
+    slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [slapd.layout.adminsGroupDn, missing] } }),
+    { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() },
+  );
   t.teardown(() => driver.close());
   t.regex((await driver.resolveUser({ by: 'uid', value: 'alice' })).protectedReason ?? '', /cn=no-such-group.*cannot be read/);
   const error = await t.throwsAsync(driver.startupCheck());
@@ -42,10 +49,17 @@ test('a configured group that cannot be read: every account counts as protected,
 test('no protected group configured: a warning at start', async (t) => {
   const { slapd } = await setup(t);
   const logger = new CaptureLogger();
-  const driver = new OpenLdapDriver(slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } }), { bindPassword: slapd.layout.servicePassword, logger, now: () => new Date() });
+  const driver = new OpenLdapDriver(slapd.directoryConfig({ scope: { include: [slapd.layout.peopleDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } }), {
+    bindPassword: slapd.layout.servicePassword,
+    logger,
+    now: () => new Date(),
+  });
   t.teardown(() => driver.close());
   await driver.startupCheck();
-  t.true(logger.lines.some((line) => line.level === 'warn' && /no scope\.protectedGroups/.test(line.message)), logger.text());
+  t.true(
+    logger.lines.some((line) => line.level === 'warn' && /no scope\.protectedGroups/.test(line.message)),
+    logger.text(),
+  );
 });
 
 test('only person entries resolve as users: not the suffix, a group, an OU or an application entry', async (t) => {

@@ -46,7 +46,7 @@ test('a password shorter than pwdMinLength is refused before writing (TOO_SHORT)
   t.true(await canBind(slapd, alice.dn, slapd.users.alice.password), 'unchanged');
 });
 
-test('the user\'s own policy (pwdPolicySubentry) is the one applied: henry needs 12 characters', async (t) => {
+test("the user's own policy (pwdPolicySubentry) is the one applied: henry needs 12 characters", async (t) => {
   const { slapd, driver, user } = await setup(t);
   const henry = await user('henry');
   const policy = await driver.passwordPolicy(henry);

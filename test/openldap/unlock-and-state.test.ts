@@ -65,6 +65,13 @@ test('a lockout with a duration ends by itself in the account state', async (t) 
   const { driver, slapd, user } = await setup(t, { policy: { lockoutDurationSeconds: 60 } });
   await slapd.setAttributes(slapd.users.bob.dn, { pwdAccountLockedTime: ['20200101000000Z'] });
   t.false((await driver.getAccountState(await user('bob'))).locked);
-  await slapd.setAttributes(slapd.users.bob.dn, { pwdAccountLockedTime: [new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')] });
+  await slapd.setAttributes(slapd.users.bob.dn, {
+    pwdAccountLockedTime: [
+      new Date()
+        .toISOString()
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, 'Z'),
+    ],
+  });
   t.true((await driver.getAccountState(await user('bob'))).locked);
 });

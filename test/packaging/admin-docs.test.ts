@@ -16,7 +16,7 @@ test('troubleshooting.md explains every connection state `status` prints, and re
   t.true((await read('docs/register.md')).includes(`\`service connection: ${ConnectionStatusWords.ready}\``));
 });
 
-test('configuration.md has a row for every key of the config schema, with the schema\'s default', async (t) => {
+test("configuration.md has a row for every key of the config schema, with the schema's default", async (t) => {
   const reference = await read('docs/configuration.md');
   const rows = new Map([...reference.matchAll(/^\| `([^`]+)` \| [^|]+ \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
   const keys = configKeys(configSchema);
@@ -29,14 +29,25 @@ test('configuration.md has a row for every key of the config schema, with the sc
     }
     t.is(cell, key.required ? 'required' : `\`${JSON.stringify(key.fallback)}\``, key.path);
   }
-  t.deepEqual([...rows.keys()].filter((path) => !keys.some((key) => key.path === path)), [], 'rows for keys the schema does not have');
+  t.deepEqual(
+    [...rows.keys()].filter((path) => !keys.some((key) => key.path === path)),
+    [],
+    'rows for keys the schema does not have',
+  );
 });
 
 test('both example configs are valid, use the file store a server needs, and cover both directory kinds', async (t) => {
-  for (const [file, kind] of [['config.example.json', 'activeDirectory'], ['config.openldap.example.json', 'openldap']] as const) {
+  for (const [file, kind] of [
+    ['config.example.json', 'activeDirectory'],
+    ['config.openldap.example.json', 'openldap'],
+  ] as const) {
     const config = parseConfigText(await read(file), join(repo, file));
     t.is(config.secretStore, 'file', file);
-    t.deepEqual(config.directories.map((d) => d.kind), [kind], file);
+    t.deepEqual(
+      config.directories.map((d) => d.kind),
+      [kind],
+      file,
+    );
   }
 });
 

@@ -147,7 +147,7 @@ export async function adminWalkthrough(t: ExecutionContext, options: { dir: stri
   // in the agent's secret store (secrets.json, 0600), so the state directory is scanned for the others.
   t.deepEqual(findSecrets([outputs, logDir, data], [newPassword, alice.password, bindPassword]), []);
   t.deepEqual(findSecrets([stateDir], [newPassword, alice.password]), []);
-  t.is(statSync(join(stateDir, 'secrets.json')).mode & 0o777, 0o600, 'the secret store is the agent account\'s alone');
+  t.is(statSync(join(stateDir, 'secrets.json')).mode & 0o777, 0o600, "the secret store is the agent account's alone");
 }
 
 /** The parts of config.openldap.example.json the walkthrough changes. */

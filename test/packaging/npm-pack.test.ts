@@ -55,7 +55,11 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
   const files = info!.files.map((f) => f.path);
   t.true(files.includes('dist/agent/cli/bin.js'), 'the bin is compiled');
   for (const doc of ['README.md', 'config.example.json', 'docs/install-linux.md', 'docs/troubleshooting.md']) t.true(files.includes(doc), `${doc} is shipped`);
-  t.deepEqual(files.filter((f) => f.endsWith('.ts') || f.startsWith('test/') || f.startsWith('agent/') || f.startsWith('.ci/')), [], 'no sources or tests in the tarball');
+  t.deepEqual(
+    files.filter((f) => f.endsWith('.ts') || f.startsWith('test/') || f.startsWith('agent/') || f.startsWith('.ci/')),
+    [],
+    'no sources or tests in the tarball',
+  );
   t.true(files.includes('dist/demo/run-demo.js'), 'the demo ships on purpose (README: the demo)');
 
   const prefix = join(work, 'prefix');
@@ -90,12 +94,17 @@ test('npm pack gives compiled JavaScript that installs globally into a clean pre
 
   // From the installed package, install-service finds its own bin without --bin.
   const config = join(work, 'config.json');
-  await writeFile(config, JSON.stringify({
-    service: { url: 'wss://reset.example.com/agent/v1' },
-    stateDir: join(work, 'state'),
-    secretStore: 'file',
-    directories: [{ id: 'corp', kind: 'openldap', urls: ['ldaps://ldap.example:636'], baseDn: 'dc=example', bindDn: 'cn=agent,dc=example', bindPassword: { env: 'BIND' }, scope: { include: ['dc=example'] } }],
-  }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      service: { url: 'wss://reset.example.com/agent/v1' },
+      stateDir: join(work, 'state'),
+      secretStore: 'file',
+      directories: [
+        { id: 'corp', kind: 'openldap', urls: ['ldaps://ldap.example:636'], baseDn: 'dc=example', bindDn: 'cn=agent,dc=example', bindPassword: { env: 'BIND' }, scope: { include: ['dc=example'] } },
+      ],
+    }),
+  );
   // The Node running this test is the repository's; where the sandbox would hide it, the unit is given a link to it.
   let unitNode = process.execPath;
   if (hiddenBySandbox(unitNode) !== null) {

@@ -51,8 +51,21 @@ function lines(text: string): string[] {
 
 /** What each package must hold, beyond the common tree. */
 const PackageFiles = {
-  'writeback-agent': ['usr/bin/writeback-agent', 'usr/lib/writeback-agent/node/bin/node', 'usr/lib/writeback-agent/dist/agent/cli/bin.js', 'lib/systemd/system/writeback-agent.service', 'usr/lib/writeback-agent/docs/configuration.md', 'usr/lib/writeback-agent/config.openldap.example.json'],
-  'writeback-service': ['usr/bin/writeback-service', 'usr/lib/writeback-service/node/bin/node', 'usr/lib/writeback-service/dist/service/cli/bin.js', 'lib/systemd/system/writeback-service.service', 'usr/lib/writeback-service/docs/service.md'],
+  'writeback-agent': [
+    'usr/bin/writeback-agent',
+    'usr/lib/writeback-agent/node/bin/node',
+    'usr/lib/writeback-agent/dist/agent/cli/bin.js',
+    'lib/systemd/system/writeback-agent.service',
+    'usr/lib/writeback-agent/docs/configuration.md',
+    'usr/lib/writeback-agent/config.openldap.example.json',
+  ],
+  'writeback-service': [
+    'usr/bin/writeback-service',
+    'usr/lib/writeback-service/node/bin/node',
+    'usr/lib/writeback-service/dist/service/cli/bin.js',
+    'lib/systemd/system/writeback-service.service',
+    'usr/lib/writeback-service/docs/service.md',
+  ],
 } as const;
 
 test.serial('npm run package builds a .deb and a .tar.gz of the same tree for the agent and the service, and a Windows zip', async (t) => {
@@ -63,14 +76,27 @@ test.serial('npm run package builds a .deb and a .tar.gz of the same tree for th
     for (const file of [debOf(name), tarballOf(name)]) t.true(existsSync(file), file);
     const debFiles = lines(run('sh', ['-c', `dpkg-deb --fsys-tarfile '${debOf(name)}' | tar -t`]).stdout);
     const tarFiles = lines(run('tar', ['-tzf', tarballOf(name)]).stdout);
-    const normal = (list: string[]): string[] => list.map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')).filter((p) => p !== '' && p !== '.').sort();
+    const normal = (list: string[]): string[] =>
+      list
+        .map((p) => p.replace(/^\.\//, '').replace(/\/$/, ''))
+        .filter((p) => p !== '' && p !== '.')
+        .sort();
     t.true(debFiles.length > 100, `${debFiles.length} files in the .deb`);
     t.deepEqual(normal(tarFiles), normal(debFiles));
     const files = normal(debFiles);
     for (const path of required) t.true(files.includes(path), path);
-    t.false(files.some((f) => f.includes('/node_modules/typescript/') || f.includes('/node_modules/ava/')), 'no dev dependencies');
-    t.false(files.some((f) => !f.includes('/node_modules/') && f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources of ours');
-    t.false(files.some((f) => f.includes('/node_modules/') && /\/\.[^/]+$/.test(f)), 'no dotfiles of the dependencies');
+    t.false(
+      files.some((f) => f.includes('/node_modules/typescript/') || f.includes('/node_modules/ava/')),
+      'no dev dependencies',
+    );
+    t.false(
+      files.some((f) => !f.includes('/node_modules/') && f.endsWith('.ts') && !f.endsWith('.d.ts')),
+      'no TypeScript sources of ours',
+    );
+    t.false(
+      files.some((f) => f.includes('/node_modules/') && /\/\.[^/]+$/.test(f)),
+      'no dotfiles of the dependencies',
+    );
     const controlInfo = run('dpkg-deb', ['--info', debOf(name)]).stdout;
     t.regex(controlInfo, new RegExp(`^ Package: ${name}$`, 'm'));
     t.regex(controlInfo, new RegExp(`^ Version: ${pkg.version.replace(/\./g, '\\.')}$`, 'm'));
@@ -117,7 +143,7 @@ test.serial('dpkg -i installs it; it runs with no Node on PATH; the unit verifie
   t.is(version.stdout.trim(), pkg.version);
   // The installed program run by Debian's older Node (20 here) stops at once and names the Node it needs.
   const old = run('/usr/bin/node', ['/usr/lib/writeback-agent/dist/agent/cli/bin.js', '--version']);
-  t.is(old.error, undefined, 'no /usr/bin/node: this check needs Debian\'s nodejs (older than 24) beside the package');
+  t.is(old.error, undefined, "no /usr/bin/node: this check needs Debian's nodejs (older than 24) beside the package");
   t.is(old.status, 2, output(old));
   t.regex(old.stderr, /^writeback-agent needs Node\.js 24 or later, but \/usr\/bin\/node is v\d+\.\S+; install Node\.js 24/);
   const work = await mkdtemp(join(tmpdir(), 'wa-deb-demo-'));
@@ -139,7 +165,10 @@ test.serial('dpkg -i installs it; it runs with no Node on PATH; the unit verifie
   t.is(dry.status, 0, output(dry));
   const execStart = (text: string): string | undefined => /^\s*(ExecStart=.*)$/m.exec(text)?.[1];
   t.is(execStart(unitText), execStart(dry.stdout), 'the packaged unit runs what install-service would');
-  t.is(execStart(unitText), `ExecStart=/usr/lib/writeback-agent/node/bin/node ${ServiceDefaults.runNodeFlags.join(' ')} /usr/lib/writeback-agent/dist/agent/cli/bin.js run --config /etc/writeback-agent/config.json`);
+  t.is(
+    execStart(unitText),
+    `ExecStart=/usr/lib/writeback-agent/node/bin/node ${ServiceDefaults.runNodeFlags.join(' ')} /usr/lib/writeback-agent/dist/agent/cli/bin.js run --config /etc/writeback-agent/config.json`,
+  );
 
   const removed = run('dpkg', ['-r', 'writeback-agent']);
   t.is(removed.status, 0, output(removed));
@@ -154,7 +183,7 @@ test.serial('dpkg -i installs it; it runs with no Node on PATH; the unit verifie
   t.regex(`${status.stdout}${status.stderr}`, /not-installed|no packages found/);
 });
 
-test.serial('the service package installs like the agent\'s; with both installed, the admin walkthrough resets a password at slapd; dpkg -r and --purge remove it', async (t) => {
+test.serial("the service package installs like the agent's; with both installed, the admin walkthrough resets a password at slapd; dpkg -r and --purge remove it", async (t) => {
   t.timeout(10 * 60_000);
   if (!(await packaged(t))) return;
   if (process.getuid?.() !== 0) {
@@ -176,7 +205,10 @@ test.serial('the service package installs like the agent\'s; with both installed
   const verify = run('systemd-analyze', ['verify', unit], { env: { ...process.env, SYSTEMD_LOG_LEVEL: 'notice', SYSTEMD_COLORS: '0' } });
   t.is(verify.status, 0, output(verify));
   t.is(`${verify.stdout}${verify.stderr}`.trim(), '');
-  t.regex(await readFile(unit, 'utf8'), /^ExecStart=\/usr\/lib\/writeback-service\/node\/bin\/node \/usr\/lib\/writeback-service\/dist\/service\/cli\/bin\.js serve --data \/var\/lib\/writeback-service$/m);
+  t.regex(
+    await readFile(unit, 'utf8'),
+    /^ExecStart=\/usr\/lib\/writeback-service\/node\/bin\/node \/usr\/lib\/writeback-service\/dist\/service\/cli\/bin\.js serve --data \/var\/lib\/writeback-service$/m,
+  );
   t.false(existsSync('/etc/systemd/system/multi-user.target.wants/writeback-service.service'), 'enabled before it was configured');
   t.is(run('pgrep', ['-f', '/usr/lib/writeback-service/dist/service/cli/bin.js serve']).stdout, '', 'started before it was configured');
 
@@ -202,11 +234,25 @@ test.serial('the Windows zip: layout, node.exe a 64-bit Windows executable, the 
   t.timeout(10 * 60_000);
   if (!(await packaged(t))) return;
   const listing = lines(run('unzip', ['-Z1', zip]).stdout);
-  for (const path of ['writeback-agent/node/node.exe', 'writeback-agent/node/LICENSE', 'writeback-agent/writeback-agent.xml', 'writeback-agent/INSTALL.txt', 'writeback-agent/app/dist/agent/cli/bin.js', 'writeback-agent/app/package.json', 'writeback-agent/app/node_modules/ws/package.json']) {
+  for (const path of [
+    'writeback-agent/node/node.exe',
+    'writeback-agent/node/LICENSE',
+    'writeback-agent/writeback-agent.xml',
+    'writeback-agent/INSTALL.txt',
+    'writeback-agent/app/dist/agent/cli/bin.js',
+    'writeback-agent/app/package.json',
+    'writeback-agent/app/node_modules/ws/package.json',
+  ]) {
     t.true(listing.includes(path), path);
   }
-  t.true(listing.some((p) => p.startsWith('writeback-agent/app/node_modules/@napi-rs/keyring-win32-x64-msvc/') && p.endsWith('.node')), 'the keyring\'s Windows binary');
-  t.false(listing.some((p) => p.includes('keyring-linux-')), 'no Linux native module');
+  t.true(
+    listing.some((p) => p.startsWith('writeback-agent/app/node_modules/@napi-rs/keyring-win32-x64-msvc/') && p.endsWith('.node')),
+    "the keyring's Windows binary",
+  );
+  t.false(
+    listing.some((p) => p.includes('keyring-linux-')),
+    'no Linux native module',
+  );
 
   const exe = spawnSync('unzip', ['-p', zip, 'writeback-agent/node/node.exe'], { maxBuffer: 512 * 1024 * 1024, timeout: 120_000 }).stdout;
   t.is(exe.subarray(0, 2).toString('latin1'), 'MZ');
@@ -219,5 +265,8 @@ test.serial('the Windows zip: layout, node.exe a 64-bit Windows executable, the 
   const xml = parseXml(run('unzip', ['-p', zip, 'writeback-agent/writeback-agent.xml']).stdout);
   t.is(xml.name, 'service');
   t.is(child(xml, 'executable')[0]?.text, '%BASE%\\node\\node.exe');
-  t.deepEqual(child(xml, 'argument').map((a) => a.text), [...ServiceDefaults.runNodeFlags, '%BASE%\\app\\dist\\agent\\cli\\bin.js', 'run', '--config', '%ProgramData%\\writeback-agent\\config.json']);
+  t.deepEqual(
+    child(xml, 'argument').map((a) => a.text),
+    [...ServiceDefaults.runNodeFlags, '%BASE%\\app\\dist\\agent\\cli\\bin.js', 'run', '--config', '%ProgramData%\\writeback-agent\\config.json'],
+  );
 });

@@ -10,7 +10,6 @@ import { directoryConfig } from '../helpers/directory-config.js';
 
 export { CaptureLogger };
 
-
 /** The config the agent would have for this DC: svc-writeback, LDAPS verified against the fixture CA. */
 export function adConfig(dc: SambaDc, overrides: Partial<DirectoryConfig> = {}): DirectoryConfig {
   return directoryConfig(

@@ -34,7 +34,10 @@ async function dropUnexpireForAuthenticatedUsers(): Promise<void> {
     const kept = sd.dacl!.aces.filter((ace) => !(ace.sid === WellKnownSid.authenticatedUsers && ace.objectType === AdGuid.unexpirePassword));
     if (kept.length === sd.dacl!.aces.length) throw new Error('the domain root has no Unexpire Password ACE for Authenticated Users any more: revisit this test');
     const aces = kept.map((ace) => ({
-      allow: ace.kind === 'allow', mask: ace.mask, flags: ace.flags, sid: ace.sid,
+      allow: ace.kind === 'allow',
+      mask: ace.mask,
+      flags: ace.flags,
+      sid: ace.sid,
       ...(ace.objectType === null ? {} : { objectType: ace.objectType }),
       ...(ace.inheritedObjectType === null ? {} : { inheritedObjectType: ace.inheritedObjectType }),
     }));
@@ -162,7 +165,7 @@ test.serial('--user: an ordinary user is OK; the user with inheritance disabled 
   t.regex(check(padmin, 'targetUser').detail, /adminCount=1/);
 });
 
-test.serial('an explicit deny on one user beats the OU\'s inherited allow: resetPassword is a WARN naming that user', async (t) => {
+test.serial("an explicit deny on one user beats the OU's inherited allow: resetPassword is a WARN naming that user", async (t) => {
   const carol = dc.users.carol;
   await dc.sambaTool('dsacl', 'set', `--objectdn=${carol.dn}`, `--sddl=(OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;${dc.svcSid})`);
   // samba-tool 4.17 cannot delete an ACE: the deny stays, so this test runs after those that expect a clean OU.
@@ -182,6 +185,9 @@ test.serial('a wrong bind password: bind is MISSING, nothing else is claimed, an
   const wrong = new ActiveDirectoryDriver(adConfig(dc), { bindPassword: 'Wrong#Bind#Pass9', logger, now: () => new Date() });
   t.teardown(() => wrong.close());
   const report = await wrong.checkPermissions({});
-  t.deepEqual(report.checks.map((c) => [c.name, c.status]), [['bind', 'MISSING']]);
+  t.deepEqual(
+    report.checks.map((c) => [c.name, c.status]),
+    [['bind', 'MISSING']],
+  );
   assertNoSecrets(t, [JSON.stringify(report), ...logger.lines.map((l) => JSON.stringify(l))], ['Wrong#Bind#Pass9', dc.svcPassword]);
 });

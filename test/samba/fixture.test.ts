@@ -24,7 +24,7 @@ test.serial('its own smb.conf binds only its address, and its TLS key is 0600', 
   t.regex(conf, /bind interfaces only = Yes/i);
   t.false(conf.includes('templates/'), 'no path of the template left');
   const key = /tls keyfile = (.+)$/m.exec(conf)?.[1];
-  t.is(((await stat(key!)).mode & 0o777), 0o600);
+  t.is((await stat(key!)).mode & 0o777, 0o600);
 });
 
 test.serial('the seeded delegation: svc-writeback may write pwdLastSet and lockoutTime inside OU=Managed only; setDelegation changes it', async (t) => {

@@ -23,8 +23,7 @@ test.before(async () => {
   const u = dc.users;
   const client = await dc.adminClient();
   try {
-    const group = (cn: string, groupType: number, member: string[]) =>
-      client.add(groupDn(cn), { objectClass: 'group', sAMAccountName: cn.replace(/ /g, ''), groupType: String(groupType), member });
+    const group = (cn: string, groupType: number, member: string[]) => client.add(groupDn(cn), { objectClass: 'group', sAMAccountName: cn.replace(/ /g, ''), groupType: String(groupType), member });
     // Global security groups (in tokenGroups): Portal Users holds Portal Inner, which holds alice.
     await group('Portal Inner', -2147483646, [u.alice.dn]);
     await group('Portal Users', -2147483646, [groupDn('Portal Inner'), u.carol.dn, u.disabled.dn, u.mustChange.dn, u.frank.dn, u.erin.dn]);
@@ -45,14 +44,25 @@ test.before(async () => {
   passwords.push(dc.svcPassword, dc.adminPassword, WRONG, ...Object.values(u).map((user) => user.password));
   const scope = (extra: Record<string, unknown> = {}) => ({ include: [dc.managedOu], exclude: [], refuseProtectedAccounts: true, protectedGroups: [dc.helpdeskAdminsDn], ...extra });
   const entry = (id: string, extra: Record<string, unknown>) => ({
-    id, kind: 'activeDirectory' as const, urls: [dc.ldapsUrl], baseDn: dc.baseDn, bindDn: dc.svcDn, bindPassword: dc.svcPassword, caFile: dc.caFile, include: [dc.managedOu],
+    id,
+    kind: 'activeDirectory' as const,
+    urls: [dc.ldapsUrl],
+    baseDn: dc.baseDn,
+    bindDn: dc.svcDn,
+    bindPassword: dc.svcPassword,
+    caFile: dc.caFile,
+    include: [dc.managedOu],
     extra: { timeoutMs: 10_000, policyCacheMs: 0, ...extra },
   });
   env = await AgentEnvironment.create({
     directories: [
       entry('corp', {
         scope: scope({ selfServiceProtectedGroups: [dc.helpdeskAdminsDn] }),
-        portal: { contactAttributes: ['mail', 'mobile', 'otherMailbox'], allowedGroups: [groupDn('Portal Users'), groupDn('Portal List')], verifyPassword: { enabled: true, maxAttempts: 3, windowSeconds: 600 } },
+        portal: {
+          contactAttributes: ['mail', 'mobile', 'otherMailbox'],
+          allowedGroups: [groupDn('Portal Users'), groupDn('Portal List')],
+          verifyPassword: { enabled: true, maxAttempts: 3, windowSeconds: 600 },
+        },
       }),
       entry('corp-broken', { scope: scope(), portal: { contactAttributes: ['mail'], allowedGroups: [groupDn('No Such Group')], verifyPassword: { enabled: true } } }),
       entry('corp-hidden', { scope: scope(), portal: { contactAttributes: ['mail'], allowedGroups: [groupDn('Portal Hidden')] } }),

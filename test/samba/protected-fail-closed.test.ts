@@ -45,7 +45,7 @@ test('a withheld primaryGroupID makes the account protected', async (t) => {
   t.regex((await reasonOf('erin')) ?? '', /primaryGroupID not readable/);
 });
 
-test('the agent\'s own bind account, krbtgt accounts and trust accounts are protected', async (t) => {
+test("the agent's own bind account, krbtgt accounts and trust accounts are protected", async (t) => {
   t.regex((await reasonOf('svc-writeback')) ?? '', /agent's own bind account/);
   // krbtgt has adminCount=1 as well; either reason protects it.
   t.regex((await reasonOf('krbtgt')) ?? '', /krbtgt|adminCount/);

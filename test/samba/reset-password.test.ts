@@ -133,7 +133,10 @@ test.serial('without Write pwdLastSet the password is still set, and notApplied 
   try {
     const outcome = await reset(dc.users.dave, 'Brown#Bear22', { forceChangeAtNextLogon: true });
     const notApplied = outcome.details.notApplied as { what: string; code: string; reason: string }[];
-    t.deepEqual(notApplied.map((entry) => [entry.what, entry.code]), [['pwdLastSet', ResultCode.PERMISSION_DENIED]]);
+    t.deepEqual(
+      notApplied.map((entry) => [entry.what, entry.code]),
+      [['pwdLastSet', ResultCode.PERMISSION_DENIED]],
+    );
     t.regex(notApplied[0]!.reason, /pwdLastSet/);
     t.is(outcome.details.mustChangePassword, null);
     // The user was not forced to change: the reset itself set pwdLastSet to now.
@@ -150,7 +153,10 @@ test.serial('without Write lockoutTime a locked user gets the password but stays
   try {
     const outcome = await reset(dc.users.erin, 'Pink#Rose223');
     const notApplied = outcome.details.notApplied as { what: string; code: string }[];
-    t.deepEqual(notApplied.map((entry) => [entry.what, entry.code]), [['lockoutTime', ResultCode.PERMISSION_DENIED]]);
+    t.deepEqual(
+      notApplied.map((entry) => [entry.what, entry.code]),
+      [['lockoutTime', ResultCode.PERMISSION_DENIED]],
+    );
     t.regex((await dc.tryBind(dc.users.erin.upn, 'Pink#Rose223')) ?? '', /data 775/);
   } finally {
     await dc.setDelegation({});

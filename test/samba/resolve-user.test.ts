@@ -61,7 +61,15 @@ test('hostile target values resolve to USER_NOT_FOUND, never to another user', a
       t.is(error.code, ResultCode.USER_NOT_FOUND, `${by}=${JSON.stringify(value.slice(0, 40))}`);
     }
   }
-  for (const value of ['*', 'CN=*,OU=Managed,DC=test,DC=local', 'CN=alice,OU=Managed,DC=test,DC=local)(cn=*', `CN=alice,OU=Managed,DC=evil`, 'not a dn', `CN=alice\\2a,OU=Managed,DC=test,DC=local`, 'CN=alice\\00,OU=Managed,DC=test,DC=local']) {
+  for (const value of [
+    '*',
+    'CN=*,OU=Managed,DC=test,DC=local',
+    'CN=alice,OU=Managed,DC=test,DC=local)(cn=*',
+    `CN=alice,OU=Managed,DC=evil`,
+    'not a dn',
+    `CN=alice\\2a,OU=Managed,DC=test,DC=local`,
+    'CN=alice\\00,OU=Managed,DC=test,DC=local',
+  ]) {
     const error = await agentError(t, driver.resolveUser({ by: 'dn', value }));
     t.is(error.code, ResultCode.USER_NOT_FOUND, `dn=${value}`);
   }

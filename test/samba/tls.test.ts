@@ -24,7 +24,10 @@ test('StartTLS on ldap:// with the certificate verified against the CA', async (
 test('a certificate that does not verify against the configured CA is DIRECTORY_UNAVAILABLE, never used', async (t) => {
   // An unrelated CA (the OpenLDAP tier's "other CA"), and the system store, which knows neither.
   const { otherCaFile } = await testPki();
-  for (const tls of [{ caFile: otherCaFile, startTls: false }, { caFile: null, startTls: false }]) {
+  for (const tls of [
+    { caFile: otherCaFile, startTls: false },
+    { caFile: null, startTls: false },
+  ]) {
     const driver = newDriver(dc, new CaptureLogger(), { tls });
     try {
       const error = await agentError(t, driver.resolveUser({ by: 'sAMAccountName', value: 'alice' }));

@@ -70,7 +70,13 @@ test('redelivery: commands sent without a result are re-sent, byte for byte, aft
     results.map((result) => result.commandId),
     issued.map((command) => command.id),
   );
-  t.deepEqual(redelivered.sort(), issued.slice(0, 2).map((command) => command.id).sort());
+  t.deepEqual(
+    redelivered.sort(),
+    issued
+      .slice(0, 2)
+      .map((command) => command.id)
+      .sort(),
+  );
   const allFrames = sim.transcript.entries.filter((entry) => entry.direction === 'out' && entry.text.includes('"type":"command"')).map((entry) => entry.text);
   t.is(allFrames.length, 5);
   for (const frame of firstFrames) t.true(allFrames.slice(2).includes(frame), 'the redelivered frame is identical');

@@ -15,7 +15,10 @@ test('a v2 offer gets v2, a welcome with the service features, and keyRotation s
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { subprotocols: V2, features: [Feature.keyRotation, 'notYetInvented'] });
   t.is(agent.socket.protocol, Subprotocol.v2);
-  t.like(agent.messages.find((m) => m.type === 'welcome'), { features: [Feature.keyRotation] });
+  t.like(
+    agent.messages.find((m) => m.type === 'welcome'),
+    { features: [Feature.keyRotation] },
+  );
   t.like(sim.session(identity.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation] });
 });
 

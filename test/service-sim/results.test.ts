@@ -92,7 +92,7 @@ test('sendRaw writes the bytes as given, text or binary, and records them', asyn
   sim.sendRaw(identity.agentId, Buffer.from('{"type":"resultAck","commandId":"x"}'));
   t.true(await binary);
   sim.sendRaw(identity.agentId, '{"type":"resultAck","commandId":"raw-text"}');
-  await eventually(() => agent.resultAcks.includes('raw-text'), { timeoutMs: 5_000, what: 'agent.resultAcks.includes(\'raw-text\')' });
+  await eventually(() => agent.resultAcks.includes('raw-text'), { timeoutMs: 5_000, what: "agent.resultAcks.includes('raw-text')" });
   const out = sim.transcript.entries.filter((entry) => entry.direction === 'out').slice(-2);
   t.deepEqual(
     out.map((entry) => entry.binary),

@@ -19,7 +19,10 @@ for (const [title, code, hello] of badHellos) {
     const identity = await newIdentity(sim);
     const refused = sim.waitFor('helloRefused');
     const agent = await TestAgent.connect(sim.url, identity, { hello: hello(identity.agentId) });
-    t.like(agent.messages.find((message) => message.type === 'error'), { code });
+    t.like(
+      agent.messages.find((message) => message.type === 'error'),
+      { code },
+    );
     t.is(await agent.closed, 4001);
     t.like(await refused, { code, agentId: identity.agentId });
     t.deepEqual(sim.connectedAgents(), []);
@@ -30,7 +33,10 @@ test('a hello from an agent the service never registered gets UNKNOWN_AGENT and 
   const sim = await startService(t);
   const identity = await newIdentity(sim);
   const agent = await TestAgent.connect(sim.url, { ...identity, agentId: 'f0000000-0000-4000-8000-000000000000' });
-  t.like(agent.messages.find((message) => message.type === 'error'), { code: ServiceErrorCode.UNKNOWN_AGENT });
+  t.like(
+    agent.messages.find((message) => message.type === 'error'),
+    { code: ServiceErrorCode.UNKNOWN_AGENT },
+  );
   t.is(await agent.closed, 4001);
 });
 
@@ -40,7 +46,10 @@ test('welcome carries the configured heartbeat interval and the injected clock',
   const sim = await startService(t, { heartbeatIntervalMs: 4321, clock: { now: () => now } });
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity);
-  t.like(agent.messages.find((message) => message.type === 'welcome'), { heartbeatIntervalMs: 4321, serverTime: now.toISOString() });
+  t.like(
+    agent.messages.find((message) => message.type === 'welcome'),
+    { heartbeatIntervalMs: 4321, serverTime: now.toISOString() },
+  );
   const challenge = agent.messages[0];
   t.is(challenge?.type, 'challenge');
 });
@@ -52,7 +61,10 @@ test('a second connection of the same agent replaces the first, which is closed 
   const replaced = sim.waitFor('agentDisconnected');
   const second = await connectAgent(t, sim, identity);
   t.is(await first.closed, 4002);
-  t.like(first.messages.find((message) => message.type === 'error'), { code: ServiceErrorCode.REPLACED });
+  t.like(
+    first.messages.find((message) => message.type === 'error'),
+    { code: ServiceErrorCode.REPLACED },
+  );
   t.like(await replaced, { agentId: identity.agentId, replaced: true, code: 4002 });
   t.deepEqual(sim.connectedAgents(), [identity.agentId]);
   await sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }).result;
@@ -71,7 +83,9 @@ test('bad frames are logged by code, never by content, and ignored: the session 
   agent.send(`["${marker}"]`);
   agent.send(JSON.stringify({ type: 'command', note: marker }));
   agent.send(JSON.stringify({ type: 'ack', commandId: 42, note: marker }));
-  agent.send(JSON.stringify({ type: 'register', token: marker, agentName: 'x', hostname: 'x', agentVersion: '1', signingKey: identity.signing.publicKeyRaw, encryptionKey: identity.encryption.publicKeyRaw }));
+  agent.send(
+    JSON.stringify({ type: 'register', token: marker, agentName: 'x', hostname: 'x', agentVersion: '1', signingKey: identity.signing.publicKeyRaw, encryptionKey: identity.encryption.publicKeyRaw }),
+  );
   await eventually(() => sim.frameErrors.length === 6, { timeoutMs: 5_000, what: 'sim.frameErrors.length === 6' });
   t.deepEqual(
     sim.frameErrors.map((event) => event.error),

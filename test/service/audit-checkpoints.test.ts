@@ -19,8 +19,7 @@ import { runServiceCli } from '../helpers/service-process.js';
 
 const agentKeys = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
 const T0 = Date.parse('2026-12-04T21:00:00.000Z');
-const point = (bytes: number, seconds: number): AuditCheckpoint =>
-  signAuditCheckpoint({ lastHash: 'c'.repeat(64), bytes, at: new Date(T0 + seconds * 1000).toISOString() }, agentKeys.privateKey);
+const point = (bytes: number, seconds: number): AuditCheckpoint => signAuditCheckpoint({ lastHash: 'c'.repeat(64), bytes, at: new Date(T0 + seconds * 1000).toISOString() }, agentKeys.privateKey);
 
 let root = '';
 let data = '';
@@ -39,7 +38,12 @@ test.before(async () => {
   const tenant = await createTenant(store.db, 'checkpoints', new Date(T0));
   agentId = 'agent-checkpoints';
   const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
-  await insertAgent(store.db, { id: agentId, tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  await insertAgent(
+    store.db,
+    { id: agentId, tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
 });
 
 test.after.always(async () => {
@@ -49,7 +53,14 @@ test.after.always(async () => {
 
 function context(): NodeContext {
   const log = (level: string) => (message: string, meta?: Record<string, unknown>) => void logged.push(`${level} ${message} ${JSON.stringify(meta ?? {})}`);
-  return { nodeId: 'n1', store, keys: keyring, config: DataDir.from(data).readConfig(), logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }, now: () => new Date(T0) };
+  return {
+    nodeId: 'n1',
+    store,
+    keys: keyring,
+    config: DataDir.from(data).readConfig(),
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    now: () => new Date(T0),
+  };
 }
 
 /** The store's rules, on whichever database `db` is. */
@@ -77,7 +88,12 @@ test('the same rules on PostgreSQL', async (t) => {
   t.teardown(() => pgStore.close());
   const tenant = await createTenant(pgStore.db, 'checkpoints', new Date(T0));
   const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
-  await insertAgent(pgStore.db, { id: 'pg-agent', tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  await insertAgent(
+    pgStore.db,
+    { id: 'pg-agent', tenantId: tenant.id, name: 'a', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
   await storeRules(t, pgStore.db, 'pg-agent');
 });
 
@@ -111,7 +127,12 @@ test.serial('`agents checkpoint --agent ID` prints the held checkpoint as the ag
   t.regex(usage.stderr, /--agent is required/);
   const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
   const tenant = await createTenant(store.db, 'quiet', new Date(T0));
-  await insertAgent(store.db, { id: 'quiet-agent', tenantId: tenant.id, name: 'q', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], new Date(T0));
+  await insertAgent(
+    store.db,
+    { id: 'quiet-agent', tenantId: tenant.id, name: 'q', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
   const none = await runServiceCli(['agents', 'checkpoint', '--agent', 'quiet-agent', '--data', data]);
   t.is(none.code, 1);
   t.regex(none.stderr, /has reported no audit checkpoint yet/);

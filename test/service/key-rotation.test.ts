@@ -2,7 +2,17 @@ import test from 'ava';
 import { Client } from 'ldapts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Feature, generateKeyPair, keyPairFromJwk, Subprotocol, TrustedKeys, verifyCommandSignature, verifyServiceKeysSignature, type CommandMessage, type ServiceKeysMessage } from '../../protocol/index.js';
+import {
+  Feature,
+  generateKeyPair,
+  keyPairFromJwk,
+  Subprotocol,
+  TrustedKeys,
+  verifyCommandSignature,
+  verifyServiceKeysSignature,
+  type CommandMessage,
+  type ServiceKeysMessage,
+} from '../../protocol/index.js';
 import { openMigrated } from '../../service/db/open-database.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
@@ -53,8 +63,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 
 /** The node's log lines (JSON) with `message`. */
 function nodeLog(message: string): Record<string, unknown>[] {
-  return env.nodes[0]!.process.output
-    .split('\n')
+  return env.nodes[0]!.process.output.split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => {
       const entry: Record<string, unknown> = JSON.parse(line);
@@ -149,19 +158,31 @@ test.after.always(async () => {
 });
 
 test.serial('the real agent gets a v2 session with keyRotation; the hand-driven agent offering only v1 gets v1 and no features', async (t) => {
-  t.like(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId), { protocol: Subprotocol.v2, kid: oldKid });
+  t.like(
+    nodeLog('agent connected').find((entry) => entry.agentId === env.agentId),
+    { protocol: Subprotocol.v2, kid: oldKid },
+  );
   t.deepEqual(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
   betaAgent = await RawAgent.connect(agentUrl, ca, betaAgent);
   await betaAgent.hello({ features: [Feature.keyRotation] });
   const welcome = await betaAgent.next('welcome');
   t.false('features' in welcome);
-  t.like(nodeLog('agent connected').find((entry) => entry.agentId === betaAgent.agentId), { protocol: Subprotocol.v1, features: [] });
+  t.like(
+    nodeLog('agent connected').find((entry) => entry.agentId === betaAgent.agentId),
+    { protocol: Subprotocol.v1, features: [] },
+  );
   const list = await env.cli(['agents', 'list', '--json']);
   t.is(list.code, 0, list.stderr);
   const agents: { id: string; protocol: string | null; features: string[] }[] = JSON.parse(list.stdout);
-  t.like(agents.find((a) => a.id === env.agentId), { protocol: Subprotocol.v2 });
+  t.like(
+    agents.find((a) => a.id === env.agentId),
+    { protocol: Subprotocol.v2 },
+  );
   t.deepEqual(agents.find((a) => a.id === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
-  t.like(agents.find((a) => a.id === betaAgent.agentId), { protocol: Subprotocol.v1, features: [] });
+  t.like(
+    agents.find((a) => a.id === betaAgent.agentId),
+    { protocol: Subprotocol.v1, features: [] },
+  );
 });
 
 test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; commands to it are signed with the new key; the v1 agent keeps the old one', async (t) => {
@@ -171,7 +192,12 @@ test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; 
   t.regex(rotate.stdout, /2 agent\(s\) do not trust the new key yet/);
   await until('the agent acknowledges the new key', async () => (await trustedBy(env.agentId)).includes(newKid));
   t.deepEqual(await trustedBy(env.agentId), [oldKid, newKid].sort());
-  t.deepEqual(agentRegistration().serviceKeys.map((k) => k.kid).sort(), [oldKid, newKid].sort());
+  t.deepEqual(
+    agentRegistration()
+      .serviceKeys.map((k) => k.kid)
+      .sort(),
+    [oldKid, newKid].sort(),
+  );
   // The v1 agent never trusts the new key, so the old one must keep signing for it.
   t.is(await keyStatus(oldKid), 'active');
   t.false(await betaAgent.arrives('serviceKeys', 500));
@@ -179,7 +205,12 @@ test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; 
   const id = await resetApplied('alice');
   t.deepEqual(sentWith(id), [newKid]);
 
-  const submitted = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${BETA}/commands`, { method: 'POST', token: env.adminToken, ca, body: { op: 'getAccountState', target: { by: 'uid', value: 'alice' } } });
+  const submitted = await apiRequest(`${env.nodes[0]!.url}/api/v1/tenants/${BETA}/commands`, {
+    method: 'POST',
+    token: env.adminToken,
+    ca,
+    body: { op: 'getAccountState', target: { by: 'uid', value: 'alice' } },
+  });
   t.is(submitted.status, 202);
   const command = (await betaAgent.next('command')) as CommandMessage;
   t.is(command.kid, oldKid);

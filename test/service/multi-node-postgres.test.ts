@@ -149,5 +149,8 @@ test.serial('no password used is in the database tables, a log or any output', a
   t.deepEqual(findSecrets([env.dir], used), []);
   const dump = JSON.stringify(await Promise.all(['commands', 'command_secrets', 'results', 'agents', 'registration_tokens'].map((table) => rows(`select * from ${table}`))));
   t.true(dump.includes(env.agentId));
-  t.deepEqual(used.filter((p) => dump.includes(p)), []);
+  t.deepEqual(
+    used.filter((p) => dump.includes(p)),
+    [],
+  );
 });

@@ -27,7 +27,6 @@ function openStore() {
 
 /** Registers the scenario's tests on `database`. */
 export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
-
   async function canBind(dn: string, password: string): Promise<boolean> {
     const client = new Client({ url: slapd.ldapsUrl, tlsOptions: { ca: [readFileSync(slapd.caFile)] } });
     try {
@@ -158,7 +157,15 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
     // kill some are done, some sent or acknowledged, some still queued.
     const store = await openStore();
     const submit = async (): Promise<string> =>
-      (await submitCommand(store, { tenantId: env.tenantId, request: { op: 'getAccountState', target: { by: 'uid', value: 'alice' }, params: {} }, submittedBy: 'test', defaultTtlMs: 300_000, now: new Date() })).id;
+      (
+        await submitCommand(store, {
+          tenantId: env.tenantId,
+          request: { op: 'getAccountState', target: { by: 'uid', value: 'alice' }, params: {} },
+          submittedBy: 'test',
+          defaultTtlMs: 300_000,
+          now: new Date(),
+        })
+      ).id;
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) ids.push(await submit());
     const deadline = Date.now() + 30_000;
@@ -192,10 +199,19 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
     const store = await openStore();
     const secrets = await store.db.selectFrom('command_secrets').selectAll().execute();
     const commands = await store.db.selectFrom('commands').select(['id', 'state']).execute();
-    const tables = JSON.stringify(await Promise.all((['commands', 'command_secrets', 'results', 'agents', 'registration_tokens', 'admin_tokens'] as const).map((table) => store.db.selectFrom(table).selectAll().execute())));
+    const tables = JSON.stringify(
+      await Promise.all((['commands', 'command_secrets', 'results', 'agents', 'registration_tokens', 'admin_tokens'] as const).map((table) => store.db.selectFrom(table).selectAll().execute())),
+    );
     await store.close();
-    t.deepEqual(passwordsUsed.filter((p) => tables.includes(p)), [], 'no table holds a password in plain');
+    t.deepEqual(
+      passwordsUsed.filter((p) => tables.includes(p)),
+      [],
+      'no table holds a password in plain',
+    );
     t.deepEqual(secrets, [], 'every sealed copy is dropped once its result is stored');
-    t.true(commands.every((c) => c.state === 'done'), JSON.stringify(commands.filter((c) => c.state !== 'done')));
+    t.true(
+      commands.every((c) => c.state === 'done'),
+      JSON.stringify(commands.filter((c) => c.state !== 'done')),
+    );
   });
 }

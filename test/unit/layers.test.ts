@@ -17,10 +17,16 @@ test('the project config applies the layer rules', async (t) => {
 
 test('agent/ may import protocol/ and ldap-constants/, and nothing else of ours', (t) => {
   t.deepEqual(layerErrors('agent/directory/ldap/x.ts', "import { Oid } from '../../../ldap-constants/oids.js';\nimport { a } from '../../../protocol/codes.js';\nimport { b } from '../dn.js';\n"), []);
-  t.deepEqual(layerErrors('agent/x.ts', "import { S } from '../directory-sim/start-directory-sim.js';\n"), ["1: '../directory-sim/start-directory-sim.js' import is restricted from being used by a pattern. agent/ may import protocol/ and ldap-constants/ (layer table in eslint-layers.js)"]);
+  t.deepEqual(layerErrors('agent/x.ts', "import { S } from '../directory-sim/start-directory-sim.js';\n"), [
+    "1: '../directory-sim/start-directory-sim.js' import is restricted from being used by a pattern. agent/ may import protocol/ and ldap-constants/ (layer table in eslint-layers.js)",
+  ]);
   t.is(layerErrors('agent/pipeline/x.ts', "import { S } from '../../service/server.js';\n").length, 1, 'the top-level service/');
   t.deepEqual(layerErrors('agent/cli/x.ts', "import { P } from '../service/service-plan.js';\n"), [], "the agent's own service/ folder");
-  t.deepEqual(layerErrors('agent/cli/commands/x.ts', "export const load = () => import('../../../service-sim/index.js');\n"), ['1: agent/ may import protocol/ and ldap-constants/ (layer table in eslint-layers.js)'], 'a dynamic import too');
+  t.deepEqual(
+    layerErrors('agent/cli/commands/x.ts', "export const load = () => import('../../../service-sim/index.js');\n"),
+    ['1: agent/ may import protocol/ and ldap-constants/ (layer table in eslint-layers.js)'],
+    'a dynamic import too',
+  );
 });
 
 test('protocol/ imports nothing of ours and no node module but node:crypto', (t) => {

@@ -24,7 +24,7 @@ async function waitForOutput(read: () => string, pattern: RegExp, from: number, 
   }
 }
 
-test('demo --serve: the real portal loads, a reset by e-mailed code and a registration signed in by verifyPassword work in chromium, and SIGTERM stops it with the story\'s status', async (t) => {
+test("demo --serve: the real portal loads, a reset by e-mailed code and a registration signed in by verifyPassword work in chromium, and SIGTERM stops it with the story's status", async (t) => {
   const child = spawn(process.execPath, cliArgs(['demo', '--serve']), { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   let stdout = '';

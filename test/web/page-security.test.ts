@@ -85,7 +85,7 @@ test('the session cookie is HttpOnly and SameSite=Strict; pages forbid framing a
   t.is(response.headers.get('cache-control'), 'no-store');
 });
 
-test('a POST without the session token, with another session\'s token or from another site is refused', async (t) => {
+test("a POST without the session token, with another session's token or from another site is refused", async (t) => {
   const { client, web } = await withWeb(t);
   const other = new Client(web.url);
   await other.get('/');

@@ -107,7 +107,13 @@ test.before(async () => {
         caFile: slapd.caFile,
         include: [layout.peopleDn, layout.staffDn],
         extra: {
-          scope: { include: [layout.peopleDn, layout.staffDn], exclude: [], refuseProtectedAccounts: true, protectedGroups: [layout.adminsGroupDn, layout.helpdeskGroupDn], selfServiceProtectedGroups: [layout.nestedAdminsGroupDn] },
+          scope: {
+            include: [layout.peopleDn, layout.staffDn],
+            exclude: [],
+            refuseProtectedAccounts: true,
+            protectedGroups: [layout.adminsGroupDn, layout.helpdeskGroupDn],
+            selfServiceProtectedGroups: [layout.nestedAdminsGroupDn],
+          },
           portal: { contactAttributes: ['mail', 'mobile', 'otherMailbox'], allowedGroups: [portalGroup], verifyPassword: { enabled: true, maxAttempts: 5, windowSeconds: 600 } },
         },
       },
@@ -175,7 +181,7 @@ test.serial('registration: sign in with the directory password (verifyPassword),
   await page.getByRole('button', { name: 'Add an authenticator app' }).click();
   const secret = (await page.locator('#totp-secret').textContent())!.trim();
   totpSecretsSeen.push(secret);
-  t.regex(await page.getByAltText('QR code for your authenticator app').getAttribute('src') ?? '', /^data:image\/svg\+xml;base64,/);
+  t.regex((await page.getByAltText('QR code for your authenticator app').getAttribute('src')) ?? '', /^data:image\/svg\+xml;base64,/);
   await screenshot(page, 'portal-totp-enrolment');
   await page.getByLabel('Code the app shows').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
   await page.getByRole('button', { name: 'Confirm the app' }).click();
@@ -195,7 +201,7 @@ async function signInSays(page: Page, user: string, password: string): Promise<s
   return (await page.getByRole('alert').textContent()) ?? '';
 }
 
-test.serial('sign-in refusals read like a wrong password unless the password was right: not eligible (never tried), locked; must change; the agent\'s limit', async (t) => {
+test.serial("sign-in refusals read like a wrong password unless the password was right: not eligible (never tried), locked; must change; the agent's limit", async (t) => {
   const page = await context.newPage();
   const { users: u } = slapd;
   t.regex(await signInSays(page, 'bob', u.bob.password), /That user name and password do not match\./, 'NOT_ELIGIBLE says nothing about the account');
@@ -280,7 +286,7 @@ test.serial('a protected account must say it is an administrator; then the link 
   const password = 'Frank-New-2026!';
   passwordsUsed.push(password);
   await setPassword(page, password);
-  await page.getByText('This is an administrator\'s account: start again').waitFor();
+  await page.getByText("This is an administrator's account: start again").waitFor();
   t.true(await canBind(slapd.users.frank.dn, slapd.users.frank.password), 'nothing was sent');
 
   await identify(page, 'frank', { admin: true });
@@ -309,8 +315,14 @@ test.serial('a protected account the agent has not opted in (protectedSelfServic
   t.true(await page.getByRole('link', { name: HELPDESK }).isVisible());
   t.true(await canBind(slapd.users.grace.dn, slapd.users.grace.password), 'nothing was sent');
   const audit = readFileSync(join(env.dir, 'agent-state', 'audit.jsonl'), 'utf8').split('\n');
-  t.true(audit.some((line) => line.includes('"getContactInfo"') && line.includes(slapd.users.grace.dn)), 'the agent was asked about grace');
-  t.false(audit.some((line) => line.includes('"resetPassword"') && line.includes(slapd.users.grace.dn)), 'but sent no reset for her');
+  t.true(
+    audit.some((line) => line.includes('"getContactInfo"') && line.includes(slapd.users.grace.dn)),
+    'the agent was asked about grace',
+  );
+  t.false(
+    audit.some((line) => line.includes('"resetPassword"') && line.includes(slapd.users.grace.dn)),
+    'but sent no reset for her',
+  );
   await page.close();
 });
 
@@ -332,7 +344,7 @@ test.serial('methods are due for re-confirmation after reconfirmDays: the method
   await page.close();
 });
 
-test.serial('no password, authenticator secret or e-mailed code reaches the service\'s or the agent\'s database, logs or files in plain form', (t) => {
+test.serial("no password, authenticator secret or e-mailed code reaches the service's or the agent's database, logs or files in plain form", (t) => {
   const secrets = [...passwordsUsed, ...totpSecretsSeen];
   for (const mail of inbox.messages) {
     const code = /\b(\d{6})\b/.exec(mail.text)?.[1];

@@ -89,7 +89,11 @@ test.before(async () => {
   const store = await openMigrated({ url: null, sqliteFile: join(env.dataDirs[0]!, 'service.db') });
   try {
     const registrations = new Registrations(portalDb(store.db), PortalKey.load(null, env.dataDirs[0]!));
-    for (const [user, phone] of [['alice', '+15550101'], ['erin', '+15550105'], ['rootops', '+15550199']] as const) {
+    for (const [user, phone] of [
+      ['alice', '+15550101'],
+      ['erin', '+15550105'],
+      ['rootops', '+15550199'],
+    ] as const) {
       totpSecrets[user] = newTotpSecret();
       await registrations.save(env.tenantId, user, { email: `${user}@corp.example`, phone, totpSecret: totpSecrets[user] }, new Date());
     }
@@ -167,7 +171,7 @@ test.serial('an unknown user sees the same pages, and a wrong code reads the sam
   await page.close();
 });
 
-test.serial('the administrator\'s own reset: a link to the alternate address plus an SMS code, sent with selfService; the refusal names the help desk', async (t) => {
+test.serial("the administrator's own reset: a link to the alternate address plus an SMS code, sent with selfService; the refusal names the help desk", async (t) => {
   const page = await context.newPage();
   await identify(page, 'rootops', { admin: true });
   t.true(await page.getByText('As an administrator you need both of these.').isVisible());
@@ -222,7 +226,7 @@ test.serial('forms carry a CSRF token, pages a CSP and no script, the cookie is 
   await page.close();
 });
 
-test.serial('registration needs a sign-in with the directory password; without the agent\'s verifyPassword it says so', async (t) => {
+test.serial("registration needs a sign-in with the directory password; without the agent's verifyPassword it says so", async (t) => {
   const page = await context.newPage();
   await page.goto(`${url}/register`);
   await page.getByLabel('Your user name').fill('bob');

@@ -94,7 +94,13 @@ test.serial('history: a password used before is refused as such', async (t) => {
 
 test.serial('too young: the page shows from when before the attempt, and the refusal says the same date and time', async (t) => {
   // Alice's password was just reset by the help desk: the domain's minimum age is one day.
-  const setup = await h.env.service.issueCommand({ tenantId: SIM_TENANT, op: 'resetPassword', target: { by: 'sAMAccountName', value: 'alice' }, params: { enforceMinimumAge: false }, secret: { newPassword: h.secret('Setup#Meadow2026') } }).result;
+  const setup = await h.env.service.issueCommand({
+    tenantId: SIM_TENANT,
+    op: 'resetPassword',
+    target: { by: 'sAMAccountName', value: 'alice' },
+    params: { enforceMinimumAge: false },
+    secret: { newPassword: h.secret('Setup#Meadow2026') },
+  }).result;
   t.is(setup.code, 'OK');
   const page = await h.freshPage();
   await verifiedAs(page, 'alice', 'too-young');

@@ -48,7 +48,10 @@ async function readHeldCheckpoint(path: string): Promise<AuditCheckpoint> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new SetupError('CONFIG', `cannot read the checkpoint ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): save the output of \`writeback-service agents checkpoint --agent ID\` there`);
+    throw new SetupError(
+      'CONFIG',
+      `cannot read the checkpoint ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): save the output of \`writeback-service agents checkpoint --agent ID\` there`,
+    );
   }
   try {
     return parseCheckpoint(text, path);

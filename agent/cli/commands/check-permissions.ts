@@ -44,7 +44,11 @@ export function reportJson(report: PermissionReport): Record<string, unknown> {
   return {
     directory: report.directory,
     checks: report.checks.map((check) => ({
-      name: check.name, ok: check.status !== 'MISSING', status: check.status, required: check.required, detail: check.detail,
+      name: check.name,
+      ok: check.status !== 'MISSING',
+      status: check.status,
+      required: check.required,
+      detail: check.detail,
       ...(check.fix === undefined ? {} : { fix: check.fix }),
     })),
   };
@@ -82,9 +86,7 @@ export function reportText(report: PermissionReport): string {
   report.checks.forEach(line);
   const missing = report.checks.filter((check) => check.status === 'MISSING' && check.required).map((check) => check.name);
   const warned = report.checks.filter((check) => check.status === 'WARN').length;
-  lines.push(missing.length === 0
-    ? `all required checks pass${warned > 0 ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}`
-    : `required checks missing: ${missing.join(', ')}`);
+  lines.push(missing.length === 0 ? `all required checks pass${warned > 0 ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}` : `required checks missing: ${missing.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -15,7 +15,8 @@ export async function secretCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, CommandSpecs.secret.options, 'secret');
   const [action, name, ...extra] = positionals;
   const usage = 'the subcommands are `secret set NAME`, `secret list` and `secret delete NAME`';
-  if (action === undefined || !['set', 'list', 'delete'].includes(action)) throw new SetupError('CONFIG', `${action === undefined ? 'no subcommand' : `unknown subcommand ${JSON.stringify(action)}`}; ${usage}`);
+  if (action === undefined || !['set', 'list', 'delete'].includes(action))
+    throw new SetupError('CONFIG', `${action === undefined ? 'no subcommand' : `unknown subcommand ${JSON.stringify(action)}`}; ${usage}`);
   if (extra.length > 0 || (action === 'list') !== (name === undefined)) throw new SetupError('CONFIG', `wrong arguments for \`secret ${action}\`; ${usage}`);
   if (name !== undefined) {
     try {
@@ -31,7 +32,7 @@ export async function secretCommand(argv: string[]): Promise<number> {
   const where = `the ${store.kind} secret store`;
   if (action === 'list') {
     const names = await store.list();
-    for (const stored of names) process.stdout.write(`${stored}${isAgentKeyName(stored) ? '    (the agent\'s own key, written by register)' : ''}\n`);
+    for (const stored of names) process.stdout.write(`${stored}${isAgentKeyName(stored) ? "    (the agent's own key, written by register)" : ''}\n`);
     if (names.length === 0) process.stderr.write(`no secrets in ${where}\n`);
     return 0;
   }
@@ -54,8 +55,14 @@ export async function secretCommand(argv: string[]): Promise<number> {
 async function assertStateDirIsMine(stateDir: string): Promise<void> {
   const me = process.getuid?.();
   if (me === undefined) return;
-  const owner = await stat(stateDir).then((s) => s.uid, () => null);
+  const owner = await stat(stateDir).then(
+    (s) => s.uid,
+    () => null,
+  );
   if (owner !== null && owner !== me) {
-    throw new SetupError('SECRET_STORE', `${stateDir} (stateDir) belongs to uid ${owner}, not to you (uid ${me}); run this as the agent's account, e.g. sudo -u writeback-agent writeback-agent secret ...`);
+    throw new SetupError(
+      'SECRET_STORE',
+      `${stateDir} (stateDir) belongs to uid ${owner}, not to you (uid ${me}); run this as the agent's account, e.g. sudo -u writeback-agent writeback-agent secret ...`,
+    );
   }
 }

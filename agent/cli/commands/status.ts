@@ -16,7 +16,10 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const snapshot = await readStatus(config.stateDir);
   const running = snapshot !== null && isAlive(snapshot.pid);
   const journalPath = statePaths(config.stateDir).journal;
-  const journalBytes = await stat(journalPath).then((s) => s.size, () => 0);
+  const journalBytes = await stat(journalPath).then(
+    (s) => s.size,
+    () => 0,
+  );
   const directories = await Promise.all(
     config.directories.map(async (directory) => ({
       id: directory.id,
@@ -26,7 +29,16 @@ export async function statusCommand(argv: string[]): Promise<number> {
   );
   const report = {
     registered: registration !== null,
-    registration: registration === null ? null : { agentId: registration.agentId, tenantId: registration.tenantId, registeredAt: registration.registeredAt, serviceUrl: registration.serviceUrl, serviceKeyIds: registration.serviceKeys.map((k) => k.kid) },
+    registration:
+      registration === null
+        ? null
+        : {
+            agentId: registration.agentId,
+            tenantId: registration.tenantId,
+            registeredAt: registration.registeredAt,
+            serviceUrl: registration.serviceUrl,
+            serviceKeyIds: registration.serviceKeys.map((k) => k.kid),
+          },
     agent: running ? { running: true, pid: snapshot.pid, version: snapshot.version, startedAt: snapshot.startedAt } : { running: false },
     connection: running ? { ...snapshot.connection, state: connectionStatusWord(snapshot.connection.state) } : { state: 'not running' },
     commands: running ? snapshot.commands : null,
@@ -40,12 +52,18 @@ export async function statusCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const lines = [
-    registration === null ? 'registration: not registered (run `writeback-agent register`)' : `registration: agent ${registration.agentId} of tenant ${registration.tenantId}, registered ${registration.registeredAt} with ${registration.serviceUrl}`,
+    registration === null
+      ? 'registration: not registered (run `writeback-agent register`)'
+      : `registration: agent ${registration.agentId} of tenant ${registration.tenantId}, registered ${registration.registeredAt} with ${registration.serviceUrl}`,
     running ? `agent: running (pid ${snapshot.pid}, version ${snapshot.version}, since ${snapshot.startedAt})` : 'agent: not running',
-    running ? `service connection: ${connectionStatusWord(snapshot.connection.state)}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}` : 'service connection: none',
+    running
+      ? `service connection: ${connectionStatusWord(snapshot.connection.state)}${snapshot.connection.lastError ? ` (last error: ${snapshot.connection.lastError})` : ''}`
+      : 'service connection: none',
     running && snapshot.connection.lastError && snapshot.connection.fix ? `  fix: ${snapshot.connection.fix}` : null,
     running ? `commands: ${snapshot.commands.completed} completed, ${snapshot.commands.inFlight} in flight` : null,
-    running && snapshot.memory ? `memory: ${snapshot.memory.rssMb} MB resident (JS heap ${snapshot.memory.heapUsedMb} MB, outside it ${snapshot.memory.externalMb} MB), as of ${snapshot.updatedAt}` : null,
+    running && snapshot.memory
+      ? `memory: ${snapshot.memory.rssMb} MB resident (JS heap ${snapshot.memory.heapUsedMb} MB, outside it ${snapshot.memory.externalMb} MB), as of ${snapshot.updatedAt}`
+      : null,
     snapshot?.lastPermissionCheck
       ? `last permission check (${snapshot.lastPermissionCheck.at}): ${snapshot.lastPermissionCheck.directories.map((d) => `${d.directory} ${d.ok ? 'OK' : `MISSING ${d.missing.join(', ')}`}`).join('; ')}`
       : 'last permission check: none yet',

@@ -1,8 +1,6 @@
 import type { Client, Entry } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
-import type {
-  AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target,
-} from '../driver.js';
+import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
 import { readContactAttributes } from '../ldap/contact-attributes.js';
 import { adGroupMembership } from './group-membership.js';
 import { verifyAdPassword } from './verify-password.js';
@@ -56,17 +54,26 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   private readonly groupSids: ProtectedGroupSids;
   private readonly scopeBases: CanonicalScopeDns;
 
-  constructor(private readonly config: DirectoryConfig, private readonly deps: DriverDeps) {
+  constructor(
+    private readonly config: DirectoryConfig,
+    private readonly deps: DriverDeps,
+  ) {
     this.id = config.id;
     this.pool = new LdapConnectionPool({
-      urls: config.urls, tls: config.tls, timeoutMs: config.timeoutMs, bindDn: config.bindDn,
-      bindPassword: deps.bindPassword, size: config.poolSize, logger: deps.logger,
+      urls: config.urls,
+      tls: config.tls,
+      timeoutMs: config.timeoutMs,
+      bindDn: config.bindDn,
+      bindPassword: deps.bindPassword,
+      size: config.poolSize,
+      logger: deps.logger,
     });
     this.policies = new PolicyCache(config.policyCacheMs, deps.now);
     this.groupSids = new ProtectedGroupSids(config.policyCacheMs, deps.now);
     this.scopeBases = new CanonicalScopeDns(config.policyCacheMs, deps.now);
     this.context = {
-      config, deps,
+      config,
+      deps,
       withClient: (operation, fn, options) => this.withClient(operation, fn, options),
       withUserBind: (bind, then) => this.pool.withUserBind(bind, then),
       supportedControls: () => this.supportedControls(),
@@ -83,20 +90,24 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   }
 
   async resolveUser(target: Target): Promise<DirectoryUser> {
-    return this.withClient('search', async (client) => {
-      const entry = await findUserEntry(client, target, this.config.baseDn);
-      // tokenGroups (protected groups) and msDS-ResultantPSO (the policy) in one base read.
-      const constructed = await readConstructedAttributes(client, entry.dn);
-      const guid = bufferValues(entry, AdAttribute.objectGUID)[0];
-      const user: DirectoryUser = {
-        dn: entry.dn,
-        uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
-        ...accountFlags(entry),
-        protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids, this.config.bindDn),
-      };
-      this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
-      return user;
-    }, { idempotent: true });
+    return this.withClient(
+      'search',
+      async (client) => {
+        const entry = await findUserEntry(client, target, this.config.baseDn);
+        // tokenGroups (protected groups) and msDS-ResultantPSO (the policy) in one base read.
+        const constructed = await readConstructedAttributes(client, entry.dn);
+        const guid = bufferValues(entry, AdAttribute.objectGUID)[0];
+        const user: DirectoryUser = {
+          dn: entry.dn,
+          uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
+          ...accountFlags(entry),
+          protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids, this.config.bindDn),
+        };
+        this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
+        return user;
+      },
+      { idempotent: true },
+    );
   }
 
   canonicalDn(dn: string): Promise<string | null> {

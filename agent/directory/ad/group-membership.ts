@@ -12,7 +12,12 @@ import { sidFromBytes } from './sid.js';
 /** A listed group as the agent's account sees it: its SID when a security group; null when it cannot be read. */
 async function readGroup(client: Client, groupDn: string): Promise<{ securitySid: string | null } | null> {
   try {
-    const { searchEntries } = await client.search(groupDn, { scope: 'base', filter: '(objectClass=group)', attributes: [AdAttribute.objectSid, AdAttribute.groupType], explicitBufferAttributes: [AdAttribute.objectSid] });
+    const { searchEntries } = await client.search(groupDn, {
+      scope: 'base',
+      filter: '(objectClass=group)',
+      attributes: [AdAttribute.objectSid, AdAttribute.groupType],
+      explicitBufferAttributes: [AdAttribute.objectSid],
+    });
     const group = searchEntries[0];
     if (group === undefined) return null;
     const sidBytes = bufferValues(group, AdAttribute.objectSid)[0];

@@ -13,7 +13,12 @@ import { readUserEntry } from './user-lookup.js';
  * refused the logon, not the password. 775 (locked) comes whatever the password, so it is not here.
  */
 const PASSWORD_MATCHED: ReadonlySet<string> = new Set([
-  AdBindData.mustChangePassword, AdBindData.disabled, AdBindData.passwordExpired, AdBindData.accountExpired, AdBindData.logonHours, AdBindData.workstation,
+  AdBindData.mustChangePassword,
+  AdBindData.disabled,
+  AdBindData.passwordExpired,
+  AdBindData.accountExpired,
+  AdBindData.logonHours,
+  AdBindData.workstation,
 ]);
 
 /**

@@ -68,7 +68,10 @@ export async function readPolicyOf(client: Client, psoDn: string | null, domainD
 export class PolicyCache {
   private readonly entries = new Map<string, { policy: PasswordPolicy; until: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => Date) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => Date,
+  ) {}
 
   get(key: string): PasswordPolicy | null {
     const hit = this.entries.get(key.toLowerCase());

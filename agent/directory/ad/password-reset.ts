@@ -21,7 +21,6 @@ export interface NotApplied {
   reason: string;
 }
 
-
 /** The policy hints control this DC understands, or null when it supports neither OID. */
 async function policyHints(context: AdContext): Promise<Control | null> {
   const supported = await context.supportedControls();
@@ -29,7 +28,6 @@ async function policyHints(context: AdContext): Promise<Control | null> {
   if (supported.has(Oid.policyHintsDeprecated)) return new PolicyHintsControl(Oid.policyHintsDeprecated);
   return null;
 }
-
 
 /**
  * Admin reset: replace unicodePwd (with the policy hints control when history must be enforced),

@@ -49,7 +49,7 @@ export function checkPasswordRules(password: string, policy: PasswordPolicy, nam
   const lowerPassword = password.toLowerCase();
   const sam = names.sAMAccountName?.toLowerCase() ?? '';
   if (sam.length >= MIN_TOKEN_LENGTH && lowerPassword.includes(sam)) {
-    return { reason: PolicyReason.COMPLEXITY, message: "the new password contains the account name, which the complexity rule forbids" };
+    return { reason: PolicyReason.COMPLEXITY, message: 'the new password contains the account name, which the complexity rule forbids' };
   }
   for (const token of (names.displayName ?? '').toLowerCase().split(NAME_DELIMITERS)) {
     if (token.length >= MIN_TOKEN_LENGTH && lowerPassword.includes(token)) {

@@ -42,7 +42,10 @@ interface GroupIdentity {
 export class ProtectedGroupSids {
   readonly #groups = new Map<string, GroupIdentity>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => Date) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => Date,
+  ) {}
 
   async sidOf(client: Client, groupDn: string): Promise<string | null> {
     const key = normalizeDn(groupDn);
@@ -51,7 +54,12 @@ export class ProtectedGroupSids {
     if (hit !== undefined && now - hit.at < this.ttlMs) return hit.securitySid;
     let securitySid: string | null = null;
     try {
-      const { searchEntries } = await client.search(groupDn, { scope: 'base', filter: '(objectClass=group)', attributes: [AdAttribute.objectSid, AdAttribute.groupType], explicitBufferAttributes: [AdAttribute.objectSid] });
+      const { searchEntries } = await client.search(groupDn, {
+        scope: 'base',
+        filter: '(objectClass=group)',
+        attributes: [AdAttribute.objectSid, AdAttribute.groupType],
+        explicitBufferAttributes: [AdAttribute.objectSid],
+      });
       const group = searchEntries[0];
       const sidBytes = group === undefined ? undefined : bufferValues(group, AdAttribute.objectSid)[0];
       const groupType = group === undefined ? null : firstInteger(group, AdAttribute.groupType);
@@ -86,15 +94,22 @@ function unreadable(what: string): string {
  * tokenGroups, which AD computes transitively, by SID), or of a configured extra group (its SID in
  * tokenGroups for a security group, else LDAP_MATCHING_RULE_IN_CHAIN, which follows nesting).
  */
-export async function protectedReason(client: Client, entry: Entry, constructed: Entry | null, protectedGroups: readonly string[], groupSids: ProtectedGroupSids, bindDn: string): Promise<string | null> {
+export async function protectedReason(
+  client: Client,
+  entry: Entry,
+  constructed: Entry | null,
+  protectedGroups: readonly string[],
+  groupSids: ProtectedGroupSids,
+  bindDn: string,
+): Promise<string | null> {
   if (firstInteger(entry, AdAttribute.adminCount) === 1) return 'adminCount=1 (protected by AdminSDHolder)';
-  if (sameDn(entry.dn, bindDn)) return 'the agent\'s own bind account';
+  if (sameDn(entry.dn, bindDn)) return "the agent's own bind account";
   const sidBytes = bufferValues(entry, AdAttribute.objectSid)[0];
   if (sidBytes === undefined) return unreadable('objectSid');
   const account = lookup(ProtectedAccountRid, domainRid(sidFromBytes(sidBytes)));
   if (account !== null) return `built-in ${account} account`;
   const sam = entryValue(entry, AdAttribute.sAMAccountName) ?? '';
-  if (RODC_KRBTGT_NAME.test(sam)) return 'a read-only domain controller\'s krbtgt account';
+  if (RODC_KRBTGT_NAME.test(sam)) return "a read-only domain controller's krbtgt account";
   const uac = firstInteger(entry, AdAttribute.userAccountControl) ?? 0;
   if ((uac & TRUST_ACCOUNT_FLAGS) !== 0 || sam.endsWith('$')) return 'a trust account';
 

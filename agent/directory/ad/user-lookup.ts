@@ -23,9 +23,17 @@ const MAX_VALUE_LENGTH = 1024;
 
 /** What resolveUser reads about a user; the driver derives DirectoryUser and the policy checks from it. */
 export const USER_ATTRIBUTES = [
-  AdAttribute.objectGUID, AdAttribute.objectSid, AdAttribute.sAMAccountName, AdAttribute.userPrincipalName,
-  AdAttribute.displayName, AdAttribute.userAccountControl, AdAttribute.userAccountControlComputed,
-  AdAttribute.pwdLastSet, AdAttribute.lockoutTime, AdAttribute.adminCount, AdAttribute.primaryGroupID,
+  AdAttribute.objectGUID,
+  AdAttribute.objectSid,
+  AdAttribute.sAMAccountName,
+  AdAttribute.userPrincipalName,
+  AdAttribute.displayName,
+  AdAttribute.userAccountControl,
+  AdAttribute.userAccountControlComputed,
+  AdAttribute.pwdLastSet,
+  AdAttribute.lockoutTime,
+  AdAttribute.adminCount,
+  AdAttribute.primaryGroupID,
 ];
 
 /** The attribute a target kind is matched on in AD; entryUUID and uid are OpenLDAP's. */
@@ -90,7 +98,11 @@ export async function findUserEntry(client: Client, target: Target, baseDn: stri
   try {
     // sizeLimit 2: enough to know "more than one" without reading a directory's worth of matches.
     ({ searchEntries: entries } = await client.search(query.base, {
-      scope: query.scope, filter: query.filter, attributes: USER_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES, sizeLimit: 2,
+      scope: query.scope,
+      filter: query.filter,
+      attributes: USER_ATTRIBUTES,
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      sizeLimit: 2,
     }));
   } catch (error) {
     const code = (error as { code?: unknown }).code;

@@ -8,7 +8,12 @@ import type { AdContext } from './ad-context.js';
  * refused the logon, not the password (775, locked, comes whatever the password).
  */
 const AFTER_MATCH: ReadonlySet<string> = new Set([
-  AdBindData.mustChangePassword, AdBindData.disabled, AdBindData.passwordExpired, AdBindData.accountExpired, AdBindData.logonHours, AdBindData.workstation,
+  AdBindData.mustChangePassword,
+  AdBindData.disabled,
+  AdBindData.passwordExpired,
+  AdBindData.accountExpired,
+  AdBindData.logonHours,
+  AdBindData.workstation,
 ]);
 
 /**

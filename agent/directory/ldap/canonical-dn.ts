@@ -21,7 +21,10 @@ export async function readCanonicalDn(client: Client, dn: string): Promise<strin
 export class CanonicalScopeDns {
   readonly #cache = new Map<string, { canonical: string; at: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => Date) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => Date,
+  ) {}
 
   async of(dn: string, read: (dn: string) => Promise<string | null>): Promise<string | null> {
     const at = this.now().getTime();

@@ -14,15 +14,7 @@ import { PpolicyError } from './ppolicy-errors.js';
 import { LdapResultCode } from '../../../ldap-constants/ldap-result-codes.js';
 
 /** What the failing request was: the same LDAP code means different things for each. */
-export type DirectoryOperation =
-  | 'serviceBind'
-  | 'userBind'
-  | 'search'
-  | 'resetPassword'
-  | 'changePassword'
-  | 'unlockAccount'
-  | 'modify'
-  | 'probe';
+export type DirectoryOperation = 'serviceBind' | 'userBind' | 'search' | 'resetPassword' | 'changePassword' | 'unlockAccount' | 'modify' | 'probe';
 
 export interface DirectoryErrorContext {
   operation: DirectoryOperation;
@@ -165,44 +157,104 @@ const EXPIRED_PASSWORD: Outcome = { code: ResultCode.ACCOUNT_DISABLED, reason: '
 export const DIRECTORY_ERROR_TABLE: readonly Row[] = [
   // Transport: nothing reached the directory, or no answer came back. Transient.
   { id: 'timeout', when: (f) => f.transport === 'timeout', then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'TIMEOUT', message: 'the directory did not answer in time' } },
-  { id: 'tls', when: (f) => f.transport === 'tls', then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'TLS_VERIFICATION_FAILED', message: "the directory's TLS certificate could not be verified" } },
+  {
+    id: 'tls',
+    when: (f) => f.transport === 'tls',
+    then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'TLS_VERIFICATION_FAILED', message: "the directory's TLS certificate could not be verified" },
+  },
   { id: 'connection', when: (f) => f.transport === 'connection', then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'CONNECTION_FAILED', message: 'the directory could not be reached' } },
 
   // ppolicy response control (OpenLDAP): the most precise reason when present.
   { id: 'ppolicy.passwordExpired', when: (f) => f.ppolicyError === PpolicyError.passwordExpired, then: bindOutcome(EXPIRED_PASSWORD) },
   { id: 'ppolicy.accountLocked', when: (f) => f.ppolicyError === PpolicyError.accountLocked, then: bindOutcome(LOCKED) },
   { id: 'ppolicy.changeAfterReset', when: (f) => f.ppolicyError === PpolicyError.changeAfterReset, then: bindOutcome(MUST_CHANGE) },
-  { id: 'ppolicy.passwordModNotAllowed', when: (f) => f.ppolicyError === PpolicyError.passwordModNotAllowed, then: { code: ResultCode.PERMISSION_DENIED, reason: 'PASSWORD_MOD_NOT_ALLOWED', message: 'the password policy does not allow this password change' } },
-  { id: 'ppolicy.mustSupplyOldPassword', when: (f) => f.ppolicyError === PpolicyError.mustSupplyOldPassword, then: { code: ResultCode.PERMISSION_DENIED, reason: 'MUST_SUPPLY_OLD_PASSWORD', message: 'the password policy requires the old password' } },
-  { id: 'ppolicy.insufficientPasswordQuality', when: (f) => f.ppolicyError === PpolicyError.insufficientPasswordQuality, then: policy(PolicyReason.QUALITY, 'the new password does not meet the quality requirements') },
+  {
+    id: 'ppolicy.passwordModNotAllowed',
+    when: (f) => f.ppolicyError === PpolicyError.passwordModNotAllowed,
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'PASSWORD_MOD_NOT_ALLOWED', message: 'the password policy does not allow this password change' },
+  },
+  {
+    id: 'ppolicy.mustSupplyOldPassword',
+    when: (f) => f.ppolicyError === PpolicyError.mustSupplyOldPassword,
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'MUST_SUPPLY_OLD_PASSWORD', message: 'the password policy requires the old password' },
+  },
+  {
+    id: 'ppolicy.insufficientPasswordQuality',
+    when: (f) => f.ppolicyError === PpolicyError.insufficientPasswordQuality,
+    then: policy(PolicyReason.QUALITY, 'the new password does not meet the quality requirements'),
+  },
   { id: 'ppolicy.passwordTooShort', when: (f) => f.ppolicyError === PpolicyError.passwordTooShort, then: policy(PolicyReason.TOO_SHORT, 'the new password is too short') },
   { id: 'ppolicy.passwordTooYoung', when: (f) => f.ppolicyError === PpolicyError.passwordTooYoung, then: TOO_YOUNG },
   { id: 'ppolicy.passwordInHistory', when: (f) => f.ppolicyError === PpolicyError.passwordInHistory, then: policy(PolicyReason.HISTORY, 'the new password was used before') },
 
   // AD bind sub-statuses (`AcceptSecurityContext error, data X`).
-  { id: 'ad.bind.52e', when: (f) => f.adBindData === AdBindData.wrongPassword, then: bindOutcome({ code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the password does not match' }) },
-  { id: 'ad.bind.525', when: (f) => f.adBindData === AdBindData.noSuchUser, then: bindOutcome({ code: ResultCode.USER_NOT_FOUND, reason: 'NO_SUCH_USER', message: 'the directory knows no such user' }) },
-  { id: 'ad.bind.530', when: (f) => f.adBindData === AdBindData.logonHours, then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'LOGON_HOURS', message: 'the account may not log on at this time' }) },
-  { id: 'ad.bind.531', when: (f) => f.adBindData === AdBindData.workstation, then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'WORKSTATION_RESTRICTED', message: 'the account may not log on from this workstation' }) },
+  {
+    id: 'ad.bind.52e',
+    when: (f) => f.adBindData === AdBindData.wrongPassword,
+    then: bindOutcome({ code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the password does not match' }),
+  },
+  {
+    id: 'ad.bind.525',
+    when: (f) => f.adBindData === AdBindData.noSuchUser,
+    then: bindOutcome({ code: ResultCode.USER_NOT_FOUND, reason: 'NO_SUCH_USER', message: 'the directory knows no such user' }),
+  },
+  {
+    id: 'ad.bind.530',
+    when: (f) => f.adBindData === AdBindData.logonHours,
+    then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'LOGON_HOURS', message: 'the account may not log on at this time' }),
+  },
+  {
+    id: 'ad.bind.531',
+    when: (f) => f.adBindData === AdBindData.workstation,
+    then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'WORKSTATION_RESTRICTED', message: 'the account may not log on from this workstation' }),
+  },
   { id: 'ad.bind.532', when: (f) => f.adBindData === AdBindData.passwordExpired, then: bindOutcome(EXPIRED_PASSWORD) },
   { id: 'ad.bind.533', when: (f) => f.adBindData === AdBindData.disabled, then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'DISABLED', message: 'the account is disabled' }) },
-  { id: 'ad.bind.701', when: (f) => f.adBindData === AdBindData.accountExpired, then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'ACCOUNT_EXPIRED', message: 'the account has expired' }) },
+  {
+    id: 'ad.bind.701',
+    when: (f) => f.adBindData === AdBindData.accountExpired,
+    then: bindOutcome({ code: ResultCode.ACCOUNT_DISABLED, reason: 'ACCOUNT_EXPIRED', message: 'the account has expired' }),
+  },
   { id: 'ad.bind.773', when: (f) => f.adBindData === AdBindData.mustChangePassword, then: bindOutcome(MUST_CHANGE) },
   { id: 'ad.bind.775', when: (f) => f.adBindData === AdBindData.locked, then: bindOutcome(LOCKED) },
 
   // AD diagnostic codes: the leading hex code first, Samba's appended wording second.
-  { id: 'ad.0000052D.tooShort', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.tooShort, then: policy(PolicyReason.TOO_SHORT, 'the new password is too short') },
-  { id: 'ad.0000052D.complexity', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.complexity, then: policy(PolicyReason.COMPLEXITY, 'the new password does not meet the complexity requirements') },
-  { id: 'ad.0000052D.history', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && (f.sambaReason === SambaPasswordReason.inHistory || f.sambaReason === SambaPasswordReason.previousPassword), then: policy(PolicyReason.HISTORY, 'the new password was used before') },
+  {
+    id: 'ad.0000052D.tooShort',
+    when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.tooShort,
+    then: policy(PolicyReason.TOO_SHORT, 'the new password is too short'),
+  },
+  {
+    id: 'ad.0000052D.complexity',
+    when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.complexity,
+    then: policy(PolicyReason.COMPLEXITY, 'the new password does not meet the complexity requirements'),
+  },
+  {
+    id: 'ad.0000052D.history',
+    when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && (f.sambaReason === SambaPasswordReason.inHistory || f.sambaReason === SambaPasswordReason.previousPassword),
+    then: policy(PolicyReason.HISTORY, 'the new password was used before'),
+  },
   { id: 'ad.0000052D.tooYoung', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction && f.sambaReason === SambaPasswordReason.tooYoung, then: TOO_YOUNG },
   // Windows gives no reason: length, complexity, history or minimum age, unknown which.
   { id: 'ad.0000052D', when: (f) => f.adCode === AdDiagnosticCode.passwordRestriction, then: policy(PolicyReason.UNKNOWN, 'the new password does not meet the password policy') },
   { id: 'ad.00000775', when: (f) => f.adCode === AdDiagnosticCode.accountLockedOut, then: LOCKED },
   { id: 'ad.00000056', when: (f) => f.adCode === AdDiagnosticCode.invalidPassword, then: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the old password does not match' } },
-  { id: 'ad.00002098', when: (f) => f.adCode === AdDiagnosticCode.insufficientAccessRights, then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },
-  { id: 'ad.00000005', when: (f) => f.adCode === AdDiagnosticCode.accessDenied, then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },
+  {
+    id: 'ad.00002098',
+    when: (f) => f.adCode === AdDiagnosticCode.insufficientAccessRights,
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" },
+  },
+  {
+    id: 'ad.00000005',
+    when: (f) => f.adCode === AdDiagnosticCode.accessDenied,
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" },
+  },
   // Windows refuses unicodePwd writes on an unencrypted connection.
-  { id: 'ad.0000001F', when: (f) => f.adCode === AdDiagnosticCode.willNotPerform, then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection for this change' } },
+  {
+    id: 'ad.0000001F',
+    when: (f) => f.adCode === AdDiagnosticCode.willNotPerform,
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection for this change' },
+  },
 
   // OpenLDAP: Password Modify with a wrong oldPasswd (the user's bind normally catches it first).
   { id: 'openldap.53.oldPassword', when: (f) => f.oldPasswordUnverified, then: { code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the old password does not match' } },
@@ -210,14 +262,43 @@ export const DIRECTORY_ERROR_TABLE: readonly Row[] = [
   // Plain LDAP result codes.
   { id: 'ldap.49', when: rc(LdapResultCode.invalidCredentials), then: bindOutcome({ code: ResultCode.WRONG_PASSWORD, reason: 'WRONG_PASSWORD', message: 'the password does not match' }) },
   { id: 'ldap.19', when: rc(LdapResultCode.constraintViolation), then: policy(PolicyReason.UNKNOWN, 'the new password does not meet the password policy') },
-  { id: 'ldap.50', when: rc(LdapResultCode.insufficientAccessRights), then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" } },
+  {
+    id: 'ldap.50',
+    when: rc(LdapResultCode.insufficientAccessRights),
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'INSUFFICIENT_ACCESS', message: "the agent's account lacks a right for this change" },
+  },
   { id: 'ldap.32', when: rc(LdapResultCode.noSuchObject), then: { code: ResultCode.USER_NOT_FOUND, reason: 'NO_SUCH_OBJECT', message: 'the entry does not exist' } },
   { id: 'ldap.34', when: rc(LdapResultCode.invalidDnSyntax), then: { code: ResultCode.USER_NOT_FOUND, reason: 'INVALID_DN', message: 'the DN is not valid' } },
-  { id: 'ldap.8', when: rc(LdapResultCode.strongerAuthRequired), then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection' } },
-  { id: 'ldap.13', when: rc(LdapResultCode.confidentialityRequired), then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection' } },
-  { id: 'ldap.53', when: rc(LdapResultCode.unwillingToPerform), then: { code: ResultCode.PERMISSION_DENIED, reason: 'UNWILLING_TO_PERFORM', message: 'the directory is unwilling to perform this change' } },
-  { id: 'ldap.12', when: rc(LdapResultCode.unavailableCriticalExtension), then: { code: ResultCode.INTERNAL, reason: 'CONTROL_UNSUPPORTED', message: 'the directory does not support a control the agent required' } },
-  { id: 'ldap.unavailable', when: (f) => f.ldapCode === LdapResultCode.busy || f.ldapCode === LdapResultCode.unavailable || f.ldapCode === LdapResultCode.other || f.ldapCode === LdapResultCode.serverDown || f.ldapCode === LdapResultCode.timeLimitExceeded, then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'SERVER_UNAVAILABLE', message: 'the directory is busy or unavailable' } },
+  {
+    id: 'ldap.8',
+    when: rc(LdapResultCode.strongerAuthRequired),
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection' },
+  },
+  {
+    id: 'ldap.13',
+    when: rc(LdapResultCode.confidentialityRequired),
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'ENCRYPTION_REQUIRED', message: 'the directory requires an encrypted connection' },
+  },
+  {
+    id: 'ldap.53',
+    when: rc(LdapResultCode.unwillingToPerform),
+    then: { code: ResultCode.PERMISSION_DENIED, reason: 'UNWILLING_TO_PERFORM', message: 'the directory is unwilling to perform this change' },
+  },
+  {
+    id: 'ldap.12',
+    when: rc(LdapResultCode.unavailableCriticalExtension),
+    then: { code: ResultCode.INTERNAL, reason: 'CONTROL_UNSUPPORTED', message: 'the directory does not support a control the agent required' },
+  },
+  {
+    id: 'ldap.unavailable',
+    when: (f) =>
+      f.ldapCode === LdapResultCode.busy ||
+      f.ldapCode === LdapResultCode.unavailable ||
+      f.ldapCode === LdapResultCode.other ||
+      f.ldapCode === LdapResultCode.serverDown ||
+      f.ldapCode === LdapResultCode.timeLimitExceeded,
+    then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'SERVER_UNAVAILABLE', message: 'the directory is busy or unavailable' },
+  },
   { id: 'ldap.noResult', when: rc(LdapResultCode.noResult), then: { code: ResultCode.DIRECTORY_UNAVAILABLE, reason: 'CONNECTION_FAILED', message: 'the directory closed the connection' } },
 ];
 

@@ -277,9 +277,7 @@ export function isWithin(dn: string, baseDn: string): boolean {
 
 /** RDNs with only the types normalized (types are case-insensitive and OIDs alias names): values stay exactly as the server wrote them. */
 function exactRdns(dn: string): Ava[][] {
-  return parseDn(dn).map((rdn) => rdn
-    .map((ava): Ava => ({ ...ava, type: normalizeType(ava.type) }))
-    .sort((a, b) => (a.type === b.type ? compare(a.value, b.value) : compare(a.type, b.type))));
+  return parseDn(dn).map((rdn) => rdn.map((ava): Ava => ({ ...ava, type: normalizeType(ava.type) })).sort((a, b) => (a.type === b.type ? compare(a.value, b.value) : compare(a.type, b.type))));
 }
 
 /**

@@ -23,5 +23,8 @@ export function parseGeneralizedTime(text: string): Date | null {
 
 /** Formats a Date as GeneralizedTime in UTC with whole seconds (`20261121204500Z`). */
 export function formatGeneralizedTime(date: Date): string {
-  return `${date.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '')}Z`;
+  return `${date
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, '')}Z`;
 }

@@ -7,9 +7,14 @@ import type { PpolicyEntry } from './ppolicy-entry.js';
 
 /** The user attributes the driver reads for every account decision. */
 export const USER_ATTRIBUTES: string[] = [
-  PpolicyAttr.entryUUID, PpolicyAttr.pwdChangedTime, PpolicyAttr.pwdReset, PpolicyAttr.pwdAccountLockedTime, PpolicyAttr.pwdPolicySubentry,
+  PpolicyAttr.entryUUID,
+  PpolicyAttr.pwdChangedTime,
+  PpolicyAttr.pwdReset,
+  PpolicyAttr.pwdAccountLockedTime,
+  PpolicyAttr.pwdPolicySubentry,
   // For the protected-group check: posixGroup memberUid and the memberOf overlay.
-  PpolicyAttr.uid, PpolicyAttr.memberOf,
+  PpolicyAttr.uid,
+  PpolicyAttr.memberOf,
 ];
 
 export interface AccountFacts {

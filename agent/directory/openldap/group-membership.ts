@@ -28,7 +28,7 @@ async function readable(client: Client, groupDn: string): Promise<boolean> {
 export async function openLdapGroupMembership(client: Client, baseDn: string, userDn: string, groupDns: readonly string[]): Promise<GroupMembership> {
   const unreadable: string[] = [];
   const wanted: string[] = [];
-  for (const groupDn of groupDns) (await readable(client, groupDn) ? wanted : unreadable).push(groupDn);
+  for (const groupDn of groupDns) ((await readable(client, groupDn)) ? wanted : unreadable).push(groupDn);
   if (wanted.length === 0) return { memberOf: null, unreadable };
   const visited = new Set<string>([normalizeDn(userDn)]);
   let frontier = [userDn];

@@ -89,7 +89,15 @@ export class OpenLdapDriver implements DirectoryDriver {
     options: OpenLdapDriverOptions = {},
   ) {
     this.id = config.id;
-    this.pool = new LdapConnectionPool({ urls: config.urls, tls: config.tls, timeoutMs: config.timeoutMs, bindDn: config.bindDn, bindPassword: deps.bindPassword, size: config.poolSize, logger: deps.logger });
+    this.pool = new LdapConnectionPool({
+      urls: config.urls,
+      tls: config.tls,
+      timeoutMs: config.timeoutMs,
+      bindDn: config.bindDn,
+      bindPassword: deps.bindPassword,
+      size: config.poolSize,
+      logger: deps.logger,
+    });
     this.scopeBases = new CanonicalScopeDns(config.policyCacheMs, deps.now);
     this.groupGate = new ProtectedGroupGate(config.policyCacheMs, deps.now);
     this.policies = new PolicyReader({ baseDn: config.baseDn, defaultPolicyDn: options.defaultPolicyDn ?? null, cacheMs: config.policyCacheMs, now: deps.now, logger: deps.logger });
@@ -122,7 +130,13 @@ export class OpenLdapDriver implements DirectoryDriver {
   /** Membership of scope.protectedGroups; a group that cannot be read protects every account. */
   private async groupReason(client: Client, entry: Entry): Promise<string | null> {
     try {
-      return await protectedGroupReason(client, this.config.baseDn, { dn: entry.dn, uids: entryValues(entry, PpolicyAttr.uid), memberOf: entryValues(entry, PpolicyAttr.memberOf) }, this.config.scope.protectedGroups, this.groupGate);
+      return await protectedGroupReason(
+        client,
+        this.config.baseDn,
+        { dn: entry.dn, uids: entryValues(entry, PpolicyAttr.uid), memberOf: entryValues(entry, PpolicyAttr.memberOf) },
+        this.config.scope.protectedGroups,
+        this.groupGate,
+      );
     } catch (error) {
       if (error instanceof ProtectedGroupUnreadableError) return `${error.message}, so the agent cannot tell whether the account is protected`;
       throw error;
@@ -133,7 +147,9 @@ export class OpenLdapDriver implements DirectoryDriver {
   async startupCheck(): Promise<void> {
     const groups = this.config.scope.protectedGroups;
     if (groups.length === 0) {
-      this.deps.logger.warn('no scope.protectedGroups configured: OpenLDAP has no built-in privileged accounts, so only the agent\'s own account is protected; list the groups of your administrators', { directory: this.id });
+      this.deps.logger.warn("no scope.protectedGroups configured: OpenLDAP has no built-in privileged accounts, so only the agent's own account is protected; list the groups of your administrators", {
+        directory: this.id,
+      });
       return;
     }
     const unreadable = await this.read('search', async (client) => {
@@ -152,7 +168,10 @@ export class OpenLdapDriver implements DirectoryDriver {
       return null;
     });
     if (unreadable !== null) {
-      throw new SetupError(SetupErrorCode.DIRECTORY, `directories ${this.id}: ${unreadable.message}; fix scope.protectedGroups or give ${this.config.bindDn} read access to the group's objectClass, member, uniqueMember and memberUid`);
+      throw new SetupError(
+        SetupErrorCode.DIRECTORY,
+        `directories ${this.id}: ${unreadable.message}; fix scope.protectedGroups or give ${this.config.bindDn} read access to the group's objectClass, member, uniqueMember and memberUid`,
+      );
     }
   }
 
@@ -179,10 +198,13 @@ export class OpenLdapDriver implements DirectoryDriver {
     });
     try {
       // Not idempotent: a reset repeated after a lost answer would hit the history check.
-      await this.pool.withClient(async (client) => {
-        if (this.config.passwordMethod === 'passwordModify') await passwordModify(client, { userIdentity: user.dn, newPassword }, [control]);
-        else await client.modify(user.dn, new Change({ operation: 'replace', modification: new Attribute({ type: PpolicyAttr.userPassword, values: [newPassword] }) }), [control]);
-      }, { idempotent: false });
+      await this.pool.withClient(
+        async (client) => {
+          if (this.config.passwordMethod === 'passwordModify') await passwordModify(client, { userIdentity: user.dn, newPassword }, [control]);
+          else await client.modify(user.dn, new Change({ operation: 'replace', modification: new Attribute({ type: PpolicyAttr.userPassword, values: [newPassword] }) }), [control]);
+        },
+        { idempotent: false },
+      );
     } catch (error) {
       throw this.logged(mapDirectoryError(error, context()), 'reset refused', user.dn);
     }
@@ -237,7 +259,12 @@ export class OpenLdapDriver implements DirectoryDriver {
       });
     } catch (error) {
       const ppolicyError = stage === 'userBind' ? ppolicyErrorOf(bindControl) : ppolicyErrorOf(control);
-      const mapped = mapDirectoryError(error, { operation: stage, ppolicyError, allowedAt: facts.passwordChangeAllowedAt, missing: 'the user may not change their own password (ACL on userPassword by self)' });
+      const mapped = mapDirectoryError(error, {
+        operation: stage,
+        ppolicyError,
+        allowedAt: facts.passwordChangeAllowedAt,
+        missing: 'the user may not change their own password (ACL on userPassword by self)',
+      });
       throw this.logged(mapped, 'password change refused', user.dn);
     }
     this.deps.logger.debug('password change applied', { directory: this.id, dn: user.dn });
@@ -260,7 +287,9 @@ export class OpenLdapDriver implements DirectoryDriver {
     return this.read('search', async (client) => {
       let entry: Entry | undefined;
       try {
-        ({ searchEntries: [entry] } = await client.search(user.dn, { scope: 'base', attributes: USER_ATTRIBUTES }));
+        ({
+          searchEntries: [entry],
+        } = await client.search(user.dn, { scope: 'base', attributes: USER_ATTRIBUTES }));
       } catch (error) {
         if ((error as { code?: unknown }).code !== LdapResultCode.noSuchObject) throw error;
       }
@@ -341,9 +370,12 @@ export class OpenLdapDriver implements DirectoryDriver {
   private async loadAccount(client: Client, dn: string): Promise<{ policy: PpolicyEntry; facts: AccountFacts }> {
     let entry: Entry | undefined;
     try {
-      ({ searchEntries: [entry] } = await client.search(dn, { scope: 'base', attributes: USER_ATTRIBUTES }));
+      ({
+        searchEntries: [entry],
+      } = await client.search(dn, { scope: 'base', attributes: USER_ATTRIBUTES }));
     } catch (error) {
-      if ((error as { code?: unknown }).code === LdapResultCode.noSuchObject) throw new AgentError(ResultCode.USER_NOT_FOUND, 'no such user in the directory', { details: { reason: 'NO_SUCH_OBJECT' } });
+      if ((error as { code?: unknown }).code === LdapResultCode.noSuchObject)
+        throw new AgentError(ResultCode.USER_NOT_FOUND, 'no such user in the directory', { details: { reason: 'NO_SUCH_OBJECT' } });
       throw error;
     }
     if (entry === undefined) throw new AgentError(ResultCode.USER_NOT_FOUND, 'no such user in the directory', { details: { reason: 'NO_SUCH_OBJECT' } });

@@ -99,16 +99,27 @@ function administratorCheck(probe: ProbeResult, policy: PpolicyEntry | null, con
   const fix = aclFix(config, suffix, subtree(bases, 'userPassword'), '=wm');
   if (probe.outcome === 'policyRefused') {
     return {
-      name: 'passwordAdministrator', status: 'WARN', required: false,
-      detail: 'write but not manage on userPassword: resets are checked like the user\'s own change, so a reset inside pwdMinAge fails with PASSWORD_TOO_YOUNG and pwdInHistory applies; pwdReset is not set by ppolicy',
+      name: 'passwordAdministrator',
+      status: 'WARN',
+      required: false,
+      detail:
+        "write but not manage on userPassword: resets are checked like the user's own change, so a reset inside pwdMinAge fails with PASSWORD_TOO_YOUNG and pwdInHistory applies; pwdReset is not set by ppolicy",
       fix,
     };
   }
   if (probe.outcome === 'allowed' && policy !== null && policy.checkQuality > 0 && policy.minLength > PROBE_PASSWORD.length) {
-    return { name: 'passwordAdministrator', status: 'OK', required: false, detail: 'manage on userPassword: resets skip pwdMinAge, quality and history checks and set pwdReset when pwdMustChange is TRUE (the agent checks length itself; history is not enforced on resets)' };
+    return {
+      name: 'passwordAdministrator',
+      status: 'OK',
+      required: false,
+      detail:
+        'manage on userPassword: resets skip pwdMinAge, quality and history checks and set pwdReset when pwdMustChange is TRUE (the agent checks length itself; history is not enforced on resets)',
+    };
   }
   return {
-    name: 'passwordAdministrator', status: 'WARN', required: false,
+    name: 'passwordAdministrator',
+    status: 'WARN',
+    required: false,
     detail: `cannot tell manage from write on userPassword (No-Op replace answered ${probe.ldapCode}; the policy has no quality check to refuse the probe value): with write only, resets inside pwdMinAge fail with PASSWORD_TOO_YOUNG`,
     fix,
   };
@@ -119,56 +130,72 @@ export async function checkOpenLdapPermissions(input: PermissionCheckInput): Pro
   const checks: PermissionCheck[] = [];
   const report = (): PermissionReport => ({ directory: config.id, checks });
   try {
-    await input.pool.withClient(async (client) => {
-      const who = await client.exop(Oid.whoAmI);
-      checks.push({ name: 'bind', status: 'OK', required: true, detail: `bound as ${who.value?.replace(/^dn:/, '') ?? config.bindDn} via ${input.pool.activeUrl}` });
-      checks.push(await tlsCheck(config, (input.now ?? (() => new Date()))()));
+    await input.pool.withClient(
+      async (client) => {
+        const who = await client.exop(Oid.whoAmI);
+        checks.push({ name: 'bind', status: 'OK', required: true, detail: `bound as ${who.value?.replace(/^dn:/, '') ?? config.bindDn} via ${input.pool.activeUrl}` });
+        checks.push(await tlsCheck(config, (input.now ?? (() => new Date()))()));
 
-      const contexts = (await readRootDse(client).catch(() => null))?.namingContexts ?? [];
-      const suffix = contexts.find((nc) => isWithin(config.baseDn, nc)) ?? config.baseDn;
-      // The subtrees the fixes grant on: the one holding the user asked about, else every included one.
-      const includes = config.scope.include.length > 0 ? config.scope.include : [config.baseDn];
-      const bases = input.user === undefined ? includes : [includes.find((include) => isWithin(input.user!.dn, include)) ?? parentDn(input.user.dn) ?? config.baseDn];
-      const users = await probeUsers(client, input);
-      const run = async (change: () => ReturnType<typeof deleteAttribute>): Promise<ProbeResult[]> => {
-        const out: ProbeResult[] = [];
-        for (const dn of users) out.push(await probeModify(client, dn, change()));
-        return out.filter((p) => p.outcome !== 'noSuchEntry');
-      };
-      const stateFix = aclFix(config, suffix, subtree(bases, 'pwdReset,pwdAccountLockedTime'), 'write');
-      const pwDelete = await run(() => deleteAttribute(PpolicyAttr.userPassword));
-      checks.push(probeCheck('resetPassword', pwDelete, true, 'write access to userPassword', aclFix(config, suffix, subtree(bases, 'userPassword'), '=wm')));
-      checks.push(probeCheck('writePwdLastSet', await run(() => deleteAttribute(PpolicyAttr.pwdReset)), true, 'write access to pwdReset (force change at next logon)', stateFix));
-      checks.push(probeCheck('writeLockoutTime', await run(() => deleteAttribute(PpolicyAttr.pwdAccountLockedTime)), true, 'write access to pwdAccountLockedTime (unlock)', stateFix));
+        const contexts = (await readRootDse(client).catch(() => null))?.namingContexts ?? [];
+        const suffix = contexts.find((nc) => isWithin(config.baseDn, nc)) ?? config.baseDn;
+        // The subtrees the fixes grant on: the one holding the user asked about, else every included one.
+        const includes = config.scope.include.length > 0 ? config.scope.include : [config.baseDn];
+        const bases = input.user === undefined ? includes : [includes.find((include) => isWithin(input.user!.dn, include)) ?? parentDn(input.user.dn) ?? config.baseDn];
+        const users = await probeUsers(client, input);
+        const run = async (change: () => ReturnType<typeof deleteAttribute>): Promise<ProbeResult[]> => {
+          const out: ProbeResult[] = [];
+          for (const dn of users) out.push(await probeModify(client, dn, change()));
+          return out.filter((p) => p.outcome !== 'noSuchEntry');
+        };
+        const stateFix = aclFix(config, suffix, subtree(bases, 'pwdReset,pwdAccountLockedTime'), 'write');
+        const pwDelete = await run(() => deleteAttribute(PpolicyAttr.userPassword));
+        checks.push(probeCheck('resetPassword', pwDelete, true, 'write access to userPassword', aclFix(config, suffix, subtree(bases, 'userPassword'), '=wm')));
+        checks.push(probeCheck('writePwdLastSet', await run(() => deleteAttribute(PpolicyAttr.pwdReset)), true, 'write access to pwdReset (force change at next logon)', stateFix));
+        checks.push(probeCheck('writeLockoutTime', await run(() => deleteAttribute(PpolicyAttr.pwdAccountLockedTime)), true, 'write access to pwdAccountLockedTime (unlock)', stateFix));
 
-      const first = users[0];
-      const policyDn = first === undefined ? await input.policies.defaultDn(client) : null;
-      const policy = first === undefined ? (policyDn === null ? null : await input.policies.read(client, policyDn)) : await input.policies.forUser(client, first);
-      const readable = policy !== null && policy.dn !== '';
-      checks.push(readable
-        ? { name: 'readPasswordPolicy', status: 'OK', required: true, detail: `read ${policy.dn} (pwdMinAge ${policy.minAgeSeconds}s, pwdMinLength ${policy.minLength}, pwdCheckQuality ${policy.checkQuality}, pwdInHistory ${policy.inHistory}, pwdMustChange ${policy.mustChange ? 'TRUE' : 'FALSE'})` }
-        : {
-            name: 'readPasswordPolicy', status: 'MISSING', required: true,
-            detail: 'no readable pwdPolicy entry found (set defaultPolicyDn, and give the account read access to the policy entries)',
-            fix: aclFix(config, suffix, `dn.subtree="${suffix}" filter=(objectClass=pwdPolicy)`, 'read'),
-          });
+        const first = users[0];
+        const policyDn = first === undefined ? await input.policies.defaultDn(client) : null;
+        const policy = first === undefined ? (policyDn === null ? null : await input.policies.read(client, policyDn)) : await input.policies.forUser(client, first);
+        const readable = policy !== null && policy.dn !== '';
+        checks.push(
+          readable
+            ? {
+                name: 'readPasswordPolicy',
+                status: 'OK',
+                required: true,
+                detail: `read ${policy.dn} (pwdMinAge ${policy.minAgeSeconds}s, pwdMinLength ${policy.minLength}, pwdCheckQuality ${policy.checkQuality}, pwdInHistory ${policy.inHistory}, pwdMustChange ${policy.mustChange ? 'TRUE' : 'FALSE'})`,
+              }
+            : {
+                name: 'readPasswordPolicy',
+                status: 'MISSING',
+                required: true,
+                detail: 'no readable pwdPolicy entry found (set defaultPolicyDn, and give the account read access to the policy entries)',
+                fix: aclFix(config, suffix, `dn.subtree="${suffix}" filter=(objectClass=pwdPolicy)`, 'read'),
+              },
+        );
 
-      if (first !== undefined && pwDelete.some((p) => p.outcome === 'allowed')) {
-        checks.push(administratorCheck(await probeModify(client, first, replaceAttribute(PpolicyAttr.userPassword, PROBE_PASSWORD)), readable ? policy : null, config, suffix, bases));
-      }
+        if (first !== undefined && pwDelete.some((p) => p.outcome === 'allowed')) {
+          checks.push(administratorCheck(await probeModify(client, first, replaceAttribute(PpolicyAttr.userPassword, PROBE_PASSWORD)), readable ? policy : null, config, suffix, bases));
+        }
 
-      if (first !== undefined) {
-        const { searchEntries } = await client.search(first, { scope: 'base', attributes: [PpolicyAttr.pwdChangedTime] });
-        const seen = entryValue(searchEntries[0], PpolicyAttr.pwdChangedTime) !== null;
-        checks.push(seen
-          ? { name: 'readPwdChangedTime', status: 'OK', required: false, detail: `pwdChangedTime readable on ${first}` }
-          : {
-              name: 'readPwdChangedTime', status: 'WARN', required: false,
-              detail: `no pwdChangedTime visible on ${first}: never set, or not readable (minimum age and redelivery checks need it)`,
-              fix: aclFix(config, suffix, subtree(bases, 'pwdChangedTime,pwdPolicySubentry'), 'read'),
-            });
-      }
-    }, { idempotent: true });
+        if (first !== undefined) {
+          const { searchEntries } = await client.search(first, { scope: 'base', attributes: [PpolicyAttr.pwdChangedTime] });
+          const seen = entryValue(searchEntries[0], PpolicyAttr.pwdChangedTime) !== null;
+          checks.push(
+            seen
+              ? { name: 'readPwdChangedTime', status: 'OK', required: false, detail: `pwdChangedTime readable on ${first}` }
+              : {
+                  name: 'readPwdChangedTime',
+                  status: 'WARN',
+                  required: false,
+                  detail: `no pwdChangedTime visible on ${first}: never set, or not readable (minimum age and redelivery checks need it)`,
+                  fix: aclFix(config, suffix, subtree(bases, 'pwdChangedTime,pwdPolicySubentry'), 'read'),
+                },
+          );
+        }
+      },
+      { idempotent: true },
+    );
   } catch (error) {
     const mapped = error instanceof AgentError ? error : mapDirectoryError(error, { operation: 'probe' });
     if (!checks.some((c) => c.name === 'bind')) {

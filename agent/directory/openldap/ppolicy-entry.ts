@@ -53,7 +53,20 @@ export function parsePpolicyEntry(entry: Entry): PpolicyEntry {
 
 /** No policy entry found: the server applies none either (or one the agent cannot read; the server still enforces it). */
 export function emptyPpolicy(): PpolicyEntry {
-  return { dn: '', minAgeSeconds: 0, maxAgeSeconds: 0, inHistory: 0, checkQuality: 0, minLength: 0, lockout: false, maxFailure: 0, lockoutDurationSeconds: 0, mustChange: false, allowUserChange: true, safeModify: false };
+  return {
+    dn: '',
+    minAgeSeconds: 0,
+    maxAgeSeconds: 0,
+    inHistory: 0,
+    checkQuality: 0,
+    minLength: 0,
+    lockout: false,
+    maxFailure: 0,
+    lockoutDurationSeconds: 0,
+    mustChange: false,
+    allowUserChange: true,
+    safeModify: false,
+  };
 }
 
 export function toPasswordPolicy(p: PpolicyEntry): PasswordPolicy {

@@ -20,7 +20,10 @@ const MEMBER_MUST = { groupofnames: PpolicyAttr.member, groupofuniquenames: Ppol
 /** A configured protected group that could not be read (missing, invisible, or its members withheld). */
 export class ProtectedGroupUnreadableError extends Error {
   override readonly name = 'ProtectedGroupUnreadableError';
-  constructor(readonly groupDn: string, readonly why: string) {
+  constructor(
+    readonly groupDn: string,
+    readonly why: string,
+  ) {
     super(`the protected group ${groupDn} cannot be read: ${why}`);
   }
 }
@@ -36,8 +39,12 @@ export interface GroupCheckUser {
 export async function readProtectedGroup(client: Client, groupDn: string): Promise<void> {
   let entry: Entry | undefined;
   try {
-    ({ searchEntries: [entry] } = await client.search(groupDn, {
-      scope: 'base', filter: '(objectClass=*)', attributes: [PpolicyAttr.objectClass, PpolicyAttr.member, PpolicyAttr.uniqueMember],
+    ({
+      searchEntries: [entry],
+    } = await client.search(groupDn, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: [PpolicyAttr.objectClass, PpolicyAttr.member, PpolicyAttr.uniqueMember],
     }));
   } catch (error) {
     if ((error as { code?: unknown }).code === LdapResultCode.noSuchObject) throw new ProtectedGroupUnreadableError(groupDn, 'no such entry, or not visible to the agent');
@@ -60,7 +67,10 @@ export async function readProtectedGroup(client: Client, groupDn: string): Promi
 export class ProtectedGroupGate {
   readonly #readAt = new Map<string, number>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => Date) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => Date,
+  ) {}
 
   /** The groups' DNs as the directory writes them; throws ProtectedGroupUnreadableError. */
   async check(client: Client, groupDns: readonly string[]): Promise<void> {

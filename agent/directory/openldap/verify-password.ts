@@ -29,6 +29,8 @@ export async function verifyOpenLdapPassword(pool: LdapConnectionPool, user: Dir
     throw mapped;
   }
   if (ppolicyErrorOf(control) === PpolicyError.changeAfterReset) {
-    throw new AgentError(ResultCode.ACCOUNT_DISABLED, 'the account must change its password first', { details: { reason: 'MUST_CHANGE_PASSWORD', ppolicyError: PpolicyError.changeAfterReset, passwordMatched: true } });
+    throw new AgentError(ResultCode.ACCOUNT_DISABLED, 'the account must change its password first', {
+      details: { reason: 'MUST_CHANGE_PASSWORD', ppolicyError: PpolicyError.changeAfterReset, passwordMatched: true },
+    });
   }
 }

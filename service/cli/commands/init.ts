@@ -39,7 +39,9 @@ export async function initCommand(argv: string[]): Promise<number> {
     // copied from the first node, not created again.
     const key = existing === undefined ? await createSigningKey(store.db, dataDir, new Date()) : null;
     dataDir.writeConfig(config);
-    process.stdout.write(`initialized ${dataDir.path} (database: ${store.location}${key === null ? `; signing keys exist in the database: copy keys/*.jwk from the first node into ${dataDir.keysDir}` : `; signing key ${key.kid}`})\n`);
+    process.stdout.write(
+      `initialized ${dataDir.path} (database: ${store.location}${key === null ? `; signing keys exist in the database: copy keys/*.jwk from the first node into ${dataDir.keysDir}` : `; signing key ${key.kid}`})\n`,
+    );
   } finally {
     await store.close();
   }

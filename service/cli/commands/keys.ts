@@ -10,7 +10,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
   const rotation = await withContext(values, ({ store, dataDir }) => rotateKeys(store.db, dataDir, new Date()));
   process.stdout.write(`added signing key ${rotation.added.kid}\n`);
   if (rotation.retired.length > 0) process.stdout.write(`retired ${rotation.retired.join(', ')} (every agent trusts the new key)\n`);
-  if (rotation.waiting > 0) process.stdout.write(`${rotation.waiting} agent(s) do not trust the new key yet: connected version-2 agents are told it within a heartbeat, the others at their next session; older keys sign for them until then\n`);
+  if (rotation.waiting > 0)
+    process.stdout.write(
+      `${rotation.waiting} agent(s) do not trust the new key yet: connected version-2 agents are told it within a heartbeat, the others at their next session; older keys sign for them until then\n`,
+    );
   process.stdout.write('with several nodes, copy keys/*.jwk to every node of this service (each picks the key up at its next heartbeat)\n');
   return 0;
 }

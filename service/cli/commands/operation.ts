@@ -34,17 +34,15 @@ const POLL_MS = 100;
  */
 export async function operationCommand(name: OperationCommand, argv: string[]): Promise<number> {
   const isReset = name === 'reset';
-  const { values, positionals } = parseFlags(
-    argv,
-    {
-      tenant: { type: 'string' },
-      user: { type: 'string' },
-      by: { type: 'string' },
-      directory: { type: 'string' },
-      json: { type: 'boolean' },
-      wait: { type: 'string' },
-      ...(isReset ? { 'password-stdin': { type: 'boolean' }, generate: { type: 'boolean' }, 'force-change': { type: 'boolean' }, 'no-unlock': { type: 'boolean' } } : {}),
-    } as const);
+  const { values, positionals } = parseFlags(argv, {
+    tenant: { type: 'string' },
+    user: { type: 'string' },
+    by: { type: 'string' },
+    directory: { type: 'string' },
+    json: { type: 'boolean' },
+    wait: { type: 'string' },
+    ...(isReset ? { 'password-stdin': { type: 'boolean' }, generate: { type: 'boolean' }, 'force-change': { type: 'boolean' }, 'no-unlock': { type: 'boolean' } } : {}),
+  } as const);
   if (positionals.length > 0) throw new ServiceError('USAGE', `unexpected argument (a password is never taken as an argument; use --password-stdin or --generate)`);
   const tenantRef = required(values.tenant, 'tenant', name);
   const by = values.by ?? DEFAULT_BY;
@@ -71,7 +69,8 @@ export async function operationCommand(name: OperationCommand, argv: string[]): 
     const tenant = await findTenant(store.db, tenantRef);
     const now = new Date();
     const agents = (await listAgents(store.db, tenant.id)).map((a) => viewAgent(a, now, config.agents.heartbeatIntervalMs));
-    if (agents.length === 0) throw new ServiceError('NOT_SENT', `tenant ${tenant.name} has no agent; register one with \`writeback-agent register\` and a token from \`writeback-service token create\``);
+    if (agents.length === 0)
+      throw new ServiceError('NOT_SENT', `tenant ${tenant.name} has no agent; register one with \`writeback-agent register\` and a token from \`writeback-service token create\``);
     if (!agents.some((a) => a.connected)) throw new ServiceError('NOT_SENT', `no agent of tenant ${tenant.name} is connected; start \`writeback-agent run\` (and \`writeback-service serve\`)`);
     const submitted = await submitCommand(store, { tenantId: tenant.id, request, submittedBy: 'cli', defaultTtlMs: config.commands.defaultTtlMs, now });
     const waitMs = values.wait === undefined ? config.commands.resultWaitMs : parseDuration(values.wait, '--wait');
@@ -83,12 +82,17 @@ export async function operationCommand(name: OperationCommand, argv: string[]): 
 function report(name: string, view: CommandView, generatedPassword: string | null, json: boolean): number {
   const result = view.result;
   if (result === null) {
-    const why = view.state === 'expired' ? 'no agent answered before the command expired' : `no result yet (state ${view.state}); look later with the admin API: GET /api/v1/tenants/${view.tenantId}/commands/${view.id}`;
+    const why =
+      view.state === 'expired'
+        ? 'no agent answered before the command expired'
+        : `no result yet (state ${view.state}); look later with the admin API: GET /api/v1/tenants/${view.tenantId}/commands/${view.id}`;
     throw new ServiceError('NOT_SENT', why);
   }
   const ok = result.code === 'OK';
   if (json) {
-    process.stdout.write(`${JSON.stringify({ commandId: view.id, state: view.state, result, signature: view.signature, ...(ok && generatedPassword !== null ? { generatedPassword } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ commandId: view.id, state: view.state, result, signature: view.signature, ...(ok && generatedPassword !== null ? { generatedPassword } : {}) }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${result.code}: ${result.message}\n`);
     if (Object.keys(result.details).length > 0 && name !== 'reset') process.stdout.write(`${JSON.stringify(result.details, null, 2)}\n`);
@@ -102,7 +106,9 @@ function report(name: string, view: CommandView, generatedPassword: string | nul
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text.length === 0) throw new ServiceError('USAGE', '--password-stdin read an empty password; pipe it in, e.g. from a password manager');
   return text;
 }

@@ -28,6 +28,8 @@ export class CaptureLogger implements Logger {
 
   /** Every line as one string (message and metadata), for "never contains" checks. */
   text(): string {
-    return this.lines.map((line) => `${line.level} ${line.message} ${JSON.stringify(line.meta ?? {}, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`).join('\n');
+    return this.lines
+      .map((line) => `${line.level} ${line.message} ${JSON.stringify(line.meta ?? {}, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`)
+      .join('\n');
   }
 }

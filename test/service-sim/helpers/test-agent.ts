@@ -57,12 +57,7 @@ export function open(url: string, options: WebSocket.ClientOptions = {}, protoco
 }
 
 /** SPEC.md section 4 over the wire; returns what the service answered and the close code. */
-export async function registerOverWire(
-  url: string,
-  token: string,
-  keys: AgentKeys,
-  wsOptions: WebSocket.ClientOptions = {},
-): Promise<{ answer: ServiceMessage | undefined; closeCode: number }> {
+export async function registerOverWire(url: string, token: string, keys: AgentKeys, wsOptions: WebSocket.ClientOptions = {}): Promise<{ answer: ServiceMessage | undefined; closeCode: number }> {
   const { ws, messages, closed } = open(url, wsOptions);
   ws.on('open', () => {
     const register: AgentMessage = {

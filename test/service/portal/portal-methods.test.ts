@@ -102,7 +102,7 @@ test.serial('SMS goes to the HTTP provider as {to, text} with the credential fro
   }
 });
 
-test.serial('TOTP (RFC 6238): the app\'s code is accepted once, a wrong or replayed one is not; enrolment is an otpauth URI and an SVG QR code', async (t) => {
+test.serial("TOTP (RFC 6238): the app's code is accepted once, a wrong or replayed one is not; enrolment is an otpauth URI and an SVG QR code", async (t) => {
   const secret = newTotpSecret();
   const app = new TOTP({ secret: Secret.fromBase32(secret) });
   const at = new Date('2026-12-04T10:00:10.000Z');
@@ -115,7 +115,11 @@ test.serial('TOTP (RFC 6238): the app\'s code is accepted once, a wrong or repla
   const enrolment = await totpEnrolment(secret, 'alice', 'Password reset');
   t.regex(enrolment.uri, /^otpauth:\/\/totp\/Password%20reset:alice\?/);
   t.true(enrolment.uri.includes(`secret=${secret}`));
-  t.true(Buffer.from(enrolment.qrDataUrl.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString().startsWith('<svg'));
+  t.true(
+    Buffer.from(enrolment.qrDataUrl.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64')
+      .toString()
+      .startsWith('<svg'),
+  );
 });
 
 test.serial('registrations keep the authenticator secret sealed; a step is used only once across nodes', async (t) => {
@@ -187,7 +191,7 @@ test('getContactInfo results (docs/self-service.md) give the contact, eligibilit
   t.is(directoryContact(null).eligible, null);
 });
 
-test.serial('notifications: the user after a reset, administrators after an administrator\'s own reset, the help desk on PERMISSION_DENIED and partial', async (t) => {
+test.serial("notifications: the user after a reset, administrators after an administrator's own reset, the help desk on PERMISSION_DENIED and partial", async (t) => {
   const inbox = await SmtpInbox.start();
   try {
     const mailer = new Mailer({ ...defaultConfig().smtp, host: '127.0.0.1', port: inbox.port, security: 'none', from: 'portal@corp.example' }, dir);
@@ -200,7 +204,7 @@ test.serial('notifications: the user after a reset, administrators after an admi
     t.regex((await inbox.waitFor('helpdesk@corp.example', /Permission denied: alice/)).text, /ended PERMISSION_DENIED/);
     await notifications.afterCommand({ ...base, admin: false, code: 'OK', outcome: outcomeOf(result('OK', { notApplied: [{ what: 'pwdLastSet' }] }), 'reset') });
     t.regex((await inbox.waitFor('helpdesk@corp.example', /Partly applied: alice/)).text, /partly applied/);
-    t.is(inbox.messages.filter((m) => m.to.includes('security@corp.example')).length, 1, 'a user\'s own reset tells no administrator');
+    t.is(inbox.messages.filter((m) => m.to.includes('security@corp.example')).length, 1, "a user's own reset tells no administrator");
     mailer.close();
   } finally {
     await inbox.stop();

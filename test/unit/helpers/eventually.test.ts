@@ -15,6 +15,9 @@ test('awaits an asynchronous condition', async (t) => {
 
 test('fails with what it waited for once the time is up, instead of hanging', async (t) => {
   const started = Date.now();
-  await t.throwsAsync(eventually(() => false, { timeoutMs: 50, what: 'something that never happens' }), { message: 'timed out after 50 ms waiting for something that never happens' });
+  await t.throwsAsync(
+    eventually(() => false, { timeoutMs: 50, what: 'something that never happens' }),
+    { message: 'timed out after 50 ms waiting for something that never happens' },
+  );
   t.true(Date.now() - started < 1_000);
 });

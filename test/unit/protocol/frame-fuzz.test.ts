@@ -1,17 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import {
-  MAX_FRAME_BYTES,
-  ResultCode,
-  TrustedKeys,
-  authenticateCommand,
-  decodeFrame,
-  keyPairFromJwk,
-  parseAgentFrame,
-  parseServiceFrame,
-  signCommand,
-  type Command,
-} from '../../../protocol/index.js';
+import { MAX_FRAME_BYTES, ResultCode, TrustedKeys, authenticateCommand, decodeFrame, keyPairFromJwk, parseAgentFrame, parseServiceFrame, signCommand, type Command } from '../../../protocol/index.js';
 
 // A property-style test: tens of thousands of structure-aware mutations of valid frames go through
 // the agent's first steps (decode, schema, signature, audience). Each must end in exactly one of:
@@ -48,8 +37,23 @@ function intake(frame: string | Buffer): Outcome {
 }
 
 const WEIRD_VALUES: unknown[] = [
-  null, true, 0, -1, 1e308, '', 'x'.repeat(70_000), [], {}, [[[[]]]], { a: { b: { c: {} } } },
-  '\u0000', '\ud800', 'é\u200b\uFEFF', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'Gp2UUH4na9XUr2KSPwcGI7G', '2026-13-45T25:61:61.000Z',
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  '',
+  'x'.repeat(70_000),
+  [],
+  {},
+  [[[[]]]],
+  { a: { b: { c: {} } } },
+  '\u0000',
+  '\ud800',
+  'é\u200b\uFEFF',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  'Gp2UUH4na9XUr2KSPwcGI7G',
+  '2026-13-45T25:61:61.000Z',
 ];
 const COMMAND_KEYS = ['id', 'tenantId', 'agentId', 'op', 'target', 'params', 'secret', 'issuedAt', 'expiresAt', 'directory'];
 const ENVELOPE_KEYS = ['type', 'command', 'kid', 'signature'];
@@ -74,22 +78,34 @@ function mutate(rand: () => number): { frame: string | Buffer; allowed: (o: Outc
   const ignoredOr = (codes: string[]) => (o: Outcome) => o.kind === 'ignored' || isResult(codes)(o);
   switch (kind) {
     case 0: {
-      const key = pick(rand, COMMAND_KEYS.filter((k) => k !== 'id' && k !== 'directory'));
+      const key = pick(
+        rand,
+        COMMAND_KEYS.filter((k) => k !== 'id' && k !== 'directory'),
+      );
       delete command[key];
       return { frame: JSON.stringify(envelope), allowed: isResult(['MALFORMED']), what: `delete command.${key}` };
     }
     case 1: {
-      const key = pick(rand, COMMAND_KEYS.filter((k) => k !== 'id'));
+      const key = pick(
+        rand,
+        COMMAND_KEYS.filter((k) => k !== 'id'),
+      );
       command[key] = pick(rand, WEIRD_VALUES);
       // A weird value may still be schema-valid (e.g. a string op): then only the signature can fail.
       return { frame: JSON.stringify(envelope), allowed: (o) => o.kind === 'ignored' || isResult(['MALFORMED', 'INVALID_SIGNATURE'])(o), what: `retype command.${key}` };
     }
     case 2: {
-      command['id'] = pick(rand, WEIRD_VALUES.filter((v) => typeof v !== 'string'));
+      command['id'] = pick(
+        rand,
+        WEIRD_VALUES.filter((v) => typeof v !== 'string'),
+      );
       return { frame: JSON.stringify(envelope), allowed: (o) => o.kind === 'ignored', what: 'id not a string' };
     }
     case 3: {
-      const key = pick(rand, ENVELOPE_KEYS.filter((k) => k !== 'type' && k !== 'command'));
+      const key = pick(
+        rand,
+        ENVELOPE_KEYS.filter((k) => k !== 'type' && k !== 'command'),
+      );
       if (rand() < 0.5) delete envelope[key];
       else envelope[key] = pick(rand, WEIRD_VALUES);
       return { frame: JSON.stringify(envelope), allowed: ignoredOr(['MALFORMED', 'INVALID_SIGNATURE']), what: `envelope ${key}` };
@@ -174,7 +190,7 @@ test('validly re-signed mutations keep their codes: wrong agent, wrong tenant', 
   }
 });
 
-test('random bytes and random JSON values never throw from either side\'s parser', (t) => {
+test("random bytes and random JSON values never throw from either side's parser", (t) => {
   const rand = prng(7);
   for (let i = 0; i < 3_000; i++) {
     const length = Math.floor(rand() * 300);

@@ -54,7 +54,12 @@ test('replace swaps the whole set, and leaves it untouched when a key is not one
   const a = generateKeyPair('Ed25519').publicKeyRaw;
   const b = generateKeyPair('Ed25519').publicKeyRaw;
   const trusted = new TrustedKeys([{ kid: 'k1', publicKey: a }]);
-  t.throws(() => trusted.replace([{ kid: 'k2', publicKey: b }, { kid: 'bad', publicKey: 'AAAA' }]));
+  t.throws(() =>
+    trusted.replace([
+      { kid: 'k2', publicKey: b },
+      { kid: 'bad', publicKey: 'AAAA' },
+    ]),
+  );
   t.deepEqual(trusted.kids, ['k1']);
   trusted.replace([{ kid: 'k2', publicKey: b }]);
   t.deepEqual(trusted.kids, ['k2']);

@@ -1,16 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import {
-  FrameError,
-  MAX_FRAME_BYTES,
-  checkTimeWindow,
-  fromBase64Url,
-  parseServiceFrame,
-  parseStrictJson,
-  parseTime,
-  validateCommandMessage,
-  type Command,
-} from '../../../protocol/index.js';
+import { FrameError, MAX_FRAME_BYTES, checkTimeWindow, fromBase64Url, parseServiceFrame, parseStrictJson, parseTime, validateCommandMessage, type Command } from '../../../protocol/index.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
 const commandFrame = vectors.command.message;
@@ -44,7 +34,13 @@ test('frames: binary, over 64 KiB, invalid UTF-8, non-objects and unknown types 
 });
 
 test('a command missing a member or with a wrong-typed one is MALFORMED and keeps its id', (t) => {
-  for (const [key, value] of [['op', undefined], ['target', 'alice'], ['issuedAt', '2026-11-21T20:00:00Z'], ['params', []], ['secret', undefined]] as const) {
+  for (const [key, value] of [
+    ['op', undefined],
+    ['target', 'alice'],
+    ['issuedAt', '2026-11-21T20:00:00Z'],
+    ['params', []],
+    ['secret', undefined],
+  ] as const) {
     const command = { ...commandFrame.command, [key]: value };
     const result = validateCommandMessage({ ...commandFrame, command });
     t.like(result, { ok: false, commandId: commandFrame.command.id }, key);

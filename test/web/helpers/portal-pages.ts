@@ -7,7 +7,12 @@ import { CHROMIUM } from './browser.js';
 /** Chromium on a fresh profile that accepts the test CA's certificate (the portal is served over TLS). */
 export async function launchPortalBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'wb-portal-profile-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, ignoreHTTPSErrors: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreHTTPSErrors: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   context.setDefaultTimeout(30_000);
   return {
     context,

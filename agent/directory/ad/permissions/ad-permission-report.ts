@@ -89,7 +89,10 @@ async function gather(client: Client, context: AdContext, user: DirectoryUser | 
       const scan = await scanScope(client, base, config.scope.exclude, SCAN_LIMIT).catch(() => null);
       scopes.push({ base, descriptor, scan });
     }
-    samples = scopes.flatMap((scope) => scope.scan?.users ?? []).filter((u: ScannedUser) => willFailReasons(u).length === 0).slice(0, CROSS_CHECK_USERS);
+    samples = scopes
+      .flatMap((scope) => scope.scan?.users ?? [])
+      .filter((u: ScannedUser) => willFailReasons(u).length === 0)
+      .slice(0, CROSS_CHECK_USERS);
   } else {
     const { searchEntries } = await client.search(user.dn, { scope: 'base', filter: '(objectClass=*)', attributes: [AdAttribute.objectSid], explicitBufferAttributes: BINARY_ATTRIBUTES });
     const sidBytes = searchEntries[0] === undefined ? undefined : bufferValues(searchEntries[0], AdAttribute.objectSid)[0];
@@ -105,9 +108,14 @@ async function gather(client: Client, context: AdContext, user: DirectoryUser | 
   const first = samples[0];
   if (first !== undefined) {
     const entry = await readUserEntry(client, first.dn, NEEDED_USER_ATTRIBUTES).catch(() => null);
-    readable = { dn: first.dn, missing: NEEDED_USER_ATTRIBUTES.filter((name) => entry === null || (name === AdAttribute.objectGUID || name === AdAttribute.objectSid ? bufferValues(entry, name).length === 0 : entryValues(entry, name).length === 0)) };
+    readable = {
+      dn: first.dn,
+      missing: NEEDED_USER_ATTRIBUTES.filter(
+        (name) => entry === null || (name === AdAttribute.objectGUID || name === AdAttribute.objectSid ? bufferValues(entry, name).length === 0 : entryValues(entry, name).length === 0),
+      ),
+    };
   }
-  const base = first === undefined ? null : config.scope.include.find((include) => isWithin(first.dn, include)) ?? parentDn(first.dn) ?? config.baseDn;
+  const base = first === undefined ? null : (config.scope.include.find((include) => isWithin(first.dn, include)) ?? parentDn(first.dn) ?? config.baseDn);
   const protection = first === undefined || base === null ? null : await readProtectionFacts(client, first.dn, base, config.baseDn);
   return { token, scopes, domainDescriptor, target, effective, readable, protection };
 }
@@ -137,29 +145,43 @@ async function policyChecks(context: AdContext, client: Client, user: DirectoryU
   });
   if ('error' in policy || policy.value === null) {
     checks.push({
-      name: 'readPasswordPolicy', status: 'MISSING', required: true,
+      name: 'readPasswordPolicy',
+      status: 'MISSING',
+      required: true,
       detail: `the password policy attributes of ${config.baseDn} are not readable${'error' in policy ? ` (${policy.error})` : ''}: the agent cannot check passwords before writing them`,
-      fix: 'give the account Read on the domain root\'s minPwdLength, pwdProperties, pwdHistoryLength, minPwdAge, maxPwdAge, lockoutThreshold (Authenticated Users have it by default)',
+      fix: "give the account Read on the domain root's minPwdLength, pwdProperties, pwdHistoryLength, minPwdAge, maxPwdAge, lockoutThreshold (Authenticated Users have it by default)",
     });
   } else {
     const p = policy.value;
-    checks.push({ name: 'readPasswordPolicy', status: 'OK', required: true, detail: `${p.source}: minimum length ${p.minLength}, complexity ${p.complexity ? 'on' : 'off'}, history ${p.historyLength}, lockout after ${p.lockoutThreshold || 'never'}` });
     checks.push({
-      name: 'minimumPasswordAge', status: 'OK', required: false,
-      detail: p.minAgeMs > 0
-        ? `minimum password age ${days(p.minAgeMs)} in force (${p.source}): a reset that asks to enforce it (enforceMinimumAge) is refused within ${days(p.minAgeMs)} of the last change, and users cannot change their own password that soon after a reset`
-        : `no minimum password age (${p.source})`,
+      name: 'readPasswordPolicy',
+      status: 'OK',
+      required: true,
+      detail: `${p.source}: minimum length ${p.minLength}, complexity ${p.complexity ? 'on' : 'off'}, history ${p.historyLength}, lockout after ${p.lockoutThreshold || 'never'}`,
+    });
+    checks.push({
+      name: 'minimumPasswordAge',
+      status: 'OK',
+      required: false,
+      detail:
+        p.minAgeMs > 0
+          ? `minimum password age ${days(p.minAgeMs)} in force (${p.source}): a reset that asks to enforce it (enforceMinimumAge) is refused within ${days(p.minAgeMs)} of the last change, and users cannot change their own password that soon after a reset`
+          : `no minimum password age (${p.source})`,
     });
   }
   const hints = dc.supportedControls.has(Oid.policyHints) || dc.supportedControls.has(Oid.policyHintsDeprecated);
   const requireHistory = config.historyOnReset === 'require';
-  checks.push(hints
-    ? { name: 'historyOnReset', status: 'OK', required: requireHistory, detail: 'the DC supports the policy hints control: password history is enforced on resets' }
-    : {
-        name: 'historyOnReset', status: requireHistory ? 'MISSING' : 'WARN', required: requireHistory,
-        detail: `the DC supports no policy hints control (${Oid.policyHints}): ${requireHistory ? 'resets that enforce history are refused (historyOnReset "require")' : 'resets do not enforce password history (historyOnReset "bestEffort"); length and complexity still are'}`,
-        fix: 'a Windows Server 2012 or later DC enforces it; or accept it with historyOnReset "bestEffort"',
-      });
+  checks.push(
+    hints
+      ? { name: 'historyOnReset', status: 'OK', required: requireHistory, detail: 'the DC supports the policy hints control: password history is enforced on resets' }
+      : {
+          name: 'historyOnReset',
+          status: requireHistory ? 'MISSING' : 'WARN',
+          required: requireHistory,
+          detail: `the DC supports no policy hints control (${Oid.policyHints}): ${requireHistory ? 'resets that enforce history are refused (historyOnReset "require")' : 'resets do not enforce password history (historyOnReset "bestEffort"); length and complexity still are'}`,
+          fix: 'a Windows Server 2012 or later DC enforces it; or accept it with historyOnReset "bestEffort"',
+        },
+  );
   return checks;
 }
 
@@ -180,18 +202,35 @@ export async function adPermissionReport(context: AdContext, user: DirectoryUser
     checks.push({ name: 'bind', status: 'MISSING', required: true, detail: `cannot bind as ${config.bindDn}: ${message(error)}`, fix: 'check bindDn, bindPassword, urls and tls.caFile' });
     return report();
   }
-  checks.push({ name: 'bind', status: 'OK', required: true, detail: `bound as ${config.bindDn} to ${dc.dnsHostName ?? 'the DC'} (${dc.flavor === 'samba' ? `Samba: ${dc.vendor ?? ''}` : 'Windows'})` });
+  checks.push({
+    name: 'bind',
+    status: 'OK',
+    required: true,
+    detail: `bound as ${config.bindDn} to ${dc.dnsHostName ?? 'the DC'} (${dc.flavor === 'samba' ? `Samba: ${dc.vendor ?? ''}` : 'Windows'})`,
+  });
   checks.push(await tlsCheck(config, context.deps.now()));
 
-  const body = await attempt(() => context.withClient('search', async (client) => {
-    const token = await readAgentToken(client, config.bindDn, config.baseDn);
-    if (token === null) return null;
-    return { facts: await gather(client, context, user, token), policy: await policyChecks(context, client, user, dc) };
-  }, { idempotent: true }));
+  const body = await attempt(() =>
+    context.withClient(
+      'search',
+      async (client) => {
+        const token = await readAgentToken(client, config.bindDn, config.baseDn);
+        if (token === null) return null;
+        return { facts: await gather(client, context, user, token), policy: await policyChecks(context, client, user, dc) };
+      },
+      { idempotent: true },
+    ),
+  );
   if ('error' in body || body.value === null) {
     const why = 'error' in body ? body.error : `objectSid and tokenGroups of ${config.bindDn} are not readable`;
-    checks.push({ name: 'agentToken', status: 'MISSING', required: true, detail: `cannot read the agent's SIDs: ${why}`, fix: `let the account read its own objectSid and tokenGroups (${config.bindDn})` });
-    for (const name of NOT_CHECKED) checks.push({ name, status: 'WARN', required: true, detail: 'not checked: the agent\'s SIDs are unknown' });
+    checks.push({
+      name: 'agentToken',
+      status: 'MISSING',
+      required: true,
+      detail: `cannot read the agent's SIDs: ${why}`,
+      fix: `let the account read its own objectSid and tokenGroups (${config.bindDn})`,
+    });
+    for (const name of NOT_CHECKED) checks.push({ name, status: 'WARN', required: true, detail: "not checked: the agent's SIDs are unknown" });
     return report();
   }
   const { facts, policy } = body.value;
@@ -210,18 +249,48 @@ export async function adPermissionReport(context: AdContext, user: DirectoryUser
     if (right === 'writeLockoutTime') check = crossCheck(check, AdAttribute.lockoutTime, right, facts);
     checks.push(check);
   }
-  checks.push(domainRightCheck('unexpirePassword', config.baseDn, facts.domainDescriptor, fix,
-    'a Windows DC may then leave a reset password expired (pwdLastSet stays 0 when -1 cannot be written); Samba does not check it'));
+  checks.push(
+    domainRightCheck(
+      'unexpirePassword',
+      config.baseDn,
+      facts.domainDescriptor,
+      fix,
+      'a Windows DC may then leave a reset password expired (pwdLastSet stays 0 when -1 cannot be written); Samba does not check it',
+    ),
+  );
   checks.push(...policy);
   if (facts.readable !== null) {
     const { dn, missing } = facts.readable;
-    checks.push(missing.length === 0
-      ? { name: 'readUserAttributes', status: 'OK', required: true, detail: `${NEEDED_USER_ATTRIBUTES.join(', ')} readable on ${dn}` }
-      : { name: 'readUserAttributes', status: 'MISSING', required: true, detail: `not readable on ${dn}: ${missing.join(', ')}`, fix: `give the account Read Property on ${missing.join(', ')} of users in scope (Authenticated Users have it by default)` });
+    checks.push(
+      missing.length === 0
+        ? { name: 'readUserAttributes', status: 'OK', required: true, detail: `${NEEDED_USER_ATTRIBUTES.join(', ')} readable on ${dn}` }
+        : {
+            name: 'readUserAttributes',
+            status: 'MISSING',
+            required: true,
+            detail: `not readable on ${dn}: ${missing.join(', ')}`,
+            fix: `give the account Read Property on ${missing.join(', ')} of users in scope (Authenticated Users have it by default)`,
+          },
+    );
   }
   if (facts.protection !== null) checks.push(protectionReadCheck(facts.protection, dc.flavor, facts.token));
   if (facts.target !== null) checks.push(targetUserCheck(facts.target.user, facts.target.descriptor, dc.flavor));
-  else if (facts.scopes.every((scope) => scope.scan !== null || scope.exists === false)) checks.push(usersThatWillFailCheck(facts.scopes.flatMap((scope) => (scope.scan === null ? [] : [scope.scan])), dc.flavor));
-  else checks.push({ name: 'usersThatWillFail', status: 'WARN', required: false, detail: `could not list the users of ${facts.scopes.filter((scope) => scope.scan === null).map((scope) => scope.base).join('; ')}` });
+  else if (facts.scopes.every((scope) => scope.scan !== null || scope.exists === false))
+    checks.push(
+      usersThatWillFailCheck(
+        facts.scopes.flatMap((scope) => (scope.scan === null ? [] : [scope.scan])),
+        dc.flavor,
+      ),
+    );
+  else
+    checks.push({
+      name: 'usersThatWillFail',
+      status: 'WARN',
+      required: false,
+      detail: `could not list the users of ${facts.scopes
+        .filter((scope) => scope.scan === null)
+        .map((scope) => scope.base)
+        .join('; ')}`,
+    });
   return report();
 }

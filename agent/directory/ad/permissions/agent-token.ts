@@ -18,7 +18,12 @@ export interface AgentToken {
 
 /** dc=corp,dc=example -> corp.example */
 export function dnsDomainOf(baseDn: string): string {
-  return baseDn.split(',').map((rdn) => rdn.trim()).filter((rdn) => /^dc=/i.test(rdn)).map((rdn) => rdn.slice(3)).join('.');
+  return baseDn
+    .split(',')
+    .map((rdn) => rdn.trim())
+    .filter((rdn) => /^dc=/i.test(rdn))
+    .map((rdn) => rdn.slice(3))
+    .join('.');
 }
 
 /**
@@ -27,7 +32,8 @@ export function dnsDomainOf(baseDn: string): string {
  */
 export async function readAgentToken(client: Client, bindDn: string, baseDn: string): Promise<AgentToken | null> {
   const { searchEntries } = await client.search(bindDn, {
-    scope: 'base', filter: '(objectClass=*)',
+    scope: 'base',
+    filter: '(objectClass=*)',
     attributes: [AdAttribute.objectSid, AdAttribute.tokenGroups, AdAttribute.userPrincipalName, AdAttribute.sAMAccountName],
     explicitBufferAttributes: BINARY_ATTRIBUTES,
   });

@@ -26,9 +26,7 @@ function cmdQuote(value: string): string {
 export function grantSddl(right: RequiredRightName, trustee: Trustee): string {
   const spec = REQUIRED_RIGHTS[right];
   const objectType = spec.request.objectType;
-  return spec.on === 'user'
-    ? `(OA;CIIO;${spec.sddlRights};${objectType};${AdGuid.userClass};${trustee.sid})`
-    : `(OA;;${spec.sddlRights};${objectType};;${trustee.sid})`;
+  return spec.on === 'user' ? `(OA;CIIO;${spec.sddlRights};${objectType};${AdGuid.userClass};${trustee.sid})` : `(OA;;${spec.sddlRights};${objectType};;${trustee.sid})`;
 }
 
 /**

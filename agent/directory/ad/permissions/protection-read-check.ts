@@ -34,7 +34,12 @@ export interface ProtectionReadFacts {
  * when the agent may read it (an unreadable attribute never matches).
  */
 export async function readProtectionFacts(client: Client, sampleDn: string, base: string, baseDn: string): Promise<ProtectionReadFacts> {
-  const { searchEntries } = await client.search(sampleDn, { scope: 'base', filter: '(objectClass=*)', attributes: [AdAttribute.objectSid, AdAttribute.primaryGroupID], explicitBufferAttributes: BINARY_ATTRIBUTES });
+  const { searchEntries } = await client.search(sampleDn, {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: [AdAttribute.objectSid, AdAttribute.primaryGroupID],
+    explicitBufferAttributes: BINARY_ATTRIBUTES,
+  });
   const entry = searchEntries[0];
   const constructed = await readConstructedAttributes(client, sampleDn);
   const missing: ProtectionAttribute[] = [];
@@ -75,7 +80,9 @@ export function protectionReadCheck(facts: ProtectionReadFacts, flavor: Director
   const fixes = facts.missing.map((name) => grantReadCommand(flavor, facts.base, { name, guid: PROTECTION_ATTRIBUTES[name] }, trustee));
   if (facts.missing.includes('tokenGroups')) fixes.push(TOKEN_GROUPS_NOTE);
   return {
-    name: 'readProtectionAttributes', status: 'MISSING', required: true,
+    name: 'readProtectionAttributes',
+    status: 'MISSING',
+    required: true,
     detail: `not readable on ${facts.dn}: ${facts.missing.join(', ')}; the agent cannot tell protected accounts and refuses every write as PROTECTED_ACCOUNT`,
     fix: fixes.join('\n'),
   };

@@ -18,20 +18,32 @@ export interface RequiredRight {
 export const REQUIRED_RIGHTS = {
   resetPassword: {
     request: { mask: DsAccess.controlAccess, objectType: AdGuid.resetPassword },
-    on: 'user', dsacls: 'CA;Reset Password', sddlRights: 'CR', label: 'Reset Password',
+    on: 'user',
+    dsacls: 'CA;Reset Password',
+    sddlRights: 'CR',
+    label: 'Reset Password',
   },
   writePwdLastSet: {
     request: { mask: DsAccess.writeProperty, objectType: AdGuid.pwdLastSet, propertySet: AdGuid.userAccountRestrictionsPropertySet },
     // RP too: the agent reads pwdLastSet back, and the delegation of DIRECTORY-FACTS.md grants both.
-    on: 'user', dsacls: 'RPWP;pwdLastSet', sddlRights: 'RPWP', label: 'Write pwdLastSet',
+    on: 'user',
+    dsacls: 'RPWP;pwdLastSet',
+    sddlRights: 'RPWP',
+    label: 'Write pwdLastSet',
   },
   writeLockoutTime: {
     request: { mask: DsAccess.writeProperty, objectType: AdGuid.lockoutTime },
-    on: 'user', dsacls: 'RPWP;lockoutTime', sddlRights: 'RPWP', label: 'Write lockoutTime',
+    on: 'user',
+    dsacls: 'RPWP;lockoutTime',
+    sddlRights: 'RPWP',
+    label: 'Write lockoutTime',
   },
   unexpirePassword: {
     request: { mask: DsAccess.controlAccess, objectType: AdGuid.unexpirePassword },
-    on: 'domainRoot', dsacls: 'CA;Unexpire Password', sddlRights: 'CR', label: 'Unexpire Password',
+    on: 'domainRoot',
+    dsacls: 'CA;Unexpire Password',
+    sddlRights: 'CR',
+    label: 'Unexpire Password',
   },
 } as const satisfies Record<string, RequiredRight>;
 export type RequiredRightName = keyof typeof REQUIRED_RIGHTS;

@@ -40,7 +40,7 @@ export function sidName(sid: string, token: AgentToken): string {
 
 export function describeDecision(decision: AccessDecision, token: AgentToken): string {
   const ace: Ace | null = decision.decidedBy;
-  if (ace === null) return 'no ACE grants it to any of the agent\'s SIDs';
+  if (ace === null) return "no ACE grants it to any of the agent's SIDs";
   return `${decision.granted ? 'granted' : 'denied'} by ${isInherited(ace) ? 'an inherited' : 'an explicit'} ${ace.kind} ACE for ${sidName(ace.sid, token)}`;
 }
 
@@ -84,7 +84,11 @@ function scopeVerdict(right: RequiredRightName, facts: ScopeFacts, token: AgentT
       : { status: 'WARN', note: `${at}: the OU grants it, but ${denied.length} user(s) lack it by their own ACEs: ${listDns(denied)}`, needsGrant: false };
   }
   if (users.length > 0 && denied.length === 0) {
-    return { status: 'WARN', note: `${at}: not inherited from the OU (${describeDecision(onOu, token)}), though the ${users.length} users there have it by their own ACEs: users created later will not`, needsGrant: true };
+    return {
+      status: 'WARN',
+      note: `${at}: not inherited from the OU (${describeDecision(onOu, token)}), though the ${users.length} users there have it by their own ACEs: users created later will not`,
+      needsGrant: true,
+    };
   }
   return { status: 'MISSING', note: `${at}: ${describeDecision(onOu, token)}; ${seen}`, needsGrant: true };
 }
@@ -107,7 +111,9 @@ export function oneUserRightCheck(right: RequiredRightName, user: { dn: string; 
   const decision = checkAccess(dacl.aces, tokenFor(fix.token, user.sid), REQUIRED_RIGHTS[right].request);
   if (decision.granted) return { name: right, status: 'OK', required: true, detail: `${label} on ${user.dn}: ${describeDecision(decision, fix.token)}` };
   return {
-    name: right, status: 'MISSING', required: true,
+    name: right,
+    status: 'MISSING',
+    required: true,
     detail: `${label} on ${user.dn}: ${describeDecision(decision, fix.token)}`,
     fix: grantCommand(fix.flavor, right, grantBase, { sid: fix.token.sid, principal: fix.token.principal }),
   };
@@ -121,7 +127,9 @@ export function domainRightCheck(right: RequiredRightName, domainDn: string, des
   const decision = checkAccess(dacl.aces, fix.token.sids, REQUIRED_RIGHTS[right].request);
   if (decision.granted) return { name: right, status: 'OK', required: false, detail: `${label} on ${domainDn}: ${describeDecision(decision, fix.token)}` };
   return {
-    name: right, status: 'MISSING', required: false,
+    name: right,
+    status: 'MISSING',
+    required: false,
     detail: `${label} on ${domainDn}: ${describeDecision(decision, fix.token)}; ${why}`,
     fix: grantCommand(fix.flavor, right, domainDn, { sid: fix.token.sid, principal: fix.token.principal }),
   };

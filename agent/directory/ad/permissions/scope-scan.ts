@@ -56,7 +56,8 @@ export async function scanScope(client: Client, base: string, exclude: readonly 
   const pages = client.searchPaginated(
     base,
     {
-      scope: 'sub', filter: USER_FILTER,
+      scope: 'sub',
+      filter: USER_FILTER,
       attributes: [AdAttribute.objectSid, AdAttribute.adminCount, AdAttribute.userAccountControl, NT_SECURITY_DESCRIPTOR],
       explicitBufferAttributes: [AdAttribute.objectSid, NT_SECURITY_DESCRIPTOR],
       paged: { pageSize: Math.min(PAGE_SIZE, limit + 1) },

@@ -6,7 +6,7 @@ import { isDaclProtected, type SecurityDescriptor } from './security-descriptor.
 
 const REASON_TEXT = {
   adminCount: 'adminCount=1 (AdminSDHolder protects it; the agent refuses protected accounts)',
-  inheritanceDisabled: 'inheritance disabled (the OU\'s delegation does not reach it)',
+  inheritanceDisabled: "inheritance disabled (the OU's delegation does not reach it)",
   disabled: 'account disabled (a reset succeeds but the user cannot sign in)',
 } as const;
 
@@ -28,12 +28,15 @@ export function usersThatWillFailCheck(scans: readonly ScopeScan[], flavor: Dire
     }
   }
   const truncated = scans.some((scan) => scan.truncated) ? ' (scan limit reached: counts are of the users scanned)' : '';
-  if (failing.size === 0) return { name: 'usersThatWillFail', status: 'OK', required: false, detail: `none of the ${total} users in scope is protected, has inheritance disabled or is disabled${truncated}` };
+  if (failing.size === 0)
+    return { name: 'usersThatWillFail', status: 'OK', required: false, detail: `none of the ${total} users in scope is protected, has inheritance disabled or is disabled${truncated}` };
   const parts = (Object.keys(byReason) as (keyof typeof byReason)[])
     .filter((reason) => byReason[reason].length > 0)
     .map((reason) => `${REASON_TEXT[reason]}: ${byReason[reason].length} (${listDns(byReason[reason])})`);
   const fixes = [
-    ...(byReason.adminCount.length > 0 ? ['adminCount=1: remove the account from the protected groups if it should be self-service, then clear adminCount and re-enable inheritance; otherwise leave it out of self-service'] : []),
+    ...(byReason.adminCount.length > 0
+      ? ['adminCount=1: remove the account from the protected groups if it should be self-service, then clear adminCount and re-enable inheritance; otherwise leave it out of self-service']
+      : []),
     ...byReason.inheritanceDisabled.slice(0, 5).map((dn) => enableInheritanceCommand(flavor, dn)),
   ];
   const check: PermissionCheck = { name: 'usersThatWillFail', status: 'WARN', required: false, detail: `${failing.size} of ${total} users in scope: ${parts.join('; ')}${truncated}` };

@@ -41,7 +41,12 @@ test('killed mid-stream again and again, the log keeps one valid chain holding e
     t.is(log.lastHash, (verdict as { lastHash: string }).lastHash);
     await log.close();
   }
-  const stored = new Set((await readFile(file, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { hash: string }).hash));
+  const stored = new Set(
+    (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { hash: string }).hash),
+  );
   t.true(
     reported.every((hash) => stored.has(hash)),
     'every line reported durable is in the log',

@@ -22,7 +22,10 @@ async function logWith(count: number): Promise<string> {
 test('appends hash-chained lines that verify, across reopening', async (t) => {
   const path = await logWith(3);
   t.is((await stat(path)).mode & 0o777, 0o600);
-  const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string | undefined>);
+  const lines = (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string | undefined>);
   t.is(lines[0]!.prev, GENESIS_HASH);
   t.is(lines[1]!.prev, lines[0]!.hash);
   t.deepEqual(
@@ -63,7 +66,10 @@ test('a recomputed hash on an edited line still breaks the next link', async (t)
   const edited = JSON.parse(lines[0]!) as Record<string, string>;
   edited.code = 'EXPIRED';
   delete edited.hash;
-  edited.hash = createHash('sha256').update(edited.prev!).update(canonicalJson({ ...edited, hash: undefined })).digest('hex');
+  edited.hash = createHash('sha256')
+    .update(edited.prev!)
+    .update(canonicalJson({ ...edited, hash: undefined }))
+    .digest('hex');
   await writeFile(path, [canonicalJson(edited), ...lines.slice(1)].join('\n') + '\n');
   t.like(await verifyAuditLog(path), { ok: false, line: 2 });
 });
@@ -105,7 +111,10 @@ test('concurrent appends share writes and datasyncs, keep call order, and resolv
   t.is(stats.lines, count);
   t.true(stats.syncs >= 1 && stats.syncs < count / 2, `${stats.syncs} datasyncs for ${count} lines`);
   t.is(stats.writes, stats.syncs);
-  const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { commandId: string; hash: string });
+  const lines = (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { commandId: string; hash: string });
   t.deepEqual(
     lines.map((l) => l.commandId),
     stored.map((l) => l.commandId),

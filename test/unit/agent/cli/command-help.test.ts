@@ -24,7 +24,7 @@ test('every command parses exactly the options its table entry declares', async 
   }
 });
 
-test('each command\'s --help lists every option it accepts, generated from its declarations', (t) => {
+test("each command's --help lists every option it accepts, generated from its declarations", (t) => {
   for (const name of names) {
     const help = cli([name, '--help']);
     t.is(help.status, 0, help.stderr);
@@ -62,10 +62,13 @@ test(`refuses to start on a Node older than ${MIN_NODE_MAJOR}, naming the versio
   const old = cli(['--version'], systemNode);
   t.is(old.status, 2);
   t.is(old.stdout, '');
-  t.is(old.stderr, `writeback-agent needs Node.js ${MIN_NODE_MAJOR} or later, but ${systemNode} is ${version.stdout.trim()}; install Node.js ${MIN_NODE_MAJOR} (or the writeback-agent package, which brings its own)\n`);
+  t.is(
+    old.stderr,
+    `writeback-agent needs Node.js ${MIN_NODE_MAJOR} or later, but ${systemNode} is ${version.stdout.trim()}; install Node.js ${MIN_NODE_MAJOR} (or the writeback-agent package, which brings its own)\n`,
+  );
 });
 
-test('the minimum Node of the start-up check is the one package.json\'s engines names', async (t) => {
+test("the minimum Node of the start-up check is the one package.json's engines names", async (t) => {
   const pkg = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { engines: { node: string } };
   t.is(pkg.engines.node, `>=${MIN_NODE_MAJOR}`);
 });

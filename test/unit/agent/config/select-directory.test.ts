@@ -13,7 +13,8 @@ const directory = (id: string): Record<string, unknown> => ({
 });
 
 test('selects the named directory, else defaultDirectory, else the first', (t) => {
-  const text = (defaultDirectory: string | null): string => JSON.stringify({ service: { url: 'wss://s.example' }, stateDir: '/tmp/x', defaultDirectory, directories: [directory('a'), directory('b')] });
+  const text = (defaultDirectory: string | null): string =>
+    JSON.stringify({ service: { url: 'wss://s.example' }, stateDir: '/tmp/x', defaultDirectory, directories: [directory('a'), directory('b')] });
   const config = parseConfigText(text(null), '/etc/wa.json');
   t.is(selectDirectory(config, undefined)!.id, 'a');
   t.is(selectDirectory(config, 'b')!.id, 'b');

@@ -31,7 +31,7 @@ test('unknown errors and LDAP result codes are not guessed at', (t) => {
   t.is(classifyError('a string', { viaProxy: false }), null);
 });
 
-test('the running agent\'s text is the cause\'s label and detail, never the library\'s message', (t) => {
+test("the running agent's text is the cause's label and detail, never the library's message", (t) => {
   const failure = describeConnectFailure(new Error('Unexpected server response: 407'), proxied);
   t.deepEqual(failure, { cause: 'PROXY_AUTH_REQUIRED', text: 'proxy requires authentication (the proxy answered HTTP 407)', fix: Diagnosis.causes.PROXY_AUTH_REQUIRED.fix });
   const inspected = describeConnectFailure(errno('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), direct);

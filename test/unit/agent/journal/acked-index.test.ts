@@ -58,7 +58,10 @@ test('ids match exactly as written: an upper-case UUID is another id than its lo
   index.set(upper, place(2));
   t.deepEqual(index.get(lower), place(1));
   t.deepEqual(index.get(upper), place(2));
-  t.deepEqual([...index.entries()].map(([id]) => id), [lower, upper]);
+  t.deepEqual(
+    [...index.entries()].map(([id]) => id),
+    [lower, upper],
+  );
   t.true(index.delete(upper));
   t.true(index.has(lower));
 });

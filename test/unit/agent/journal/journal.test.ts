@@ -23,7 +23,11 @@ function info(user = 'alice'): JournalBegin {
 }
 
 function resultFrame(id: string): unknown {
-  return { type: 'result', result: { commandId: id, agentId: 'a1', status: 'succeeded', code: 'OK', message: 'done', details: { dn: 'CN=alice', mustChangePassword: false }, completedAt: '2026-11-21T20:00:01.000Z' }, signature: 'sig' };
+  return {
+    type: 'result',
+    result: { commandId: id, agentId: 'a1', status: 'succeeded', code: 'OK', message: 'done', details: { dn: 'CN=alice', mustChangePassword: false }, completedAt: '2026-11-21T20:00:01.000Z' },
+    signature: 'sig',
+  };
 }
 
 async function journalPath(): Promise<string> {
@@ -39,7 +43,10 @@ test('follows a command through received, applying, done and acknowledged, durab
   await journal.markApplying('c1');
   t.is(journal.get('c1')!.state, 'applying');
   await journal.complete('c1', resultFrame('c1'));
-  t.deepEqual(journal.unacknowledged().map((e) => e.id), ['c1']);
+  t.deepEqual(
+    journal.unacknowledged().map((e) => e.id),
+    ['c1'],
+  );
   t.true(await journal.acknowledge('c1'));
   t.false(await journal.acknowledge('c1'), 'a second ack changes nothing');
   t.false(await journal.acknowledge('unknown'));
@@ -84,7 +91,10 @@ test('after a crash, received and applying commands are reported and unacknowled
       ['applying', 'applying'],
     ],
   );
-  t.deepEqual(restarted.unacknowledged().map((e) => e.id), ['done']);
+  t.deepEqual(
+    restarted.unacknowledged().map((e) => e.id),
+    ['done'],
+  );
   await restarted.complete('applying', resultFrame('applying'));
   t.is(restarted.inFlightAtStartup().length, 2, 'the startup snapshot does not change');
   await restarted.close();
@@ -103,7 +113,12 @@ test('replay drops a torn last line and keeps appending cleanly', async (t) => {
   await reopened.close();
   const again = await Journal.open({ path });
   t.is(again.get('c1')!.state, 'applying');
-  t.true((await readFile(path, 'utf8')).split('\n').slice(0, -1).every((line) => JSON.parse(line) !== null));
+  t.true(
+    (await readFile(path, 'utf8'))
+      .split('\n')
+      .slice(0, -1)
+      .every((line) => JSON.parse(line) !== null),
+  );
   await again.close();
 });
 
@@ -131,7 +146,7 @@ test('concurrent writers share fsyncs (group commit) and all resolve durably', a
   await journal.close();
 });
 
-test('records written by later callbacks of the same loop turn share the first one\'s fsync', async (t) => {
+test("records written by later callbacks of the same loop turn share the first one's fsync", async (t) => {
   const path = await journalPath();
   const journal = await Journal.open({ path });
   const before = journal.stats().syncs;
@@ -147,7 +162,13 @@ test('records written by later callbacks of the same loop turn share the first o
   const second = beginLater('c2', 'u2');
   await Promise.all([first, second]);
   t.is(journal.stats().syncs - before, 1, 'one fsync for both records');
-  t.deepEqual((await readFile(path, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id), ['c1', 'c2']);
+  t.deepEqual(
+    (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id),
+    ['c1', 'c2'],
+  );
   await journal.close();
 });
 
@@ -178,7 +199,10 @@ test('compact drops acknowledged entries past retention and keeps everything els
     ['old-acked', 'recent-acked', 'unacked', 'in-flight'].map((id) => reopened.get(id)?.state ?? null),
     [null, 'acknowledged', 'done', 'applying'],
   );
-  t.deepEqual(reopened.unacknowledged().map((e) => e.id), ['unacked']);
+  t.deepEqual(
+    reopened.unacknowledged().map((e) => e.id),
+    ['unacked'],
+  );
   await reopened.close();
 });
 
@@ -186,7 +210,9 @@ test('holds no secret: a secret-looking field is refused and the file never cont
   const path = await journalPath();
   const journal = await Journal.open({ path });
   await journal.begin('c1', info());
-  await t.throwsAsync(journal.complete('c1', { type: 'result', result: { details: { newPassword: NEW_PASSWORD } } }), { message: /refusing to journal a secret-looking field \(result\.result\.details\.newPassword\)/ });
+  await t.throwsAsync(journal.complete('c1', { type: 'result', result: { details: { newPassword: NEW_PASSWORD } } }), {
+    message: /refusing to journal a secret-looking field \(result\.result\.details\.newPassword\)/,
+  });
   await t.throwsAsync(journal.complete('c1', { secret: { alg: 'X25519-HKDF-SHA256-A256GCM', ct: 'abc' } }), { message: /secret-looking field/ });
   await journal.complete('c1', resultFrame('c1'));
   await journal.close();
@@ -235,7 +261,10 @@ test('a duplicate of an acknowledged command gets the identical signed result, a
     t.is(JSON.stringify(entry.result), frames.get(id)!);
     t.deepEqual(entry.target, { by: 'sAMAccountName', value: id });
   }
-  t.deepEqual(reopened.inFlightAtStartup().map((e) => e.id), ['in-flight']);
+  t.deepEqual(
+    reopened.inFlightAtStartup().map((e) => e.id),
+    ['in-flight'],
+  );
   c.advance(4 * day);
   t.deepEqual(await reopened.compact(), { dropped: 1, kept: 2 }, '"kept" is past retention now, "after" is not');
   t.is(JSON.stringify(reopened.get('after')!.result), frames.get('after')!);
@@ -247,11 +276,13 @@ test('get answers correctly while a compaction is moving entries', async (t) => 
   const c = clock();
   const journal = await Journal.open({ path, now: c.now, monotonicMs: c.monotonicMs, retentionMs: 1000, fsync: false });
   const ids = Array.from({ length: 3000 }, (_, i) => `c${i}`);
-  await Promise.all(ids.map(async (id) => {
-    await journal.begin(id, info(id));
-    await journal.complete(id, resultFrame(id));
-    await journal.acknowledge(id);
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      await journal.begin(id, info(id));
+      await journal.complete(id, resultFrame(id));
+      await journal.acknowledge(id);
+    }),
+  );
   // Past retention, and past the commands' expiresAt plus the default 5 minutes' skew.
   c.advance(11 * 60_000);
   const kept = ids.filter((_, i) => i % 2 === 1);
@@ -321,7 +352,10 @@ test('unacknowledged lists results oldest completion first, whatever order the c
     c.advance(1000);
     await journal.complete(id, resultFrame(id));
   }
-  t.deepEqual(journal.unacknowledged().map((e) => e.id), ['c', 'a', 'b']);
+  t.deepEqual(
+    journal.unacknowledged().map((e) => e.id),
+    ['c', 'a', 'b'],
+  );
   await journal.close();
 });
 
@@ -332,7 +366,7 @@ test('an acknowledgement costs no fsync of its own; it is in the file for a reop
   await journal.complete('c1', resultFrame('c1'));
   const syncs = journal.stats().syncs;
   t.true(await journal.acknowledge('c1'));
-  t.is(journal.stats().syncs, syncs, 'written, not fsync\'d');
+  t.is(journal.stats().syncs, syncs, "written, not fsync'd");
   await journal.begin('c2', info('bob'));
   t.is(journal.stats().syncs, syncs + 1, 'the next durable write carries it to disk');
   await journal.close();
@@ -340,7 +374,10 @@ test('an acknowledgement costs no fsync of its own; it is in the file for a reop
   t.is(reopened.get('c1')!.state, 'acknowledged');
   t.deepEqual(reopened.get('c1')!.result, resultFrame('c1'));
   // Had the line been lost in a crash, c1 would be `done` again: re-sent after welcome, acknowledged again.
-  t.deepEqual(reopened.unacknowledged().map((e) => e.id), []);
+  t.deepEqual(
+    reopened.unacknowledged().map((e) => e.id),
+    [],
+  );
   await reopened.close();
 });
 

@@ -25,7 +25,10 @@ test('writes redacted JSON lines to the file and readable lines to the console s
   logger.debug('not at info level');
   await logger.close();
 
-  const lines = (await readFile(join(dir, LOG_FILE_NAME), 'utf8')).trim().split('\n').map((l): unknown => JSON.parse(l));
+  const lines = (await readFile(join(dir, LOG_FILE_NAME), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l): unknown => JSON.parse(l));
   t.deepEqual(lines, [
     { level: 'info', message: 'reset applied', commandId: 'c1', dn: 'CN=alice', newPassword: '[REDACTED]', timestamp: '2026-11-21T20:00:00.000Z' },
     { level: 'warn', message: 'directory said [REDACTED] is in history', commandId: 'c2', bind: { bindPassword: '[REDACTED]' }, timestamp: '2026-11-21T20:00:00.000Z' },
@@ -83,16 +86,19 @@ test('a secret-named field at the top of the meta is redacted even when its valu
   t.false(consoleText().includes('untracked'));
 });
 
-test('the file line is JSON: level, message and timestamp first, then the child\'s fields and the line\'s, in their order', async (t) => {
+test("the file line is JSON: level, message and timestamp first, then the child's fields and the line's, in their order", async (t) => {
   const { dir, logger } = await tempLogger();
   logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0), gone: undefined });
   await logger.close();
   const line = (await fileLines(dir))[0]!;
-  t.true(line.startsWith('{"level":"warn","message":"failed","timestamp":"2026-11-21T20:00:00.000Z","commandId":"c1","op":"resetPassword","error":{"name":"Error","message":"boom","stack":"Error: boom'), line);
+  t.true(
+    line.startsWith('{"level":"warn","message":"failed","timestamp":"2026-11-21T20:00:00.000Z","commandId":"c1","op":"resetPassword","error":{"name":"Error","message":"boom","stack":"Error: boom'),
+    line,
+  );
   t.true(line.endsWith('"},"details":{"z":1,"a":[{"y":2,"b":3}]},"big":"10","at":"1970-01-01T00:00:00.000Z"}'), line);
 });
 
-test('child fields sit under the line\'s own; level and timestamp stay the logger\'s and a meta message is appended', async (t) => {
+test("child fields sit under the line's own; level and timestamp stay the logger's and a meta message is appended", async (t) => {
   const { dir, logger } = await tempLogger();
   const child = logger.child({ directory: 'corp', commandId: 'c1' }).child({ commandId: 'c2' });
   child.info('applied', { directory: 'other', level: 'error', timestamp: 'yesterday', message: 'and more' });

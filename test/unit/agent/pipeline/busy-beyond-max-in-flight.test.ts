@@ -24,5 +24,11 @@ test('commands beyond maxInFlight are answered BUSY at once; those within run', 
   t.true(busy.every((r) => r.result.code === 'BUSY' && r.result.status === 'rejected'));
   release();
   t.true(await harness.pipeline.drain(5_000));
-  t.deepEqual(harness.results().slice(2).map((r) => r.result.code), ['OK', 'OK']);
+  t.deepEqual(
+    harness
+      .results()
+      .slice(2)
+      .map((r) => r.result.code),
+    ['OK', 'OK'],
+  );
 });

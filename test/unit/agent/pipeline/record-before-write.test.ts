@@ -18,7 +18,10 @@ test('the lookup may run while the record is being made durable; the write and t
   t.true(events.indexOf('begin durable') < events.indexOf('sent ack'));
   t.true(events.indexOf('begin durable') < events.indexOf('directory write'));
   t.true(events.indexOf('sent ack') < events.indexOf('sent result'));
-  t.deepEqual(sent.map((m) => m.type), ['ack', 'result']);
+  t.deepEqual(
+    sent.map((m) => m.type),
+    ['ack', 'result'],
+  );
 });
 
 test('a command that cannot be recorded gets no ack, no result and no directory write', async (t) => {

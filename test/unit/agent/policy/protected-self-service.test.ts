@@ -9,12 +9,28 @@ import type { Command } from '../../../../protocol/index.js';
 
 const ADMINS = 'CN=Tier2,OU=Groups,DC=corp,DC=example';
 const config: DirectoryConfig = {
-  id: 'corp', kind: 'activeDirectory', urls: ['ldaps://dc1'], baseDn: 'DC=corp,DC=example', bindDn: 'CN=svc,OU=Staff,DC=corp,DC=example',
+  id: 'corp',
+  kind: 'activeDirectory',
+  urls: ['ldaps://dc1'],
+  baseDn: 'DC=corp,DC=example',
+  bindDn: 'CN=svc,OU=Staff,DC=corp,DC=example',
   tls: { caFile: null, startTls: false },
   scope: { include: ['OU=Staff,DC=corp,DC=example'], exclude: [], refuseProtectedAccounts: true, protectedGroups: [], selfServiceProtectedGroups: [ADMINS] },
-  historyOnReset: 'bestEffort', passwordMethod: 'passwordModify', timeoutMs: 1000, poolSize: 1, policyCacheMs: 0,
+  historyOnReset: 'bestEffort',
+  passwordMethod: 'passwordModify',
+  timeoutMs: 1000,
+  poolSize: 1,
+  policyCacheMs: 0,
 };
-const admin: DirectoryUser = { dn: 'CN=Ann,OU=Staff,DC=corp,DC=example', uuid: null, disabled: false, locked: false, passwordLastSet: null, mustChangePassword: false, protectedReason: 'adminCount=1 (protected by AdminSDHolder)' };
+const admin: DirectoryUser = {
+  dn: 'CN=Ann,OU=Staff,DC=corp,DC=example',
+  uuid: null,
+  disabled: false,
+  locked: false,
+  passwordLastSet: null,
+  mustChangePassword: false,
+  protectedReason: 'adminCount=1 (protected by AdminSDHolder)',
+};
 
 /** A driver whose group reads answer `membership` and are counted. */
 function groupsDriver(membership: GroupMembership): { driver: DirectoryDriver; reads: string[][] } {
@@ -36,7 +52,7 @@ test('a protected account is exempted only for a write marked selfService and a 
   t.is(member.reads.length, 2, 'the directory is asked only when the command qualifies');
 });
 
-test('never the agent\'s own account, never through a group that cannot be read', async (t) => {
+test("never the agent's own account, never through a group that cannot be read", async (t) => {
   const member = groupsDriver({ memberOf: ADMINS, unreadable: [] });
   t.is(await protectedSelfServiceGroup(command('resetPassword', { selfService: true }), { ...admin, dn: config.bindDn.toLowerCase() }, member.driver, config), null);
   const hidden = groupsDriver({ memberOf: null, unreadable: [ADMINS] });

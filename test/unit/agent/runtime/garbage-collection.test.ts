@@ -3,7 +3,6 @@ import { mock } from 'node:test';
 import test from 'ava';
 import { CollectionPolicy, fullCollector, scheduleGarbageCollection } from '../../../../agent/runtime/garbage-collection.js';
 
-
 const MODULE = new URL('../../../../agent/runtime/garbage-collection.ts', import.meta.url).href;
 
 /** Runs `body` (an ES module body with `m`, the garbage-collection module) in a node with the given flags; its stdout. */
@@ -12,14 +11,17 @@ function inNode(flags: string[], body: string): { stdout: string; stderr: string
   return spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
 }
 
-test('under --expose-gc (the service\'s node flags) the full collector is there, and it frees memory', (t) => {
-  const { stdout, stderr } = inNode(['--expose-gc'], `
+test("under --expose-gc (the service's node flags) the full collector is there, and it frees memory", (t) => {
+  const { stdout, stderr } = inNode(
+    ['--expose-gc'],
+    `
     const gc = m.fullCollector();
     let garbage = Array.from({ length: 200_000 }, (_, i) => ({ i }));
     const before = process.memoryUsage().heapUsed;
     garbage = null;
     gc?.();
-    process.stdout.write(JSON.stringify({ collector: typeof gc, shrank: process.memoryUsage().heapUsed < before, garbage }));`);
+    process.stdout.write(JSON.stringify({ collector: typeof gc, shrank: process.memoryUsage().heapUsed < before, garbage }));`,
+  );
   t.deepEqual(JSON.parse(stdout || '{}'), { collector: 'function', shrank: true, garbage: null }, stderr);
 });
 
@@ -83,12 +85,15 @@ test('the schedule runs the collector on a timer, counts growth from where a col
 });
 
 test('releaseStartupMemory gives committed heap back, not only garbage', (t) => {
-  const { stdout, stderr } = inNode(['--expose-gc'], `
+  const { stdout, stderr } = inNode(
+    ['--expose-gc'],
+    `
     let garbage = Array.from({ length: 300_000 }, (_, i) => ({ i, text: 'value ' + i }));
     const grown = process.memoryUsage().heapTotal;
     garbage = null;
     m.releaseStartupMemory();
-    process.stdout.write(JSON.stringify({ grown, after: process.memoryUsage().heapTotal, garbage }));`);
+    process.stdout.write(JSON.stringify({ grown, after: process.memoryUsage().heapTotal, garbage }));`,
+  );
   const { grown, after, garbage } = JSON.parse(stdout || '{}') as { grown: number; after: number; garbage: null };
   t.is(garbage, null, stderr);
   t.true(after < grown, `heapTotal ${grown} -> ${after}`);

@@ -49,7 +49,10 @@ test('announcements are applied one at a time, in order, each persisted and ackn
   void rotation.handle(first);
   await rotation.handle(second);
   t.deepEqual(trusted.kids, ['k2']);
-  t.deepEqual(sent.map((ack) => ack.kids), [['k1', 'k2'], ['k2']]);
+  t.deepEqual(
+    sent.map((ack) => ack.kids),
+    [['k1', 'k2'], ['k2']],
+  );
   t.true(sent.every((ack) => verifyServiceKeysAck(ack, agent.publicKey)));
   t.like(await RegistrationState.read(stateDir), { serviceKeys: [{ kid: 'k2' }], serviceKeysIssuedAt: second.issuedAt });
 });

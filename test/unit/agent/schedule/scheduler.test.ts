@@ -43,7 +43,10 @@ test('a failing job is logged, not thrown, and runs again later', async (t) => {
     },
   });
   t.false(await scheduler.runNow('flaky'));
-  t.like(logger.lines.find((l) => l.level === 'error'), { message: 'scheduled job failed', meta: { job: 'flaky' } });
+  t.like(
+    logger.lines.find((l) => l.level === 'error'),
+    { message: 'scheduled job failed', meta: { job: 'flaky' } },
+  );
   t.true(await scheduler.runNow('flaky'));
   await scheduler.stop();
 });

@@ -39,5 +39,7 @@ test('file: ${CREDENTIALS_DIRECTORY} is expanded when read (systemd LoadCredenti
   await writeFile(join(dir, 'corp-bind'), 'from-credential\n', { mode: 0o600 });
   const ref = { file: '${CREDENTIALS_DIRECTORY}/corp-bind' };
   t.is(await resolveSecretRef(ref, null, { env: { CREDENTIALS_DIRECTORY: dir } }), 'from-credential');
-  await t.throwsAsync(resolveSecretRef(ref, null, { path: PATH, env: {} }), { message: /^config error at directories\[0\]\.bindPassword: uses \$\{CREDENTIALS_DIRECTORY\} but it is not set; run the agent under systemd/ });
+  await t.throwsAsync(resolveSecretRef(ref, null, { path: PATH, env: {} }), {
+    message: /^config error at directories\[0\]\.bindPassword: uses \$\{CREDENTIALS_DIRECTORY\} but it is not set; run the agent under systemd/,
+  });
 });

@@ -77,7 +77,10 @@ test('installs into a temporary root: the hardened unit, state 0700 and logs 075
   const lines = unit.split('\n');
   for (const directive of HARDENING) t.true(lines.includes(directive), `missing ${directive}`);
   t.true(lines.includes(`ExecStart=${unitNode} --max-semi-space-size=8 --expose-gc ${realBin} run --config /etc/writeback-agent/config.json`));
-  t.false(lines.some((line) => line.startsWith('MemoryDenyWriteExecute')), 'V8 needs W+X memory');
+  t.false(
+    lines.some((line) => line.startsWith('MemoryDenyWriteExecute')),
+    'V8 needs W+X memory',
+  );
   t.regex(unit, /# MemoryDenyWriteExecute= is left out on purpose: V8/);
   t.is((await stat(join(root, 'var/lib/writeback-agent'))).mode & 0o777, 0o700);
   t.is((await stat(join(root, 'var/log/writeback-agent'))).mode & 0o777, 0o750);
@@ -88,7 +91,7 @@ test('installs into a temporary root: the hardened unit, state 0700 and logs 075
   t.false(log.some((line) => line.startsWith('ran:')));
 });
 
-test('the directories it creates pass the agent\'s own checks: the file secret store and the registration open there', async (t) => {
+test("the directories it creates pass the agent's own checks: the file secret store and the registration open there", async (t) => {
   const { root } = await installIntoRoot();
   const stateDir = join(root, 'var/lib/writeback-agent');
   const store = await FileSecretStore.open(stateDir);
@@ -153,8 +156,13 @@ test('refuses node, the agent or writable directories where ProtectHome=yes woul
 });
 
 test('refuses every path the sandbox hides: /tmp and /var/tmp (PrivateTmp), /home, /root and /run/user (ProtectHome)', (t) => {
-  t.throws(() => linuxInstallPlan(serviceConfig({}, '/tmp/agent/config.json'), options()), { message: '/tmp/agent/config.json (the config file) is under /tmp, which the service cannot see (PrivateTmp=yes gives the service a private, empty one); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log' });
-  t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: '/var/tmp/wa' }), options()), { message: /^\/var\/tmp\/wa \(a writable directory\) is under \/var\/tmp, which the service cannot see \(PrivateTmp=yes/ });
+  t.throws(() => linuxInstallPlan(serviceConfig({}, '/tmp/agent/config.json'), options()), {
+    message:
+      '/tmp/agent/config.json (the config file) is under /tmp, which the service cannot see (PrivateTmp=yes gives the service a private, empty one); install node and the package system-wide (e.g. /usr/local or the Debian package), keep the config and CA files under /etc and stateDir and logging.dir under /var/lib and /var/log',
+  });
+  t.throws(() => linuxInstallPlan(serviceConfig({ stateDir: '/var/tmp/wa' }), options()), {
+    message: /^\/var\/tmp\/wa \(a writable directory\) is under \/var\/tmp, which the service cannot see \(PrivateTmp=yes/,
+  });
   t.throws(() => linuxInstallPlan(serviceConfig({ logging: { dir: '/run/user/0/logs' } }), options()), { message: /is under \/run\/user, which the service cannot see \(ProtectHome=yes/ });
   t.notThrows(() => linuxInstallPlan(serviceConfig({ stateDir: '/var/lib/tmp-not-tmp' }), options()), 'only /tmp itself and below, not a name that starts with it');
 });
@@ -169,7 +177,12 @@ test('the refused list follows the unit: every setting in it that hides paths ha
   }
   // Any other setting that hides or empties part of the file system would need an entry in the table.
   const hiding = lines.filter((line) => /^(ProtectHome|PrivateTmp|TemporaryFileSystem|InaccessiblePaths|PrivateUsers|ProtectProc)=/.test(line));
-  t.deepEqual(hiding.sort(), Object.values(SandboxHiddenPaths).map((e) => e.setting as string).sort());
+  t.deepEqual(
+    hiding.sort(),
+    Object.values(SandboxHiddenPaths)
+      .map((e) => e.setting as string)
+      .sort(),
+  );
 });
 
 /** Stand-ins for useradd, chown, userdel and systemctl: each records its arguments; systemctl fails on `enable`. */
@@ -183,7 +196,14 @@ async function fakeCommands(): Promise<{ dir: string; calls: () => Promise<strin
   }
   await writeFile(join(dir, 'systemctl'), script('[ "$1" = enable ] && exit 1\nexit 0'));
   await chmod(join(dir, 'systemctl'), 0o755);
-  return { dir, calls: async () => (await readFile(record, 'utf8').catch(() => '')).trim().split('\n').filter((l) => l !== '') };
+  return {
+    dir,
+    calls: async () =>
+      (await readFile(record, 'utf8').catch(() => ''))
+        .trim()
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 test('a failed install rolls back what it created: directories, unit file, account; a unit that was there is restored', async (t) => {
@@ -252,8 +272,7 @@ test('the command line: --dry-run prints every file and command and changes noth
   const configPath = join(dir, 'config.json');
   const stateDir = join(dir, 'state');
   await writeFile(configPath, JSON.stringify({ ...configJson(), stateDir, logging: { dir: join(dir, 'logs') } }));
-  const cli = (args: string[]): ReturnType<typeof spawnSync> =>
-    spawnSync(process.execPath, ['--import=tsx', join(repo, 'agent/cli/bin.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+  const cli = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, ['--import=tsx', join(repo, 'agent/cli/bin.ts'), ...args], { cwd: repo, encoding: 'utf8' });
   const dry = cli(['install-service', '--config', configPath, '--dry-run', '--bin', realBin, '--node', unitNode]);
   t.is(dry.status, 0, String(dry.stderr));
   const out = String(dry.stdout);
@@ -285,7 +304,15 @@ function configJson(): Record<string, unknown> {
     service: { url: 'wss://reset.example.com/agent/v1' },
     secretStore: 'file',
     directories: [
-      { id: 'corp', kind: 'activeDirectory', urls: ['ldaps://dc1.corp.example:636'], baseDn: 'DC=corp,DC=example', bindDn: 'CN=svc,DC=corp,DC=example', bindPassword: { env: 'CORP_BIND' }, scope: { include: ['OU=Staff,DC=corp,DC=example'] } },
+      {
+        id: 'corp',
+        kind: 'activeDirectory',
+        urls: ['ldaps://dc1.corp.example:636'],
+        baseDn: 'DC=corp,DC=example',
+        bindDn: 'CN=svc,DC=corp,DC=example',
+        bindPassword: { env: 'CORP_BIND' },
+        scope: { include: ['OU=Staff,DC=corp,DC=example'] },
+      },
     ],
   };
 }

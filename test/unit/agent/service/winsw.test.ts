@@ -25,11 +25,20 @@ test('the WinSW XML is well-formed and gives back every path exactly, with space
   t.is(child(root, 'id')[0]?.text, 'writeback-agent');
   t.is(child(root, 'executable')[0]?.text, awkward.node);
   // One <argument> each: WinSW quotes them itself, so no quotes of ours may appear around paths.
-  t.deepEqual(child(root, 'argument').map((a) => a.text), ['--max-semi-space-size=8', '--expose-gc', awkward.bin, 'run', '--config', awkward.config]);
+  t.deepEqual(
+    child(root, 'argument').map((a) => a.text),
+    ['--max-semi-space-size=8', '--expose-gc', awkward.bin, 'run', '--config', awkward.config],
+  );
   const env = child(root, 'env');
-  t.deepEqual(env.map((e) => e.attributes), [{ name: 'WRITEBACK_AGENT_CONFIG', value: awkward.config }]);
+  t.deepEqual(
+    env.map((e) => e.attributes),
+    [{ name: 'WRITEBACK_AGENT_CONFIG', value: awkward.config }],
+  );
   t.is(child(root, 'stoptimeout')[0]?.text, '15 sec');
-  t.deepEqual(child(root, 'onfailure').map((f) => f.attributes['action']), ['restart', 'restart', 'restart']);
+  t.deepEqual(
+    child(root, 'onfailure').map((f) => f.attributes['action']),
+    ['restart', 'restart', 'restart'],
+  );
   t.is(child(root, 'resetfailure')[0]?.text, '1 hour');
   t.is(child(root, 'logpath')[0]?.text, '%ProgramData%\\writeback-agent\\logs');
   t.is(child(root, 'startmode')[0]?.text, 'Automatic');
@@ -53,7 +62,10 @@ test('the strict parser rejects what a careless generator would produce (so the 
 });
 
 test('install plan: the XML beside the renamed WinSW exe, then `install` and `start`, quoted for cmd when paths have spaces', (t) => {
-  const config = serviceConfig({ stateDir: 'C:\\ProgramData\\writeback-agent\\state', logging: { dir: 'C:\\ProgramData\\writeback-agent\\agent-logs' } }, 'C:\\ProgramData\\writeback-agent\\config.json');
+  const config = serviceConfig(
+    { stateDir: 'C:\\ProgramData\\writeback-agent\\state', logging: { dir: 'C:\\ProgramData\\writeback-agent\\agent-logs' } },
+    'C:\\ProgramData\\writeback-agent\\config.json',
+  );
   const plan = windowsInstallPlan(config, {
     id: 'writeback-agent',
     nodePath: 'C:\\Program Files\\nodejs\\node.exe',
@@ -76,12 +88,32 @@ test('install plan: the XML beside the renamed WinSW exe, then `install` and `st
   t.regex(text, /^run: "C:\\Program Files\\writeback-agent\\writeback-agent\.exe" install/m);
   t.regex(text, /^ {6}<stoptimeout>15 sec<\/stoptimeout>$/m);
   t.true(plan.notes.some((n) => n.includes('WinSW is not downloaded: place WinSW-x64.exe')));
-  t.false(plan.notes.some((n) => n.includes('run register as')), 'a file secret store needs no keychain note');
+  t.false(
+    plan.notes.some((n) => n.includes('run register as')),
+    'a file secret store needs no keychain note',
+  );
   t.true(protectedDirectories(config).includes(config.stateDir));
   t.true(protectedDirectories(config).includes(config.logging.dir!));
   const gmsa = windowsInstallPlan(config, { id: 'writeback-agent', nodePath: 'n', binPath: 'b', programData: 'C:\\ProgramData', serviceDir: null, serviceAccount: 'CORP\\svc-writeback$' });
-  t.deepEqual(gmsa.steps.flatMap((s) => (s.kind === 'command' ? [s.argv] : []))[0], ['icacls', config.stateDir, '/inheritance:r', '/grant:r', 'CORP\\svc-writeback$:(OI)(CI)F', '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F']);
-  const keychain = windowsInstallPlan(serviceConfig({ secretStore: 'keychain' }), { id: 'writeback-agent', nodePath: 'n', binPath: 'b', programData: 'C:\\ProgramData', serviceDir: null, serviceAccount: null });
+  t.deepEqual(gmsa.steps.flatMap((s) => (s.kind === 'command' ? [s.argv] : []))[0], [
+    'icacls',
+    config.stateDir,
+    '/inheritance:r',
+    '/grant:r',
+    'CORP\\svc-writeback$:(OI)(CI)F',
+    '/grant:r',
+    '*S-1-5-18:(OI)(CI)F',
+    '/grant:r',
+    '*S-1-5-32-544:(OI)(CI)F',
+  ]);
+  const keychain = windowsInstallPlan(serviceConfig({ secretStore: 'keychain' }), {
+    id: 'writeback-agent',
+    nodePath: 'n',
+    binPath: 'b',
+    programData: 'C:\\ProgramData',
+    serviceDir: null,
+    serviceAccount: null,
+  });
   t.true(keychain.notes.some((n) => n.includes('run register as LocalSystem')));
 });
 
@@ -103,13 +135,17 @@ test('the command line prints the Windows plan with --platform win32 --dry-run a
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(join(tmpdir(), 'wa-winsw-'));
   const configPath = join(dir, 'config.json');
-  await writeFile(configPath, JSON.stringify({
-    service: { url: 'wss://reset.example.com/agent/v1' },
-    stateDir: join(dir, 'state'),
-    secretStore: 'file',
-    directories: [{ id: 'c', kind: 'openldap', urls: ['ldaps://l.example:636'], baseDn: 'dc=example', bindDn: 'cn=a,dc=example', bindPassword: { env: 'X' }, scope: { include: ['dc=example'] } }],
-  }));
-  const cli = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, ['--import=tsx', join(repo, 'agent/cli/bin.ts'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ProgramData: 'D:\\Data' } });
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      service: { url: 'wss://reset.example.com/agent/v1' },
+      stateDir: join(dir, 'state'),
+      secretStore: 'file',
+      directories: [{ id: 'c', kind: 'openldap', urls: ['ldaps://l.example:636'], baseDn: 'dc=example', bindDn: 'cn=a,dc=example', bindPassword: { env: 'X' }, scope: { include: ['dc=example'] } }],
+    }),
+  );
+  const cli = (args: string[]): ReturnType<typeof spawnSync> =>
+    spawnSync(process.execPath, ['--import=tsx', join(repo, 'agent/cli/bin.ts'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ProgramData: 'D:\\Data' } });
   const bin = 'C:\\Program Files\\nodejs\\node_modules\\writeback-agent\\dist\\agent\\cli\\bin.js';
   const dry = cli(['install-service', '--platform', 'win32', '--dry-run', '--config', configPath, '--bin', bin, '--node', 'C:\\Program Files\\nodejs\\node.exe']);
   t.is(dry.status, 0, String(dry.stderr));

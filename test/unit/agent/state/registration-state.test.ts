@@ -38,7 +38,10 @@ test('addTrustedKey adds a new kid, ignores a repeat and refuses a changed key',
   state.save(registration);
   state.addTrustedKey({ kid: 'k2', publicKey: key(2) });
   state.addTrustedKey({ kid: 'k2', publicKey: key(2) });
-  t.deepEqual(state.get()!.serviceKeys.map((k) => k.kid), ['k1', 'k2']);
+  t.deepEqual(
+    state.get()!.serviceKeys.map((k) => k.kid),
+    ['k1', 'k2'],
+  );
   t.throws(() => state.addTrustedKey({ kid: 'k1', publicKey: key(3) }), { message: /already trusted with a different public key/ });
   t.is(state.trustedKey('k1'), key(1));
 });

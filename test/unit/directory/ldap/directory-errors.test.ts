@@ -16,7 +16,14 @@ import {
 } from 'ldapts';
 import { AgentError } from '../../../../agent/errors.js';
 import { ResultCode } from '../../../../protocol/codes.js';
-import { DIRECTORY_ERROR_TABLE, directoryErrorFacts, LdapTransportError, mapDirectoryError, matchDirectoryError, type DirectoryErrorContext } from '../../../../agent/directory/ldap/directory-errors.js';
+import {
+  DIRECTORY_ERROR_TABLE,
+  directoryErrorFacts,
+  LdapTransportError,
+  mapDirectoryError,
+  matchDirectoryError,
+  type DirectoryErrorContext,
+} from '../../../../agent/directory/ldap/directory-errors.js';
 import { PpolicyError } from '../../../../agent/directory/ldap/ppolicy-errors.js';
 
 const reset: DirectoryErrorContext = { operation: 'resetPassword' };
@@ -40,14 +47,38 @@ const cases: [string, unknown, DirectoryErrorContext, ResultCode, string][] = [
   ['samba previous password', new ConstraintViolationError(samba('the password was already used (previous password)!')), change, 'PASSWORD_POLICY', 'HISTORY'],
   ['samba too young', new ConstraintViolationError(samba('password is too young to change!')), change, 'PASSWORD_TOO_YOUNG', 'TOO_YOUNG'],
   ['windows 0000052D without reason', new ConstraintViolationError('0000052D: Constraint violation - check_password_restrictions'), reset, 'PASSWORD_POLICY', 'UNKNOWN'],
-  ['windows 0000052D plain', new ConstraintViolationError('0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n'), reset, 'PASSWORD_POLICY', 'UNKNOWN'],
-  ['samba change while locked out 00000775', new ConstraintViolationError('00000775: Password change not permitted, account locked out! at ../../source4/dsdb/samdb/ldb_modules/password_hash.c:3929:setup_io'), change, 'ACCOUNT_DISABLED', 'LOCKED'],
-  ['wrong old password 00000056', new ConstraintViolationError("00000056: Constraint violation - check_password_restrictions: The old password specified doesn't match!"), change, 'WRONG_PASSWORD', 'WRONG_PASSWORD'],
+  [
+    'windows 0000052D plain',
+    new ConstraintViolationError('0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n'),
+    reset,
+    'PASSWORD_POLICY',
+    'UNKNOWN',
+  ],
+  [
+    'samba change while locked out 00000775',
+    new ConstraintViolationError('00000775: Password change not permitted, account locked out! at ../../source4/dsdb/samdb/ldb_modules/password_hash.c:3929:setup_io'),
+    change,
+    'ACCOUNT_DISABLED',
+    'LOCKED',
+  ],
+  [
+    'wrong old password 00000056',
+    new ConstraintViolationError("00000056: Constraint violation - check_password_restrictions: The old password specified doesn't match!"),
+    change,
+    'WRONG_PASSWORD',
+    'WRONG_PASSWORD',
+  ],
   // rights
   ['samba reset without right', new InsufficientAccessError('error in module acl: insufficient access rights during LDB_MODIFY'), reset, 'PERMISSION_DENIED', 'INSUFFICIENT_ACCESS'],
   ['00002098 no write property', new InsufficientAccessError('00002098: Object CN=x has no write property access'), reset, 'PERMISSION_DENIED', 'INSUFFICIENT_ACCESS'],
   ['windows 00002098 SecErr', new InsufficientAccessError('00002098: SecErr: DSID-03150F94, problem 4003 (INSUFF_ACCESS_RIGHTS), data 0'), reset, 'PERMISSION_DENIED', 'INSUFFICIENT_ACCESS'],
-  ['windows 0000001F unencrypted unicodePwd', new UnwillingToPerformError('0000001F: SvcErr: DSID-031A12D2, problem 5003 (WILL_NOT_PERFORM), data 0'), reset, 'PERMISSION_DENIED', 'ENCRYPTION_REQUIRED'],
+  [
+    'windows 0000001F unencrypted unicodePwd',
+    new UnwillingToPerformError('0000001F: SvcErr: DSID-031A12D2, problem 5003 (WILL_NOT_PERFORM), data 0'),
+    reset,
+    'PERMISSION_DENIED',
+    'ENCRYPTION_REQUIRED',
+  ],
   ['windows 00000005 access denied', new InsufficientAccessError('00000005: SecErr: DSID-031520B2, problem 4003 (INSUFF_ACCESS_RIGHTS), data 0'), reset, 'PERMISSION_DENIED', 'INSUFFICIENT_ACCESS'],
   ['rc 13 confidentiality required', new ConfidentialityRequiredError('TLS confidentiality required'), serviceBind, 'PERMISSION_DENIED', 'ENCRYPTION_REQUIRED'],
   ['samba bind on plain LDAP', Object.assign(new OperationsError('BindSimple: Transport encryption required.'), { code: 8 }), serviceBind, 'PERMISSION_DENIED', 'ENCRYPTION_REQUIRED'],
@@ -70,7 +101,13 @@ const cases: [string, unknown, DirectoryErrorContext, ResultCode, string][] = [
   // ppolicy response control
   ['ppolicy 0 expired', new InvalidCredentialsError(''), { ...userBind, ppolicyError: PpolicyError.passwordExpired }, 'ACCOUNT_DISABLED', 'PASSWORD_EXPIRED'],
   ['ppolicy 1 locked', new InvalidCredentialsError(''), { ...userBind, ppolicyError: PpolicyError.accountLocked }, 'ACCOUNT_DISABLED', 'LOCKED'],
-  ['ppolicy 2 changeAfterReset', new InsufficientAccessError('Operations are restricted to bind/unbind/abandon/StartTLS/modify password'), { operation: 'modify', ppolicyError: PpolicyError.changeAfterReset }, 'ACCOUNT_DISABLED', 'MUST_CHANGE_PASSWORD'],
+  [
+    'ppolicy 2 changeAfterReset',
+    new InsufficientAccessError('Operations are restricted to bind/unbind/abandon/StartTLS/modify password'),
+    { operation: 'modify', ppolicyError: PpolicyError.changeAfterReset },
+    'ACCOUNT_DISABLED',
+    'MUST_CHANGE_PASSWORD',
+  ],
   ['ppolicy 3 mod not allowed', new InsufficientAccessError(''), { ...change, ppolicyError: PpolicyError.passwordModNotAllowed }, 'PERMISSION_DENIED', 'PASSWORD_MOD_NOT_ALLOWED'],
   ['ppolicy 4 must supply old', new UnwillingToPerformError(''), { ...change, ppolicyError: PpolicyError.mustSupplyOldPassword }, 'PERMISSION_DENIED', 'MUST_SUPPLY_OLD_PASSWORD'],
   ['ppolicy 5 quality', new ConstraintViolationError('Password fails quality checking policy'), { ...reset, ppolicyError: PpolicyError.insufficientPasswordQuality }, 'PASSWORD_POLICY', 'QUALITY'],
@@ -152,5 +189,8 @@ test('every row of the table is reached by some case', (t) => {
     const row = matchDirectoryError(directoryErrorFacts(error, context.ppolicyError), context);
     if (row !== null) reached.add(row.id);
   }
-  t.deepEqual(DIRECTORY_ERROR_TABLE.map((row) => row.id).filter((id) => !reached.has(id)), []);
+  t.deepEqual(
+    DIRECTORY_ERROR_TABLE.map((row) => row.id).filter((id) => !reached.has(id)),
+    [],
+  );
 });

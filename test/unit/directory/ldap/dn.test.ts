@@ -2,11 +2,7 @@ import test from 'ava';
 import { dnEquals, formatDn, InvalidDnError, isWithin, normalizeDn, parentDn, parseDn } from '../../../../agent/directory/ldap/dn.js';
 
 test('parses RDNs with escapes, hex pairs, spaces around separators and multi-valued RDNs', (t) => {
-  t.deepEqual(parseDn('CN=Smith\\, John , OU = Staff,DC=corp'), [
-    [{ type: 'CN', value: 'Smith, John' }],
-    [{ type: 'OU', value: 'Staff' }],
-    [{ type: 'DC', value: 'corp' }],
-  ]);
+  t.deepEqual(parseDn('CN=Smith\\, John , OU = Staff,DC=corp'), [[{ type: 'CN', value: 'Smith, John' }], [{ type: 'OU', value: 'Staff' }], [{ type: 'DC', value: 'corp' }]]);
   t.deepEqual(parseDn('cn=Jos\\C3\\A9+uid=jose,dc=x'), [
     [
       { type: 'cn', value: 'José' },

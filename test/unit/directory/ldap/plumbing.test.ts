@@ -4,7 +4,10 @@ import { encodePasswordModify } from '../../../../agent/directory/ldap/password-
 
 test('Password Modify request value matches RFC 3062 bytes', (t) => {
   // SEQUENCE { [0] "uid=a", [1] "old", [2] "new" }
-  t.is(encodePasswordModify({ userIdentity: 'uid=a', oldPassword: 'old', newPassword: 'new' }).toString('hex'), '3011' + '8005' + Buffer.from('uid=a').toString('hex') + '8103' + Buffer.from('old').toString('hex') + '8203' + Buffer.from('new').toString('hex'));
+  t.is(
+    encodePasswordModify({ userIdentity: 'uid=a', oldPassword: 'old', newPassword: 'new' }).toString('hex'),
+    '3011' + '8005' + Buffer.from('uid=a').toString('hex') + '8103' + Buffer.from('old').toString('hex') + '8203' + Buffer.from('new').toString('hex'),
+  );
   t.is(encodePasswordModify({ userIdentity: 'uid=a', newPassword: 'n' }).toString('hex'), '300a' + '8005' + Buffer.from('uid=a').toString('hex') + '8201' + Buffer.from('n').toString('hex'));
   t.is(encodePasswordModify({}).toString('hex'), '3000');
 });

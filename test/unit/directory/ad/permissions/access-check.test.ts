@@ -17,8 +17,13 @@ const pwdLastSet = REQUIRED_RIGHTS.writePwdLastSet.request;
 function ace(kind: 'allow' | 'deny', sid: string, mask: number, options: { flags?: number; objectType?: string; inheritedObjectType?: string } = {}): Ace {
   const object = options.objectType !== undefined || options.inheritedObjectType !== undefined;
   return {
-    type: kind === 'allow' ? (object ? 5 : 0) : object ? 6 : 1, kind, flags: options.flags ?? 0, mask,
-    objectType: options.objectType ?? null, inheritedObjectType: options.inheritedObjectType ?? null, sid,
+    type: kind === 'allow' ? (object ? 5 : 0) : object ? 6 : 1,
+    kind,
+    flags: options.flags ?? 0,
+    mask,
+    objectType: options.objectType ?? null,
+    inheritedObjectType: options.inheritedObjectType ?? null,
+    sid,
   };
 }
 
@@ -69,7 +74,13 @@ test('write property: granted by the attribute, by its property set, or by WP on
   // lockoutTime is in no property set: the set's ACE does not reach it.
   t.false(checkAccess([ace('allow', AGENT, DsAccess.writeProperty, { objectType: AdGuid.userAccountRestrictionsPropertySet })], token, REQUIRED_RIGHTS.writeLockoutTime.request).granted);
   // A deny on the property set refuses the attribute.
-  t.false(checkAccess([ace('deny', AGENT, DsAccess.writeProperty, { objectType: AdGuid.userAccountRestrictionsPropertySet }), ace('allow', AGENT, DsAccess.writeProperty, { objectType: AdGuid.pwdLastSet })], token, pwdLastSet).granted);
+  t.false(
+    checkAccess(
+      [ace('deny', AGENT, DsAccess.writeProperty, { objectType: AdGuid.userAccountRestrictionsPropertySet }), ace('allow', AGENT, DsAccess.writeProperty, { objectType: AdGuid.pwdLastSet })],
+      token,
+      pwdLastSet,
+    ).granted,
+  );
 });
 
 test('generic rights are mapped to DS rights', (t) => {
@@ -79,7 +90,7 @@ test('generic rights are mapped to DS rights', (t) => {
   t.is(mapGenericRights(0x80000000) & DsAccess.controlAccess, 0);
 });
 
-test('SELF is in the token only for the agent\'s own object', (t) => {
+test("SELF is in the token only for the agent's own object", (t) => {
   const agent: AgentToken = { dn: 'CN=svc', sid: AGENT, sids: token, groupCount: 1, principal: 'svc@corp.example' };
   const dacl = [ace('allow', WellKnownSid.self, DsAccess.controlAccess, { objectType: AdGuid.resetPassword })];
   t.false(checkAccess(dacl, tokenFor(agent, OTHER), reset).granted);
@@ -93,6 +104,12 @@ test('what a user created in an OU inherits: container-inherit ACEs scoped to th
   const notInheritable = ace('allow', AGENT, DsAccess.fullControl);
   const toAll = ace('deny', OTHER, DsAccess.delete, { flags: AceFlag.containerInherit | AceFlag.noPropagateInherit });
   const inherited = effectiveInheritedAces([forUsers, forGroups, notInheritable, toAll], AdGuid.userClass);
-  t.deepEqual(inherited.map((a) => [a.sid, a.mask, a.flags]), [[AGENT, DsAccess.controlAccess, AceFlag.inherited], [OTHER, DsAccess.delete, AceFlag.inherited]]);
+  t.deepEqual(
+    inherited.map((a) => [a.sid, a.mask, a.flags]),
+    [
+      [AGENT, DsAccess.controlAccess, AceFlag.inherited],
+      [OTHER, DsAccess.delete, AceFlag.inherited],
+    ],
+  );
   t.true(checkAccess(inherited, token, reset).granted);
 });

@@ -54,7 +54,15 @@ test('an OU delegation scoped to groups does not reach users', (t) => {
 });
 
 test('protected users do not count against the OU; the worst scope decides', (t) => {
-  const good: ScopeFacts = { base: OU, descriptor: sd([delegation]), scan: { base: OU, users: [user(`CN=a,${OU}`, [inherited]), user(`CN=p,${OU}`, [], { adminCount: true, descriptor: sd([], SdControl.selfRelative | SdControl.daclPresent | SdControl.daclProtected) })], truncated: false } };
+  const good: ScopeFacts = {
+    base: OU,
+    descriptor: sd([delegation]),
+    scan: {
+      base: OU,
+      users: [user(`CN=a,${OU}`, [inherited]), user(`CN=p,${OU}`, [], { adminCount: true, descriptor: sd([], SdControl.selfRelative | SdControl.daclPresent | SdControl.daclProtected) })],
+      truncated: false,
+    },
+  };
   t.is(userRightCheck('resetPassword', [good], fix).status, 'OK');
   const other = 'OU=Other,DC=corp,DC=example';
   const bad: ScopeFacts = { base: other, descriptor: sd([]), scan: null };

@@ -10,12 +10,28 @@ import { isDaclProtected, parseSecurityDescriptor } from '../../../../../agent/d
 // expected.json: the same bytes decoded by Samba's own NDR code (expected.py), an independent oracle.
 const DIR = fileURLToPath(new URL('../../../../fixtures/samba/descriptors/', import.meta.url));
 const capture = JSON.parse(readFileSync(join(DIR, 'capture.json'), 'utf8')) as { domainSid: string; svcSid: string };
-interface ExpectedAce { type: number; flags: number; mask: number; sid: string; objectType?: string; inheritedObjectType?: string }
-const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, {
-  revision: number; control: number; owner: string | null; group: string | null; dacl: { revision: number; aces: ExpectedAce[] } | null;
-}>;
+interface ExpectedAce {
+  type: number;
+  flags: number;
+  mask: number;
+  sid: string;
+  objectType?: string;
+  inheritedObjectType?: string;
+}
+const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<
+  string,
+  {
+    revision: number;
+    control: number;
+    owner: string | null;
+    group: string | null;
+    dacl: { revision: number; aces: ExpectedAce[] } | null;
+  }
+>;
 const bytes = (name: string): Buffer => readFileSync(join(DIR, name));
-const files = readdirSync(DIR).filter((name) => name.endsWith('.bin')).sort();
+const files = readdirSync(DIR)
+  .filter((name) => name.endsWith('.bin'))
+  .sort();
 
 test('there are fixtures for the service account and for Administrator', (t) => {
   t.true(files.length >= 10);
@@ -31,11 +47,17 @@ for (const file of files) {
     t.is(sd.owner, want.owner);
     t.is(sd.group, want.group);
     t.is(sd.dacl?.revision ?? null, want.dacl?.revision ?? null);
-    t.deepEqual(sd.dacl?.aces.map((ace) => ({
-      type: ace.type, flags: ace.flags, mask: ace.mask, sid: ace.sid,
-      ...(ace.objectType === null ? {} : { objectType: ace.objectType }),
-      ...(ace.inheritedObjectType === null ? {} : { inheritedObjectType: ace.inheritedObjectType }),
-    })), want.dacl?.aces);
+    t.deepEqual(
+      sd.dacl?.aces.map((ace) => ({
+        type: ace.type,
+        flags: ace.flags,
+        mask: ace.mask,
+        sid: ace.sid,
+        ...(ace.objectType === null ? {} : { objectType: ace.objectType }),
+        ...(ace.inheritedObjectType === null ? {} : { inheritedObjectType: ace.inheritedObjectType }),
+      })),
+      want.dacl?.aces,
+    );
   });
 }
 
@@ -56,13 +78,19 @@ test('read as Administrator (SD flags 7): Domain Admins own the user', (t) => {
 
 test('the OU holds the delegation as inherit-only object ACEs for users; the user holds them inherited', (t) => {
   const ou = parseSecurityDescriptor(bytes('managed-ou.svc-dacl.bin')).dacl!.aces.filter((ace) => ace.sid === capture.svcSid);
-  t.deepEqual(ou.map((ace) => [ace.kind, ace.flags, ace.mask, ace.objectType, ace.inheritedObjectType]), [
-    ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x100, AdGuid.resetPassword, AdGuid.userClass],
-    ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x30, AdGuid.pwdLastSet, AdGuid.userClass],
-    ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x30, AdGuid.lockoutTime, AdGuid.userClass],
-  ]);
+  t.deepEqual(
+    ou.map((ace) => [ace.kind, ace.flags, ace.mask, ace.objectType, ace.inheritedObjectType]),
+    [
+      ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x100, AdGuid.resetPassword, AdGuid.userClass],
+      ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x30, AdGuid.pwdLastSet, AdGuid.userClass],
+      ['allow', AceFlag.containerInherit | AceFlag.inheritOnly, 0x30, AdGuid.lockoutTime, AdGuid.userClass],
+    ],
+  );
   const alice = parseSecurityDescriptor(bytes('alice.svc-dacl.bin')).dacl!.aces.filter((ace) => ace.sid === capture.svcSid);
-  t.deepEqual(alice.map((ace) => ace.flags), [AceFlag.containerInherit | AceFlag.inherited, AceFlag.containerInherit | AceFlag.inherited, AceFlag.containerInherit | AceFlag.inherited]);
+  t.deepEqual(
+    alice.map((ace) => ace.flags),
+    [AceFlag.containerInherit | AceFlag.inherited, AceFlag.containerInherit | AceFlag.inherited, AceFlag.containerInherit | AceFlag.inherited],
+  );
 });
 
 test('inheritance disabled: the DACL is protected, has no inherited ACE and none for the service account', (t) => {
