@@ -1,4 +1,5 @@
 import type { ServicePlan } from '../agent/service/service-plan.js';
+import { SANDBOX_LINES } from '../agent/service/systemd-unit.js';
 
 /**
  * The reset service's default install for its Debian package: an account, its data directory
@@ -41,24 +42,7 @@ function serviceUnit(nodePath: string, binPath: string): string {
     `ReadWritePaths=${dataDir}`,
     'ProtectHome=yes',
     'PrivateTmp=yes',
-    'PrivateDevices=yes',
-    'ProtectKernelTunables=yes',
-    'ProtectKernelModules=yes',
-    'ProtectKernelLogs=yes',
-    'ProtectControlGroups=yes',
-    'ProtectClock=yes',
-    'ProtectHostname=yes',
-    'RestrictNamespaces=yes',
-    'RestrictRealtime=yes',
-    'RestrictSUIDSGID=yes',
-    'LockPersonality=yes',
-    'RemoveIPC=yes',
-    'CapabilityBoundingSet=',
-    'AmbientCapabilities=',
-    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
-    'SystemCallArchitectures=native',
-    'SystemCallFilter=@system-service @pkey',
-    'SystemCallErrorNumber=EPERM',
+    ...SANDBOX_LINES,
     '# MemoryDenyWriteExecute= is left out on purpose: V8 needs memory that is writable, then executable.',
     '',
     '[Install]',

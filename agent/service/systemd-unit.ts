@@ -23,6 +23,32 @@ export interface SystemdUnitOptions {
 }
 
 /**
+ * The hardening every unit of ours shares (after ProtectSystem, ReadWritePaths, ProtectHome and
+ * PrivateTmp, which depend on the unit). `systemd-analyze security` rates the agent's unit with it.
+ */
+export const SANDBOX_LINES: readonly string[] = [
+  'PrivateDevices=yes',
+  'ProtectKernelTunables=yes',
+  'ProtectKernelModules=yes',
+  'ProtectKernelLogs=yes',
+  'ProtectControlGroups=yes',
+  'ProtectClock=yes',
+  'ProtectHostname=yes',
+  'RestrictNamespaces=yes',
+  'RestrictRealtime=yes',
+  'RestrictSUIDSGID=yes',
+  'LockPersonality=yes',
+  'RemoveIPC=yes',
+  'CapabilityBoundingSet=',
+  'AmbientCapabilities=',
+  'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
+  'SystemCallArchitectures=native',
+  // @pkey too: V8 uses memory protection keys for its JIT code space where the CPU has them.
+  'SystemCallFilter=@system-service @pkey',
+  'SystemCallErrorNumber=EPERM',
+];
+
+/**
  * systemd needs no quoting for plain paths; a path with a space, quote, backslash or `%` is
  * quoted C-style and `%` doubled (specifier escape), so any path the config allows survives.
  */
@@ -96,25 +122,7 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     `ReadWritePaths=${pathList(options.writablePaths)}`,
     SandboxHiddenPaths.ProtectHome.setting,
     SandboxHiddenPaths.PrivateTmp.setting,
-    'PrivateDevices=yes',
-    'ProtectKernelTunables=yes',
-    'ProtectKernelModules=yes',
-    'ProtectKernelLogs=yes',
-    'ProtectControlGroups=yes',
-    'ProtectClock=yes',
-    'ProtectHostname=yes',
-    'RestrictNamespaces=yes',
-    'RestrictRealtime=yes',
-    'RestrictSUIDSGID=yes',
-    'LockPersonality=yes',
-    'RemoveIPC=yes',
-    'CapabilityBoundingSet=',
-    'AmbientCapabilities=',
-    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
-    'SystemCallArchitectures=native',
-    // @pkey too: V8 uses memory protection keys for its JIT code space where the CPU has them.
-    'SystemCallFilter=@system-service @pkey',
-    'SystemCallErrorNumber=EPERM',
+    ...SANDBOX_LINES,
     '# MemoryDenyWriteExecute= is left out on purpose: V8 compiles JavaScript to machine code at run',
     '# time and needs memory that is writable and then executable; with it set, node aborts at start.',
     '',
