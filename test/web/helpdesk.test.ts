@@ -193,6 +193,16 @@ test.serial('a form without the CSRF token is refused', async (t) => {
   t.is(response.status(), 403);
 });
 
+test.serial('signing out ends the session: the next page asks to sign in again', async (t) => {
+  const page = await context.newPage();
+  await page.goto(`${url}/helpdesk`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Help desk sign-in' }).waitFor();
+  await page.goto(`${url}/helpdesk/t/acme`);
+  t.true(page.url().endsWith('/helpdesk/sign-in'));
+  await page.close();
+});
+
 test.serial("no password or token reaches the service's or the agent's database, logs or files in plain form", (t) => {
   t.deepEqual(findSecrets([env.dir], [...passwordsUsed, env.adminToken]), []);
 });
