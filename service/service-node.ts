@@ -12,6 +12,7 @@ import type { NodeContext } from './gateway/node-context.js';
 import { PostgresWakeup } from './gateway/postgres-wakeup.js';
 import { adminApi } from './http/admin-api.js';
 import { agentEndpoint } from './http/agent-endpoint.js';
+import { helpdesk } from './helpdesk/helpdesk.js';
 import { HttpRouter, type HttpPart } from './http/http-router.js';
 import { SigningKeyring } from './keys/signing-keyring.js';
 import type { ServiceLogger } from './logger.js';
@@ -61,6 +62,7 @@ export class ServiceNode {
       router.mount(adminApi(context, () => gateway.dispatcher.pumpAll()));
       const portal = new Portal(context, dataDir.path, () => gateway.dispatcher.pumpAll());
       router.mount(portal);
+      router.mount(helpdesk(context, () => gateway.dispatcher.pumpAll()));
       for (const part of options.parts?.(context) ?? []) router.mount(part);
       const server = options.tls === null ? createHttpServer() : createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) });
       server.on('request', (request, response) => router.handle(request, response));
