@@ -29,6 +29,8 @@ const AGENT_WAIT_MS = 15_000;
 export interface DemoEnvironmentOptions {
   /** An SMTP server on 127.0.0.1 (no TLS, no AUTH) for the portal's codes; absent: the portal is not set up. */
   smtpPort?: number;
+  /** The portal's SMS provider (`sms.endpoint`, on 127.0.0.1); absent: the portal offers no SMS codes. */
+  smsEndpoint?: string;
   /** The service's port; 0 (the default): a free one. */
   port?: number;
   /** Methods a portal user must pass (1 or 2). */
@@ -61,7 +63,13 @@ export class DemoEnvironment {
     const dir = await mkdtemp(join(tmpdir(), 'writeback-agent-demo-'));
     await chmod(dir, 0o700);
     const tls = await makeDemoTls();
-    const directory = await startDirectorySim({ mode: 'windows', tls: { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem }, seed: 'default' });
+    const directory = await startDirectorySim({
+      mode: 'windows',
+      tls: { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem },
+      seed: 'default',
+      // With the portal: contact data for SMS codes and an administrator's own reset (pat.admin).
+      defaultSeed: { adminSelfService: options.smtpPort !== undefined },
+    });
     say(`A simulated Active Directory domain (directory-sim) listens on ${directory.ldapsUrl}: ${directory.baseDn}.`);
     const caFile = join(dir, 'demo-ca.pem');
     const certFile = join(dir, 'demo-cert.pem');
@@ -151,12 +159,14 @@ export class DemoEnvironment {
 }
 
 /** The service's configuration: short heartbeats, and the portal for the demo's tenant when there is somewhere to send mail. */
-function serviceConfig({ smtpPort, requiredMethods }: DemoEnvironmentOptions): ServiceConfig {
+function serviceConfig({ smtpPort, smsEndpoint, requiredMethods }: DemoEnvironmentOptions): ServiceConfig {
   const config = defaultConfig();
   config.agents.heartbeatIntervalMs = 10_000;
   if (smtpPort === undefined) return config;
   config.smtp = { host: '127.0.0.1', port: smtpPort, security: 'none', user: null, password: null, from: 'password-reset@corp.example' };
-  config.portal = { ...config.portal, tenant: DEMO_TENANT, targetBy: 'sAMAccountName', methods: ['email', 'totp'], required: requiredMethods ?? 1, helpdeskContact: DEMO_HELPDESK };
+  if (smsEndpoint !== undefined) config.sms = { endpoint: smsEndpoint, credential: null };
+  const methods = smsEndpoint === undefined ? ['email', 'totp'] : ['email', 'sms', 'totp'];
+  config.portal = { ...config.portal, tenant: DEMO_TENANT, targetBy: 'sAMAccountName', methods, required: requiredMethods ?? 1, helpdeskContact: DEMO_HELPDESK };
   return config;
 }
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DemoEnvironment } from './demo-environment.js';
 import { DEMO_STORY, DemoPasswords } from './demo-story.js';
 import { MailCatcher } from './mail-catcher.js';
-import { printMail, printPortal, untilStopped, type ServeOptions } from './serve-portal.js';
+import { SmsCatcher } from './sms-catcher.js';
+import { printMail, printPortal, printSms, untilStopped, type ServeOptions } from './serve-portal.js';
 
 /**
  * `writeback-agent demo` and `npm start`: the whole system on this machine, a short story in plain
@@ -16,11 +17,13 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
   out('');
   const serve = options.serve;
   const mail = serve === undefined ? null : await MailCatcher.start((caught) => printMail(out, caught));
+  const sms = serve === undefined ? null : await SmsCatcher.start((caught) => printSms(out, caught));
   const env = await DemoEnvironment.start(
     (line) => out(`  ${line}`),
-    serve === undefined || mail === null ? {} : { smtpPort: mail.port, port: serve.port, requiredMethods: serve.requiredMethods },
+    serve === undefined || mail === null || sms === null ? {} : { smtpPort: mail.port, smsEndpoint: sms.url, port: serve.port, requiredMethods: serve.requiredMethods },
   ).catch(async (error: unknown) => {
     await mail?.stop();
+    await sms?.stop();
     throw error;
   });
   let passed = 0;
@@ -54,6 +57,7 @@ export async function runDemo(out: (line: string) => void = (line) => process.st
   } finally {
     await env.stop();
     await mail?.stop();
+    await sms?.stop();
   }
   const total = DEMO_STORY.length + 1;
   out(`Demo finished: ${passed} of ${total} steps went as expected.`);

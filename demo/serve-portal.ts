@@ -1,6 +1,7 @@
-import { SeededAccount } from '../directory-sim/seed/seeded-domain.js';
+import { SeededAccount, SeededContact } from '../directory-sim/seed/seeded-domain.js';
 import { DEMO_HELPDESK, DEMO_TENANT, type DemoEnvironment } from './demo-environment.js';
 import type { CaughtMail } from './mail-catcher.js';
+import type { CaughtSms } from './sms-catcher.js';
 
 export interface ServeOptions {
   /** The service's port (the portal's address); 0: a free one. */
@@ -16,15 +17,25 @@ export function printMail(out: (line: string) => void, mail: CaughtMail): void {
   for (const line of mail.text.split('\n')) out(`    ${line}`);
 }
 
+/** A caught text message on the console: the number and the text (the code is in it). */
+export function printSms(out: (line: string) => void, sms: CaughtSms): void {
+  out('');
+  out(`  ✆ SMS to ${sms.to}: ${sms.text}`);
+}
+
 /** `demo --serve`: where the portal is, how to read its mail, and the help desk's credential. */
 export function printPortal(env: DemoEnvironment, out: (line: string) => void): void {
   const url = `${env.service.url}/`;
   out('');
   out(`The self-service portal: ${url}`);
   out(`  Served over TLS with this run's own CA (${env.caFile}): your browser warns once; accept it for this address.`);
-  out('  Try bob, erin or frank (a reset that works), alice (changed a moment ago: too young), pat.admin (protected),');
+  out('  Try bob, erin or frank (a reset that works), alice (changed a moment ago: too young), pat.admin (an administrator: see below),');
   out('  mallory (out of scope), dave (unlock only). Each has a mail address in the simulated directory.');
-  out("  E-mailed codes and notices land in the demo's own outbox (an SMTP server on 127.0.0.1) and are printed here.");
+  out("  E-mailed codes and notices land in the demo's own outbox (an SMTP server on 127.0.0.1) and are printed here;");
+  out("  SMS codes go to the demo's own SMS provider (an HTTP endpoint on 127.0.0.1) and are printed here too.");
+  out(`  SMS codes: bob has a mobile number (${SeededContact.bob.mobile}); choose "A code by SMS".`);
+  out(`  The administrator's own reset: pat.admin, ticking "I am an administrator": a link by e-mail to ${SeededContact.patAdmin.otherMailbox}`);
+  out(`  (open it in the same browser) and an SMS code to ${SeededContact.patAdmin.mobile}; the agent allows it for members of Domain Admins.`);
   out(`  Register an authenticator app at ${url}register, signing in with the directory password (e.g. bob / ${SeededAccount.bob.password}).`);
   out(`The help desk (the service's admin API; the service has no help desk page yet): ${env.service.url}/api/v1`);
   out(`  token ${env.adminToken}, e.g. curl --cacert ${env.caFile} -H "Authorization: Bearer ${env.adminToken}" ${env.service.url}/api/v1/tenants/${DEMO_TENANT}/agents`);

@@ -7,7 +7,7 @@ import { UserAccountControl } from '../ad/user-account-control.js';
 import { passwordSettingsContainer } from '../ad/sim-directory.js';
 import { createObject } from './create-object.js';
 import { addPasswordSettings, type PasswordSettingsSeed } from './seed-password-settings.js';
-import { SeededAccount, SeededContainer, type SeededAccountName } from './seeded-domain.js';
+import { SeededAccount, SeededContact, SeededContainer, type SeededAccountName } from './seeded-domain.js';
 import { defaultSeedPolicy, type SeedPolicy } from './seed-types.js';
 
 export interface DefaultSeedOptions {
@@ -16,6 +16,12 @@ export interface DefaultSeedOptions {
   grantUnexpirePassword?: boolean;
   /** Fine-grained password policies created after the accounts (DNs may use the seeded ones). */
   passwordSettings?: PasswordSettingsSeed[];
+  /**
+   * Set up for an administrator's own reset: `mobile` and `otherMailbox` for the accounts in
+   * SeededContact, and svc-writeback may reset pat.admin (what an owner who opts administrators
+   * into self-service grants on AdminSDHolder, which SDProp copies onto protected accounts).
+   */
+  adminSelfService?: boolean;
 }
 
 const dayMs = 24 * 3600_000;
@@ -116,15 +122,17 @@ export function seedDefaultDomain(directory: SimDirectory, options: DefaultSeedO
       },
     });
   };
+  const contact = (name: keyof typeof SeededContact): Record<string, string> => (options.adminSelfService === true ? { ...SeededContact[name] } : {});
+  const svcResets = [`(OA;;CR;${AdGuid.resetPassword};;${svcSid})`, `(OA;;RPWP;${AdGuid.pwdLastSet};;${svcSid})`, `(OA;;RPWP;${AdGuid.lockoutTime};;${svcSid})`].join('');
   user('administrator', { adminCount: 1, userAccountControl: UserAccountControl.normalAccount | UserAccountControl.dontExpirePassword }, adminSdHolderSddl);
   user('svcWriteback', { userAccountControl: UserAccountControl.normalAccount | UserAccountControl.dontExpirePassword, description: 'Password writeback agent' });
   user('alice');
-  user('bob');
+  user('bob', contact('bob'));
   user('carol', { userAccountControl: UserAccountControl.normalAccount | UserAccountControl.accountDisable });
   user('dave', { lockoutTime: filetimeFromMs(now - 60_000).toString(), badPwdCount: 5 });
   user('erin', { pwdLastSet: '0' });
   user('frank');
-  user('patAdmin', { adminCount: 1 }, adminSdHolderSddl);
+  user('patAdmin', { adminCount: 1, ...contact('patAdmin') }, options.adminSelfService === true ? adminSdHolderSddl + svcResets : adminSdHolderSddl);
   user('mallory');
 
   const group = (rdn: string, sam: string, members: string[], extra: Record<string, string | number> = {}): void => {

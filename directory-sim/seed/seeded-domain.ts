@@ -28,6 +28,16 @@ export const SeededAccount = {
 } as const;
 export type SeededAccountName = keyof typeof SeededAccount;
 
+/**
+ * Contact data the default seed adds with `DefaultSeedOptions.adminSelfService` (the portal's
+ * SMS codes and the administrator's own reset): a mobile number, and an alternate address where
+ * the administrator's link goes. Other accounts have only `mail`.
+ */
+export const SeededContact = {
+  bob: { mobile: '+15550111', otherMailbox: 'bob@home.example' },
+  patAdmin: { mobile: '+15550116', otherMailbox: 'pat@home.example' },
+} as const satisfies Partial<Record<SeededAccountName, { mobile: string; otherMailbox: string }>>;
+
 /** Containers of the default seed, relative to the base DN. */
 export const SeededContainer = {
   users: 'CN=Users',
