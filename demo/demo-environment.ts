@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDirectorySim, type DirectorySim } from '../directory-sim/start-directory-sim.js';
@@ -80,7 +81,11 @@ export class DemoEnvironment {
 
     const dataDir = new DataDir(join(dir, 'service'));
     dataDir.create();
+    // The port is chosen before the service starts: the administrator's e-mailed link is built on
+    // `publicUrl`, which must name it.
+    const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
     const config = serviceConfig(options);
+    config.publicUrl = `https://127.0.0.1:${port}`;
     dataDir.writeConfig(config);
     // Set up as `writeback-service init`, `tenant create` and `admin-token create` would.
     const setup = await openMigrated({ url: null, sqliteFile: dataDir.sqliteFile });
@@ -98,7 +103,7 @@ export class DemoEnvironment {
     const service = await ServiceNode.start({
       dataDir,
       config,
-      listen: `127.0.0.1:${options.port ?? 0}`,
+      listen: `127.0.0.1:${port}`,
       tls: { cert: certFile, key: keyFile },
       logger: jsonLineLogger('info', (line) => serviceLog.write(line)),
     });
@@ -168,6 +173,18 @@ function serviceConfig({ smtpPort, smsEndpoint, requiredMethods }: DemoEnvironme
   const methods = smsEndpoint === undefined ? ['email', 'totp'] : ['email', 'sms', 'totp'];
   config.portal = { ...config.portal, tenant: DEMO_TENANT, targetBy: 'sAMAccountName', methods, required: requiredMethods ?? 1, helpdeskContact: DEMO_HELPDESK };
   return config;
+}
+
+/** A port free on 127.0.0.1 a moment ago (the system picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number, failure: string): Promise<void> {

@@ -33,7 +33,7 @@ export function printPortal(env: DemoEnvironment, out: (line: string) => void): 
   out('  mallory (out of scope), dave (unlock only). Each has a mail address in the simulated directory.');
   out("  E-mailed codes and notices land in the demo's own outbox (an SMTP server on 127.0.0.1) and are printed here;");
   out("  SMS codes go to the demo's own SMS provider (an HTTP endpoint on 127.0.0.1) and are printed here too.");
-  out(`  SMS codes: bob has a mobile number (${SeededContact.bob.mobile}); choose "A code by SMS".`);
+  out(`  SMS codes: frank has a mobile number (${SeededContact.frank.mobile}); choose "A code by SMS".`);
   out(`  The administrator's own reset: pat.admin, ticking "I am an administrator": a link by e-mail to ${SeededContact.patAdmin.otherMailbox}`);
   out(`  (open it in the same browser) and an SMS code to ${SeededContact.patAdmin.mobile}; the agent allows it for members of Domain Admins.`);
   out(`  Register an authenticator app at ${url}register, signing in with the directory password (e.g. bob / ${SeededAccount.bob.password}).`);

@@ -127,11 +127,11 @@ export function seedDefaultDomain(directory: SimDirectory, options: DefaultSeedO
   user('administrator', { adminCount: 1, userAccountControl: UserAccountControl.normalAccount | UserAccountControl.dontExpirePassword }, adminSdHolderSddl);
   user('svcWriteback', { userAccountControl: UserAccountControl.normalAccount | UserAccountControl.dontExpirePassword, description: 'Password writeback agent' });
   user('alice');
-  user('bob', contact('bob'));
+  user('bob');
   user('carol', { userAccountControl: UserAccountControl.normalAccount | UserAccountControl.accountDisable });
   user('dave', { lockoutTime: filetimeFromMs(now - 60_000).toString(), badPwdCount: 5 });
   user('erin', { pwdLastSet: '0' });
-  user('frank');
+  user('frank', contact('frank'));
   user('patAdmin', { adminCount: 1, ...contact('patAdmin') }, options.adminSelfService === true ? adminSdHolderSddl + svcResets : adminSdHolderSddl);
   user('mallory');
 

@@ -34,7 +34,7 @@ export type SeededAccountName = keyof typeof SeededAccount;
  * the administrator's link goes. Other accounts have only `mail`.
  */
 export const SeededContact = {
-  bob: { mobile: '+15550111', otherMailbox: 'bob@home.example' },
+  frank: { mobile: '+15550115', otherMailbox: 'frank@home.example' },
   patAdmin: { mobile: '+15550116', otherMailbox: 'pat@home.example' },
 } as const satisfies Partial<Record<SeededAccountName, { mobile: string; otherMailbox: string }>>;
 

@@ -2,16 +2,25 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Secret, TOTP } from 'otpauth';
-import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
+import { SeededAccount, SeededContact } from '../../directory-sim/seed/seeded-domain.js';
 import { cliArgs, runCli } from '../helpers/agent-process.js';
 import { screenshot } from './helpers/browser.js';
-import { launchPortalBrowser } from './helpers/portal-pages.js';
+import { enterCode, identify, launchPortalBrowser, section, setPassword } from './helpers/portal-pages.js';
 
 // `writeback-agent demo --serve`: the story first on the real service, then the system stays up
 // with the real portal until SIGTERM, its mail printed on the console; the exit status is still
-// the story's. Chromium walks a reset by e-mailed code, reading the code off the demo's output.
+// the story's. Chromium walks a reset by e-mailed code, one by SMS code and an administrator's own
+// reset (the e-mailed link, then an SMS code), reading codes and link off the demo's output.
 
 const NEW_PASSWORD = 'Portal#Meadow2026';
+const SMS_PASSWORD = 'Texted#Harbour2026';
+const ADMIN_PASSWORD = 'Beacon#Keeper2026';
+
+/** The code of the next SMS to `to` the demo prints after `from`. */
+async function smsCode(read: () => string, to: string, from: number): Promise<string> {
+  const escaped = to.replace(/[+.]/g, '\\$&');
+  return (await waitForOutput(read, new RegExp(`✆ SMS to ${escaped}: [^\\n]*?\\b(\\d{6})\\b`), from, 20_000))[1]!;
+}
 
 /** The next text matching `pattern` in the demo's output after `from`, with a deadline. */
 async function waitForOutput(read: () => string, pattern: RegExp, from: number, timeoutMs: number): Promise<RegExpExecArray> {
@@ -24,7 +33,7 @@ async function waitForOutput(read: () => string, pattern: RegExp, from: number, 
   }
 }
 
-test("demo --serve: the real portal loads, a reset by e-mailed code and a registration signed in by verifyPassword work in chromium, and SIGTERM stops it with the story's status", async (t) => {
+test("demo --serve: the real portal loads; resets by e-mailed and by SMS code, the administrator's own reset (link and SMS) and a registration signed in by verifyPassword work in chromium; SIGTERM stops it with the story's status", async (t) => {
   const child = spawn(process.execPath, cliArgs(['demo', '--serve']), { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   let stdout = '';
@@ -38,6 +47,8 @@ test("demo --serve: the real portal loads, a reset by e-mailed code and a regist
     const url = /The self-service portal: (https:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
     if (url === undefined) throw new Error(`no portal address:\n${stdout}`);
     t.regex(stdout, /token [A-Za-z0-9_-]{20,}, e\.g\. curl --cacert \S+demo-ca\.pem/);
+    t.true(stdout.includes(`SMS codes: frank has a mobile number (${SeededContact.frank.mobile})`), 'the instructions name the SMS user');
+    t.true(stdout.includes(`The administrator's own reset: pat.admin`), "the instructions name the administrator's reset");
     browser = await launchPortalBrowser();
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1000, height: 760 });
@@ -72,7 +83,32 @@ test("demo --serve: the real portal loads, a reset by e-mailed code and a regist
     await register.getByLabel('Code the app shows').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
     await register.getByRole('button', { name: 'Confirm the app' }).click();
     await register.getByText('Authenticator app: registered').waitFor();
-    t.pass();
+
+    // An SMS code: frank's mobile number from the directory (getContactInfo), the text printed by the
+    // demo's SMS provider.
+    const sms = await browser.context.newPage();
+    await identify(sms, url, 'frank');
+    const smsFrom = stdout.length;
+    await section(sms, 'A code by SMS').getByRole('button', { name: 'Send me a code' }).click();
+    await enterCode(sms, 'A code by SMS', await smsCode(() => stdout, SeededContact.frank.mobile, smsFrom));
+    await setPassword(sms, SMS_PASSWORD);
+    await sms.getByText('Your new password is set. You can sign in with it now.').waitFor();
+
+    // The administrator's own reset: pat.admin (Domain Admins, the agent's selfServiceProtectedGroups)
+    // follows the link mailed to otherMailbox, then types the SMS code sent to the mobile number.
+    const admin = await browser.context.newPage();
+    await identify(admin, url, 'pat.admin', { admin: true });
+    const linkFrom = stdout.length;
+    await admin.getByRole('button', { name: 'Send me a link' }).click();
+    const mailTo = SeededContact.patAdmin.otherMailbox.replace(/\./g, '\\.');
+    const link = (await waitForOutput(() => stdout, new RegExp(`✉ mail to ${mailTo}: [^\\n]*\\n(?:[^\\n]*\\n)*?[^\\n]*?(https://\\S+/link\\?t=[A-Za-z0-9_-]+)`), linkFrom, 20_000))[1]!;
+    await admin.goto(link);
+    const adminSmsFrom = stdout.length;
+    await section(admin, 'A code by SMS').getByRole('button', { name: 'Send me a code' }).click();
+    await enterCode(admin, 'A code by SMS', await smsCode(() => stdout, SeededContact.patAdmin.mobile, adminSmsFrom));
+    await setPassword(admin, ADMIN_PASSWORD);
+    await admin.getByText('Your new password is set. You can sign in with it now.').waitFor();
+    await screenshot(admin, 'demo-portal-admin-done');
   } finally {
     await browser?.close();
     child.kill('SIGTERM');
@@ -80,7 +116,7 @@ test("demo --serve: the real portal loads, a reset by e-mailed code and a regist
   const [code] = (await exited) as [number | null];
   t.is(code, 0, `${stdout}\n${stderr}`);
   t.regex(stdout, /Stopping\.\nDemo finished: 9 of 9 steps went as expected\.\n$/);
-  t.false(stdout.includes(NEW_PASSWORD), 'the new password is printed nowhere');
+  for (const password of [NEW_PASSWORD, SMS_PASSWORD, ADMIN_PASSWORD]) t.false(stdout.includes(password), 'no new password is printed');
 });
 
 test('plain demo still tells its story and exits; --port without --serve is refused', async (t) => {
