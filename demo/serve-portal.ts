@@ -37,8 +37,8 @@ export function printPortal(env: DemoEnvironment, out: (line: string) => void): 
   out(`  The administrator's own reset: pat.admin, ticking "I am an administrator": a link by e-mail to ${SeededContact.patAdmin.otherMailbox}`);
   out(`  (open it in the same browser) and an SMS code to ${SeededContact.patAdmin.mobile}; the agent allows it for members of Domain Admins.`);
   out(`  Register an authenticator app at ${url}register, signing in with the directory password (e.g. bob / ${SeededAccount.bob.password}).`);
-  out(`The help desk (the service's admin API; the service has no help desk page yet): ${env.service.url}/api/v1`);
-  out(`  token ${env.adminToken}, e.g. curl --cacert ${env.caFile} -H "Authorization: Bearer ${env.adminToken}" ${env.service.url}/api/v1/tenants/${DEMO_TENANT}/agents`);
+  out(`The help desk: ${env.service.url}/helpdesk, signing in with the admin token ${env.adminToken}`);
+  out(`  The same token works for the admin API, e.g. curl --cacert ${env.caFile} -H "Authorization: Bearer ${env.adminToken}" ${env.service.url}/api/v1/tenants/${DEMO_TENANT}/agents`);
   out(`  Refusals name ${DEMO_HELPDESK}; its mail is printed here too.`);
   out('Press Ctrl-C to stop.');
 }

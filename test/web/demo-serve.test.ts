@@ -46,7 +46,8 @@ test("demo --serve: the real portal loads; resets by e-mailed and by SMS code, t
     t.regex(stdout, /The story: 9 of 9 steps went as expected\./);
     const url = /The self-service portal: (https:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
     if (url === undefined) throw new Error(`no portal address:\n${stdout}`);
-    t.regex(stdout, /token [A-Za-z0-9_-]{20,}, e\.g\. curl --cacert \S+demo-ca\.pem/);
+    t.regex(stdout, /The help desk: https:\/\/127\.0\.0\.1:\d+\/helpdesk, signing in with the admin token [A-Za-z0-9_-]{20,}/);
+    t.regex(stdout, /e\.g\. curl --cacert \S+demo-ca\.pem/);
     t.true(stdout.includes(`SMS codes: frank has a mobile number (${SeededContact.frank.mobile})`), 'the instructions name the SMS user');
     t.true(stdout.includes(`The administrator's own reset: pat.admin`), "the instructions name the administrator's reset");
     browser = await launchPortalBrowser();
