@@ -5,7 +5,7 @@ import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
 import { eventually } from '../helpers/eventually.js';
 import { ChaosRig } from '../helpers/chaos-rig.js';
-import { withTimeout } from '../helpers/agent-environment.js';
+import { withTimeout, slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // Issue 7, scenario 2 (OpenLDAP part): a real slapd is stopped and started again (same ports,
 // same data) twice during a run of resets through the Password Modify operation. Commands caught
@@ -24,20 +24,7 @@ test.before(async () => {
   slapd = await startSlapd({ rights: '=wm', policy: { minAgeSeconds: 0, inHistory: 20 } });
   rig = await ChaosRig.create({
     name: 'openldap-restart',
-    directories: [
-      {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: slapd.layout.serviceDn,
-        bindPassword: slapd.layout.servicePassword,
-        caFile: slapd.caFile,
-        include: [slapd.layout.peopleDn],
-        protectedGroups: [slapd.layout.adminsGroupDn],
-        extra: { timeoutMs: 2_000, poolSize: 4 },
-      },
-    ],
+    directories: [slapdTestDirectory(slapd, { extra: { timeoutMs: 2_000, poolSize: 4 } })],
   });
   const initial = rig.password();
   rig.passwords.push(slapd.rootPassword);

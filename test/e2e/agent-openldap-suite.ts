@@ -3,7 +3,7 @@ import { Client } from 'ldapts';
 import { readFileSync } from 'node:fs';
 import type { LdapServerFixture } from '../fixtures/slapd/ldap-server-fixture.js';
 import { declareContainerTests, startLdapFixture, titleFor, type LdapFixtureKind } from '../fixtures/slapd/select-fixture.js';
-import { AgentEnvironment } from '../helpers/agent-environment.js';
+import { AgentEnvironment, slapdTestDirectory } from '../helpers/agent-environment.js';
 import { runCli } from '../helpers/agent-process.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 
@@ -40,19 +40,7 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
     slapd = await startLdapFixture(kind, { rights: '=wm' });
     passwordsUsed.push(slapd.layout.servicePassword, ...Object.values(slapd.users).map((u) => u.password));
     env = await AgentEnvironment.create({
-      directories: [
-        {
-          id: 'ldap',
-          kind: 'openldap',
-          urls: [slapd.ldapsUrl],
-          baseDn: slapd.suffix,
-          bindDn: slapd.layout.serviceDn,
-          bindPassword: slapd.layout.servicePassword,
-          caFile: slapd.caFile,
-          include: [slapd.layout.peopleDn],
-          protectedGroups: [slapd.layout.adminsGroupDn],
-        },
-      ],
+      directories: [slapdTestDirectory(slapd)],
       limits: { perTargetPerMinute: 3 },
     });
     await env.register();

@@ -24,6 +24,30 @@ export interface TestDirectory {
   extra?: Record<string, unknown>;
 }
 
+/** What slapdTestDirectory reads of a slapd fixture (local or in a container). */
+interface SlapdLike {
+  ldapsUrl: string;
+  suffix: string;
+  caFile: string;
+  layout: { serviceDn: string; servicePassword: string; peopleDn: string; adminsGroupDn: string };
+}
+
+/** The usual OpenLDAP directory of the tests: the fixture's people OU in scope, its admins group protected. */
+export function slapdTestDirectory(slapd: SlapdLike, overrides: Partial<TestDirectory> = {}): TestDirectory {
+  return {
+    id: 'ldap',
+    kind: 'openldap',
+    urls: [slapd.ldapsUrl],
+    baseDn: slapd.suffix,
+    bindDn: slapd.layout.serviceDn,
+    bindPassword: slapd.layout.servicePassword,
+    caFile: slapd.caFile,
+    include: [slapd.layout.peopleDn],
+    protectedGroups: [slapd.layout.adminsGroupDn],
+    ...overrides,
+  };
+}
+
 /**
  * The config file's entry for a test directory; its bind password goes into `env` as
  * WBA_BIND_<index> and the entry refers to it (`{ "env": ... }`), never holding it.

@@ -19,6 +19,7 @@ import { findSecrets } from '../helpers/secret-scan.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 import { apiRequest } from '../helpers/service-process.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
+import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // `writeback-service keys rotate` end to end (docs/service.md, "Signing keys"): one `serve` node on
 // SQLite, the real agent process (version 2, keyRotation) applying resets on a real slapd, and a
@@ -115,19 +116,7 @@ test.before(async () => {
   slapd = await startSlapd({ rights: '=wm', policy: { minAgeSeconds: 0 } });
   passwordsUsed.push(slapd.layout.servicePassword, ...Object.values(slapd.users).map((u) => u.password));
   env = await ServiceEnvironment.create({
-    directories: [
-      {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: slapd.layout.serviceDn,
-        bindPassword: slapd.layout.servicePassword,
-        caFile: slapd.caFile,
-        include: [slapd.layout.peopleDn],
-        protectedGroups: [slapd.layout.adminsGroupDn],
-      },
-    ],
+    directories: [slapdTestDirectory(slapd)],
   });
   const node = await env.startNode(0);
   agentUrl = `${node.url.replace(/^https/, 'wss')}/agent/v1`;

@@ -8,6 +8,7 @@ import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { apiRequest } from '../helpers/service-process.js';
 import { TcpBalancer } from '../helpers/tcp-balancer.js';
+import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // Two `writeback-service serve` processes on one PostgreSQL database behind a TCP balancer, one
 // real agent on a real slapd. Resets are submitted at the node the agent is NOT connected to;
@@ -42,20 +43,7 @@ test.before(async () => {
     dbUrl: await pg.createDatabase('writeback'),
     nodes: 2,
     limits: { maxInFlight: 4 },
-    directories: [
-      {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: slapd.layout.serviceDn,
-        bindPassword: slapd.layout.servicePassword,
-        caFile: slapd.caFile,
-        include: [slapd.layout.peopleDn],
-        protectedGroups: [slapd.layout.adminsGroupDn],
-        extra: { timeoutMs: 5_000 },
-      },
-    ],
+    directories: [slapdTestDirectory(slapd, { extra: { timeoutMs: 5_000 } })],
   });
   const [first, second] = [await env.startNode(0), await env.startNode(1)];
   balancer = await TcpBalancer.start([Number(new URL(first.url).port), Number(new URL(second.url).port)]);

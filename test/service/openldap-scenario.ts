@@ -9,6 +9,7 @@ import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { apiRequest } from '../helpers/service-process.js';
+import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // The real thing on one machine: one `writeback-service serve` node, on its embedded SQLite
 // database or on PostgreSQL, a real agent process and a real slapd. Operations go in through the
@@ -45,19 +46,7 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
     passwordsUsed.push(slapd.layout.servicePassword, ...Object.values(slapd.users).map((u) => u.password));
     env = await ServiceEnvironment.create({
       ...(pg === null ? {} : { dbUrl: await pg.createDatabase('writeback') }),
-      directories: [
-        {
-          id: 'ldap',
-          kind: 'openldap',
-          urls: [slapd.ldapsUrl],
-          baseDn: slapd.suffix,
-          bindDn: slapd.layout.serviceDn,
-          bindPassword: slapd.layout.servicePassword,
-          caFile: slapd.caFile,
-          include: [slapd.layout.peopleDn],
-          protectedGroups: [slapd.layout.adminsGroupDn],
-        },
-      ],
+      directories: [slapdTestDirectory(slapd)],
     });
     const node = await env.startNode(0);
     await env.writeAgentConfig(node.url);

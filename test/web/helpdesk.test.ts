@@ -6,6 +6,7 @@ import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { launchPortalBrowser } from './helpers/portal-pages.js';
+import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // The help desk at /helpdesk on the real service (`writeback-service serve` over TLS), with a real
 // agent against a real slapd, driven through Debian's chromium. The operator signs in with the
@@ -74,19 +75,7 @@ test.before(async () => {
   slapd = await startSlapd({ rights: '=wm', policy: { minAgeSeconds: 0 } });
   passwordsUsed.push(slapd.layout.servicePassword, ...Object.values(slapd.users).map((u) => u.password));
   env = await ServiceEnvironment.create({
-    directories: [
-      {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: slapd.layout.serviceDn,
-        bindPassword: slapd.layout.servicePassword,
-        caFile: slapd.caFile,
-        include: [slapd.layout.peopleDn],
-        protectedGroups: [slapd.layout.adminsGroupDn],
-      },
-    ],
+    directories: [slapdTestDirectory(slapd)],
   });
   url = (await env.startNode(0)).url;
   await env.writeAgentConfig(url);

@@ -16,6 +16,7 @@ import { SmsReceiver } from '../helpers/sms-receiver.js';
 import { SmtpInbox } from '../helpers/smtp-inbox.js';
 import { screenshot } from './helpers/browser.js';
 import { codeIn, identify as identifyAt, launchPortalBrowser, section } from './helpers/portal-pages.js';
+import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // The self-service portal on the real service (`writeback-service serve` over TLS), a real agent
 // and slapd, driven through Debian's chromium. E-mail is read from a real SMTP server in this
@@ -56,19 +57,7 @@ test.before(async () => {
   slapd = await startSlapd({ rights: '=wm', policy: { minAgeSeconds: 0 } });
   passwordsUsed.push(slapd.layout.servicePassword, ...Object.values(slapd.users).map((u) => u.password));
   env = await ServiceEnvironment.create({
-    directories: [
-      {
-        id: 'ldap',
-        kind: 'openldap',
-        urls: [slapd.ldapsUrl],
-        baseDn: slapd.suffix,
-        bindDn: slapd.layout.serviceDn,
-        bindPassword: slapd.layout.servicePassword,
-        caFile: slapd.caFile,
-        include: [slapd.layout.peopleDn],
-        protectedGroups: [slapd.layout.adminsGroupDn],
-      },
-    ],
+    directories: [slapdTestDirectory(slapd)],
     serviceConfig: (config) => {
       config.smtp = { host: '127.0.0.1', port: inbox.port, security: 'none', user: null, password: null, from: 'portal@corp.example' };
       config.sms = { endpoint: sms.url, credential: { file: 'sms.credential' } };
