@@ -3,7 +3,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
-import { ensurePrivateDir } from '../state/private-dir.js';
+import { assertPrivateFile, ensurePrivateDir } from '../state/private-dir.js';
 import { appendSync } from '../state/append-sync.js';
 import { syncDirectory } from '../state/write-file-atomic.js';
 import { AckedIndex, type AckedPlace } from './acked-index.js';
@@ -114,6 +114,8 @@ export class Journal {
     const handle = await open(options.path, 'a+', 0o600);
     try {
       await handle.chmod(0o600);
+      // On Windows the mode means nothing: this checks the file's ACL (windows-acl-check.ts).
+      assertPrivateFile(options.path, await handle.stat());
       const journal = new Journal(options, handle);
       let lineNumber = 0;
       const { completeBytes, tailBytes } = await readJournalLines(handle, (text, offset, length) => {

@@ -1,11 +1,6 @@
 import { win32 } from 'node:path';
 import type { AgentConfig } from '../config/agent-config.js';
-
-/** Well-known SIDs, as icacls takes them (`*SID`): names are localised, SIDs are not. */
-const WindowsSid = {
-  localSystem: '*S-1-5-18',
-  administrators: '*S-1-5-32-544',
-} as const;
+import { WindowsSid } from '../state/windows-acl-judge.js';
 
 /** The directories holding what no other account may read or replace: state (keys, journal, registration), logs, the audit log's. */
 export function protectedDirectories(config: AgentConfig): string[] {
@@ -19,6 +14,7 @@ export function protectedDirectories(config: AgentConfig): string[] {
  * file and folder below (`(OI)(CI)`). `account` null is LocalSystem.
  */
 export function protectedAclCommand(path: string, account: string | null): string[] {
-  const trustees = [...new Set([account ?? WindowsSid.localSystem, WindowsSid.localSystem, WindowsSid.administrators])];
+  const [system, administrators] = [`*${WindowsSid.localSystem}`, `*${WindowsSid.administrators}`];
+  const trustees = [...new Set([account ?? system, system, administrators])];
   return ['icacls', path, '/inheritance:r', ...trustees.flatMap((trustee) => ['/grant:r', `${trustee}:(OI)(CI)F`])];
 }

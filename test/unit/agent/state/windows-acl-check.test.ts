@@ -1,0 +1,205 @@
+import test from 'ava';
+import { ACL_PATHS_ENV, aclQueryCommand, assertProtectedAcls, protectNewDirectory, type AclQuery, type AclQueryRunner } from '../../../../agent/state/windows-acl-check.js';
+import { AclRequirement, aclProblem, parseAclReport, type AclRule, type WindowsAcl } from '../../../../agent/state/windows-acl-judge.js';
+
+// Issue 24, item 7: on Windows the agent trusts its state, secret, journal, log and audit files only
+// when their ACLs name no account but LocalSystem, Administrators and its own. No Windows machine
+// here: the judgement is a pure function tested on reports shaped as the query prints them, and
+// the commands are tested as the argument vectors they run.
+
+const ME = 'S-1-5-21-1004336348-1177238915-682003330-1001';
+const SYSTEM = 'S-1-5-18';
+const ADMINS = 'S-1-5-32-544';
+const USERS = 'S-1-5-32-545';
+const EVERYONE = 'S-1-1-0';
+const AUTHENTICATED_USERS = 'S-1-5-11';
+const SERVICE_ACCOUNT = 'S-1-5-21-1004336348-1177238915-682003330-2604';
+
+const allow = (sid: string, inherited = false, rights = 'FullControl'): AclRule => ({ sid, rights, type: 'Allow', inherited });
+const deny = (sid: string): AclRule => ({ sid, rights: 'Write', type: 'Deny', inherited: false });
+/** The ACL install-service's icacls leaves on the state directory. */
+const installed = (rules: AclRule[] = []): WindowsAcl => ({ owner: ADMINS, protected: true, me: ME, rules: [allow(ME), allow(SYSTEM), allow(ADMINS), ...rules] });
+
+const judged: { name: string; acl: WindowsAcl; requirement: AclRequirement; problem: RegExp | null }[] = [
+  { name: 'the ACL install-service sets', acl: installed(), requirement: AclRequirement.protected, problem: null },
+  { name: 'a Deny entry for anyone', acl: installed([deny(EVERYONE)]), requirement: AclRequirement.protected, problem: null },
+  { name: 'owned by the agent account', acl: { ...installed(), owner: ME }, requirement: AclRequirement.protected, problem: null },
+  { name: 'an inherited entry', acl: installed([allow(ADMINS, true)]), requirement: AclRequirement.protected, problem: /inherited entry for S-1-5-32-544/ },
+  { name: 'inheritance not cut', acl: { ...installed(), protected: false }, requirement: AclRequirement.protected, problem: /inherits entries from its parent/ },
+  {
+    name: 'Users may read',
+    acl: installed([allow(USERS, false, 'ReadAndExecute, Synchronize')]),
+    requirement: AclRequirement.protected,
+    problem: /allows ReadAndExecute, Synchronize to S-1-5-32-545/,
+  },
+  { name: 'Everyone has full control', acl: installed([allow(EVERYONE)]), requirement: AclRequirement.protected, problem: /allows FullControl to S-1-1-0/ },
+  { name: 'Authenticated Users may modify', acl: installed([allow(AUTHENTICATED_USERS, false, 'Modify')]), requirement: AclRequirement.protected, problem: /S-1-5-11/ },
+  { name: 'another service account, seen by this one', acl: installed([allow(SERVICE_ACCOUNT)]), requirement: AclRequirement.protected, problem: new RegExp(SERVICE_ACCOUNT) },
+  {
+    name: 'the service account, seen by itself',
+    acl: { ...installed([allow(SERVICE_ACCOUNT)]), me: SERVICE_ACCOUNT },
+    requirement: AclRequirement.protected,
+    problem: new RegExp(`allows FullControl to ${ME}`),
+  },
+  { name: 'owned by a user', acl: { ...installed(), owner: USERS }, requirement: AclRequirement.protected, problem: /owned by S-1-5-32-545/ },
+  {
+    name: 'a file inheriting the protected entries',
+    acl: { owner: ME, protected: false, me: ME, rules: [allow(ME, true), allow(SYSTEM, true), allow(ADMINS, true)] },
+    requirement: AclRequirement.trustedEntries,
+    problem: null,
+  },
+  {
+    name: 'a file that inherits Users',
+    acl: { owner: ME, protected: false, me: ME, rules: [allow(ME, true), allow(USERS, true, 'Read')] },
+    requirement: AclRequirement.trustedEntries,
+    problem: /allows Read to S-1-5-32-545/,
+  },
+];
+
+for (const { name, acl, requirement, problem } of judged) {
+  test(`judge: ${name} is ${problem === null ? 'trusted' : 'refused'}`, (t) => {
+    const found = aclProblem(acl, requirement);
+    if (problem === null) t.is(found, null);
+    else t.regex(found?.text ?? '', problem);
+  });
+}
+
+/** The report the query prints for `acls`, one JSON object a line, as PowerShell's ConvertTo-Json -Compress writes them. */
+function report(acls: WindowsAcl[]): string {
+  const lines = acls.flatMap((acl, index) => [
+    JSON.stringify({ kind: 'acl', index, owner: acl.owner, protected: acl.protected, me: acl.me }),
+    ...acl.rules.map((rule) => JSON.stringify({ kind: 'rule', index, sid: rule.sid, rights: rule.rights, type: rule.type, inherited: rule.inherited })),
+  ]);
+  return `${[...lines, '{"kind":"end"}'].join('\r\n')}\r\n`;
+}
+
+test('parse: a report of two paths reads back as their ACLs', (t) => {
+  const acls = [installed([deny(EVERYONE)]), { owner: ME, protected: false, me: ME, rules: [allow(ME, true)] }];
+  t.deepEqual(parseAclReport(report(acls), 2), acls);
+});
+
+const unparseable: { name: string; stdout: string; message: RegExp }[] = [
+  { name: 'empty output', stdout: '', message: /empty/ },
+  { name: 'blank lines only', stdout: '\r\n\r\n', message: /empty/ },
+  { name: 'not JSON', stdout: 'Get-Acl : Access is denied\r\n', message: /not JSON/ },
+  { name: 'no end line (cut off)', stdout: report([installed()]).replace('{"kind":"end"}', ''), message: /stops before its end/ },
+  { name: 'a path missing', stdout: report([installed()]), message: /1 of 2 paths/ },
+  { name: 'an owner given as a name', stdout: report([{ ...installed(), owner: 'BUILTIN\\Administrators' }]), message: /owner is not a SID/ },
+  { name: 'a trustee given as a name', stdout: report([installed([allow('Everyone')])]), message: /trustee is not a SID/ },
+  { name: 'protected as text', stdout: report([installed()]).replace('"protected":true', '"protected":"True"'), message: /protected is not true or false/ },
+  { name: 'an unknown rule type', stdout: report([installed()]).replace('"type":"Allow"', '"type":"Audit"'), message: /neither Allow nor Deny/ },
+  { name: 'an array (PowerShell 5.1 wrapping)', stdout: '{"value":[],"Count":0}\r\n{"kind":"end"}', message: /no known kind/ },
+  { name: 'lines after the end', stdout: `${report([installed()])}{"kind":"acl"}`, message: /goes on after its end/ },
+  { name: 'a rule before any path', stdout: '{"kind":"rule","index":0,"sid":"S-1-5-18","rights":"FullControl","type":"Allow","inherited":false}\r\n{"kind":"end"}', message: /before its path/ },
+];
+
+for (const { name, stdout, message } of unparseable) {
+  test(`parse: ${name} is refused`, (t) => {
+    t.throws(() => parseAclReport(stdout, name === 'a path missing' ? 2 : 1), { message });
+  });
+}
+
+test('the query runs Windows PowerShell by full path with an encoded script, the paths in the environment', (t) => {
+  const query = aclQueryCommand(['C:\\ProgramData\\writeback-agent\\state', "C:\\odd ' \u2019 $(x) path"], 'D:\\Win');
+  t.is(query.file, 'D:\\Win\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+  t.deepEqual(query.args.slice(0, -1), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand']);
+  const script = Buffer.from(query.args.at(-1)!, 'base64').toString('utf16le');
+  // The paths are never part of the script, so no quote of theirs (PowerShell also takes U+2019 as one) can end a string.
+  t.false(script.includes('ProgramData'));
+  t.regex(script, new RegExp(`Get-Acl -LiteralPath \\$path`));
+  t.regex(script, new RegExp(`\\$env:${ACL_PATHS_ENV}\\.Split\\(\\[char\\]10\\)`));
+  t.regex(script, /GetAccessRules\(\$true, \$true, \$sid\)/);
+  t.regex(script, /WindowsIdentity\]::GetCurrent\(\)\.User\.Value/);
+  t.regex(script, /AreAccessRulesProtected/);
+  t.deepEqual(query.env, { [ACL_PATHS_ENV]: "C:\\ProgramData\\writeback-agent\\state\nC:\\odd ' \u2019 $(x) path" });
+});
+
+/** A runner that answers with `outputs` in turn and records what it was asked to run. */
+function runner(outputs: { status: number | null; stdout: string }[]): { run: AclQueryRunner; ran: AclQuery[] } {
+  const ran: AclQuery[] = [];
+  return {
+    ran,
+    run: (query) => {
+      ran.push(query);
+      const next = outputs.shift();
+      if (next === undefined) throw new Error(`unexpected command ${query.file}`);
+      return next;
+    },
+  };
+}
+
+const STATE = 'C:\\ProgramData\\writeback-agent\\state';
+
+test('a protected state directory and an inheriting file pass in one query', (t) => {
+  const { run, ran } = runner([{ status: 0, stdout: report([installed(), { owner: ME, protected: false, me: ME, rules: [allow(ME, true), allow(SYSTEM, true)] }]) }]);
+  t.notThrows(() =>
+    assertProtectedAcls(
+      [
+        { path: STATE, directory: true, requirement: AclRequirement.protected },
+        { path: `${STATE}\\secrets.json`, directory: false, requirement: AclRequirement.trustedEntries },
+      ],
+      run,
+    ),
+  );
+  t.is(ran.length, 1);
+  t.is(ran[0]!.env[ACL_PATHS_ENV], `${STATE}\n${STATE}\\secrets.json`);
+});
+
+test('a loose directory is refused with the icacls command install-service runs, for the agent account', (t) => {
+  const { run } = runner([{ status: 0, stdout: report([installed([allow(USERS, false, 'Read')])]) }]);
+  const error = t.throws(() => assertProtectedAcls([{ path: STATE, directory: true, requirement: AclRequirement.protected }], run));
+  t.is(
+    error?.message,
+    `${STATE} is not protected: it allows Read to ${USERS}, which is not LocalSystem, Administrators or the agent's account (${ME}); run as an administrator: ` +
+      `icacls ${STATE} /inheritance:r /grant:r "*${ME}:(OI)(CI)F" /grant:r "*S-1-5-18:(OI)(CI)F" /grant:r "*S-1-5-32-544:(OI)(CI)F"`,
+  );
+});
+
+test('a file with an explicit entry for Everyone is refused, the fix resetting it to its directory', (t) => {
+  const { run } = runner([{ status: 0, stdout: report([{ owner: ME, protected: false, me: ME, rules: [allow(ME, true), allow(EVERYONE)] }]) }]);
+  t.throws(() => assertProtectedAcls([{ path: `${STATE}\\journal.jsonl`, directory: false, requirement: AclRequirement.trustedEntries }], run), {
+    message: /journal\.jsonl is not protected: it allows FullControl to S-1-1-0.*icacls C:\\ProgramData\\writeback-agent\\state\\journal\.jsonl \/reset/,
+  });
+});
+
+test('a file owned by another account is refused, the fix taking ownership first', (t) => {
+  const { run } = runner([{ status: 0, stdout: report([{ owner: SERVICE_ACCOUNT, protected: false, me: ME, rules: [allow(ME, true)] }]) }]);
+  t.throws(() => assertProtectedAcls([{ path: `${STATE}\\registration.json`, directory: false, requirement: AclRequirement.trustedEntries }], run), {
+    message: /owned by S-1-5-21-[-0-9]+2604.*icacls C:\\ProgramData\\writeback-agent\\state\\registration\.json \/setowner \*S-1-5-32-544, then icacls .* \/reset/,
+  });
+});
+
+const failures: { name: string; output: { status: number | null; stdout: string }; message: RegExp }[] = [
+  { name: 'PowerShell exits non-zero (Get-Acl denied)', output: { status: 1, stdout: '' }, message: /cannot read the ACL of .*state \(PowerShell exited with 1\), so the agent does not trust it/ },
+  { name: 'PowerShell times out or does not start', output: { status: null, stdout: '' }, message: /PowerShell did not finish/ },
+  { name: 'exit 0 with empty output', output: { status: 0, stdout: '' }, message: /\(the report is empty\)/ },
+  { name: 'exit 0 with a cut-off report', output: { status: 0, stdout: report([installed()]).split('\r\n')[0]! }, message: /stops before its end/ },
+];
+
+for (const { name, output, message } of failures) {
+  test(`fails closed when ${name}`, (t) => {
+    const { run } = runner([output]);
+    t.throws(() => assertProtectedAcls([{ path: STATE, directory: true, requirement: AclRequirement.protected }], run), { message });
+  });
+}
+
+test('a directory the agent creates gets the protected ACL for its own account by icacls, then is checked', (t) => {
+  const fresh = { owner: ME, protected: false, me: ME, rules: [allow(ME, true), allow(USERS, true, 'ReadAndExecute')] };
+  const { run, ran } = runner([
+    { status: 0, stdout: report([fresh]) },
+    { status: 0, stdout: '' },
+    { status: 0, stdout: report([installed()]) },
+  ]);
+  protectNewDirectory(STATE, run);
+  t.is(ran[1]!.file, 'C:\\Windows\\System32\\icacls.exe');
+  t.deepEqual(ran[1]!.args, [STATE, '/inheritance:r', '/grant:r', `*${ME}:(OI)(CI)F`, '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F']);
+  t.is(ran.length, 3);
+});
+
+test('a directory icacls could not protect is refused', (t) => {
+  const { run } = runner([
+    { status: 0, stdout: report([installed()]) },
+    { status: 5, stdout: '' },
+  ]);
+  t.throws(() => protectNewDirectory(STATE, run), { message: /could not set a protected ACL on C:\\ProgramData\\writeback-agent\\state \(icacls exited with 5\)/ });
+});
