@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { auditCheckpointHistoryMigration } from './audit-checkpoint-history-migration.js';
 import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
 import { portalMigration } from './portal-migration.js';
 
@@ -126,6 +127,7 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0004-audit-checkpoints': auditCheckpointMigration,
+  '0007-audit-checkpoint-history': auditCheckpointHistoryMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Feature, verifyAuditCheckpoint, type AuditCheckpointMessage } from '../../protocol/index.js';
 import { saveAuditCheckpoint } from '../store/audit-checkpoints.js';
+import { CHECKPOINT_REGRESSION_TEXT } from '../store/checkpoint-regression.js';
 import type { NodeContext } from './node-context.js';
 
 /** What the handler needs of a session; `features` is absent on a gateway that negotiates none (version 1). */
@@ -13,8 +14,9 @@ export interface CheckpointSession {
 /**
  * An `auditCheckpoint` (docs/protocol.md, "Audit checkpoints"): only on a session that negotiated
  * the feature, only for the session's own agent, only signed by that agent's registered key, not
- * dated ahead of the clock; then kept as the agent's latest. Refusals are logged by reason, never
- * by content, and change nothing.
+ * dated ahead of the clock; then judged against the agent's previous one and kept in its history
+ * (store/audit-checkpoints.ts). Refusals are logged by reason, never by content, and change nothing;
+ * a checkpoint that does not extend the previous one is logged as a warning with both.
  */
 export async function receiveAuditCheckpoint(context: NodeContext, session: CheckpointSession, message: AuditCheckpointMessage): Promise<void> {
   const { logger } = context;
@@ -31,14 +33,17 @@ export async function receiveAuditCheckpoint(context: NodeContext, session: Chec
     logger.warn('audit checkpoint refused: signed in the future (check the agent host clock)', { agentId: session.agentId, at: message.checkpoint.at });
     return;
   }
-  const { outcome, previous } = await saveAuditCheckpoint(context.store.db, session.agentId, message.checkpoint, context.now());
-  if (outcome === 'shrank') {
-    // The previous checkpoint is no secret and is the evidence: logged whole, for `audit verify --checkpoint`.
-    logger.warn("the agent's audit log is shorter than at its previous checkpoint: truncated, or moved aside by an admin; check the log with the previous checkpoint", {
+  const { outcome, previous, regression, good } = await saveAuditCheckpoint(context.store.db, session.agentId, message.checkpoint, context.now());
+  if (outcome === 'regressed' && regression !== null) {
+    // Checkpoints are no secret and are the evidence: logged whole, for `audit verify --checkpoint`.
+    logger.warn(`audit checkpoint REGRESSED: ${CHECKPOINT_REGRESSION_TEXT[regression]}; check the agent's log against the latest good checkpoint (writeback-service agents checkpoint)`, {
       agentId: session.agentId,
-      at: message.checkpoint.at,
-      bytes: message.checkpoint.bytes,
+      regression,
       previous,
+      checkpoint: message.checkpoint,
+      good,
     });
+  } else if (outcome === 'behind') {
+    logger.warn('audit checkpoint held, but its log is still behind the latest good checkpoint, taken before a regression', { agentId: session.agentId, checkpoint: message.checkpoint, good });
   } else if (outcome === 'stored') logger.info('audit checkpoint held', { agentId: session.agentId, at: message.checkpoint.at, bytes: message.checkpoint.bytes });
 }

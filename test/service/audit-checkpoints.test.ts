@@ -9,7 +9,7 @@ import { receiveAuditCheckpoint } from '../../service/gateway/audit-checkpoint-h
 import type { NodeContext } from '../../service/gateway/node-context.js';
 import { SigningKeyring } from '../../service/keys/signing-keyring.js';
 import { insertAgent } from '../../service/store/agents.js';
-import { latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
+import { auditCheckpointRegressions, latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
 import { createTenant } from '../../service/store/tenants.js';
 import { PostgresFixture } from '../fixtures/postgres.js';
 import { runServiceCli } from '../helpers/service-process.js';
@@ -19,7 +19,8 @@ import { runServiceCli } from '../helpers/service-process.js';
 
 const agentKeys = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
 const T0 = Date.parse('2026-12-04T21:00:00.000Z');
-const point = (bytes: number, seconds: number): AuditCheckpoint => signAuditCheckpoint({ lastHash: 'c'.repeat(64), bytes, at: new Date(T0 + seconds * 1000).toISOString() }, agentKeys.privateKey);
+const point = (bytes: number, seconds: number, head = 'c'): AuditCheckpoint =>
+  signAuditCheckpoint({ lastHash: head.repeat(64), bytes, at: new Date(T0 + seconds * 1000).toISOString() }, agentKeys.privateKey);
 
 let root = '';
 let data = '';
@@ -70,14 +71,26 @@ async function storeRules(t: ExecutionContext, db: ServiceDb['db'], agent: strin
   t.like(await saveAuditCheckpoint(db, agent, point(100, 1), new Date(T0)), { outcome: 'stale' });
   t.like(await saveAuditCheckpoint(db, agent, point(50, 0), new Date(T0)), { outcome: 'stale' });
   t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(100, 1));
-  t.like(await saveAuditCheckpoint(db, agent, point(200, 2), new Date(T0)), { outcome: 'stored' });
-  const shrank = await saveAuditCheckpoint(db, agent, point(150, 3), new Date(T0));
-  t.is(shrank.outcome, 'shrank');
-  t.deepEqual(shrank.previous, point(200, 2));
-  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(150, 3));
+  t.like(await saveAuditCheckpoint(db, agent, point(200, 2, 'd'), new Date(T0)), { outcome: 'stored' });
+  // A shorter log: kept as an event with the previous one; the latest good one stays.
+  const shrank = await saveAuditCheckpoint(db, agent, point(150, 3, 'e'), new Date(T0 + 3000));
+  t.like(shrank, { outcome: 'regressed', regression: 'SHORTER' });
+  t.deepEqual(shrank.previous, point(200, 2, 'd'));
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(200, 2, 'd'));
+  // The rewritten log grows, but is still short of the latest good one: held in the history only.
+  t.like(await saveAuditCheckpoint(db, agent, point(180, 4, 'f'), new Date(T0)), { outcome: 'behind', regression: null });
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(200, 2, 'd'));
+  // The same length ending in another line: rewritten.
+  t.like(await saveAuditCheckpoint(db, agent, point(180, 5, 'a'), new Date(T0 + 5000)), { outcome: 'regressed', regression: 'OTHER_HEAD' });
+  t.like(await saveAuditCheckpoint(db, agent, point(300, 6, 'b'), new Date(T0)), { outcome: 'stored' });
+  t.deepEqual((await latestAuditCheckpoint(db, agent))?.checkpoint, point(300, 6, 'b'));
+  t.deepEqual(await auditCheckpointRegressions(db, agent), [
+    { receivedAt: new Date(T0 + 3000).toISOString(), regression: 'SHORTER', previous: point(200, 2, 'd'), checkpoint: point(150, 3, 'e') },
+    { receivedAt: new Date(T0 + 5000).toISOString(), regression: 'OTHER_HEAD', previous: point(180, 4, 'f'), checkpoint: point(180, 5, 'a') },
+  ]);
 }
 
-test.serial('the store keeps the latest checkpoint by time: a re-sent or older one changes nothing, a shorter log is stored and reported', async (t) => {
+test.serial('the store keeps every checkpoint; one that does not extend the previous is a regression event, and the latest good one stays', async (t) => {
   await storeRules(t, store.db, agentId);
 });
 
@@ -106,19 +119,30 @@ test.serial('the gateway handler holds only checkpoints of a session that negoti
   await receiveAuditCheckpoint(context(), { agentId, agentSigningKey: agentKeys.publicKey }, auditCheckpointMessage(agentId, point(900, 10)));
   await receiveAuditCheckpoint(context(), { ...session, features: new Set<string>() }, auditCheckpointMessage(agentId, point(900, 10)));
   await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 3600)));
-  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(150, 3), 'nothing refused was held');
+  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(300, 6, 'b'), 'nothing refused was held');
   t.is(logged.filter((line) => line.includes('not signed by the session agent')).length, 2);
   t.is(logged.filter((line) => line.includes('UNEXPECTED_MESSAGE')).length, 2);
   t.is(logged.filter((line) => line.includes('signed in the future')).length, 1);
   await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(900, 10)));
   t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(900, 10));
+  t.true(logged.some((line) => line.startsWith('info audit checkpoint held')));
+  // A log cut on the host and signed with the agent's key: warned with both checkpoints, the good one kept.
+  await receiveAuditCheckpoint(context(), session, auditCheckpointMessage(agentId, point(400, 20, 'e')));
+  const warning = logged.find((line) => line.startsWith('warn audit checkpoint REGRESSED: the log is shorter than at the previous checkpoint'));
+  t.truthy(warning);
+  t.true(warning!.includes(JSON.stringify(point(900, 10))) && warning!.includes(JSON.stringify(point(400, 20, 'e'))));
+  t.deepEqual((await latestAuditCheckpoint(store.db, agentId))?.checkpoint, point(900, 10));
 });
 
-test.serial('`agents checkpoint --agent ID` prints the held checkpoint as the agent signed it; none held is exit 1, an unknown agent exit 2', async (t) => {
+test.serial('`agents checkpoint --agent ID` prints the latest good checkpoint as the agent signed it and every regression on stderr; none held is exit 1, an unknown agent exit 2', async (t) => {
   const shown = await runServiceCli(['agents', 'checkpoint', '--agent', agentId, '--data', data]);
   t.is(shown.code, 0, shown.stderr);
   t.deepEqual(JSON.parse(shown.stdout), point(900, 10));
   t.is(shown.stdout.trim().split('\n').length, 1);
+  const regressed = shown.stderr.split('\n').filter((line) => line.startsWith('REGRESSED'));
+  t.is(regressed.length, 3);
+  t.regex(regressed[2]!, /^REGRESSED \(received 2026-12-04T21:00:00\.000Z\): the log is shorter than at the previous checkpoint/);
+  t.true(shown.stderr.includes(`  previous: ${JSON.stringify(point(900, 10))}\n  then:     ${JSON.stringify(point(400, 20, 'e'))}`));
   const unknown = await runServiceCli(['agents', 'checkpoint', '--agent', 'nobody', '--data', data]);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /no agent "nobody"/);

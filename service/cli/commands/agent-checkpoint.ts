@@ -1,13 +1,15 @@
 import { ServiceError } from '../../errors.js';
 import { getAgent } from '../../store/agents.js';
-import { latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
+import { auditCheckpointRegressions, latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
+import { CHECKPOINT_REGRESSION_TEXT } from '../../store/checkpoint-regression.js';
 import { withContext } from '../cli-context.js';
 import { parseFlags, required } from '../flags.js';
 
 /**
- * `agents checkpoint --agent ID`: the agent's latest audit checkpoint as the agent signed it, one
- * JSON line, for `writeback-agent audit verify --checkpoint FILE` on the agent's host. Exit 1 when
- * the agent reported none yet.
+ * `agents checkpoint --agent ID`: the agent's latest good audit checkpoint as the agent signed it,
+ * one JSON line on stdout, for `writeback-agent audit verify --checkpoint FILE` on the agent's host.
+ * Every checkpoint that did not extend the one before it goes to stderr as `REGRESSED`, with both
+ * checkpoints, so redirecting stdout to a file still shows it. Exit 1 when the agent reported none yet.
  */
 export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { agent: { type: 'string' } });
@@ -15,12 +17,17 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const agentId = required(values.agent, 'agent', 'agents');
   const held = await withContext(values, async ({ store }) => {
     if ((await getAgent(store.db, agentId)) === undefined) throw new ServiceError('USAGE', `no agent ${JSON.stringify(agentId)}; see \`writeback-service agents list\``);
-    return latestAuditCheckpoint(store.db, agentId);
+    return { latest: await latestAuditCheckpoint(store.db, agentId), regressions: await auditCheckpointRegressions(store.db, agentId) };
   });
-  if (held === null) {
+  for (const event of held.regressions) {
+    process.stderr.write(
+      `REGRESSED (received ${event.receivedAt}): ${CHECKPOINT_REGRESSION_TEXT[event.regression]}\n  previous: ${JSON.stringify(event.previous)}\n  then:     ${JSON.stringify(event.checkpoint)}\n`,
+    );
+  }
+  if (held.latest === null) {
     process.stderr.write(`agent ${agentId} has reported no audit checkpoint yet (it reports one after each session starts, on a version-2 session with the auditCheckpoint feature)\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify(held.checkpoint)}\n`);
+  process.stdout.write(`${JSON.stringify(held.latest.checkpoint)}\n`);
   return 0;
 }
