@@ -11,7 +11,7 @@ Usage:
   writeback-service tenant create NAME
   writeback-service token create --tenant T [--ttl DURATION]
   writeback-service agents list [--tenant T] [--json]
-  writeback-service agents checkpoint --agent ID
+  writeback-service agents checkpoint --agent ID [--history]
   writeback-service reset --tenant T --user ID [--by KIND] (--password-stdin | --generate) [--force-change] [--no-unlock] [--json]
   writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--json]
   writeback-service keys rotate

@@ -97,3 +97,9 @@ export async function auditCheckpointRegressions(db: Kysely<ServiceDatabase>, ag
     .execute();
   return rows.map((row) => ({ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: parse(row.previous ?? 'null'), checkpoint: parse(row.checkpoint) }));
 }
+
+/** Every checkpoint held for the agent as it signed it, oldest first. */
+export async function auditCheckpointHistory(db: Kysely<ServiceDatabase>, agentId: string): Promise<AuditCheckpoint[]> {
+  const rows = await checkpointsDb(db).selectFrom('audit_checkpoint_history').select('checkpoint').where('agent_id', '=', agentId).orderBy('at', 'asc').execute();
+  return rows.map((row) => parse(row.checkpoint));
+}

@@ -143,6 +143,18 @@ test.serial('`agents checkpoint --agent ID` prints the latest good checkpoint as
   t.is(regressed.length, 3);
   t.regex(regressed[2]!, /^REGRESSED \(received 2026-12-04T21:00:00\.000Z\): the log is shorter than at the previous checkpoint/);
   t.true(shown.stderr.includes(`  previous: ${JSON.stringify(point(900, 10))}\n  then:     ${JSON.stringify(point(400, 20, 'e'))}`));
+  const history = await runServiceCli(['agents', 'checkpoint', '--agent', agentId, '--history', '--data', data]);
+  t.is(history.code, 0, history.stderr);
+  const held = history.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as AuditCheckpoint);
+  t.deepEqual(
+    held.map((c) => c.bytes),
+    [100, 200, 150, 180, 180, 300, 900, 400],
+    'every checkpoint held, oldest first',
+  );
+  t.deepEqual(held.at(-2), point(900, 10));
   const unknown = await runServiceCli(['agents', 'checkpoint', '--agent', 'nobody', '--data', data]);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /no agent "nobody"/);

@@ -1,6 +1,6 @@
 import { ServiceError } from '../../errors.js';
 import { getAgent } from '../../store/agents.js';
-import { auditCheckpointRegressions, latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
+import { auditCheckpointHistory, auditCheckpointRegressions, latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
 import { CHECKPOINT_REGRESSION_TEXT } from '../../store/checkpoint-regression.js';
 import { withContext } from '../cli-context.js';
 import { parseFlags, required } from '../flags.js';
@@ -9,15 +9,21 @@ import { parseFlags, required } from '../flags.js';
  * `agents checkpoint --agent ID`: the agent's latest good audit checkpoint as the agent signed it,
  * one JSON line on stdout, for `writeback-agent audit verify --checkpoint FILE` on the agent's host.
  * Every checkpoint that did not extend the one before it goes to stderr as `REGRESSED`, with both
- * checkpoints, so redirecting stdout to a file still shows it. Exit 1 when the agent reported none yet.
+ * checkpoints, so redirecting stdout to a file still shows it. `--history`: every checkpoint held,
+ * oldest first, one JSON line each, to check the log against one from before a rewrite. Exit 1 when
+ * the agent reported none yet.
  */
 export async function agentCheckpointCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { agent: { type: 'string' } });
-  if (positionals.length !== 0) throw new ServiceError('USAGE', 'usage: writeback-service agents checkpoint --agent ID');
+  const { values, positionals } = parseFlags(argv, { agent: { type: 'string' }, history: { type: 'boolean' } });
+  if (positionals.length !== 0) throw new ServiceError('USAGE', 'usage: writeback-service agents checkpoint --agent ID [--history]');
   const agentId = required(values.agent, 'agent', 'agents');
   const held = await withContext(values, async ({ store }) => {
     if ((await getAgent(store.db, agentId)) === undefined) throw new ServiceError('USAGE', `no agent ${JSON.stringify(agentId)}; see \`writeback-service agents list\``);
-    return { latest: await latestAuditCheckpoint(store.db, agentId), regressions: await auditCheckpointRegressions(store.db, agentId) };
+    return {
+      latest: await latestAuditCheckpoint(store.db, agentId),
+      regressions: await auditCheckpointRegressions(store.db, agentId),
+      history: values.history === true ? await auditCheckpointHistory(store.db, agentId) : null,
+    };
   });
   for (const event of held.regressions) {
     process.stderr.write(
@@ -28,6 +34,7 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
     process.stderr.write(`agent ${agentId} has reported no audit checkpoint yet (it reports one after each session starts, on a version-2 session with the auditCheckpoint feature)\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify(held.latest.checkpoint)}\n`);
+  const shown = held.history ?? [held.latest.checkpoint];
+  process.stdout.write(shown.map((checkpoint) => `${JSON.stringify(checkpoint)}\n`).join(''));
   return 0;
 }
