@@ -63,7 +63,15 @@ export function aclQueryCommand(paths: readonly string[], systemRoot = process.e
 
 /** Runs the query with a deadline; a timeout or a failure to start is a null status. */
 export const runAclQuery: AclQueryRunner = (query) => {
-  const run = spawnSync(query.file, query.args, { env: { ...process.env, ...query.env }, encoding: 'utf8', timeout: QUERY_TIMEOUT_MS, windowsHide: true, maxBuffer: 1 << 20 });
+  // No stdin: PowerShell may wait on an open one.
+  const run = spawnSync(query.file, query.args, {
+    env: { ...process.env, ...query.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: QUERY_TIMEOUT_MS,
+    windowsHide: true,
+    maxBuffer: 1 << 20,
+  });
   return { status: run.error === undefined ? run.status : null, stdout: typeof run.stdout === 'string' ? run.stdout : '' };
 };
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ACL_PATHS_ENV, aclQueryCommand, assertProtectedAcls, protectNewDirectory, type AclQuery, type AclQueryRunner } from '../../../../agent/state/windows-acl-check.js';
+import { ACL_PATHS_ENV, aclQueryCommand, assertProtectedAcls, protectNewDirectory, runAclQuery, type AclQuery, type AclQueryRunner } from '../../../../agent/state/windows-acl-check.js';
 import { AclRequirement, aclProblem, parseAclReport, type AclRule, type WindowsAcl } from '../../../../agent/state/windows-acl-judge.js';
 
 // Issue 24, item 7: on Windows the agent trusts its state, secret, journal, log and audit files only
@@ -202,4 +202,11 @@ test('a directory icacls could not protect is refused', (t) => {
     { status: 5, stdout: '' },
   ]);
   t.throws(() => protectNewDirectory(STATE, run), { message: /could not set a protected ACL on C:\\ProgramData\\writeback-agent\\state \(icacls exited with 5\)/ });
+});
+
+test('the runner hands the paths to the program in its environment and returns its status and output; a program that cannot start is a null status', (t) => {
+  const echoed = runAclQuery({ file: process.execPath, args: ['-e', `process.stdout.write(process.env.${ACL_PATHS_ENV} ?? '')`], env: { [ACL_PATHS_ENV]: 'C:\\a\nC:\\b' } });
+  t.deepEqual(echoed, { status: 0, stdout: 'C:\\a\nC:\\b' });
+  t.is(runAclQuery({ file: process.execPath, args: ['-e', 'process.exit(3)'], env: {} }).status, 3);
+  t.deepEqual(runAclQuery({ file: '/nonexistent/powershell.exe', args: [], env: {} }), { status: null, stdout: '' });
 });
