@@ -95,7 +95,11 @@ export async function auditCheckpointRegressions(db: Kysely<ServiceDatabase>, ag
     .where('regression', 'is not', null)
     .orderBy('at', 'asc')
     .execute();
-  return rows.map((row) => ({ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: parse(row.previous ?? 'null'), checkpoint: parse(row.checkpoint) }));
+  return rows.flatMap((row) =>
+    row.regression === null || row.previous === null
+      ? []
+      : [{ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: parse(row.previous), checkpoint: parse(row.checkpoint) }],
+  );
 }
 
 /** Every checkpoint held for the agent as it signed it, oldest first. */
