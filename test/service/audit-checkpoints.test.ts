@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Feature, auditCheckpointMessage, generateKeyPair, keyPairFromJwk, signAuditCheckpoint, type AuditCheckpoint } from '../../protocol/index.js';
 import { DataDir } from '../../service/config/data-dir.js';
+import { auditCheckpointHistoryMigration } from '../../service/db/audit-checkpoint-history-migration.js';
 import { openMigrated, type ServiceDb } from '../../service/db/open-database.js';
 import { receiveAuditCheckpoint } from '../../service/gateway/audit-checkpoint-handler.js';
 import type { NodeContext } from '../../service/gateway/node-context.js';
 import { SigningKeyring } from '../../service/keys/signing-keyring.js';
 import { insertAgent } from '../../service/store/agents.js';
-import { auditCheckpointRegressions, latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
+import { auditCheckpointHistory, auditCheckpointRegressions, latestAuditCheckpoint, saveAuditCheckpoint, type AuditCheckpointTables } from '../../service/store/audit-checkpoints.js';
 import { createTenant } from '../../service/store/tenants.js';
 import { PostgresFixture } from '../fixtures/postgres.js';
 import { runServiceCli } from '../helpers/service-process.js';
@@ -172,4 +173,25 @@ test.serial('`agents checkpoint --agent ID` prints the latest good checkpoint as
   const none = await runServiceCli(['agents', 'checkpoint', '--agent', 'quiet-agent', '--data', data]);
   t.is(none.code, 1);
   t.regex(none.stderr, /has reported no audit checkpoint yet/);
+});
+
+test('the history migration starts the history with the checkpoints held before it', async (t) => {
+  const older = await openMigrated({ url: null, sqliteFile: join(root, 'before-history.db') });
+  t.teardown(() => older.close());
+  const tenant = await createTenant(older.db, 'older', new Date(T0));
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(
+    older.db,
+    { id: 'older-agent', tenantId: tenant.id, name: 'o', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
+  // The schema as 0004 left it: the history table not there yet, one checkpoint held.
+  await auditCheckpointHistoryMigration.down!(older.db);
+  const held = point(500, 1, 'd');
+  const row = { agent_id: 'older-agent', checkpoint: JSON.stringify(held), at: held.at, bytes: held.bytes, received_at: new Date(T0).toISOString() };
+  await older.db.withTables<AuditCheckpointTables>().insertInto('audit_checkpoints').values(row).execute();
+  await auditCheckpointHistoryMigration.up(older.db);
+  t.deepEqual(await auditCheckpointHistory(older.db, 'older-agent'), [held]);
+  t.like(await saveAuditCheckpoint(older.db, 'older-agent', point(200, 2, 'e'), new Date(T0)), { outcome: 'regressed', regression: 'SHORTER', previous: held });
 });
