@@ -23,7 +23,7 @@ import { receiveAuditCheckpoint } from './audit-checkpoints.js';
 import type { CommandQueue } from './command-queue.js';
 import { Connection } from './connection.js';
 import { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
-import { checkHello } from './hello-check.js';
+import { checkHello } from '../service/gateway/hello-check.js';
 import type { PendingCommand } from './pending-command.js';
 import { uuidFrom } from './randomness.js';
 import { registerAgent } from './registration.js';
@@ -189,7 +189,9 @@ export class AgentGateway {
   #onHello(connection: Connection, hello: HelloMessage): void {
     const state = this.#state;
     connection.clearHelloTimer();
-    const check = checkHello(hello, { registry: state.registry, challengeNonce: connection.nonce, now: state.clock.now(), clockSkewMs: state.clockSkewMs });
+    const registered = state.registry.get(hello.agentId);
+    const agent = registered === undefined ? undefined : { tenant_id: registered.tenantId, signing_key: registered.signingKeyRaw };
+    const check = checkHello(hello, { agent, nonce: connection.nonce ?? '', now: state.clock.now(), clockSkewMs: state.clockSkewMs });
     if (!check.ok) {
       state.logger.warn('hello refused', { connectionId: connection.id, code: check.code });
       state.events.emit('helloRefused', { connectionId: connection.id, agentId: hello.agentId, code: check.code });
