@@ -9,8 +9,6 @@ import {
   parseAgentFrame,
   sharedFeatures,
   toBase64Url,
-  verifyResult,
-  verifyServiceKeysAck,
   type AckMessage,
   type HelloMessage,
   type RegisterMessage,
@@ -22,8 +20,10 @@ import {
 import { receiveAuditCheckpoint } from './audit-checkpoints.js';
 import type { CommandQueue } from './command-queue.js';
 import { Connection } from './connection.js';
-import { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
+import { IgnoredFrame, ServiceErrorCode } from './error-codes.js';
 import { checkHello } from '../service/gateway/hello-check.js';
+import { judgeKeysAck } from '../service/gateway/key-announcement.js';
+import { checkResult } from '../service/gateway/result-check.js';
 import type { PendingCommand } from './pending-command.js';
 import { uuidFrom } from './randomness.js';
 import { registerAgent } from './registration.js';
@@ -214,6 +214,7 @@ export class AgentGateway {
       capabilities: hello.capabilities,
       features: v2 ? sharedFeatures(state.features, hello.features) : new Set(),
       connection,
+      agentSigningKey: check.agentSigningKey,
     });
     connection.session = session;
     connection.phase = 'session';
@@ -242,8 +243,7 @@ export class AgentGateway {
   #onResult(session: Session, message: ResultMessage): void {
     const state = this.#state;
     const { result } = message;
-    const agent = state.requireAgent(session.agentId);
-    const refusal = result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, agent.signingKey) ? null : ResultRefusal.INVALID_SIGNATURE;
+    const refusal = checkResult(message, session);
     if (refusal !== null) {
       state.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
       state.events.emit('resultRefused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
@@ -269,18 +269,20 @@ export class AgentGateway {
   /** Sends a key announcement to the session if it negotiated keyRotation; false when it did not. */
   announceTo(session: Session, announcement: ServiceKeysMessage): boolean {
     if (!session.features.has(Feature.keyRotation)) return false;
+    session.announcement = announcement;
     this.sendMessage(session.connection, announcement);
     return true;
   }
 
   #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): void {
     const state = this.#state;
-    const agent = state.requireAgent(session.agentId);
-    if (message.agentId !== session.agentId || !verifyServiceKeysAck(message, agent.signingKey)) {
-      state.logger.warn('serviceKeysAck refused: not signed by the session agent', { agentId: session.agentId });
-      state.events.emit('serviceKeysAckRefused', { agentId: session.agentId });
+    const refusal = judgeKeysAck(session, message);
+    if (refusal !== null) {
+      state.logger.warn('serviceKeysAck refused', { agentId: session.agentId, reason: refusal });
+      state.events.emit('serviceKeysAckRefused', { agentId: session.agentId, reason: refusal });
       return;
     }
+    session.announcement = null;
     state.keyAcks.set(session.agentId, { issuedAt: message.issuedAt, kids: message.kids });
     state.logger.info('agent trusts the announced service keys', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });
     state.events.emit('serviceKeysAck', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });
