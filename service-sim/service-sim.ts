@@ -20,7 +20,7 @@ import { CommandQueue } from './command-queue.js';
 import type { CommandSpec } from './command-spec.js';
 import type { Disposable, TypedEvents } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
-import { DEFAULT_PATH, type ServiceSimOptions } from './options.js';
+import type { ServiceSimOptions } from './options.js';
 import { PendingCommand } from './pending-command.js';
 import { privateKeyFrom, uuidFrom } from './randomness.js';
 import { registerAgent } from './registration.js';
@@ -66,7 +66,7 @@ export class ServiceSim {
   static async start(options: ServiceSimOptions = {}): Promise<ServiceSim> {
     const sim = new ServiceSim(options);
     const state = sim.#state;
-    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls, subprotocols: state.subprotocols };
+    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, tls: options.tls, subprotocols: state.subprotocols };
     sim.#listening = await listen(sim.#listenOptions, (ws) => sim.#gateway.accept(ws));
     if (options.dropSilentAgents === true) {
       sim.#stopHeartbeat = startHeartbeat(state.heartbeatIntervalMs, {
