@@ -6,6 +6,7 @@ import {
   Subprotocol,
   encodeMessage,
   formatTime,
+  isPreAuthenticationRefusal,
   parseAgentFrame,
   sharedFeatures,
   toBase64Url,
@@ -247,6 +248,13 @@ export class AgentGateway {
     if (refusal !== null) {
       state.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
       state.events.emit('resultRefused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
+      return;
+    }
+    if (isPreAuthenticationRefusal(result)) {
+      // It says a frame naming the id was refused, not what became of the command: as the service, neither stored nor acknowledged.
+      if (!state.refusals.has(result.commandId)) state.refusals.set(result.commandId, result);
+      state.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
+      state.events.emit('refusedBeforeAuthentication', { agentId: session.agentId, result });
       return;
     }
     this.#queue.answered(session, result.commandId);

@@ -45,6 +45,8 @@ export interface ServiceEvents {
   ack: { agentId: string; commandId: string; known: boolean };
   /** The first verified result of a command id, stored. `known`: issued through the queue. */
   result: { agentId: string; result: Result; known: boolean };
+  /** A verified refusal the agent sent before authenticating a frame (`details.preAuthentication`): neither stored nor acknowledged (docs/protocol.md section 7). */
+  refusedBeforeAuthentication: { agentId: string; result: Result };
   /** A verified result for an id that has one stored already (acknowledged again, not stored). */
   duplicateResult: { agentId: string; result: Result; identical: boolean };
   /** A verified `serviceKeysAck`: the agent now trusts exactly `kids`. */

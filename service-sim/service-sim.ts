@@ -138,6 +138,34 @@ export class ServiceSim {
     return this.#state.results.map;
   }
 
+  /** Refusals before authentication by command id (first one wins): answers to frames, never stored as results. */
+  get refusalsBeforeAuthentication(): ReadonlyMap<string, Result> {
+    return this.#state.refusals;
+  }
+
+  /** The agent's answer to a command id: its stored result, or its refusal of the frame before authentication. */
+  answer(commandId: string, timeoutMs = 15_000): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      const done = (result: Result): void => {
+        clearTimeout(timer);
+        stored.dispose();
+        refused.dispose();
+        resolve(result);
+      };
+      const stored = this.on('result', (event) => {
+        if (event.result.commandId === commandId) done(event.result);
+      });
+      const refused = this.on('refusedBeforeAuthentication', (event) => {
+        if (event.result.commandId === commandId) done(event.result);
+      });
+      const timer = setTimeout(() => {
+        stored.dispose();
+        refused.dispose();
+        reject(new Error(`no answer to command ${commandId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+  }
+
   // --- registration and keys -------------------------------------------------------------
 
   /** A one-time registration token for `tenantId` (base64url of 32 random bytes). */

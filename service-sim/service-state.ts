@@ -1,4 +1,4 @@
-import { DEFAULT_CLOCK_SKEW_MS, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
+import { DEFAULT_CLOCK_SKEW_MS, type Result, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
 import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
 import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandSigner } from './command-signer.js';
@@ -49,6 +49,8 @@ export class ServiceState {
   readonly tokens = new RegistrationTokens();
   readonly registry = new AgentRegistry();
   readonly results = new ResultStore();
+  /** The first refusal before authentication per command id: what the agent said of a frame, never a command's result. */
+  readonly refusals = new Map<string, Result>();
   /** First ack per command id. */
   readonly acks = new Map<string, { agentId: string; at: string }>();
   /** Every ignored frame, by code. */
