@@ -255,6 +255,7 @@ export class AgentGateway {
       if (!state.refusals.has(result.commandId)) state.refusals.set(result.commandId, result);
       state.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
       state.events.emit('refusedBeforeAuthentication', { agentId: session.agentId, result });
+      state.answered(result.commandId, result);
       return;
     }
     this.#queue.answered(session, result.commandId);
@@ -266,6 +267,7 @@ export class AgentGateway {
         this.#queue.settled(command);
       }
       state.events.emit('result', { agentId: session.agentId, result, known: command !== undefined });
+      state.answered(result.commandId, result);
     } else {
       if (outcome === 'conflicting') state.logger.warn('a second, different result for a command (the first one stays)', { agentId: session.agentId, commandId: result.commandId });
       state.events.emit('duplicateResult', { agentId: session.agentId, result, identical: outcome === 'identical' });

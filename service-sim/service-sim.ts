@@ -143,26 +143,23 @@ export class ServiceSim {
     return this.#state.refusals;
   }
 
-  /** The agent's answer to a command id: its stored result, or its refusal of the frame before authentication. */
+  /** The agent's answer to a command id: its stored result, or its refusal of the frame before authentication (at once if it has one already). */
   answer(commandId: string, timeoutMs = 15_000): Promise<Result> {
+    const state = this.#state;
+    const known = state.results.map.get(commandId) ?? state.refusals.get(commandId);
+    if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
-      const done = (result: Result): void => {
+      const wake = (result: Result): void => {
         clearTimeout(timer);
-        stored.dispose();
-        refused.dispose();
         resolve(result);
       };
-      const stored = this.on('result', (event) => {
-        if (event.result.commandId === commandId) done(event.result);
-      });
-      const refused = this.on('refusedBeforeAuthentication', (event) => {
-        if (event.result.commandId === commandId) done(event.result);
-      });
       const timer = setTimeout(() => {
-        stored.dispose();
-        refused.dispose();
+        const waiters = state.answerWaiters.get(commandId)?.filter((waiter) => waiter !== wake) ?? [];
+        if (waiters.length > 0) state.answerWaiters.set(commandId, waiters);
+        else state.answerWaiters.delete(commandId);
         reject(new Error(`no answer to command ${commandId} within ${timeoutMs} ms`));
       }, timeoutMs);
+      state.answerWaiters.set(commandId, [...(state.answerWaiters.get(commandId) ?? []), wake]);
     });
   }
 
