@@ -19,10 +19,10 @@ import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandSpec } from './command-spec.js';
 import type { Disposable, TypedEvents } from './events.js';
-import { startHeartbeat } from './heartbeat.js';
 import type { ServiceSimOptions } from './options.js';
 import { PendingCommand } from './pending-command.js';
 import { privateKeyFrom, uuidFrom } from './randomness.js';
+import { pingRound } from '../service/gateway/liveness.js';
 import { registerAgent } from './registration.js';
 import { cutConnections } from './outage.js';
 import { listen, type ListeningServer } from './server.js';
@@ -69,12 +69,13 @@ export class ServiceSim {
     sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, tls: options.tls, subprotocols: state.subprotocols };
     sim.#listening = await listen(sim.#listenOptions, (ws) => sim.#gateway.accept(ws));
     if (options.dropSilentAgents === true) {
-      sim.#stopHeartbeat = startHeartbeat(state.heartbeatIntervalMs, {
-        connections: () => state.connections.values(),
+      const timer = setInterval(() => {
         // Stalled or deaf to pings, the service sends no pings either: the agent must see silence.
-        paused: () => state.stalled || !state.answerPings,
-        onDead: (connection) => state.logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId }),
-      });
+        if (state.stalled || !state.answerPings) return;
+        pingRound(state.connections.values(), (connection) => state.logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId }));
+      }, state.heartbeatIntervalMs);
+      timer.unref();
+      sim.#stopHeartbeat = () => clearInterval(timer);
     }
     return sim;
   }
