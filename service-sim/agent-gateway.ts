@@ -6,11 +6,10 @@ import {
   Subprotocol,
   encodeMessage,
   formatTime,
+  isPreAuthenticationRefusal,
   parseAgentFrame,
   sharedFeatures,
   toBase64Url,
-  verifyResult,
-  verifyServiceKeysAck,
   type AckMessage,
   type HelloMessage,
   type RegisterMessage,
@@ -22,8 +21,10 @@ import {
 import { receiveAuditCheckpoint } from './audit-checkpoints.js';
 import type { CommandQueue } from './command-queue.js';
 import { Connection } from './connection.js';
-import { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
-import { checkHello } from './hello-check.js';
+import { IgnoredFrame, ServiceErrorCode } from './error-codes.js';
+import { checkHello } from '../service/gateway/hello-check.js';
+import { judgeKeysAck } from '../service/gateway/key-announcement.js';
+import { checkResult } from '../service/gateway/result-check.js';
 import type { PendingCommand } from './pending-command.js';
 import { uuidFrom } from './randomness.js';
 import { registerAgent } from './registration.js';
@@ -189,7 +190,9 @@ export class AgentGateway {
   #onHello(connection: Connection, hello: HelloMessage): void {
     const state = this.#state;
     connection.clearHelloTimer();
-    const check = checkHello(hello, { registry: state.registry, challengeNonce: connection.nonce, now: state.clock.now(), clockSkewMs: state.clockSkewMs });
+    const registered = state.registry.get(hello.agentId);
+    const agent = registered === undefined ? undefined : { tenant_id: registered.tenantId, signing_key: registered.signingKeyRaw };
+    const check = checkHello(hello, { agent, nonce: connection.nonce ?? '', now: state.clock.now(), clockSkewMs: state.clockSkewMs });
     if (!check.ok) {
       state.logger.warn('hello refused', { connectionId: connection.id, code: check.code });
       state.events.emit('helloRefused', { connectionId: connection.id, agentId: hello.agentId, code: check.code });
@@ -212,6 +215,7 @@ export class AgentGateway {
       capabilities: hello.capabilities,
       features: v2 ? sharedFeatures(state.features, hello.features) : new Set(),
       connection,
+      agentSigningKey: check.agentSigningKey,
     });
     connection.session = session;
     connection.phase = 'session';
@@ -240,11 +244,18 @@ export class AgentGateway {
   #onResult(session: Session, message: ResultMessage): void {
     const state = this.#state;
     const { result } = message;
-    const agent = state.requireAgent(session.agentId);
-    const refusal = result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, agent.signingKey) ? null : ResultRefusal.INVALID_SIGNATURE;
+    const refusal = checkResult(message, session);
     if (refusal !== null) {
       state.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
       state.events.emit('resultRefused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
+      return;
+    }
+    if (isPreAuthenticationRefusal(result)) {
+      // It says a frame naming the id was refused, not what became of the command: as the service, neither stored nor acknowledged.
+      if (!state.refusals.has(result.commandId)) state.refusals.set(result.commandId, result);
+      state.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
+      state.events.emit('refusedBeforeAuthentication', { agentId: session.agentId, result });
+      state.answered(result.commandId, result);
       return;
     }
     this.#queue.answered(session, result.commandId);
@@ -256,6 +267,7 @@ export class AgentGateway {
         this.#queue.settled(command);
       }
       state.events.emit('result', { agentId: session.agentId, result, known: command !== undefined });
+      state.answered(result.commandId, result);
     } else {
       if (outcome === 'conflicting') state.logger.warn('a second, different result for a command (the first one stays)', { agentId: session.agentId, commandId: result.commandId });
       state.events.emit('duplicateResult', { agentId: session.agentId, result, identical: outcome === 'identical' });
@@ -267,18 +279,20 @@ export class AgentGateway {
   /** Sends a key announcement to the session if it negotiated keyRotation; false when it did not. */
   announceTo(session: Session, announcement: ServiceKeysMessage): boolean {
     if (!session.features.has(Feature.keyRotation)) return false;
+    session.announcement = announcement;
     this.sendMessage(session.connection, announcement);
     return true;
   }
 
   #onServiceKeysAck(session: Session, message: ServiceKeysAckMessage): void {
     const state = this.#state;
-    const agent = state.requireAgent(session.agentId);
-    if (message.agentId !== session.agentId || !verifyServiceKeysAck(message, agent.signingKey)) {
-      state.logger.warn('serviceKeysAck refused: not signed by the session agent', { agentId: session.agentId });
-      state.events.emit('serviceKeysAckRefused', { agentId: session.agentId });
+    const refusal = judgeKeysAck(session, message);
+    if (refusal !== null) {
+      state.logger.warn('serviceKeysAck refused', { agentId: session.agentId, reason: refusal });
+      state.events.emit('serviceKeysAckRefused', { agentId: session.agentId, reason: refusal });
       return;
     }
+    session.announcement = null;
     state.keyAcks.set(session.agentId, { issuedAt: message.issuedAt, kids: message.kids });
     state.logger.info('agent trusts the announced service keys', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });
     state.events.emit('serviceKeysAck', { agentId: session.agentId, issuedAt: message.issuedAt, kids: message.kids });

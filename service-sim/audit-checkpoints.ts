@@ -1,5 +1,5 @@
-import { verifyAuditCheckpoint, type AuditCheckpoint, type AuditCheckpointMessage } from '../protocol/index.js';
-import { ResultRefusal } from './error-codes.js';
+import type { AuditCheckpoint, AuditCheckpointMessage } from '../protocol/index.js';
+import { judgeAuditCheckpoint } from '../service/gateway/audit-checkpoint-handler.js';
 import type { ServiceState } from './service-state.js';
 import type { Session } from './session.js';
 
@@ -16,14 +16,7 @@ export interface HeldCheckpoint {
  */
 export function receiveAuditCheckpoint(state: ServiceState, session: Session, message: AuditCheckpointMessage): void {
   const agent = state.requireAgent(session.agentId);
-  const refusal =
-    message.agentId !== session.agentId
-      ? ResultRefusal.WRONG_AGENT
-      : !verifyAuditCheckpoint(message.checkpoint, agent.signingKey)
-        ? ResultRefusal.INVALID_SIGNATURE
-        : Date.parse(message.checkpoint.at) > state.clock.now().getTime() + state.clockSkewMs
-          ? ResultRefusal.FROM_THE_FUTURE
-          : null;
+  const refusal = judgeAuditCheckpoint(message, { agentId: session.agentId, agentSigningKey: agent.signingKey }, state.clock.now(), state.clockSkewMs);
   if (refusal !== null) {
     state.logger.warn('audit checkpoint refused', { agentId: session.agentId, reason: refusal });
     state.events.emit('auditCheckpointRefused', { agentId: session.agentId, reason: refusal });

@@ -8,14 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Subprotocol } from '../protocol/index.js';
-import { consoleLogger } from './console-logger.js';
+import { jsonLineLogger } from '../service/logger.js';
 import { ServiceSim } from './service-sim.js';
 
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
-    path: { type: 'string', default: '/agent/v1' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     tenant: { type: 'string', default: 'tenant-1' },
@@ -35,11 +34,10 @@ if ((certFile === undefined) !== (keyFile === undefined)) {
 const sim = await ServiceSim.start({
   host: values.host,
   port: Number(values.port),
-  path: values.path,
   heartbeatIntervalMs: Number(values['heartbeat-ms']),
   ...(values['v1-only'] ? { subprotocols: [Subprotocol.v1] } : {}),
   ...(certFile !== undefined && keyFile !== undefined ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
-  logger: consoleLogger(),
+  logger: jsonLineLogger('info'),
 });
 sim.on('result', ({ agentId, result }) => process.stderr.write(`result ${result.commandId} from ${agentId}: ${result.status} ${result.code}\n`));
 

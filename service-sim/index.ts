@@ -1,7 +1,6 @@
-/** The simulated cloud reset service (the service side of SPEC.md), for tests, the demo and benchmarks. */
+/** The simulated cloud reset service (the service side of SPEC.md), for tests and benchmarks. */
 export * from './agent-registry.js';
 export type { HeldCheckpoint } from './audit-checkpoints.js';
-export * from './console-logger.js';
 export * from './command-spec.js';
 export * from './error-codes.js';
 export * from './events.js';

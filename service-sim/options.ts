@@ -1,4 +1,5 @@
 import { Feature, Subprotocol, type OkpPrivateJwk } from '../protocol/index.js';
+import type { ServiceLogger } from '../service/logger.js';
 
 /** Wall-clock time for every timestamp the service writes (issuedAt, serverTime...); injected so tests control it. */
 export interface Clock {
@@ -10,13 +11,8 @@ export interface RandomSource {
   bytes(length: number): Buffer;
 }
 
-/** Same shape as the agent's Logger, so one adapter serves both. Messages never carry frame content. */
-export interface ServiceLogger {
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
-}
+/** The service's logger interface (same shape as the agent's Logger, so one adapter serves both). */
+export type { ServiceLogger };
 
 export interface TlsOptions {
   /** PEM certificate (chain). */
@@ -30,8 +26,6 @@ export interface ServiceSimOptions {
   host?: string;
   /** 0 (default) picks a free port; `ServiceSim.port` tells which. */
   port?: number;
-  /** WebSocket path; default `/agent/v1`. */
-  path?: string;
   /** Serve wss:// with this certificate; ws:// without. */
   tls?: TlsOptions;
   /** Sent in `welcome`; also the service's own ping period when `dropSilentAgents` is on. Default 30 000 (min 1000). */
@@ -60,7 +54,6 @@ export interface ServiceSimOptions {
   logger?: ServiceLogger;
 }
 
-export const DEFAULT_PATH = '/agent/v1';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
 export const DEFAULT_COMMAND_TTL_MS = 5 * 60 * 1000;

@@ -1,7 +1,7 @@
 import type { Result } from '../protocol/index.js';
 
 /**
- * A result in plain words for the person who asked, as a reset page or the demo shows it. Every
+ * A result in plain words for the person who asked, as the reset page (service-sim/web) shows it. Every
  * code of SPEC.md has its sentence; the details the agent sent make it precise.
  */
 export function resultInWords(result: Result, locale = 'en-GB'): string {

@@ -1,5 +1,6 @@
 import type { AuditCheckpoint, Feature, FrameError, Result, Subprotocol } from '../protocol/index.js';
-import type { IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
+import type { CheckpointRefusal, IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
+import type { KeysAckRefusal } from '../service/gateway/key-announcement.js';
 import type { TranscriptEntry } from './transcript.js';
 
 /** An authenticated agent session as tests see it. */
@@ -44,16 +45,18 @@ export interface ServiceEvents {
   ack: { agentId: string; commandId: string; known: boolean };
   /** The first verified result of a command id, stored. `known`: issued through the queue. */
   result: { agentId: string; result: Result; known: boolean };
+  /** A verified refusal the agent sent before authenticating a frame (`details.preAuthentication`): neither stored nor acknowledged (docs/protocol.md section 7). */
+  refusedBeforeAuthentication: { agentId: string; result: Result };
   /** A verified result for an id that has one stored already (acknowledged again, not stored). */
   duplicateResult: { agentId: string; result: Result; identical: boolean };
   /** A verified `serviceKeysAck`: the agent now trusts exactly `kids`. */
   serviceKeysAck: { agentId: string; issuedAt: string; kids: readonly string[] };
-  /** A `serviceKeysAck` whose signature does not verify with the agent's key (ignored). */
-  serviceKeysAckRefused: { agentId: string };
+  /** A `serviceKeysAck` not signed by the session agent, or not answering the announcement sent on that session (ignored). */
+  serviceKeysAckRefused: { agentId: string; reason: KeysAckRefusal };
   /** A verified audit checkpoint, later than the one held: now the agent's latest. */
   auditCheckpoint: { agentId: string; checkpoint: AuditCheckpoint };
-  /** An audit checkpoint not signed by the session agent's key, or naming another agent (ignored). */
-  auditCheckpointRefused: { agentId: string; reason: ResultRefusal };
+  /** An audit checkpoint not signed by the session agent's key, naming another agent, or dated ahead of the clock (ignored). */
+  auditCheckpointRefused: { agentId: string; reason: CheckpointRefusal };
   /** A result that was not stored and not acknowledged. */
   resultRefused: { agentId: string; commandId: string; reason: ResultRefusal };
 }

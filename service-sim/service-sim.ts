@@ -19,10 +19,10 @@ import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandSpec } from './command-spec.js';
 import type { Disposable, TypedEvents } from './events.js';
-import { startHeartbeat } from './heartbeat.js';
-import { DEFAULT_PATH, type ServiceSimOptions } from './options.js';
+import type { ServiceSimOptions } from './options.js';
 import { PendingCommand } from './pending-command.js';
 import { privateKeyFrom, uuidFrom } from './randomness.js';
+import { pingRound } from '../service/gateway/liveness.js';
 import { registerAgent } from './registration.js';
 import { cutConnections } from './outage.js';
 import { listen, type ListeningServer } from './server.js';
@@ -66,15 +66,16 @@ export class ServiceSim {
   static async start(options: ServiceSimOptions = {}): Promise<ServiceSim> {
     const sim = new ServiceSim(options);
     const state = sim.#state;
-    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: options.path ?? DEFAULT_PATH, tls: options.tls, subprotocols: state.subprotocols };
+    sim.#listenOptions = { host: options.host ?? '127.0.0.1', port: options.port ?? 0, tls: options.tls, subprotocols: state.subprotocols };
     sim.#listening = await listen(sim.#listenOptions, (ws) => sim.#gateway.accept(ws));
     if (options.dropSilentAgents === true) {
-      sim.#stopHeartbeat = startHeartbeat(state.heartbeatIntervalMs, {
-        connections: () => state.connections.values(),
+      const timer = setInterval(() => {
         // Stalled or deaf to pings, the service sends no pings either: the agent must see silence.
-        paused: () => state.stalled || !state.answerPings,
-        onDead: (connection) => state.logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId }),
-      });
+        if (state.stalled || !state.answerPings) return;
+        pingRound(state.connections.values(), (connection) => state.logger.warn('terminating a silent agent connection', { connectionId: connection.id, agentId: connection.agentId }));
+      }, state.heartbeatIntervalMs);
+      timer.unref();
+      sim.#stopHeartbeat = () => clearInterval(timer);
     }
     return sim;
   }
@@ -136,6 +137,31 @@ export class ServiceSim {
   /** Stored results by command id (first verified result wins). */
   get results(): ReadonlyMap<string, Result> {
     return this.#state.results.map;
+  }
+
+  /** Refusals before authentication by command id (first one wins): answers to frames, never stored as results. */
+  get refusalsBeforeAuthentication(): ReadonlyMap<string, Result> {
+    return this.#state.refusals;
+  }
+
+  /** The agent's answer to a command id: its stored result, or its refusal of the frame before authentication (at once if it has one already). */
+  answer(commandId: string, timeoutMs = 15_000): Promise<Result> {
+    const state = this.#state;
+    const known = state.results.map.get(commandId) ?? state.refusals.get(commandId);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve, reject) => {
+      const wake = (result: Result): void => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        const waiters = state.answerWaiters.get(commandId)?.filter((waiter) => waiter !== wake) ?? [];
+        if (waiters.length > 0) state.answerWaiters.set(commandId, waiters);
+        else state.answerWaiters.delete(commandId);
+        reject(new Error(`no answer to command ${commandId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      state.answerWaiters.set(commandId, [...(state.answerWaiters.get(commandId) ?? []), wake]);
+    });
   }
 
   // --- registration and keys -------------------------------------------------------------

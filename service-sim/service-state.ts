@@ -1,4 +1,4 @@
-import { DEFAULT_CLOCK_SKEW_MS, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
+import { DEFAULT_CLOCK_SKEW_MS, type Result, type ServiceKeysMessage, type Subprotocol } from '../protocol/index.js';
 import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
 import type { HeldCheckpoint } from './audit-checkpoints.js';
 import { CommandSigner } from './command-signer.js';
@@ -49,6 +49,10 @@ export class ServiceState {
   readonly tokens = new RegistrationTokens();
   readonly registry = new AgentRegistry();
   readonly results = new ResultStore();
+  /** The first refusal before authentication per command id: what the agent said of a frame, never a command's result. */
+  readonly refusals = new Map<string, Result>();
+  /** Who waits for the agent's answer to a command id (`ServiceSim.answer`): one lookup per result, however many wait. */
+  readonly answerWaiters = new Map<string, ((result: Result) => void)[]>();
   /** First ack per command id. */
   readonly acks = new Map<string, { agentId: string; at: string }>();
   /** Every ignored frame, by code. */
@@ -86,6 +90,14 @@ export class ServiceState {
     const agent = this.registry.get(agentId);
     if (agent === undefined) throw new Error(`unknown agent ${agentId}`);
     return agent;
+  }
+
+  /** The agent answered `commandId` (a stored result or a refusal before authentication): wakes those waiting for it. */
+  answered(commandId: string, result: Result): void {
+    const waiters = this.answerWaiters.get(commandId);
+    if (waiters === undefined) return;
+    this.answerWaiters.delete(commandId);
+    for (const wake of waiters) wake(result);
   }
 
   sessionsOf(tenantId: string): Session[] {

@@ -1,5 +1,5 @@
 import type { Result } from '../../protocol/index.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../../service/portal/html.js';
 import type { CommandRow } from './command-log.js';
 import { CHANNEL_LABEL, type OutboxMessage } from './outbox.js';
 import type { IdentityMethod } from './one-time-codes.js';

@@ -11,7 +11,6 @@ import {
   sharedFeatures,
   Subprotocol,
   toBase64Url,
-  verifyResult,
   type AckMessage,
   type AgentMessage,
   type HelloMessage,
@@ -33,7 +32,8 @@ import type { NodeContext } from './node-context.js';
 import { registerAgent } from './registration.js';
 import { Connection } from './connection.js';
 import { Session } from './session.js';
-import { ResultRefusal, WireError } from './wire-errors.js';
+import { checkResult } from './result-check.js';
+import { WireError } from './wire-errors.js';
 import { receiveAuditCheckpoint } from './audit-checkpoint-handler.js';
 
 /**
@@ -287,7 +287,7 @@ export class AgentGateway {
   async #onResult(session: Session, message: ResultMessage): Promise<void> {
     const context = this.#context;
     const { result } = message;
-    const refusal = result.agentId !== session.agentId ? ResultRefusal.WRONG_AGENT : verifyResult(message, session.agentSigningKey) ? null : ResultRefusal.INVALID_SIGNATURE;
+    const refusal = checkResult(message, session);
     if (refusal !== null) {
       context.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
       return;

@@ -3,6 +3,7 @@ import { touchSessions } from '../store/agents.js';
 import { claimCommands, expireCommands } from '../store/commands.js';
 import type { AgentGateway } from './agent-gateway.js';
 import { commandFrame } from './command-frame.js';
+import { pingRound } from './liveness.js';
 import type { NodeContext } from './node-context.js';
 import type { Session } from './session.js';
 
@@ -94,16 +95,7 @@ export class Dispatcher {
   async #housekeeping(): Promise<void> {
     if (this.#stopped) return;
     const context = this.#context;
-    for (const connection of this.#gateway.connections) {
-      if (connection.phase !== 'session') continue;
-      if (!connection.alive) {
-        context.logger.warn('agent connection silent for two intervals; dropping it', { connectionId: connection.id });
-        connection.ws.terminate();
-        continue;
-      }
-      connection.alive = false;
-      connection.ws.ping();
-    }
+    pingRound(this.#gateway.connections, (connection) => context.logger.warn('agent connection silent for two intervals; dropping it', { connectionId: connection.id }));
     const held = new Map([...this.#gateway.sessions.values()].map((s) => [s.agentId, s.sessionId]));
     for (const agentId of await touchSessions(context.store.db, held, context.now())) {
       const session = this.#gateway.sessions.get(agentId);

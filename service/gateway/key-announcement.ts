@@ -25,7 +25,7 @@ export function buildAnnouncement(keys: readonly LoadedSigningKey[], signer: Loa
 }
 
 /** Null when the ack is signed by the session's agent and answers exactly the announcement sent. */
-export function judgeKeysAck(session: Session, ack: ServiceKeysAckMessage): KeysAckRefusal | null {
+export function judgeKeysAck(session: Pick<Session, 'agentId' | 'agentSigningKey' | 'announcement'>, ack: ServiceKeysAckMessage): KeysAckRefusal | null {
   if (ack.agentId !== session.agentId || !verifyServiceKeysAck(ack, session.agentSigningKey)) return KeysAckRefusal.INVALID_SIGNATURE;
   const sent = session.announcement;
   if (sent === null || ack.issuedAt !== sent.issuedAt) return KeysAckRefusal.MISMATCHED;

@@ -28,3 +28,14 @@ export const ResultRefusal = {
   WRONG_AGENT: 'WRONG_AGENT',
 } as const;
 export type ResultRefusal = (typeof ResultRefusal)[keyof typeof ResultRefusal];
+
+/** Why an `auditCheckpoint` was not held (logged; the agent gets no answer either way). */
+export const CheckpointRefusal = {
+  /** Names another agent than the session's. */
+  WRONG_AGENT: 'WRONG_AGENT',
+  /** Does not verify with the session agent's registered signing key. */
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  /** Signed later than the clock plus the allowed skew: held, it would make every real one after it look stale. */
+  FROM_THE_FUTURE: 'FROM_THE_FUTURE',
+} as const;
+export type CheckpointRefusal = (typeof CheckpointRefusal)[keyof typeof CheckpointRefusal];

@@ -13,22 +13,30 @@ export const AGENT_PATH = '/agent/v1';
  */
 export const SUBPROTOCOLS: readonly Subprotocol[] = [Subprotocol.v2, Subprotocol.v1];
 
+/** What the endpoint may vary: the versions it speaks and whether ws answers pings itself (service-sim narrows the first and turns the second off to fake a dead link). */
+export interface AgentEndpointOptions {
+  subprotocols?: readonly Subprotocol[];
+  autoPong?: boolean;
+}
+
 /** `/agent/v1`: the WebSocket upgrade (subprotocol required, frames over 64 KiB closed with 1009 by ws). */
-export function agentEndpoint(gateway: AgentGateway): HttpPart {
+export function agentEndpoint(gateway: Pick<AgentGateway, 'accept'>, options: AgentEndpointOptions = {}): HttpPart {
+  const subprotocols = options.subprotocols ?? SUBPROTOCOLS;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     clientTracking: false,
-    handleProtocols: (offered) => pickSubprotocol(offered, SUBPROTOCOLS) ?? false,
+    autoPong: options.autoPong ?? true,
+    handleProtocols: (offered) => pickSubprotocol(offered, subprotocols) ?? false,
   });
   return {
     prefix: AGENT_PATH,
-    handle: (_request, response) => sendJson(response, 426, { error: 'UPGRADE_REQUIRED', message: `this path takes a WebSocket with subprotocol ${SUBPROTOCOLS.join(' or ')}` }),
+    handle: (_request, response) => sendJson(response, 426, { error: 'UPGRADE_REQUIRED', message: `this path takes a WebSocket with subprotocol ${subprotocols.join(' or ')}` }),
     upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, path: string) {
       const offered = String(request.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((name) => name.trim());
-      if (path !== AGENT_PATH || pickSubprotocol(offered, SUBPROTOCOLS) === null) {
+      if (path !== AGENT_PATH || pickSubprotocol(offered, subprotocols) === null) {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }

@@ -111,7 +111,8 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
   test.serial(titleFor(kind, 'forged, expired, future, wrong-agent, unknown-op, undecryptable and malformed commands'), async (t) => {
     const { service } = env;
     const base = () => service.buildCommand({ tenantId: env.tenantId, agentId: env.agentId, op: 'getAccountState', target: { by: 'uid', value: 'alice' } });
-    const resultOf = (id: string) => service.waitFor('result', (e) => e.result.commandId === id, 10_000).then((e) => e.result);
+    // A stored result, or a refusal before authentication (never stored as the command's result).
+    const resultOf = (id: string) => service.answer(id, 10_000);
 
     const forgedKey = (await import('node:crypto')).generateKeyPairSync('ed25519').privateKey;
     const forged = base();

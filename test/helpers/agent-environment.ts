@@ -122,10 +122,10 @@ export class AgentEnvironment {
     return this.agent;
   }
 
-  /** Issues a command through the service and waits for its verified result. */
+  /** Issues a command through the service and waits for the agent's verified answer: its result, or its refusal before authentication (never stored as the result). */
   async command(spec: { op: string; target?: { by: string; value: string }; params?: Record<string, unknown>; secret?: Record<string, string>; directory?: string }): Promise<Result> {
     const issued = this.service.issueCommand({ tenantId: this.tenantId, ...(spec as { op: string }) });
-    return withTimeout(issued.result, 20_000, `result of ${spec.op}`);
+    return this.service.answer(issued.id, 20_000);
   }
 
   async close(): Promise<void> {

@@ -88,12 +88,12 @@ export class InProcessAgent {
     return withTimeout(issued.result, 15_000, 'a getAccountState result');
   }
 
-  /** A getAccountState signed with the key of `kid`, sent outside the queue; resolves with its result. */
+  /** A getAccountState signed with the key of `kid`, sent outside the queue; resolves with the agent's answer (a result, or a refusal before authentication). */
   async commandSignedWith(kid: string): Promise<Result> {
     const command = this.service.buildCommand({ tenantId: TENANT, agentId: this.agentId, op: 'getAccountState', target: { by: 'sAMAccountName', value: this.directory.users[0]! } });
-    const result = this.service.waitFor('result', (e) => e.result.commandId === command.id, 15_000);
+    const answer = this.service.answer(command.id, 15_000);
     this.service.sendSignedCommand(this.agentId, command, { kid });
-    return (await result).result;
+    return answer;
   }
 
   async close(): Promise<void> {

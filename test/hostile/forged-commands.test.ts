@@ -51,13 +51,12 @@ function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): { command: Co
   return { command, user };
 }
 
+/** The agent's answer: a stored result, or a refusal before authentication (which the service never stores). */
 function resultOf(id: string): Promise<Result> {
-  return rig.service
-    .waitFor('result', (e) => e.result.commandId === id, 15_000)
-    .then((e) => {
-      codes[e.result.code] = (codes[e.result.code] ?? 0) + 1;
-      return e.result;
-    });
+  return rig.service.answer(id, 15_000).then((result) => {
+    codes[result.code] = (codes[result.code] ?? 0) + 1;
+    return result;
+  });
 }
 
 async function refused(t: ExecutionContext, send: (command: Command) => void, code: string, options: { issuedAt?: Date; ttlMs?: number; acked?: boolean } = {}): Promise<void> {
@@ -82,9 +81,9 @@ test.serial('a forged frame cannot poison a real command id: the genuine command
   const forged = resultOf(command.id);
   rig.service.sendSignedCommand(agentId, command, { signWith: generateKeyPairSync('ed25519').privateKey });
   t.like(await forged, { code: 'INVALID_SIGNATURE' });
-  const genuine = rig.service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 15_000);
+  t.false(rig.service.results.has(command.id), 'the refusal of a forged frame is not the command result');
+  const genuine = rig.service.waitFor('result', (e) => e.result.commandId === command.id, 15_000);
   rig.service.sendSignedCommand(agentId, command);
-  // The service stored the forged outcome first (it is the same id); the agent's second answer is the real one.
   t.like((await genuine).result, { code: 'OK', status: 'succeeded' });
   t.is(directory.passwordWrites(user), 1);
   rig.fault('forged then genuine');

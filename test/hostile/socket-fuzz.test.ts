@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { signCommand, type Command } from '../../protocol/index.js';
+import { signCommand, type Command, type Result } from '../../protocol/index.js';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
@@ -61,6 +61,8 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   });
   const key = rig.service.signingPrivateKey(rig.service.activeKid)!;
   const envelope = signCommand(base, rig.service.activeKid, key) as unknown as { type: string; command: Command; kid: string; signature: string };
+  // The agent's answer to a frame: a stored result, or (for most mutations) a refusal before authentication.
+  const answerTo = (id: string): Result | undefined => rig.service.results.get(id) ?? rig.service.refusalsBeforeAuthentication.get(id);
   const acks: string[] = [];
   rig.service.on('ack', (event) => acks.push(event.commandId));
   const disconnects: number[] = [];
@@ -85,9 +87,9 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
     // Wait until the agent has answered every frame of this batch that must get a result.
     const expected = batch.filter((f) => f.expect === 'result');
     const deadline = Date.now() + 60_000;
-    while (expected.some((f) => !rig.service.results.has(f.id!)) && Date.now() < deadline) await delay(20);
+    while (expected.some((f) => answerTo(f.id!) === undefined) && Date.now() < deadline) await delay(20);
     if (process.env['FUZZ_DEBUG'] !== undefined) {
-      const missing = expected.filter((f) => !rig.service.results.has(f.id!));
+      const missing = expected.filter((f) => answerTo(f.id!) === undefined);
       t.log(
         `batch ${sent}: ${missing.length} without result (${missing
           .slice(0, 3)
@@ -106,7 +108,7 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   const codes = new Map<string, number>();
   let answered = 0;
   for (const frame of frames) {
-    const result = frame.id === null ? undefined : rig.service.results.get(frame.id);
+    const result = frame.id === null ? undefined : answerTo(frame.id);
     if (result !== undefined) {
       answered++;
       codes.set(result.code, (codes.get(result.code) ?? 0) + 1);
@@ -117,7 +119,7 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
     if (result !== undefined && !frame.codes.includes(result.code)) problems.push(`${frame.what}: code ${result.code}, expected one of ${frame.codes.join(', ')}`);
   }
   const known = new Set(frames.map((f) => f.id));
-  const stray = [...rig.service.results.keys()].filter((id) => !known.has(id) && id !== warm.id && id !== marker.id);
+  const stray = [...new Set([...rig.service.results.keys(), ...rig.service.refusalsBeforeAuthentication.keys()])].filter((id) => !known.has(id) && id !== warm.id && id !== marker.id);
   const writes = directory.sim.opLog.all().filter((r) => r.operation === 'modify').length;
 
   const figures = {

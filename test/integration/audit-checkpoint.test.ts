@@ -3,7 +3,7 @@ import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCheckpoint } from '../../agent/audit/audit-checkpoint.js';
 import { Feature, Subprotocol, auditCheckpointMessage, encodeMessage, signAuditCheckpoint } from '../../protocol/index.js';
-import { ResultRefusal, IgnoredFrame, type ServiceSim } from '../../service-sim/index.js';
+import { CheckpointRefusal, IgnoredFrame, type ServiceSim } from '../../service-sim/index.js';
 import { runCli } from '../helpers/agent-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { InProcessAgent } from '../helpers/in-process-agent.js';
@@ -97,15 +97,15 @@ test('service-sim refuses a checkpoint not signed by the session agent, one nami
 
   const forged = sim.waitFor('auditCheckpointRefused', () => true);
   agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint(point, newAgentKeys().signing.privateKey))));
-  t.is((await forged).reason, ResultRefusal.INVALID_SIGNATURE);
+  t.is((await forged).reason, CheckpointRefusal.INVALID_SIGNATURE);
 
   const other = sim.waitFor('auditCheckpointRefused', () => true);
   agent.send(encodeMessage(auditCheckpointMessage('someone-else', signAuditCheckpoint(point, identity.signing.privateKey))));
-  t.is((await other).reason, ResultRefusal.WRONG_AGENT);
+  t.is((await other).reason, CheckpointRefusal.WRONG_AGENT);
 
   const future = sim.waitFor('auditCheckpointRefused', () => true);
   agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, at: new Date(Date.now() + 3_600_000).toISOString() }, identity.signing.privateKey))));
-  t.is((await future).reason, ResultRefusal.FROM_THE_FUTURE);
+  t.is((await future).reason, CheckpointRefusal.FROM_THE_FUTURE);
   t.is(sim.auditCheckpoint(identity.agentId), undefined);
 
   // The genuine one is held; an older one afterwards (a replay) changes nothing.

@@ -59,18 +59,25 @@ test('the first result wins; a re-sent identical result is acknowledged again, a
   t.deepEqual(await issued.result, first.result);
 });
 
-test('sendSignedCommand: a command signed with a key the agent does not trust gets INVALID_SIGNATURE, unacked', async (t) => {
+test('sendSignedCommand: a command signed with a key the agent does not trust gets INVALID_SIGNATURE, a refusal before authentication: not acked, not stored, no resultAck', async (t) => {
   const sim = await startService(t);
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity);
   const command = sim.buildCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'resetPassword', target: { by: 'uid', value: 'x' }, secret: { newPassword: 'pw-forged-1' } });
-  const stored = sim.waitFor('result');
+  const refused = sim.waitFor('refusedBeforeAuthentication');
   sim.sendSignedCommand(identity.agentId, command, { kid: 'k1', signWith: generateKeyPairSync('ed25519').privateKey });
-  const { result, known } = await stored;
+  const { result } = await refused;
   t.like(result, { commandId: command.id, code: 'INVALID_SIGNATURE', status: 'rejected' });
-  t.false(known);
+  t.is(sim.refusalsBeforeAuthentication.get(command.id), result);
+  t.false(sim.results.has(command.id), 'a refusal of a frame is never the result of the command (docs/protocol.md section 7)');
   t.false(sim.acks.has(command.id));
   t.is(agent.commands[0]?.refusal, 'INVALID_SIGNATURE');
+  // The genuine command with that id is still applied, and its result is the one stored.
+  const genuine = sim.waitFor('result', (event) => event.result.commandId === command.id);
+  sim.sendSignedCommand(identity.agentId, command);
+  t.like((await genuine).result, { code: 'OK' });
+  await agent.waitFor((message) => message.type === 'resultAck' && message.commandId === command.id);
+  t.is(agent.resultAcks.filter((id) => id === command.id).length, 1, 'only the stored result was acknowledged');
 });
 
 test('sendSignedCommand: a command built for another agent gets WRONG_AGENT', async (t) => {
@@ -80,8 +87,7 @@ test('sendSignedCommand: a command built for another agent gets WRONG_AGENT', as
   await connectAgent(t, sim, a);
   const frame = sim.sendSignedCommand(a.agentId, sim.buildCommand({ tenantId: TENANT, agentId: b.agentId, op: 'checkPermissions' }));
   const id = (JSON.parse(frame) as { command: { id: string } }).command.id;
-  const { result } = await sim.waitFor('result', (event) => event.result.commandId === id);
-  t.is(result.code, 'WRONG_AGENT');
+  t.is((await sim.answer(id)).code, 'WRONG_AGENT');
 });
 
 test('sendRaw writes the bytes as given, text or binary, and records them', async (t) => {

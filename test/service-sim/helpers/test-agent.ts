@@ -181,17 +181,18 @@ export class TestAgent {
   }
 
   /** Sends (or re-sends) the signed result of a held command. */
-  answer(commandId: string, options: { code?: ResultCode; signWith?: KeyObject } = {}): ResultMessage {
+  answer(commandId: string, options: { code?: ResultCode; signWith?: KeyObject; details?: Record<string, unknown> } = {}): ResultMessage {
     const result = buildResult({
       commandId,
       agentId: this.#identity.agentId,
       code: options.code ?? 'OK',
       message: 'done',
-      details: {},
+      details: options.details ?? {},
       completedAt: new Date(),
     });
     const message = signResult(result, options.signWith ?? this.#identity.signing.privateKey);
-    if (options.signWith === undefined) this.#results.set(commandId, message);
+    // A refusal before authentication is not recorded: the genuine command with that id still runs.
+    if (options.signWith === undefined && options.details?.['preAuthentication'] !== true) this.#results.set(commandId, message);
     this.#inFlight.delete(commandId);
     const index = this.held.indexOf(commandId);
     if (index >= 0) this.held.splice(index, 1);
@@ -218,7 +219,8 @@ export class TestAgent {
     const auth = authenticateCommand(raw as never, { trusted, agentId: this.#identity.agentId, tenantId: this.#identity.tenantId });
     if (!auth.ok) {
       this.commands.push({ frame: null, commandId: auth.commandId, secret: null, refusal: auth.code });
-      if (auth.commandId !== null) this.answer(auth.commandId, { code: auth.code });
+      // Marked as the real agent marks it, so that no service takes it for the command's result.
+      if (auth.commandId !== null) this.answer(auth.commandId, { code: auth.code, details: { preAuthentication: true } });
       return;
     }
     const command = auth.message.command;
