@@ -11,10 +11,11 @@ Usage:
   writeback-service tenant create NAME
   writeback-service token create --tenant T [--ttl DURATION]
   writeback-service agents list [--tenant T] [--json]
+  writeback-service agents remove --tenant T --agent ID [--force]
   writeback-service agents checkpoint --agent ID
   writeback-service reset --tenant T --user ID [--by KIND] (--password-stdin | --generate) [--force-change] [--no-unlock] [--json]
   writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--json]
-  writeback-service keys rotate
+  writeback-service keys rotate | keys status
   writeback-service admin-token create [--name N]
 
 Every command takes --data DIR (or WRITEBACK_SERVICE_DATA) and --db URL (PostgreSQL instead of the

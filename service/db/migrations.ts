@@ -1,5 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { agentRecordsMigration } from './agent-records-migration.js';
 import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
+import { helpdeskSessionMigration } from './helpdesk-session-migration.js';
 import { portalMigration } from './portal-migration.js';
 
 /**
@@ -126,6 +128,8 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0004-audit-checkpoints': auditCheckpointMigration,
+  '0005-agent-directories-and-removal': agentRecordsMigration,
+  '0006-helpdesk-sessions': helpdeskSessionMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -35,6 +35,7 @@ import { Connection } from './connection.js';
 import { Session } from './session.js';
 import { ResultRefusal, WireError } from './wire-errors.js';
 import { receiveAuditCheckpoint } from './audit-checkpoint-handler.js';
+import { receiveDirectories } from './directories-handler.js';
 
 /**
  * The agent side of one node (SPEC.md sections 4 to 7): registration, the challenge/hello/welcome
@@ -125,6 +126,8 @@ export class AgentGateway {
     switch (message.type) {
       case 'auditCheckpoint':
         return connection.session === null ? unexpected() : receiveAuditCheckpoint(this.#context, connection.session, message);
+      case 'directories':
+        return connection.session === null ? unexpected() : receiveDirectories(this.#context, connection.session, message);
       case 'register':
         return connection.phase === 'open' ? this.#onRegister(connection, message) : unexpected();
       case 'hello':
