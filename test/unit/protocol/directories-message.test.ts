@@ -1,5 +1,19 @@
 import test from 'ava';
-import { DEFAULT_TARGET_KIND, FrameError, encodeMessage, generateKeyPair, keyPairFromJwk, parseAgentFrame, signDirectories, verifyDirectories } from '../../../protocol/index.js';
+import { verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_TARGET_KIND,
+  FrameError,
+  canonicalize,
+  encodeMessage,
+  fromBase64Url,
+  generateKeyPair,
+  keyPairFromJwk,
+  parseAgentFrame,
+  parseServiceFrame,
+  signDirectories,
+  verifyDirectories,
+} from '../../../protocol/index.js';
 
 // The `directories` message (docs/protocol.md, "Directories"): signed by the agent, strict like every v2 message.
 
@@ -77,4 +91,19 @@ test('a report with a missing, extra or wrong member is INVALID_MESSAGE', (t) =>
     const parsed = parseAgentFrame(Buffer.from(JSON.stringify(frame)));
     t.like(parsed, { ok: false, error: FrameError.INVALID_MESSAGE }, JSON.stringify(frame).slice(0, 120));
   }
+});
+
+test('an agent never receives one: it is not a service message', (t) => {
+  t.like(parseServiceFrame(encodeMessage(message)), { ok: false, error: FrameError.UNKNOWN_TYPE });
+});
+
+test('the vector of test/fixtures/protocol/directories-vector.json: JCS and signature byte for byte; it parses and verifies with the agent key', (t) => {
+  const v1 = JSON.parse(readFileSync(new URL('../../fixtures/protocol/vectors.json', import.meta.url), 'utf8'));
+  const vector = JSON.parse(readFileSync(new URL('../../fixtures/protocol/directories-vector.json', import.meta.url), 'utf8'));
+  const signer = keyPairFromJwk(v1.keys.agentSigning.private);
+  t.is(canonicalize(vector.unsigned), vector.jcs);
+  t.true(verify(null, Buffer.from(vector.jcs, 'utf8'), signer.publicKey, fromBase64Url(vector.signature)!), 'Ed25519 over the JCS bytes, checked without this code');
+  t.is(signDirectories(vector.unsigned, signer.privateKey).signature, vector.signature);
+  const parsed = parseAgentFrame(JSON.stringify(vector.message));
+  t.true(parsed.ok && parsed.message.type === 'directories' && verifyDirectories(parsed.message, signer.publicKey));
 });
