@@ -329,6 +329,20 @@ export class AgentGateway {
     );
   }
 
+  /**
+   * The database no longer names this session as the agent's: another connection took over
+   * (REPLACED + 4002), or an admin removed the agent (`agents remove --force`: UNKNOWN_AGENT + 4001,
+   * as its next hello would get).
+   */
+  async lostSession(session: Session): Promise<void> {
+    const agent = await getAgent(this.#context.store.db, session.agentId);
+    if (session.closed) return;
+    if (agent !== undefined && agent.removed_at === null) return this.replace(session);
+    this.#context.logger.info('agent removed by an admin; closing its session', { agentId: session.agentId });
+    this.#refuse(session.connection, WireError.UNKNOWN_AGENT, 'this agent was removed from the service; run `writeback-agent register` with a new token');
+    this.#endSession(session, CloseCode.unauthorized);
+  }
+
   /** Another connection of the agent (here or on another node) took over: error REPLACED + 4002. */
   replace(session: Session): void {
     this.send(session.connection, { type: 'error', code: WireError.REPLACED, message: 'another connection of this agent took over' });

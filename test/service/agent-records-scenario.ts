@@ -190,8 +190,9 @@ export function agentRecordsScenario(database: 'sqlite' | 'postgres'): void {
     t.truthy(row?.removed_at, 'the record stays, marked removed, for audit');
     t.is(row?.signing_key, raw.signingKeyRaw);
 
-    // The node holding the session ends it; the agent's next hello is refused.
-    await until('the session is closed', () => raw.closeCode !== null, 10_000);
+    // The node holding the session ends it at its next heartbeat, as a removed agent; its next hello is refused.
+    t.like(await raw.next('error', 10_000), { code: 'UNKNOWN_AGENT' });
+    t.is(await raw.closed, 4001);
     raw = await RawAgent.connect(agentUrl, ca, raw, [Subprotocol.v2]);
     await raw.hello();
     t.like(await raw.next('error'), { code: 'UNKNOWN_AGENT' });
