@@ -8,6 +8,8 @@ export const Feature = {
   keyRotation: 'keyRotation',
   /** The agent reports its audit log's head (`auditCheckpoint`); defined by issue 24. */
   auditCheckpoint: 'auditCheckpoint',
+  /** The agent reports the ids and kinds of its directories (`directories`), so the service knows how its users are named. */
+  directories: 'directories',
 } as const;
 export type Feature = (typeof Feature)[keyof typeof Feature];
 

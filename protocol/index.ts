@@ -2,6 +2,7 @@
 export * from './audit-checkpoint.js';
 export * from './base64url.js';
 export * from './codes.js';
+export * from './directories-report.js';
 export * from './features.js';
 export * from './command.js';
 export * from './frame-errors.js';

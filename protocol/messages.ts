@@ -172,6 +172,21 @@ export interface AuditCheckpointMessage {
   checkpoint: AuditCheckpoint;
 }
 
+/** One directory an agent serves: the id commands name and its kind (directories-report.ts). */
+export interface ReportedDirectory {
+  id: string;
+  kind: string;
+}
+/** v2 with `directories`: the directories the agent serves and the one a command without `directory` goes to. */
+export interface DirectoriesMessage {
+  type: 'directories';
+  agentId: string;
+  directories: ReportedDirectory[];
+  defaultDirectory: string;
+  sentAt: string;
+  signature: string;
+}
+
 export type ServiceMessage = ChallengeMessage | RegisteredMessage | ErrorMessage | WelcomeMessage | CommandMessage | ResultAckMessage | ServiceKeysMessage;
-export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage | AuditCheckpointMessage;
+export type AgentMessage = RegisterMessage | HelloMessage | AckMessage | ResultMessage | ServiceKeysAckMessage | AuditCheckpointMessage | DirectoriesMessage;
 export type AnyMessage = ServiceMessage | AgentMessage;

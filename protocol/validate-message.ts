@@ -2,7 +2,19 @@ import { RESULT_CODES_LIST, RESULT_STATUSES_LIST } from './codes-lists.js';
 import { FEATURE_NAME, MAX_FEATURES, MAX_FEATURE_NAME } from './features.js';
 import { publicKeyFromRaw } from './keys.js';
 import { AUDIT_HASH } from './audit-checkpoint.js';
-import type { AgentMessage, AnnouncedServiceKey, AuditCheckpoint, AuditCheckpointMessage, Result, ServiceKey, ServiceKeysAckMessage, ServiceKeysMessage, ServiceMessage } from './messages.js';
+import { DIRECTORY_NAME, MAX_REPORTED_DIRECTORIES } from './directories-report.js';
+import type {
+  AgentMessage,
+  AnnouncedServiceKey,
+  AuditCheckpoint,
+  AuditCheckpointMessage,
+  DirectoriesMessage,
+  Result,
+  ServiceKey,
+  ServiceKeysAckMessage,
+  ServiceKeysMessage,
+  ServiceMessage,
+} from './messages.js';
 import { MAX_ANNOUNCED_KEYS } from './service-keys.js';
 import { SchemaError, assertOnlyMembers, isJsonObject, readArray, readBase64Url, readEnum, readInteger, readObject, readString, readTime, type JsonObject } from './schema.js';
 import { validateCommandMessage } from './validate-command.js';
@@ -92,6 +104,8 @@ export function validateAgentMessage(raw: JsonObject): AgentMessage | null {
       return validateServiceKeysAck(raw);
     case 'auditCheckpoint':
       return validateAuditCheckpoint(raw);
+    case 'directories':
+      return validateDirectories(raw);
     default:
       return null;
   }
@@ -196,6 +210,34 @@ export function validateCheckpoint(value: JsonObject, path = ''): AuditCheckpoin
     at: readTime(value, 'at', path),
     signature: readBase64Url(value, 'signature', path, 64),
   };
+}
+
+const DIRECTORIES_MEMBERS = ['type', 'agentId', 'directories', 'defaultDirectory', 'sentAt', 'signature'] as const;
+const REPORTED_DIRECTORY_MEMBERS = ['id', 'kind'] as const;
+
+/** Strict, as it is signed: 1 to 32 directories, ids distinct, the default one of them. */
+function validateDirectories(raw: JsonObject): DirectoriesMessage {
+  assertOnlyMembers(raw, DIRECTORIES_MEMBERS, '');
+  const ids = new Set<string>();
+  const directories = readArray(raw, 'directories', '', MAX_REPORTED_DIRECTORIES).map((value, index) => {
+    const path = `directories[${index}].`;
+    if (!isJsonObject(value)) throw new SchemaError(`directories[${index}] must be an object`);
+    assertOnlyMembers(value, REPORTED_DIRECTORY_MEMBERS, path);
+    const id = readDirectoryName(value, 'id', path);
+    if (ids.has(id)) throw new SchemaError(`${path}id is listed twice`);
+    ids.add(id);
+    return { id, kind: readDirectoryName(value, 'kind', path) };
+  });
+  if (directories.length === 0) throw new SchemaError('directories must list at least one directory');
+  const defaultDirectory = readDirectoryName(raw, 'defaultDirectory', '');
+  if (!ids.has(defaultDirectory)) throw new SchemaError('defaultDirectory must be the id of a listed directory');
+  return { type: 'directories', agentId: readString(raw, 'agentId', '', 256), directories, defaultDirectory, sentAt: readTime(raw, 'sentAt', ''), signature: readBase64Url(raw, 'signature', '', 64) };
+}
+
+function readDirectoryName(value: JsonObject, key: string, path: string): string {
+  const name = readString(value, key, path, 64);
+  if (!DIRECTORY_NAME.test(name)) throw new SchemaError(`${path}${key} must be letters, digits, . _ - (at most 64)`);
+  return name;
 }
 
 function serviceKey(value: unknown, index: number): ServiceKey {

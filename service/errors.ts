@@ -11,6 +11,8 @@ export const ServiceErrorKind = {
   NOT_FOUND: 'NOT_FOUND',
   /** A command could not be sent: no agent, expired before an agent took it (exit 2 / HTTP 409). */
   NOT_SENT: 'NOT_SENT',
+  /** The request clashes with the current state, e.g. removing a connected agent without force (exit 2 / HTTP 409). */
+  CONFLICT: 'CONFLICT',
   /** The database refused or failed. */
   DATABASE: 'DATABASE',
 } as const;

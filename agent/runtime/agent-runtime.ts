@@ -19,6 +19,7 @@ import { statePaths } from '../state/state-paths.js';
 import { releaseStartupMemory, scheduleGarbageCollection } from './garbage-collection.js';
 import { loadAgentKeys } from './agent-keys.js';
 import { AuditCheckpointReporter } from './audit-checkpoint-reporter.js';
+import { directoriesReport } from './directories-report.js';
 import { peerCertificate } from './peer-certificate.js';
 import { ServiceKeyRotation } from './service-key-rotation.js';
 import { writeStatus, type StatusSnapshot } from './status-file.js';
@@ -138,9 +139,13 @@ export class AgentRuntime {
         maxInFlight: config.limits.maxInFlight,
         signingKey: keys.signing.privateKey,
         clockSkewMs: config.clock.maxSkewMs,
-        features: [Feature.keyRotation, Feature.auditCheckpoint],
+        features: [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories],
         logger,
         now,
+      });
+      const session = connection;
+      session.on('welcome', () => {
+        if (session.features.has(Feature.directories)) session.send(directoriesReport(config, registration.agentId, keys.signing.privateKey, now()));
       });
       const keyRotation = new ServiceKeyRotation({
         agentId: registration.agentId,

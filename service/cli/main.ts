@@ -11,11 +11,12 @@ Usage:
   writeback-service tenant create NAME
   writeback-service token create --tenant T [--ttl DURATION]
   writeback-service agents list [--tenant T] [--json]
+  writeback-service agents remove --tenant T --agent ID [--force]
   writeback-service agents checkpoint --agent ID [--history]
   writeback-service reset --tenant T --user ID [--by KIND] (--password-stdin | --generate) [--force-change] [--no-unlock] [--json]
   writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--json]
-  writeback-service keys rotate
-  writeback-service admin-token create [--name N]
+  writeback-service keys rotate | keys status
+  writeback-service admin-token create [--name N] | admin-token list | admin-token revoke --name N
 
 Every command takes --data DIR (or WRITEBACK_SERVICE_DATA) and --db URL (PostgreSQL instead of the
 embedded database). A password is never an argument.`;

@@ -1,5 +1,5 @@
 import type { AgentRow } from '../db/database-schema.js';
-import { isConnected } from '../store/agents.js';
+import { isConnected, storedDirectories, type StoredDirectories } from '../store/agents.js';
 
 /** An agent as `agents list` and the admin API show it. */
 export interface AgentView {
@@ -16,6 +16,8 @@ export interface AgentView {
   /** Features the last session shared (keyRotation: the agent learns new signing keys). */
   features: string[];
   registeredAt: string;
+  /** The directories the agent reported (id and kind) and its default one; null: never reported (version 1, older agent). */
+  directories: StoredDirectories | null;
 }
 
 export function viewAgent(agent: AgentRow, now: Date, heartbeatIntervalMs: number): AgentView {
@@ -32,5 +34,6 @@ export function viewAgent(agent: AgentRow, now: Date, heartbeatIntervalMs: numbe
     protocol: agent.protocol,
     features: JSON.parse(agent.features) as string[],
     registeredAt: agent.registered_at,
+    directories: storedDirectories(agent),
   };
 }

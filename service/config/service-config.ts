@@ -25,7 +25,8 @@ export interface ServiceConfig {
   sms: { endpoint: string | null; credential: SecretReference | null };
   /** The self-service portal at `/` (docs/portal.md); the keys after allowedGroups are its own. */
   portal: PortalConfig;
-  helpdesk: { auth: 'bearer'; tokens: 'database' };
+  /** A help desk sign-in lasts at most `sessionMaxMs`, and ends after `sessionIdleMs` without a page. */
+  helpdesk: { auth: 'bearer'; tokens: 'database'; sessionMaxMs: number; sessionIdleMs: number };
   admin: { auth: 'bearer'; tokens: 'database' };
 }
 
@@ -44,7 +45,7 @@ export function defaultConfig(): ServiceConfig {
     smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
     sms: { endpoint: null, credential: null },
     portal: defaultPortalConfig(),
-    helpdesk: { auth: 'bearer', tokens: 'database' },
+    helpdesk: { auth: 'bearer', tokens: 'database', sessionMaxMs: 8 * 60 * 60_000, sessionIdleMs: 30 * 60_000 },
     admin: { auth: 'bearer', tokens: 'database' },
   };
 }
@@ -76,6 +77,10 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   }
   if (merged.database.url !== null && !/^postgres(ql)?:\/\//.test(merged.database.url)) {
     throw new ServiceError('CONFIG', `${file}: database.url must be a postgres:// URL (or null for the embedded database)`);
+  }
+  for (const key of ['sessionMaxMs', 'sessionIdleMs'] as const) {
+    const value = merged.helpdesk[key];
+    if (!Number.isInteger(value) || value < 1000) throw new ServiceError('CONFIG', `${file}: helpdesk.${key} must be a whole number of milliseconds, at least 1000`);
   }
   checkPortalConfig(merged.portal, file);
   return merged;

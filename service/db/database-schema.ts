@@ -33,6 +33,10 @@ export interface AgentTable {
   /** Node holding the agent's session, and that session's id; null when none. */
   node_id: string | null;
   session_id: string | null;
+  /** JSON `{directories: [{id, kind}], defaultDirectory}` of the agent's last `directories` report; null: never reported (version 1, older agent). */
+  directories: string | null;
+  /** When `agents remove` retired the record; null while it is in use. A removed agent may not connect. */
+  removed_at: string | null;
 }
 
 export interface AgentTrustedKeyTable {
@@ -112,6 +116,16 @@ export interface AdminTokenTable {
   created_at: string;
 }
 
+export interface HelpdeskSessionTable {
+  /** SHA-256 of the session id, hex: the id itself is only in the operator's cookie. */
+  id_hash: string;
+  /** The admin token the operator signed in with. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string;
+}
+
 export interface ServiceDatabase {
   tenants: TenantTable;
   agents: AgentTable;
@@ -123,6 +137,7 @@ export interface ServiceDatabase {
   command_secrets: CommandSecretTable;
   results: ResultTable;
   admin_tokens: AdminTokenTable;
+  helpdesk_sessions: HelpdeskSessionTable;
 }
 
 export type AgentRow = Selectable<AgentTable>;

@@ -1,6 +1,8 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { agentRecordsMigration } from './agent-records-migration.js';
 import { auditCheckpointHistoryMigration } from './audit-checkpoint-history-migration.js';
 import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
+import { helpdeskSessionMigration } from './helpdesk-session-migration.js';
 import { portalMigration } from './portal-migration.js';
 
 /**
@@ -127,6 +129,8 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0004-audit-checkpoints': auditCheckpointMigration,
+  '0005-agent-directories-and-removal': agentRecordsMigration,
+  '0006-helpdesk-sessions': helpdeskSessionMigration,
   '0007-audit-checkpoint-history': auditCheckpointHistoryMigration,
 };
 

@@ -35,6 +35,7 @@ import { Session } from './session.js';
 import { checkResult } from './result-check.js';
 import { WireError } from './wire-errors.js';
 import { receiveAuditCheckpoint } from './audit-checkpoint-handler.js';
+import { receiveDirectories } from './directories-handler.js';
 
 /**
  * The agent side of one node (SPEC.md sections 4 to 7): registration, the challenge/hello/welcome
@@ -125,6 +126,8 @@ export class AgentGateway {
     switch (message.type) {
       case 'auditCheckpoint':
         return connection.session === null ? unexpected() : receiveAuditCheckpoint(this.#context, connection.session, message);
+      case 'directories':
+        return connection.session === null ? unexpected() : receiveDirectories(this.#context, connection.session, message);
       case 'register':
         return connection.phase === 'open' ? this.#onRegister(connection, message) : unexpected();
       case 'hello':
@@ -324,6 +327,20 @@ export class AgentGateway {
         await clearSession(db, session.agentId, session.sessionId, this.#context.now());
       })(),
     );
+  }
+
+  /**
+   * The database no longer names this session as the agent's: another connection took over
+   * (REPLACED + 4002), or an admin removed the agent (`agents remove --force`: UNKNOWN_AGENT + 4001,
+   * as its next hello would get).
+   */
+  async lostSession(session: Session): Promise<void> {
+    const agent = await getAgent(this.#context.store.db, session.agentId);
+    if (session.closed) return;
+    if (agent !== undefined && agent.removed_at === null) return this.replace(session);
+    this.#context.logger.info('agent removed by an admin; closing its session', { agentId: session.agentId });
+    this.#refuse(session.connection, WireError.UNKNOWN_AGENT, 'this agent was removed from the service; run `writeback-agent register` with a new token');
+    this.#endSession(session, CloseCode.unauthorized);
   }
 
   /** Another connection of the agent (here or on another node) took over: error REPLACED + 4002. */

@@ -99,7 +99,7 @@ export class Dispatcher {
     const held = new Map([...this.#gateway.sessions.values()].map((s) => [s.agentId, s.sessionId]));
     for (const agentId of await touchSessions(context.store.db, held, context.now())) {
       const session = this.#gateway.sessions.get(agentId);
-      if (session !== undefined && session.sessionId === held.get(agentId)) this.#gateway.replace(session);
+      if (session !== undefined && session.sessionId === held.get(agentId)) await this.#gateway.lostSession(session);
     }
     const expired = await expireCommands(context.store.db, context.now(), context.config.agents.clockSkewMs);
     if (expired > 0) context.logger.info('commands expired', { count: expired });

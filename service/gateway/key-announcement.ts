@@ -3,7 +3,7 @@ import type { LoadedSigningKey } from '../keys/signing-keys.js';
 import type { Session } from './session.js';
 
 /** The optional features this service lists in a version-2 welcome (docs/protocol.md, "Features"). */
-export const SERVICE_FEATURES: readonly Feature[] = [Feature.keyRotation, Feature.auditCheckpoint];
+export const SERVICE_FEATURES: readonly Feature[] = [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories];
 
 /** Why a `serviceKeysAck` is refused: logged, never believed. */
 export const KeysAckRefusal = {

@@ -1,4 +1,4 @@
-import { TARGET_KINDS } from '../../protocol/index.js';
+import { TARGET_KINDS, type TargetKind } from '../../protocol/index.js';
 import { html, type Html } from '../portal/html.js';
 import type { Tenant } from '../store/tenants.js';
 import type { CommandLine } from './helpdesk-queries.js';
@@ -55,14 +55,15 @@ export function tenantsPage(operator: string, csrf: string, tenants: Tenant[]): 
   );
 }
 
-function userFields(id: string): Html {
+/** `by`: the kind the tenant's agents' directories name users by; null (unknown or mixed) makes the operator choose. */
+function userFields(id: string, by: TargetKind | null): Html {
   return html`<label for="${id}-by">Find the user by</label
-    ><select id="${id}-by" name="by">
-      ${TARGET_KINDS.map((kind) => html`<option value="${kind}" ${kind === 'uid' ? html`selected` : ''}>${kind}</option>`)}</select
+    ><select id="${id}-by" name="by" required>
+      ${by === null ? html`<option value="" selected>(choose)</option>` : ''} ${TARGET_KINDS.map((kind) => html`<option value="${kind}" ${kind === by ? html`selected` : ''}>${kind}</option>`)}</select
     ><label for="${id}-user">User</label><input type="text" id="${id}-user" name="user" required maxlength="1024" />`;
 }
 
-export function tenantPage(tenant: Tenant, csrf: string, note: string | null): string {
+export function tenantPage(tenant: Tenant, csrf: string, note: string | null, by: TargetKind | null): string {
   const base = `${HELPDESK_PREFIX}/t/${encodeURIComponent(tenant.name)}`;
   const hidden = (action: string) => html`<input type="hidden" name="csrf" value="${csrf}" /><input type="hidden" name="action" value="${action}" />`;
   return layout(
@@ -71,19 +72,19 @@ export function tenantPage(tenant: Tenant, csrf: string, note: string | null): s
       <p><a href="${base}/commands">Recent commands and results</a> · <a href="${HELPDESK_PREFIX}">Other tenants</a></p>
       <form method="post" action="${base}/submit" aria-label="Reset a password">
         <h2>Reset a password</h2>
-        ${hidden('reset')} ${userFields('reset')}
+        ${hidden('reset')} ${userFields('reset', by)}
         <label for="password">New password (leave empty to generate one)</label><input type="password" id="password" name="password" autocomplete="new-password" maxlength="256" />
         <label><input type="checkbox" name="force" value="yes" /> Must change at next sign-in</label>
         <button type="submit">Reset</button>
       </form>
       <form method="post" action="${base}/submit" aria-label="Unlock an account">
         <h2>Unlock an account</h2>
-        ${hidden('unlock')} ${userFields('unlock')}
+        ${hidden('unlock')} ${userFields('unlock', by)}
         <button type="submit">Unlock</button>
       </form>
       <form method="post" action="${base}/submit" aria-label="Account state">
         <h2>Account state</h2>
-        ${hidden('state')} ${userFields('state')}
+        ${hidden('state')} ${userFields('state', by)}
         <button type="submit">Show state</button>
       </form>
       <form method="post" action="${base}/submit" aria-label="Check the agent's permissions">

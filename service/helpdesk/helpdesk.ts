@@ -10,9 +10,10 @@ import { errorName } from '../logger.js';
 import { isHttps, PORTAL_HEADERS, readCookie, readForm, redirect, sendPage } from '../portal/portal-http.js';
 import { findTenant, type Tenant } from '../store/tenants.js';
 import { commandsPage, generatedPage, HELPDESK_CSS, signInPage, tenantPage, tenantsPage } from './helpdesk-pages.js';
-import { listTenants, recentCommands } from './helpdesk-queries.js';
+import { listTenants, recentCommands, tenantTargetKind } from './helpdesk-queries.js';
 import { cookie, HELPDESK_COOKIE, HELPDESK_PREFIX, isTokenShaped, newSignInNonce, operatorOf, sameText, SIGN_IN_COOKIE, type HelpdeskOperator } from './helpdesk-session.js';
-import { checkAdminToken } from '../store/admin-tokens.js';
+import { findAdminToken } from '../store/admin-tokens.js';
+import { endHelpdeskSession, openHelpdeskSession, type SessionLimits } from '../store/helpdesk-sessions.js';
 
 /** What each help desk form asks the agent to do (SPEC.md section 6). */
 const ACTIONS = {
@@ -26,7 +27,8 @@ type Action = keyof typeof ACTIONS;
 
 /**
  * The help desk at `/helpdesk` (docs/service.md "The help desk"): an operator signs in with an
- * admin token from `writeback-service admin-token create`, then resets, unlocks, reads the state
+ * admin token from `writeback-service admin-token create`, which opens a server-side session
+ * (helpdesk-session.ts; the cookie carries only its random id), then resets, unlocks, reads the state
  * of any user of a tenant or checks the agent's permissions, and follows the results. It submits
  * through the same code as the CLI and the admin API (commands/); pages carry no script.
  */
@@ -53,11 +55,14 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   }
   if (path === '/sign-in' && request.method === 'GET') return showSignIn(response, secure, null, 200);
   if (path === '/sign-in' && request.method === 'POST') return signIn(context, request, response, secure);
-  const operator = await operatorOf(db, request);
+  const operator = await operatorOf(db, request, sessionLimits(context), context.now());
   if (operator === null) return redirect(response, `${HELPDESK_PREFIX}/sign-in`);
   if (path === '/sign-out' && request.method === 'POST') {
     const form = await readForm(request);
     if (form === null || !sameText(form.get('csrf') ?? '', operator.csrf)) return sendPage(response, 403, 'forbidden', { 'content-type': 'text/plain; charset=utf-8' });
+    // Ended on the server: a copy of the cookie kept elsewhere no longer opens a page.
+    await endHelpdeskSession(db, operator.sessionId);
+    context.logger.info('help desk sign-out', { by: operator.name });
     return redirect(response, `${HELPDESK_PREFIX}/sign-in`, { 'set-cookie': cookie(HELPDESK_COOKIE, '', secure, true) });
   }
   if ((path === '' || path === '/') && request.method === 'GET') return sendPage(response, 200, tenantsPage(operator.name, operator.csrf, await listTenants(db)));
@@ -65,10 +70,14 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   if (match === null) return sendPage(response, 404, 'no such page', { 'content-type': 'text/plain; charset=utf-8' });
   const tenant = await tenantOf(context, decodeURIComponent(match[1]!));
   if (tenant === null) return sendPage(response, 404, 'no such tenant', { 'content-type': 'text/plain; charset=utf-8' });
-  if (match[2] === undefined && request.method === 'GET') return sendPage(response, 200, tenantPage(tenant, operator.csrf, null));
+  if (match[2] === undefined && request.method === 'GET') return sendPage(response, 200, tenantPage(tenant, operator.csrf, null, await tenantTargetKind(db, tenant.id)));
   if (match[2] === '/commands' && request.method === 'GET') return sendPage(response, 200, commandsPage(tenant, await recentCommands(db, tenant.id)));
   if (match[2] === '/submit' && request.method === 'POST') return submit(context, request, response, tenant, operator, onSubmitted);
   sendPage(response, 405, 'method not allowed', { 'content-type': 'text/plain; charset=utf-8' });
+}
+
+function sessionLimits(context: NodeContext): SessionLimits {
+  return { maxMs: context.config.helpdesk.sessionMaxMs, idleMs: context.config.helpdesk.sessionIdleMs };
 }
 
 async function tenantOf(context: NodeContext, ref: string): Promise<Tenant | null> {
@@ -90,13 +99,14 @@ async function signIn(context: NodeContext, request: IncomingMessage, response: 
   const nonce = readCookie(request, SIGN_IN_COOKIE);
   if (form === null || nonce === null || !sameText(form.get('nonce') ?? '', nonce)) return showSignIn(response, secure, 'The sign-in form expired; please try again.', 403);
   const token = (form.get('token') ?? '').trim();
-  const name = isTokenShaped(token) ? await checkAdminToken(context.store.db, token) : null;
-  if (name === null) {
+  const admin = isTokenShaped(token) ? await findAdminToken(context.store.db, token) : null;
+  if (admin === null) {
     context.logger.warn('help desk sign-in refused', {});
     return showSignIn(response, secure, 'That token is not valid.', 401);
   }
-  context.logger.info('help desk sign-in', { by: name });
-  response.setHeader('set-cookie', [cookie(HELPDESK_COOKIE, token, secure), cookie(SIGN_IN_COOKIE, '', secure, true)]);
+  const sessionId = await openHelpdeskSession(context.store.db, admin.tokenHash, sessionLimits(context), context.now());
+  context.logger.info('help desk sign-in', { by: admin.name });
+  response.setHeader('set-cookie', [cookie(HELPDESK_COOKIE, sessionId, secure), cookie(SIGN_IN_COOKIE, '', secure, true)]);
   redirect(response, HELPDESK_PREFIX);
 }
 
@@ -104,7 +114,7 @@ async function submit(context: NodeContext, request: IncomingMessage, response: 
   const form = await readForm(request);
   if (form === null || !sameText(form.get('csrf') ?? '', operator.csrf)) return sendPage(response, 403, 'forbidden', { 'content-type': 'text/plain; charset=utf-8' });
   const action = form.get('action') ?? '';
-  if (!Object.hasOwn(ACTIONS, action)) return sendPage(response, 400, tenantPage(tenant, operator.csrf, 'Unknown action.'));
+  if (!Object.hasOwn(ACTIONS, action)) return sendPage(response, 400, tenantPage(tenant, operator.csrf, 'Unknown action.', await tenantTargetKind(context.store.db, tenant.id)));
   const op = ACTIONS[action as Action];
   const typed = form.get('password') ?? '';
   const generated = op === 'resetPassword' && typed === '' ? generatePassword() : null;
@@ -125,7 +135,8 @@ async function submit(context: NodeContext, request: IncomingMessage, response: 
     redirect(response, `${HELPDESK_PREFIX}/t/${encodeURIComponent(tenant.name)}/commands`);
   } catch (error) {
     // The message names what is wrong (never a password's value, see command-request.ts).
-    if (isServiceError(error) && (error.code === 'USAGE' || error.code === 'NOT_SENT')) return sendPage(response, 400, tenantPage(tenant, operator.csrf, error.message));
+    if (isServiceError(error) && (error.code === 'USAGE' || error.code === 'NOT_SENT'))
+      return sendPage(response, 400, tenantPage(tenant, operator.csrf, error.message, await tenantTargetKind(context.store.db, tenant.id)));
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { parseCommandRequest } from '../commands/command-request.js';
 import { viewCommand } from '../commands/command-view.js';
 import { viewAgent } from '../commands/agent-view.js';
 import { generatePassword } from '../commands/generate-password.js';
+import { removeAgent } from '../commands/remove-agent.js';
 import { submitCommand } from '../commands/submit-command.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
 import { isServiceError, type ServiceErrorKind } from '../errors.js';
@@ -17,7 +18,7 @@ import { readJsonBody, sendJson, type HttpPart } from './http-router.js';
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 16 * 1024;
 
-const STATUS_OF: Record<ServiceErrorKind, number> = { CONFIG: 500, USAGE: 400, NOT_FOUND: 404, NOT_SENT: 409, DATABASE: 503 };
+const STATUS_OF: Record<ServiceErrorKind, number> = { CONFIG: 500, USAGE: 400, NOT_FOUND: 404, NOT_SENT: 409, CONFLICT: 409, DATABASE: 503 };
 
 /**
  * The admin API (SERVICE-INTERFACE.md): JSON, bearer tokens from `writeback-service admin-token
@@ -25,6 +26,7 @@ const STATUS_OF: Record<ServiceErrorKind, number> = { CONFIG: 500, USAGE: 400, N
  *
  *   GET  /api/v1/health                          (no token) the node is up
  *   GET  /api/v1/tenants/{t}/agents              the tenant's agents
+ *   DELETE /api/v1/tenants/{t}/agents/{id}[?force=true]  removes a stale agent record (agents remove)
  *   POST /api/v1/tenants/{t}/commands            {op, target, params, directory?, secret? | newPassword? | generate?}
  *   GET  /api/v1/tenants/{t}/commands/{id}       state and, once done, the signed result
  */
@@ -55,6 +57,12 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   if (collection === 'agents' && id === undefined && request.method === 'GET') {
     const now = context.now();
     return sendJson(response, 200, { agents: (await listAgents(db, tenant.id)).map((a) => viewAgent(a, now, context.config.agents.heartbeatIntervalMs)) });
+  }
+  if (collection === 'agents' && id !== undefined && request.method === 'DELETE') {
+    const force = new URL(request.url ?? '/', 'http://service').searchParams.get('force') === 'true';
+    const removal = await removeAgent(db, { tenantId: tenant.id, agentId: decodeURIComponent(id), force, staleMs: 3 * context.config.agents.heartbeatIntervalMs, now: context.now() });
+    context.logger.info('agent removed', { tenantId: tenant.id, agentId: removal.agentId, by: caller, wasConnected: removal.wasConnected, expired: removal.expired, retiredKeys: removal.retiredKeys });
+    return sendJson(response, 200, removal);
   }
   if (collection === 'commands' && id === undefined && request.method === 'POST') {
     const body = await readJsonBody(request, MAX_BODY_BYTES);

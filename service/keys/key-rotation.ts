@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { ServiceKey } from '../../protocol/index.js';
 import type { DataDir } from '../config/data-dir.js';
-import type { ServiceDatabase } from '../db/database-schema.js';
+import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
 import { createSigningKey, KeyStatus } from './signing-keys.js';
 
 export interface Rotation {
   added: ServiceKey;
   /** Keys retired now: every agent trusts a newer one. */
   retired: string[];
-  /** Agents that do not trust the newest key yet (they keep getting commands signed with an older one). */
-  waiting: number;
+  /** Agents that do not trust the new key yet (they keep getting commands signed with an older one); they hold back retirement. */
+  blockers: AgentRow[];
 }
 
 /**
@@ -21,15 +21,26 @@ export interface Rotation {
 export async function rotateKeys(db: Kysely<ServiceDatabase>, dataDir: DataDir, now: Date): Promise<Rotation> {
   const added = await createSigningKey(db, dataDir, now);
   const retired = await retireSupersededKeys(db);
-  const waiting = await db
-    .selectFrom('agents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', added.kid))))
-    .executeTakeFirstOrThrow();
-  return { added, retired, waiting: Number(waiting.n) };
+  return { added, retired, blockers: await agentsLacking(db, added.kid) };
 }
 
-/** Retires the active keys older than the newest when no agent lacks the newest. */
+/** The newest active key and the agents (not removed) that do not trust it: while there are any, older keys stay. */
+export async function retirementBlockers(db: Kysely<ServiceDatabase>): Promise<{ newest: string | null; blockers: AgentRow[] }> {
+  const newest = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').executeTakeFirst();
+  return newest === undefined ? { newest: null, blockers: [] } : { newest: newest.kid, blockers: await agentsLacking(db, newest.kid) };
+}
+
+function agentsLacking(db: Kysely<ServiceDatabase>, kid: string): Promise<AgentRow[]> {
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where('removed_at', 'is', null)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', kid))))
+    .orderBy('registered_at')
+    .execute();
+}
+
+/** Retires the active keys older than the newest when no agent (removed ones aside) lacks the newest. */
 export async function retireSupersededKeys(db: Kysely<ServiceDatabase>): Promise<string[]> {
   const active = await db.selectFrom('signing_keys').select(['kid']).where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
   const [newest, ...older] = active;
@@ -37,6 +48,7 @@ export async function retireSupersededKeys(db: Kysely<ServiceDatabase>): Promise
   const lacking = await db
     .selectFrom('agents')
     .select('id')
+    .where('removed_at', 'is', null)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', newest.kid))))
     .executeTakeFirst();
   if (lacking !== undefined) return [];

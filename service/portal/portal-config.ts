@@ -17,6 +17,9 @@ export const PORTAL_METHODS: readonly PortalMethod[] = Object.values(PortalMetho
 export const PortalAccess = { none: 'none', everyone: 'everyone', group: 'group' } as const;
 export type PortalAccess = (typeof PortalAccess)[keyof typeof PortalAccess];
 
+/** `portal.targetBy` value: the kind the tenant's agents report for their directories (`uid` for OpenLDAP, `sAMAccountName` for AD). */
+export const TARGET_BY_AGENTS = 'agents';
+
 export interface PortalConfig {
   /** Methods offered; each must be set up (`smtp.host` for email, `sms.endpoint` for sms). */
   methods: string[];
@@ -30,7 +33,7 @@ export interface PortalConfig {
   allowedGroups: string[];
   /** The tenant (name or id) whose agents serve the portal; null: the portal says it is not set up. */
   tenant: string | null;
-  /** How the user's name is looked up (a SPEC.md target kind: `sAMAccountName`, `uid`, `userPrincipalName`...). */
+  /** How the user's name is looked up (a SPEC.md target kind: `sAMAccountName`, `uid`, `userPrincipalName`...), or TARGET_BY_AGENTS. */
   targetBy: string;
   access: string;
   /** Key that hashes codes and seals authenticator secrets; null: `portal.key` in the data directory, made on first start. */
@@ -75,7 +78,7 @@ export function checkPortalConfig(portal: PortalConfig, file: string): void {
   if (!(Object.values(PortalAccess) as string[]).includes(portal.access)) fail('portal.access must be "none", "everyone" or "group"');
   if (portal.tenant !== null && typeof portal.tenant !== 'string') fail('portal.tenant must be null or a tenant name');
   if (portal.secretKey !== null && !isSecretReference(portal.secretKey)) fail('portal.secretKey must be null, { "env": NAME } or { "file": PATH } (never a literal)');
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(portal.targetBy)) fail('portal.targetBy must be a target kind such as sAMAccountName or uid');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(portal.targetBy)) fail('portal.targetBy must be a target kind such as sAMAccountName or uid, or "agents"');
   if (!Number.isInteger(portal.codeTtlSeconds) || portal.codeTtlSeconds < 60 || portal.codeTtlSeconds > 3600) fail('portal.codeTtlSeconds must be 60 to 3600');
   const { perUser, perAddress, windowSeconds } = portal.limits;
   if (![perUser, perAddress, windowSeconds].every((n) => Number.isInteger(n) && n >= 1)) fail('portal.limits values must be whole numbers, at least 1');

@@ -30,6 +30,8 @@ export async function insertAgent(db: Kysely<ServiceDatabase>, agent: NewAgent, 
         last_seen_at: null,
         node_id: null,
         session_id: null,
+        directories: null,
+        removed_at: null,
       })
       .execute();
     if (trustedKids.length > 0)
@@ -44,8 +46,9 @@ export async function getAgent(db: Kysely<ServiceDatabase>, agentId: string): Pr
   return db.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
 }
 
+/** The agents in use (a removed record is kept for audit but listed nowhere). */
 export async function listAgents(db: Kysely<ServiceDatabase>, tenantId: string | null): Promise<AgentRow[]> {
-  let query = db.selectFrom('agents').selectAll().orderBy('registered_at');
+  let query = db.selectFrom('agents').selectAll().where('removed_at', 'is', null).orderBy('registered_at');
   if (tenantId !== null) query = query.where('tenant_id', '=', tenantId);
   return query.execute();
 }
@@ -106,4 +109,30 @@ export async function replaceTrustedKids(db: Kysely<ServiceDatabase>, agentId: s
         .values(kids.map((kid) => ({ agent_id: agentId, kid })))
         .execute();
   });
+}
+
+/** The agent's latest `directories` report (docs/protocol.md, "Directories"), as JSON of its ids, kinds and default. */
+export async function recordDirectories(db: Kysely<ServiceDatabase>, agentId: string, report: StoredDirectories): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set({ directories: JSON.stringify(report) })
+    .where('id', '=', agentId)
+    .execute();
+}
+
+/** What `agents.directories` holds. */
+export interface StoredDirectories {
+  directories: { id: string; kind: string }[];
+  defaultDirectory: string;
+}
+
+/** The stored report, or null when the agent never sent one (version 1, older agent) or it does not read. */
+export function storedDirectories(agent: Pick<AgentRow, 'directories'>): StoredDirectories | null {
+  if (agent.directories === null) return null;
+  try {
+    const value = JSON.parse(agent.directories) as StoredDirectories;
+    return Array.isArray(value.directories) && typeof value.defaultDirectory === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }

@@ -151,7 +151,7 @@ test.serial('the real agent gets a v2 session with keyRotation; the hand-driven 
     nodeLog('agent connected').find((entry) => entry.agentId === env.agentId),
     { protocol: Subprotocol.v2, kid: oldKid },
   );
-  t.deepEqual(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
+  t.deepEqual(nodeLog('agent connected').find((entry) => entry.agentId === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories]);
   betaAgent = await RawAgent.connect(agentUrl, ca, betaAgent);
   await betaAgent.hello({ features: [Feature.keyRotation] });
   const welcome = await betaAgent.next('welcome');
@@ -167,7 +167,7 @@ test.serial('the real agent gets a v2 session with keyRotation; the hand-driven 
     agents.find((a) => a.id === env.agentId),
     { protocol: Subprotocol.v2 },
   );
-  t.deepEqual(agents.find((a) => a.id === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint]);
+  t.deepEqual(agents.find((a) => a.id === env.agentId)?.features, [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories]);
   t.like(
     agents.find((a) => a.id === betaAgent.agentId),
     { protocol: Subprotocol.v1, features: [] },

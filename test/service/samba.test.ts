@@ -4,7 +4,8 @@ import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 
 // The Samba run: a real Samba AD DC, the agent process, and `writeback-service` on SQLite. The
-// CLI's default `--by` (sAMAccountName) is the Active Directory one.
+// CLI names users by sAMAccountName without --by because the agent reports an Active Directory
+// directory (feature `directories`, docs/service.md "Whom --by names").
 
 let dc: SambaDc;
 let env: ServiceEnvironment;

@@ -1,7 +1,10 @@
 import test from 'ava';
 import { Client } from 'ldapts';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { request, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { openMigrated } from '../../service/db/open-database.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
@@ -10,7 +13,8 @@ import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // The help desk at /helpdesk on the real service (`writeback-service serve` over TLS), with a real
 // agent against a real slapd, driven through Debian's chromium. The operator signs in with the
-// admin token the CLI printed. In the seeded slapd, erin is locked out and rootops is a direct
+// admin token the CLI printed, which opens a server-side session: the cookie carries a random
+// session id, never the token. In the seeded slapd, erin is locked out and rootops is a direct
 // member of the protected admins group.
 
 const TYPED = 'Helpdesk-Typed-Pass7!';
@@ -31,6 +35,37 @@ async function canBind(dn: string, password: string): Promise<boolean> {
     return false;
   } finally {
     await client.unbind().catch(() => undefined);
+  }
+}
+
+/** Runs `change` on the service's database (SQLite in node 0's data directory). */
+async function inDatabase(change: (db: Awaited<ReturnType<typeof openMigrated>>['db']) => Promise<unknown>): Promise<void> {
+  const store = await openMigrated({ url: null, sqliteFile: join(env.dataDirs[0]!, 'service.db') });
+  try {
+    await change(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+const idHash = (sessionId: string) => createHash('sha256').update(sessionId, 'utf8').digest('hex');
+
+async function sessionCookie(of: BrowserContext): Promise<Cookie> {
+  const found = (await of.cookies()).find((c) => c.name === 'wb_helpdesk');
+  if (found === undefined) throw new Error('no help desk session cookie');
+  return found;
+}
+
+/** A client holding only a copy of `cookie`: whether it still opens a help desk page (else it is sent to sign in). */
+async function replayOpens(cookie: Cookie): Promise<boolean> {
+  const replay = await request.newContext({ ignoreHTTPSErrors: true, extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` } });
+  try {
+    const response = await replay.get(`${url}/helpdesk/t/acme`, { maxRedirects: 0 });
+    if (response.status() === 200) return true;
+    if (response.status() === 303 && response.headers()['location'] === '/helpdesk/sign-in') return false;
+    throw new Error(`unexpected answer ${response.status()}`);
+  } finally {
+    await replay.dispose();
   }
 }
 
@@ -112,8 +147,13 @@ test.serial('sign in with the admin token; the session cookie is HttpOnly, Secur
   await signIn(page, env.adminToken);
   await page.getByRole('link', { name: 'acme' }).click();
   await page.getByRole('heading', { name: 'Help desk: acme' }).waitFor();
-  const session = (await context.cookies()).find((c) => c.name === 'wb_helpdesk');
+  const session = await sessionCookie(context);
   t.like(session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/helpdesk' });
+  // The cookie is a random session id, not the token; only the id's hash is stored.
+  t.regex(session.value, /^[A-Za-z0-9_-]{43}$/);
+  t.false(session.value.includes(env.adminToken) || env.adminToken.includes(session.value));
+  t.deepEqual(findSecrets([env.dir], [session.value]), [], 'the session id is nowhere in the service data or logs');
+  t.true(await replayOpens(session));
   const response = await page.goto(`${url}/helpdesk/t/acme`);
   t.regex(response?.headers()['content-security-policy'] ?? '', /default-src 'none'/);
   await page.close();
@@ -182,13 +222,75 @@ test.serial('a form without the CSRF token is refused', async (t) => {
   t.is(response.status(), 403);
 });
 
-test.serial('signing out ends the session: the next page asks to sign in again', async (t) => {
+test.serial('signing out ends the session on the server: the next page asks to sign in again, and a kept copy of the cookie is refused', async (t) => {
   const page = await context.newPage();
   await page.goto(`${url}/helpdesk`);
+  const kept = await sessionCookie(context);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Help desk sign-in' }).waitFor();
   await page.goto(`${url}/helpdesk/t/acme`);
   t.true(page.url().endsWith('/helpdesk/sign-in'));
+  t.false(await replayOpens(kept));
+  await page.close();
+});
+
+test.serial('a session past its expiry, or idle for longer than the idle timeout, is refused', async (t) => {
+  const page = await context.newPage();
+  await signIn(page, env.adminToken);
+  await page.getByRole('link', { name: 'acme' }).waitFor();
+  const expiring = await sessionCookie(context);
+  t.true(await replayOpens(expiring));
+  await inDatabase((db) =>
+    db
+      .updateTable('helpdesk_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id_hash', '=', idHash(expiring.value))
+      .execute(),
+  );
+  t.false(await replayOpens(expiring));
+
+  await signIn(page, env.adminToken);
+  await page.getByRole('link', { name: 'acme' }).waitFor();
+  const idle = await sessionCookie(context);
+  t.not(idle.value, expiring.value, 'each sign-in opens a new session');
+  // The default idle timeout is 30 minutes: last used 31 minutes ago.
+  await inDatabase((db) =>
+    db
+      .updateTable('helpdesk_sessions')
+      .set({ last_used_at: new Date(Date.now() - 31 * 60_000).toISOString() })
+      .where('id_hash', '=', idHash(idle.value))
+      .execute(),
+  );
+  t.false(await replayOpens(idle));
+  await page.goto(`${url}/helpdesk`);
+  t.true(page.url().endsWith('/helpdesk/sign-in'));
+  await page.close();
+});
+
+test.serial('revoking the admin token (`admin-token revoke`) ends the sessions opened with it, and it signs in no more', async (t) => {
+  const created = await env.cli(['admin-token', 'create', '--name', 'desk2']);
+  t.is(created.code, 0, created.stderr);
+  const token = created.stdout.trim();
+  passwordsUsed.push(token);
+  const page = await context.newPage();
+  await signIn(page, env.adminToken);
+  await page.getByRole('link', { name: 'acme' }).waitFor();
+  const other = await sessionCookie(context);
+  await signIn(page, token);
+  await page.getByRole('link', { name: 'acme' }).waitFor();
+  const revoked = await sessionCookie(context);
+  t.true(await replayOpens(revoked));
+
+  const revoke = await env.cli(['admin-token', 'revoke', '--name', 'desk2']);
+  t.is(revoke.code, 0, revoke.stderr);
+  t.is(revoke.stdout, 'revoked 1 admin token(s) named desk2; their help desk sessions ended\n');
+  t.false(await replayOpens(revoked));
+  t.true(await replayOpens(other), "another token's session goes on");
+  await signIn(page, token);
+  await page.getByText('That token is not valid.').waitFor();
+  const list = await env.cli(['admin-token', 'list']);
+  t.regex(list.stdout, /^e2e {2}created \S+$/m);
+  t.false(list.stdout.includes('desk2'));
   await page.close();
 });
 

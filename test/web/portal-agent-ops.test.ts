@@ -122,7 +122,8 @@ test.before(async () => {
       config.smtp = { host: '127.0.0.1', port: inbox.port, security: 'none', user: null, password: null, from: 'portal@corp.example' };
       config.sms = { endpoint: sms.url, credential: { file: 'sms.credential' } };
       config.portal.tenant = 'acme';
-      config.portal.targetBy = 'uid';
+      // From the agent's report of its OpenLDAP directory: uid (docs/portal.md).
+      config.portal.targetBy = 'agents';
       config.portal.methods = ['email', 'sms', 'totp'];
       config.portal.required = 2;
       config.portal.access = 'group';

@@ -1,5 +1,6 @@
 import { TARGET_KINDS, type Operation } from '../../../protocol/index.js';
 import { parseCommandRequest } from '../../commands/command-request.js';
+import { defaultTargetKind } from '../../commands/default-target-kind.js';
 import { viewAgent } from '../../commands/agent-view.js';
 import { waitForCommand, type CommandView } from '../../commands/command-view.js';
 import { generatePassword } from '../../commands/generate-password.js';
@@ -23,7 +24,6 @@ export type OperationCommand = keyof typeof OPERATION_COMMANDS;
 /** Exit statuses of the operation commands (SERVICE-INTERFACE.md). */
 export const OperationExit = { ok: 0, notOk: 1, notSent: 2 } as const;
 
-const DEFAULT_BY = 'sAMAccountName';
 const POLL_MS = 100;
 
 /**
@@ -45,8 +45,8 @@ export async function operationCommand(name: OperationCommand, argv: string[]): 
   } as const);
   if (positionals.length > 0) throw new ServiceError('USAGE', `unexpected argument (a password is never taken as an argument; use --password-stdin or --generate)`);
   const tenantRef = required(values.tenant, 'tenant', name);
-  const by = values.by ?? DEFAULT_BY;
-  if (!(TARGET_KINDS as readonly string[]).includes(by)) throw new ServiceError('USAGE', `--by must be one of ${TARGET_KINDS.join(', ')}`);
+  const givenBy = values.by;
+  if (givenBy !== undefined && !(TARGET_KINDS as readonly string[]).includes(givenBy)) throw new ServiceError('USAGE', `--by must be one of ${TARGET_KINDS.join(', ')}`);
   const op = OPERATION_COMMANDS[name];
   const flags = values as Record<string, unknown>;
   let password: string | null = null;
@@ -57,21 +57,22 @@ export async function operationCommand(name: OperationCommand, argv: string[]): 
     if (fromStdin === generated) throw new ServiceError('USAGE', 'give exactly one of --password-stdin or --generate');
     password = generated ? generatePassword() : await readPasswordFromStdin();
   }
-  const body = {
-    op,
-    ...(values.user === undefined ? {} : { target: { by, value: values.user } }),
-    ...(values.directory === undefined ? {} : { directory: values.directory }),
-    params: isReset ? { forceChangeAtNextLogon: flags['force-change'] === true, unlock: flags['no-unlock'] !== true } : {},
-    ...(password === null ? {} : { secret: { newPassword: password } }),
-  };
-  const request = parseCommandRequest(body);
   const view = await withContext(values, async ({ store, config }) => {
     const tenant = await findTenant(store.db, tenantRef);
     const now = new Date();
-    const agents = (await listAgents(store.db, tenant.id)).map((a) => viewAgent(a, now, config.agents.heartbeatIntervalMs));
+    const rows = await listAgents(store.db, tenant.id);
+    const agents = rows.map((a) => viewAgent(a, now, config.agents.heartbeatIntervalMs));
     if (agents.length === 0)
       throw new ServiceError('NOT_SENT', `tenant ${tenant.name} has no agent; register one with \`writeback-agent register\` and a token from \`writeback-service token create\``);
     if (!agents.some((a) => a.connected)) throw new ServiceError('NOT_SENT', `no agent of tenant ${tenant.name} is connected; start \`writeback-agent run\` (and \`writeback-service serve\`)`);
+    const by = values.user === undefined ? null : (givenBy ?? defaultTargetKind(rows, values.directory));
+    const request = parseCommandRequest({
+      op,
+      ...(values.user === undefined || by === null ? {} : { target: { by, value: values.user } }),
+      ...(values.directory === undefined ? {} : { directory: values.directory }),
+      params: isReset ? { forceChangeAtNextLogon: flags['force-change'] === true, unlock: flags['no-unlock'] !== true } : {},
+      ...(password === null ? {} : { secret: { newPassword: password } }),
+    });
     const submitted = await submitCommand(store, { tenantId: tenant.id, request, submittedBy: 'cli', defaultTtlMs: config.commands.defaultTtlMs, now });
     const waitMs = values.wait === undefined ? config.commands.resultWaitMs : parseDuration(values.wait, '--wait');
     return waitForCommand(store.db, tenant.id, submitted.id, { deadline: Date.now() + waitMs, pollMs: POLL_MS });

@@ -11,8 +11,8 @@ test('a v2 service picks v2 from the agent offer; a v1-only service picks v1; no
   t.is(pickSubprotocol(['writeback.v3'], [Subprotocol.v2, Subprotocol.v1]), null);
 });
 
-test('the features table holds keyRotation and auditCheckpoint', (t) => {
-  t.deepEqual([...FEATURES_LIST].sort(), [Feature.auditCheckpoint, Feature.keyRotation].sort());
+test('the features table holds keyRotation, auditCheckpoint and directories', (t) => {
+  t.deepEqual([...FEATURES_LIST].sort(), [Feature.auditCheckpoint, Feature.directories, Feature.keyRotation].sort());
 });
 
 const welcome = { type: 'welcome', sessionId: 's', heartbeatIntervalMs: 30_000, serverTime: '2026-11-21T20:00:00.000Z' };
