@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../agent/logging/create-logger.js';
+import { closeLogger, createLogger } from '../../agent/logging/create-logger.js';
 
 const args = process.argv.slice(2);
 const lines = Number(args[0] !== undefined && /^\d+$/.test(args[0]) ? args[0] : 20_000);
@@ -46,7 +46,7 @@ await new Promise((resolve) => setTimeout(resolve, 50));
 const start = process.cpuUsage();
 const wallStart = process.hrtime.bigint();
 await run(lines);
-await logger.close();
+await closeLogger(logger);
 const cpu = process.cpuUsage(start);
 const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
 const perLineUs = (cpu.user + cpu.system) / lines;
