@@ -134,7 +134,10 @@ function log(this: winston.Logger, ...args: unknown[]): winston.Logger {
 }
 
 function lineInfo(level: string, message: unknown, meta: Record<string, unknown>): winston.Logform.TransformableInfo {
-  const info: winston.Logform.TransformableInfo = Object.assign({}, meta, { [InfoSymbol.level]: level, level, message });
+  const info = Object.assign({}, meta) as winston.Logform.TransformableInfo;
+  info[InfoSymbol.level] = level;
+  info.level = level;
+  info.message = message;
   const extra = meta.message;
   if (extra !== undefined && extra !== null && extra !== '')
     info.message = `${String(message)} ${typeof extra === 'string' ? extra : typeof extra === 'number' || typeof extra === 'boolean' || typeof extra === 'bigint' ? extra.toString() : '[object]'}`;
