@@ -122,7 +122,7 @@ const winstonLog = winston.Logger.prototype.log;
 function log(this: winston.Logger, ...args: unknown[]): winston.Logger {
   const [level, message, meta] = args;
   if (args.length !== 3 || typeof level !== 'string' || typeof meta !== 'object' || meta === null) return winstonLog.apply(this, args as Parameters<winston.LogMethod>);
-  if (!this.writable || !this.isLevelEnabled(level)) return this;
+  if (this.silent || !this.writable || !this.isLevelEnabled(level)) return this;
   let info: winston.Logform.TransformableInfo;
   try {
     info = lineInfo(level, message, meta as Record<string, unknown>);

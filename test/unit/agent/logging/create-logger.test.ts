@@ -190,3 +190,37 @@ test('a meta field whose getter throws costs the line its fields, not the caller
   await closeLogger(logger);
   t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { level: 'info', message: 'odd meta', timestamp: '2026-11-21T20:00:00.000Z', logError: 'the fields of this line could not be read' });
 });
+
+test('many loggers and children add no listeners to shared streams, and a line after close says nothing on stderr', async (t) => {
+  const before = { error: process.stderr.listenerCount('error'), finish: process.stderr.listenerCount('finish'), drain: process.stderr.listenerCount('drain') };
+  const loggers = Array.from({ length: 50 }, () => createLogger({ level: 'info', dir: null, maxFileBytes: 1 << 20, maxFiles: 2, console: true, now }));
+  const { dir, logger } = await tempLogger();
+  const counts = (): number[] => [
+    logger.listenerCount('error'),
+    logger.listenerCount('finish'),
+    ...logger.transports.map((transport) => transport.listenerCount('error') + transport.listenerCount('finish')),
+  ];
+  const initial = counts();
+  for (let i = 0; i < 1_000; i++)
+    logger
+      .child({ commandId: `c${i}` })
+      .child({ directory: 'corp' })
+      .info('command finished');
+  t.deepEqual(counts(), initial);
+  t.deepEqual({ error: process.stderr.listenerCount('error'), finish: process.stderr.listenerCount('finish'), drain: process.stderr.listenerCount('drain') }, before);
+  await Promise.all(loggers.map((each) => closeLogger(each)));
+
+  await closeLogger(logger);
+  t.is((await fileLines(dir)).length, 1_000);
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk: string) => written.push(chunk) > 0;
+  try {
+    logger.info('late line');
+    logger.child({ commandId: 'c1' }).warn('late child line', { detail: 'x' });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.stderr.write = write;
+  }
+  t.deepEqual(written, []);
+});
