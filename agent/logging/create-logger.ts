@@ -53,7 +53,7 @@ export function createLogger(options: LoggerOptions): AgentLogger {
     const filename = join(options.dir, LOG_FILE_NAME);
     assertSafeAppendFile(filename);
     // 0600, rotated files included: winston opens each with these stream options.
-    const file = new winston.transports.File({ filename, maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true, options: { flags: FILE_FLAGS, mode: 0o600 } });
+    const file = new winston.transports.File({ filename, maxsize: options.maxFileBytes, maxFiles: options.maxFiles, tailable: true, eol: '\n', options: { flags: FILE_FLAGS, mode: 0o600 } });
     transports.push(new TurnBatchTransport(file, { format: winston.format.combine(jsonLine(), printableLine()) }));
   }
   if (options.console) {
