@@ -62,4 +62,5 @@ console.log(
     cpuPerLineUs: Math.round(perLineUs * 10) / 10,
   }),
 );
-await rm(dir, { recursive: true, force: true });
+// Retried: winston's File transport can open a fresh file after it finished, when a rotation was under way at close.
+await rm(dir, { recursive: true, force: true, maxRetries: 3 });
