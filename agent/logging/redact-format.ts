@@ -1,5 +1,4 @@
 import winston from 'winston';
-import type { Format, TransformableInfo } from 'logform';
 import { InfoSymbol } from './info-symbols.js';
 import { REDACTED, type Redactor } from './redactor.js';
 import { isSecretField } from './secret-keys.js';
@@ -17,7 +16,7 @@ const LEADING_KEYS = ['level', 'message', 'timestamp'] as const;
  * A field that cannot be read (a throwing getter) costs the line its fields, never the caller an
  * exception.
  */
-export function redactSecrets(redactor: Redactor): Format {
+export function redactSecrets(redactor: Redactor): winston.Logform.Format {
   return winston.format((info) => {
     try {
       return redactInfo(info, redactor);
@@ -27,8 +26,8 @@ export function redactSecrets(redactor: Redactor): Format {
   })();
 }
 
-function redactInfo(info: TransformableInfo, redactor: Redactor): TransformableInfo {
-  const out: TransformableInfo = { level: info.level, message: redactor.redactString(messageText(info)) };
+function redactInfo(info: winston.Logform.TransformableInfo, redactor: Redactor): winston.Logform.TransformableInfo {
+  const out: winston.Logform.TransformableInfo = { level: info.level, message: redactor.redactString(messageText(info)) };
   if (info.timestamp !== undefined) out.timestamp = redactor.redact(info.timestamp);
   for (const key of Object.keys(info)) {
     if ((LEADING_KEYS as readonly string[]).includes(key)) continue;
@@ -48,7 +47,7 @@ function redactInfo(info: TransformableInfo, redactor: Redactor): TransformableI
 }
 
 /** The message as text: winston lets a caller pass any value, the redactor needs a string. */
-function messageText(info: TransformableInfo): string {
+function messageText(info: winston.Logform.TransformableInfo): string {
   const { message } = info;
   if (typeof message === 'string') return message;
   if (message instanceof Error) return message.message;
