@@ -1,5 +1,5 @@
 /**
- * CPU per operational log line with the agent's real logger (issue 9): the File transport on, as
+ * CPU per operational log line with the agent's real winston logger: the File transport on, as
  * `run` and the bench configure it, and optionally the console stream (the default config's
  * stderr, here sent to /dev/null). The redactor tracks a bind password and as many in-flight
  * passwords as a loaded agent holds, because that is what every line is scanned against.
