@@ -105,7 +105,7 @@ export class DemoEnvironment {
       config,
       listen: `127.0.0.1:${port}`,
       tls: { cert: certFile, key: keyFile },
-      logger: jsonLineLogger('info', (line) => serviceLog.write(line)),
+      logger: jsonLineLogger('info', serviceLog),
     });
     say(`The reset service (service/, embedded SQLite in ${dataDir.path}) listens on ${service.url}.`);
 

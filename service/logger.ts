@@ -1,3 +1,6 @@
+import type { Writable } from 'node:stream';
+import winston from 'winston';
+
 /** The service's log: one JSON object per line on stderr. Callers pass ids and codes, never secrets or frame content. */
 export interface ServiceLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
@@ -6,16 +9,27 @@ export interface ServiceLogger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type LogLevel = keyof typeof LEVELS;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export function jsonLineLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): ServiceLogger {
-  const at =
-    (name: LogLevel) =>
-    (message: string, meta: Record<string, unknown> = {}) => {
-      if (LEVELS[name] >= LEVELS[level]) write(`${JSON.stringify({ time: new Date().toISOString(), level: name, message, ...meta })}\n`);
-    };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+/** The symbol winston's transports read the finished line from (triple-beam registers it with Symbol.for). */
+const MESSAGE = Symbol.for('message');
+
+/** The line: `{"time","level","message", ...fields}`, with winston's timestamp as `time`. */
+const jsonLine = winston.format((info) => {
+  const { level, message, timestamp, ...fields } = info;
+  info[MESSAGE] = JSON.stringify({ time: timestamp, level, message, ...fields });
+  return info;
+});
+
+/** A winston logger writing the service's JSON lines to `stream` (stderr by default). */
+export function jsonLineLogger(level: LogLevel, stream: Writable = process.stderr): ServiceLogger {
+  return winston.createLogger({
+    level,
+    levels: winston.config.npm.levels,
+    format: winston.format.combine(winston.format.timestamp(), jsonLine()),
+    transports: [new winston.transports.Stream({ stream, eol: '\n' })],
+    exitOnError: false,
+  });
 }
 
 export function errorName(error: unknown): string {

@@ -1,3 +1,6 @@
+import winston from 'winston';
+import { InfoSymbol } from './info-symbols.js';
+
 /**
  * Control characters (C0, DEL, C1), Unicode bidirectional overrides and line separators: in text
  * a terminal or a log viewer shows, they can rewrite what is on screen (an escape sequence, a
@@ -9,4 +12,16 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\
 /** Text that came from the service (or any remote peer), made safe to print: each such character becomes `?`. */
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, '?');
+}
+
+/**
+ * A winston format, placed after the one that renders the line, that makes the finished line
+ * (`info[MESSAGE]`) printable: a message or field cannot start a fake line or move the cursor.
+ */
+export function printableLine(): winston.Logform.Format {
+  return winston.format((info) => {
+    const line = info[InfoSymbol.message];
+    if (typeof line === 'string') info[InfoSymbol.message] = printable(line);
+    return info;
+  })();
 }

@@ -7,7 +7,7 @@ import type { DirectoryDriver, DriverFactory, PermissionReport } from '../direct
 import { readCheckpoint } from '../audit/audit-checkpoint.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Journal } from '../journal/journal.js';
-import { createLogger, type AgentLogger } from '../logging/create-logger.js';
+import { closeLogger, createLogger, type AgentLogger } from '../logging/create-logger.js';
 import { CommandPipeline } from '../pipeline/command-pipeline.js';
 import { agentCapabilities } from '../policy/portal-features.js';
 import { RateLimiter } from '../policy/rate-limit.js';
@@ -164,7 +164,7 @@ export class AgentRuntime {
       runtime.#wire();
       return runtime;
     } catch (error) {
-      await logger.close();
+      await closeLogger(logger);
       throw error;
     }
   }
@@ -278,7 +278,7 @@ export class AgentRuntime {
     await this.journal.close();
     await this.audit.close();
     this.logger.info('agent stopped');
-    await this.logger.close();
+    await closeLogger(this.logger);
   }
 }
 

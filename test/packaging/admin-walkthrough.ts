@@ -6,6 +6,7 @@ import type { ExecutionContext } from 'ava';
 import { Client } from 'ldapts';
 import { startSlapd } from '../fixtures/slapd.js';
 import { testPki } from '../fixtures/slapd/tls.js';
+import { eventually } from '../helpers/eventually.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 
 /**
@@ -40,16 +41,21 @@ function startLogged(program: string, args: string[], outputDir: string, name: s
   return { file, child, exited: once(child, 'exit') };
 }
 
+/** The first match of `pattern` in the process's log file, with a deadline; fails at once when the process exits first. */
 async function waitForLine(process: Logged, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = readFileSync(process.file, 'utf8');
-    const match = pattern.exec(text);
-    if (match !== null) return match;
-    if (process.child.exitCode !== null) throw new Error(`${process.file}: exited (${process.child.exitCode}) before ${String(pattern)}:\n${text.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`${process.file}: no ${String(pattern)} in ${timeoutMs} ms:\n${text.slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const found: { match: RegExpExecArray | null } = { match: null };
+  const text = (): string => readFileSync(process.file, 'utf8');
+  const seen = (): boolean => {
+    const current = text();
+    found.match = pattern.exec(current);
+    if (found.match !== null) return true;
+    if (process.child.exitCode !== null) throw new Error(`${process.file}: exited (${process.child.exitCode}) before ${String(pattern)}:\n${current.slice(-3000)}`);
+    return false;
+  };
+  await eventually(seen, { timeoutMs, intervalMs: 100, what: `${String(pattern)} in ${process.file}` }).catch((error: unknown) => {
+    throw error instanceof Error && error.message.startsWith('timed out') ? new Error(`${error.message}:\n${text().slice(-3000)}`) : error;
+  });
+  return found.match!;
 }
 
 async function stop(process: Logged): Promise<void> {

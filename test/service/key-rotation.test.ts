@@ -17,6 +17,7 @@ import { openMigrated } from '../../service/db/open-database.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { RawAgent } from '../helpers/raw-agent.js';
+import { eventually } from '../helpers/eventually.js';
 import { apiRequest } from '../helpers/service-process.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { slapdTestDirectory } from '../helpers/agent-environment.js';
@@ -53,14 +54,6 @@ async function query<T>(read: (store: Awaited<ReturnType<typeof openStore>>) => 
 
 const keyStatus = (kid: string) => query(async ({ db }) => (await db.selectFrom('signing_keys').select('status').where('kid', '=', kid).executeTakeFirstOrThrow()).status);
 const trustedBy = (agentId: string) => query(async ({ db }) => (await db.selectFrom('agent_trusted_keys').select('kid').where('agent_id', '=', agentId).execute()).map((row) => row.kid).sort());
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The node's log lines (JSON) with `message`. */
 function nodeLog(message: string): Record<string, unknown>[] {
@@ -179,7 +172,7 @@ test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; 
   t.is(rotate.code, 0, rotate.stderr);
   newKid = /^added signing key (\S+)$/m.exec(rotate.stdout)![1]!;
   t.regex(rotate.stdout, /2 agent\(s\) do not trust the new key yet/);
-  await until('the agent acknowledges the new key', async () => (await trustedBy(env.agentId)).includes(newKid));
+  await eventually(async () => (await trustedBy(env.agentId)).includes(newKid), { timeoutMs: 20_000, intervalMs: 100, what: 'the agent acknowledges the new key' });
   t.deepEqual(await trustedBy(env.agentId), [oldKid, newKid].sort());
   t.deepEqual(
     agentRegistration()
@@ -209,7 +202,11 @@ test.serial('keys rotate: the v2 agent is told the new key and acknowledges it; 
 
   // A serviceKeysAck on a version-1 session is not part of the protocol: ignored.
   betaAgent.serviceKeysAck(new Date().toISOString(), [oldKid, newKid]);
-  await until('the node logs the unexpected ack', () => nodeLog('ignored an agent frame').some((entry) => entry.type === 'serviceKeysAck' && entry.error === 'UNEXPECTED_MESSAGE'), 5_000);
+  await eventually(() => nodeLog('ignored an agent frame').some((entry) => entry.type === 'serviceKeysAck' && entry.error === 'UNEXPECTED_MESSAGE'), {
+    timeoutMs: 5_000,
+    intervalMs: 100,
+    what: 'the node logs the unexpected ack',
+  });
   t.deepEqual(await trustedBy(betaAgent.agentId), [oldKid]);
 });
 
@@ -226,20 +223,24 @@ test.serial('forged and mismatched acks are refused; once the last agent acknowl
 
   const stranger = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
   betaAgent.serviceKeysAck(announcement.issuedAt, [oldKid, newKid], { signWith: stranger });
-  await until('the forged ack is refused', () => nodeLog('serviceKeysAck refused').some((entry) => entry.reason === 'INVALID_SIGNATURE'), 5_000);
+  await eventually(() => nodeLog('serviceKeysAck refused').some((entry) => entry.reason === 'INVALID_SIGNATURE'), { timeoutMs: 5_000, intervalMs: 100, what: 'the forged ack is refused' });
   betaAgent.serviceKeysAck(announcement.issuedAt, [oldKid]);
-  await until('the mismatched ack is refused', () => nodeLog('serviceKeysAck refused').some((entry) => entry.reason === 'MISMATCHED'), 5_000);
+  await eventually(() => nodeLog('serviceKeysAck refused').some((entry) => entry.reason === 'MISMATCHED'), { timeoutMs: 5_000, intervalMs: 100, what: 'the mismatched ack is refused' });
   t.deepEqual(await trustedBy(betaAgent.agentId), [oldKid]);
   t.is(await keyStatus(oldKid), 'active');
 
   betaAgent.serviceKeysAck(announcement.issuedAt, [oldKid, newKid]);
-  await until('the old key retires', async () => (await keyStatus(oldKid)) === 'retired');
+  await eventually(async () => (await keyStatus(oldKid)) === 'retired', { timeoutMs: 20_000, intervalMs: 100, what: 'the old key retires' });
   // Both agents are told the set without the old key, signed by the new one.
   const reduced = (await betaAgent.next('serviceKeys')) as ServiceKeysMessage;
   t.like(reduced, { kid: newKid, keys: [{ kid: newKid }] });
   betaAgent.serviceKeysAck(reduced.issuedAt, [newKid]);
-  await until('the real agent trusts only the new key', () => agentRegistration().serviceKeys.every((k) => k.kid === newKid));
-  await until('the service records it', async () => (await trustedBy(env.agentId)).join() === newKid && (await trustedBy(betaAgent.agentId)).join() === newKid);
+  await eventually(() => agentRegistration().serviceKeys.every((k) => k.kid === newKid), { timeoutMs: 20_000, intervalMs: 100, what: 'the real agent trusts only the new key' });
+  await eventually(async () => (await trustedBy(env.agentId)).join() === newKid && (await trustedBy(betaAgent.agentId)).join() === newKid, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: 'the service records it',
+  });
 
   const id = await resetApplied('bob');
   t.deepEqual(sentWith(id), [newKid]);
@@ -248,11 +249,14 @@ test.serial('forged and mismatched acks are refused; once the last agent acknowl
 
 test.serial('the real agent reports its signed audit checkpoint; the service prints it for `audit verify --checkpoint`', async (t) => {
   let printed = '';
-  await until('the agent reports a checkpoint', async () => {
-    const run = await env.cli(['agents', 'checkpoint', '--agent', env.agentId]);
-    printed = run.stdout;
-    return run.code === 0;
-  });
+  await eventually(
+    async () => {
+      const run = await env.cli(['agents', 'checkpoint', '--agent', env.agentId]);
+      printed = run.stdout;
+      return run.code === 0;
+    },
+    { timeoutMs: 20_000, intervalMs: 100, what: 'the agent reports a checkpoint' },
+  );
   const checkpoint = JSON.parse(printed) as { v: number; lastHash: string; bytes: number; signature: string };
   t.is(checkpoint.v, 1);
   t.regex(checkpoint.lastHash, /^[0-9a-f]{64}$/);

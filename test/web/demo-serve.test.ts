@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { Secret, TOTP } from 'otpauth';
 import { SeededAccount, SeededContact } from '../../directory-sim/seed/seeded-domain.js';
 import { cliArgs, runCli } from '../helpers/agent-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { screenshot } from './helpers/browser.js';
 import { enterCode, identify, launchPortalBrowser, section, setPassword } from './helpers/portal-pages.js';
 
@@ -22,15 +23,13 @@ async function smsCode(read: () => string, to: string, from: number): Promise<st
   return (await waitForOutput(read, new RegExp(`✆ SMS to ${escaped}: [^\\n]*?\\b(\\d{6})\\b`), from, 20_000))[1]!;
 }
 
-/** The next text matching `pattern` in the demo's output after `from`, with a deadline. */
+/** The next text matching `pattern` in the demo's output after `from`, with a deadline; a timeout shows the output. */
 async function waitForOutput(read: () => string, pattern: RegExp, from: number, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(read().slice(from));
-    if (match !== null) return match;
-    if (Date.now() > deadline) throw new Error(`no ${String(pattern)} in the demo's output within ${timeoutMs} ms:\n${read()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const found: { match: RegExpExecArray | null } = { match: null };
+  await eventually(() => (found.match = pattern.exec(read().slice(from))) !== null, { timeoutMs, intervalMs: 100, what: `${String(pattern)} in the demo's output` }).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${read()}`);
+  });
+  return found.match!;
 }
 
 test("demo --serve: the real portal loads; resets by e-mailed and by SMS code, the administrator's own reset (link and SMS) and a registration signed in by verifyPassword work in chromium; SIGTERM stops it with the story's status", async (t) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { request, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { openMigrated } from '../../service/db/open-database.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import { eventually } from '../helpers/eventually.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { launchPortalBrowser } from './helpers/portal-pages.js';
@@ -86,24 +87,26 @@ async function submit(page: Page, form: string, user: string | null, password = 
 
 /** The result code of the newest command of `op` on `user`, read from the list until it has one (30 s deadline). */
 async function codeOf(page: Page, op: string, user: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await page.goto(`${url}/helpdesk/t/acme/commands`);
-    const row = page
-      .locator('tbody tr')
-      .filter({ has: page.locator('td', { hasText: op }) })
-      .filter({ has: page.getByRole('cell', { name: user, exact: true }) })
-      .first();
-    const code = (
-      (await row
-        .locator('td.code')
-        .textContent({ timeout: 5_000 })
-        .catch(() => '')) ?? ''
-    ).trim();
-    if (code !== '') return code;
-    if (Date.now() > deadline) throw new Error(`no result for ${op} ${user} within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  let code = '';
+  await eventually(
+    async () => {
+      await page.goto(`${url}/helpdesk/t/acme/commands`);
+      const row = page
+        .locator('tbody tr')
+        .filter({ has: page.locator('td', { hasText: op }) })
+        .filter({ has: page.getByRole('cell', { name: user, exact: true }) })
+        .first();
+      code = (
+        (await row
+          .locator('td.code')
+          .textContent({ timeout: 5_000 })
+          .catch(() => '')) ?? ''
+      ).trim();
+      return code !== '';
+    },
+    { timeoutMs: 30_000, intervalMs: 300, what: `a result for ${op} ${user}` },
+  );
+  return code;
 }
 
 test.before(async () => {
@@ -204,13 +207,15 @@ test.serial('user input is shown as text, never as markup', async (t) => {
 test.serial("check permissions shows the agent's report", async (t) => {
   const page = await context.newPage();
   await submit(page, "Check the agent's permissions", null);
-  const deadline = Date.now() + 30_000;
   let code = '';
-  while (code === '' && Date.now() < deadline) {
-    await page.goto(`${url}/helpdesk/t/acme/commands`);
-    code = ((await page.locator('tbody tr').filter({ hasText: 'checkPermissions' }).first().locator('td.code').textContent()) ?? '').trim();
-    if (code === '') await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  await eventually(
+    async () => {
+      await page.goto(`${url}/helpdesk/t/acme/commands`);
+      code = ((await page.locator('tbody tr').filter({ hasText: 'checkPermissions' }).first().locator('td.code').textContent()) ?? '').trim();
+      return code !== '';
+    },
+    { timeoutMs: 30_000, intervalMs: 300, what: "the agent's permission report in the command list" },
+  );
   t.regex(code, /^[A-Z_]+$/);
   t.true(await page.locator('tbody tr').filter({ hasText: 'checkPermissions' }).first().getByText('Details').isVisible());
   await page.close();

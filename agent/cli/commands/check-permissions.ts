@@ -4,7 +4,7 @@ import type { DirectoryConfig } from '../../directory/directory-config.js';
 import { createDriver } from '../../directory/create-driver.js';
 import type { PermissionCheck, PermissionReport, Target } from '../../directory/driver.js';
 import { SetupError, isAgentError } from '../../errors.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { closeLogger, createLogger } from '../../logging/create-logger.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
 import { TARGET_KINDS, type TargetKind } from '../../../protocol/codes.js';
 import { outOfScopeReason } from '../../policy/scope.js';
@@ -123,7 +123,7 @@ export async function checkPermissionsCommand(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    await logger.close();
+    await closeLogger(logger);
   }
   if (values.json) {
     const details = reports.map(reportJson);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import test from 'ava';
-import { createLogger, LOG_FILE_NAME } from '../../../../agent/logging/create-logger.js';
+import { closeLogger, createLogger, LOG_FILE_NAME } from '../../../../agent/logging/create-logger.js';
 
 const now = (): Date => new Date('2026-11-21T20:00:00.000Z');
 
@@ -23,7 +23,7 @@ test('writes redacted JSON lines to the file and readable lines to the console s
   logger.info('reset applied', { commandId: 'c1', dn: 'CN=alice', newPassword: 'Hunter2-Hunter2' });
   logger.child({ commandId: 'c2' }).warn('directory said Hunter2-Hunter2 is in history', { bind: { bindPassword: 'svc-pw' } });
   logger.debug('not at info level');
-  await logger.close();
+  await closeLogger(logger);
 
   const lines = (await readFile(join(dir, LOG_FILE_NAME), 'utf8'))
     .trim()
@@ -47,7 +47,7 @@ test('rotates files by size and keeps at most maxFiles', async (t) => {
     // Let the File transport see its size between writes, as it does with real traffic.
     if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  await logger.close();
+  await closeLogger(logger);
   const files = (await readdir(dir)).sort();
   t.true(files.length > 1 && files.length <= 3, files.join(', '));
   t.true(files.includes(LOG_FILE_NAME));
@@ -57,12 +57,12 @@ test('a line logged after close() is dropped instead of crashing the process', a
   const dir = await mkdtemp(join(tmpdir(), 'wba-log-closed-'));
   const logger = createLogger({ level: 'info', dir, maxFileBytes: 1_000_000, maxFiles: 2, console: false });
   const child = logger.child({ commandId: 'c1' });
-  await logger.close();
+  await closeLogger(logger);
   t.notThrows(() => {
     logger.info('late line');
     child.warn('late child line');
   });
-  await logger.close();
+  await closeLogger(logger);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -73,7 +73,7 @@ async function fileLines(dir: string): Promise<string[]> {
 test('a secret-named field at the top of the meta is redacted even when its value is not tracked', async (t) => {
   const { dir, logger, consoleText } = await tempLogger({ console: true });
   logger.info('bound', { password: 'untracked-pw-1', apiToken: 'untracked-tok-2', mustChangePassword: true, passwordLastSet: null });
-  await logger.close();
+  await closeLogger(logger);
   t.deepEqual(JSON.parse((await fileLines(dir))[0]!), {
     level: 'info',
     message: 'bound',
@@ -89,7 +89,7 @@ test('a secret-named field at the top of the meta is redacted even when its valu
 test("the file line is JSON: level, message and timestamp first, then the child's fields and the line's, in their order", async (t) => {
   const { dir, logger } = await tempLogger();
   logger.child({ commandId: 'c1' }).warn('failed', { op: 'resetPassword', error: new Error('boom'), details: { z: 1, a: [{ y: 2, b: 3 }] }, big: 10n, at: new Date(0), gone: undefined });
-  await logger.close();
+  await closeLogger(logger);
   const line = (await fileLines(dir))[0]!;
   t.true(
     line.startsWith('{"level":"warn","message":"failed","timestamp":"2026-11-21T20:00:00.000Z","commandId":"c1","op":"resetPassword","error":{"name":"Error","message":"boom","stack":"Error: boom'),
@@ -102,7 +102,7 @@ test("child fields sit under the line's own; level and timestamp stay the logger
   const { dir, logger } = await tempLogger();
   const child = logger.child({ directory: 'corp', commandId: 'c1' }).child({ commandId: 'c2' });
   child.info('applied', { directory: 'other', level: 'error', timestamp: 'yesterday', message: 'and more' });
-  await logger.close();
+  await closeLogger(logger);
   t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { commandId: 'c2', directory: 'other', level: 'info', message: 'applied and more', timestamp: '2026-11-21T20:00:00.000Z' });
 });
 
@@ -116,7 +116,7 @@ test('a line below the level is dropped before any of its fields is read', async
     },
   });
   logger.info('kept');
-  await logger.close();
+  await closeLogger(logger);
   t.false(read);
   t.is((await fileLines(dir)).length, 1);
 });
@@ -136,7 +136,7 @@ test('a burst far past back-pressure reaches the file whole and in order, with n
     // Some lines alone in their turn of the event loop, most in large batches.
     if (i % 1000 < 3) await new Promise((resolve) => setImmediate(resolve));
   }
-  await logger.close();
+  await closeLogger(logger);
   await new Promise((resolve) => setImmediate(resolve));
   process.off('warning', onWarning);
   const ids = (await fileLines(dir)).map((l) => (JSON.parse(l) as { commandId: string }).commandId);
@@ -159,7 +159,7 @@ test('an Error passed as the meta keeps its message, stack and cause, as winston
   logger.redactor.track('Sup3r-secret');
   const error = new Error('bind as Sup3r-secret failed', { cause: new Error('ldap 49') });
   logger.error('could not bind', error as unknown as Record<string, unknown>);
-  await logger.close();
+  await closeLogger(logger);
   const line = JSON.parse((await fileLines(dir))[0]!) as Record<string, unknown>;
   t.is(line.message, 'could not bind bind as [REDACTED] failed');
   t.regex(String(line.stack), /^Error: bind as \[REDACTED\] failed/);
@@ -171,7 +171,7 @@ test('a line is redacted when it is logged: untracking right after, before it re
   logger.redactor.track('Fleeting-Secret-77');
   logger.warn('directory said Fleeting-Secret-77 is too short', { detail: 'value Fleeting-Secret-77' });
   logger.redactor.untrack('Fleeting-Secret-77');
-  await logger.close();
+  await closeLogger(logger);
   const text = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
   t.false(text.includes('Fleeting'));
   t.false(consoleText().includes('Fleeting'));
@@ -187,6 +187,40 @@ test('a meta field whose getter throws costs the line its fields, not the caller
       },
     }),
   );
-  await logger.close();
+  await closeLogger(logger);
   t.deepEqual(JSON.parse((await fileLines(dir))[0]!), { level: 'info', message: 'odd meta', timestamp: '2026-11-21T20:00:00.000Z', logError: 'the fields of this line could not be read' });
+});
+
+test('many loggers and children add no listeners to shared streams, and a line after close says nothing on stderr', async (t) => {
+  const before = { error: process.stderr.listenerCount('error'), finish: process.stderr.listenerCount('finish'), drain: process.stderr.listenerCount('drain') };
+  const loggers = Array.from({ length: 50 }, () => createLogger({ level: 'info', dir: null, maxFileBytes: 1 << 20, maxFiles: 2, console: true, now }));
+  const { dir, logger } = await tempLogger();
+  const counts = (): number[] => [
+    logger.listenerCount('error'),
+    logger.listenerCount('finish'),
+    ...logger.transports.map((transport) => transport.listenerCount('error') + transport.listenerCount('finish')),
+  ];
+  const initial = counts();
+  for (let i = 0; i < 1_000; i++)
+    logger
+      .child({ commandId: `c${i}` })
+      .child({ directory: 'corp' })
+      .info('command finished');
+  t.deepEqual(counts(), initial);
+  t.deepEqual({ error: process.stderr.listenerCount('error'), finish: process.stderr.listenerCount('finish'), drain: process.stderr.listenerCount('drain') }, before);
+  await Promise.all(loggers.map((each) => closeLogger(each)));
+
+  await closeLogger(logger);
+  t.is((await fileLines(dir)).length, 1_000);
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk: string) => written.push(chunk) > 0;
+  try {
+    logger.info('late line');
+    logger.child({ commandId: 'c1' }).warn('late child line', { detail: 'x' });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.stderr.write = write;
+  }
+  t.deepEqual(written, []);
 });

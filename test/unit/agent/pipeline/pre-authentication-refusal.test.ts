@@ -1,4 +1,5 @@
 import test from 'ava';
+import { eventually } from '../../../helpers/eventually.js';
 import { pipelineHarness } from '../../../helpers/pipeline-harness.js';
 
 // Issue 24, item 4: a frame that fails authentication is answered only for a well-formed id,
@@ -27,20 +28,12 @@ test('an id that is not a UUID, however long, gets no answer at all', async (t) 
   t.deepEqual(sent, []);
 });
 
-/** Waits (with a deadline) for a condition; drain() would stop the pipeline taking frames. */
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 test('a forged frame naming a real command id the journal holds gets no answer: the real result stands', async (t) => {
   const harness = pipelineHarness();
   const { pipeline, frame, sent } = harness;
   pipeline.handleFrame(frame);
-  await until(() => harness.results().length === 1);
+  // Polled, not drain(): drain() would stop the pipeline taking frames.
+  await eventually(() => harness.results().length === 1, { timeoutMs: 5_000, intervalMs: 10, what: "the real command's result" });
   const before = sent.length;
   // The real id with other content: the signature no longer verifies.
   const tampered = JSON.parse(JSON.stringify(frame)) as { command: { target: { value: string } } };

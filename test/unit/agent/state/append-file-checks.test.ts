@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { AuditLog } from '../../../../agent/audit/audit-log.js';
-import { createLogger } from '../../../../agent/logging/create-logger.js';
+import { closeLogger, createLogger } from '../../../../agent/logging/create-logger.js';
 
 // Issue 24, item 7: the audit and operational logs are created 0600 and checked like the state
 // directory: no symbolic link as the file, no directory others can write to.
@@ -38,7 +38,7 @@ test('the operational log file is created 0600, and a symbolic link in its place
   const base = await dir();
   const logger = createLogger({ level: 'info', dir: base, maxFileBytes: 1 << 20, maxFiles: 2, console: false });
   logger.info('hello');
-  await logger.close();
+  await closeLogger(logger);
   t.is((await stat(join(base, 'agent.log'))).mode & 0o777, 0o600);
 
   const other = await dir();
