@@ -27,7 +27,6 @@ import { afterCorkedWrites } from '../net/coalesce-writes.js';
 import { accountPolicyRefusal, WRITE_OPERATIONS } from '../policy/account-policy.js';
 import { minimumAgeApplies, minimumAgeRefusal } from '../policy/min-age.js';
 import { assertOperationEnabled } from '../policy/portal-features.js';
-import { protectedSelfServiceGroup } from '../policy/protected-self-service.js';
 import { alreadyAppliedOutcome, mayAlreadyHold, probeAlreadyApplied } from './already-applied.js';
 import { applyOperation, permissionOutcome, type OperationContext, type Passwords } from './apply-operation.js';
 import { describeError, type Outcome } from './error-to-result.js';
@@ -160,7 +159,7 @@ async function resolveTarget(run: CommandRun, directory: ServedDirectory, lookup
 /** Step 9: scope and protected accounts (with the protected self-service opt-in), then the per-account rate limit of writes. */
 async function enforceAccountPolicy(run: CommandRun, directory: ServedDirectory, user: DirectoryUser, deps: StepDeps): Promise<void> {
   const { command } = run;
-  const refusal = await accountPolicyRefusal(user, command.op, directory.driver, directory.config, () => allowedSelfService(command, user, directory, deps.logger));
+  const refusal = await accountPolicyRefusal(command, user, directory.driver, directory.config, { logger: deps.logger });
   if (refusal !== null) throw refusal;
   if (!WRITE_OPERATIONS.has(command.op)) return;
   // Keyed by DN, so different identifiers of one account share the limit.
@@ -168,21 +167,6 @@ async function enforceAccountPolicy(run: CommandRun, directory: ServedDirectory,
   if (!decision.allowed) {
     throw new AgentError('BUSY', 'too many changes for this account in the last minute; try again later', { details: { dn: user.dn, retryAfter: decision.retryAfter } });
   }
-}
-
-/** A protected account's own reset through the on-premises opt-in (agent/policy/protected-self-service.ts); logged when it applies. */
-async function allowedSelfService(command: Command, user: DirectoryUser, directory: ServedDirectory, logger: Logger): Promise<boolean> {
-  const group = await protectedSelfServiceGroup(command, user, directory.driver, directory.config, logger);
-  if (group !== null) {
-    logger.warn('a protected account acts on itself through self-service (scope.selfServiceProtectedGroups)', {
-      commandId: command.id,
-      op: command.op,
-      dn: user.dn,
-      reason: user.protectedReason,
-      group,
-    });
-  }
-  return group !== null;
 }
 
 /** The passwords of a password operation, each required in the secret [DECRYPTION_FAILED]; null for other operations. */
@@ -241,7 +225,7 @@ async function expiredButMaybeApplied(run: CommandRun, directory: ServedDirector
   const newPassword = run.secret?.['newPassword'];
   if (newPassword !== undefined && command.target !== undefined) {
     const user = await resolveTarget(run, directory, undefined);
-    if ((await accountPolicyRefusal(user, command.op, directory.driver, directory.config)) === null && (await probeAlreadyApplied(directory.driver, user, newPassword, command))) {
+    if ((await accountPolicyRefusal(command, user, directory.driver, directory.config, null)) === null && (await probeAlreadyApplied(directory.driver, user, newPassword, command))) {
       return alreadyAppliedOutcome(user, 'password set before the agent restarted (the command expired since; nothing more was done)', deps.now());
     }
   }
