@@ -15,6 +15,28 @@ export interface Target {
   value: string;
 }
 
+/**
+ * What resolveUser read about the account besides the DirectoryUser's facts (Active Directory: the
+ * entry and its PSO; OpenLDAP: the ppolicy facts and the policy). It travels on the user to the
+ * same command's later calls, which use it instead of reading the entry again: one search fewer per
+ * reset. Only the driver instance that made it looks inside (each kind has its own class); it stands for the
+ * account for SNAPSHOT_MS after `readAt` and for the DN it was read at, then the driver reads afresh.
+ */
+export interface AccountSnapshot {
+  /** The DN it was read at: a copy of the user under another DN does not use it. */
+  readonly dn: string;
+  /** The driver's clock at the read, in ms. */
+  readonly readAt: number;
+}
+
+/** How long a snapshot stands in for a fresh read: a command takes milliseconds. */
+export const SNAPSHOT_MS = 5_000;
+
+/** Whether `snapshot` may stand for `user`'s entry at `nowMs`. */
+export function isSnapshotFresh(snapshot: AccountSnapshot, user: DirectoryUser, nowMs: number): boolean {
+  return snapshot.dn === user.dn && nowMs - snapshot.readAt <= SNAPSHOT_MS;
+}
+
 /** A user as resolved inside the directory's `baseDn`. */
 export interface DirectoryUser {
   /** The entry's DN exactly as the server returned it. */
@@ -30,6 +52,8 @@ export interface DirectoryUser {
   mustChangePassword: boolean;
   /** Why the account is protected (AD adminCount=1, member of a privileged group, or a configured group); null when not. */
   protectedReason: string | null;
+  /** What resolveUser read, for this command's later calls on the user; null for a user made otherwise (every call then reads). */
+  snapshot: AccountSnapshot | null;
 }
 
 /** The password policy that applies to one user (domain root, PSO, or ppolicy entry). */
@@ -104,7 +128,10 @@ export interface DirectoryDriver {
   readonly id: string;
   readonly kind: 'activeDirectory' | 'openldap';
 
-  /** Finds exactly one user inside baseDn: USER_NOT_FOUND, AMBIGUOUS_USER, DIRECTORY_UNAVAILABLE. */
+  /**
+   * Finds exactly one user inside baseDn: USER_NOT_FOUND, AMBIGUOUS_USER, DIRECTORY_UNAVAILABLE.
+   * The user carries the snapshot of what was read, which the calls below use while it is fresh.
+   */
   resolveUser(target: Target): Promise<DirectoryUser>;
   /** The policy in force for this user (briefly cached). */
   passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy>;

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { ResultMessage } from '../../protocol/index.js';
 import { AgentError } from '../errors.js';
 import { findSecretField } from '../logging/secret-keys.js';
 import { assertPrivateFile, ensurePrivateDir } from '../state/private-dir.js';
 import { appendSync } from '../state/append-sync.js';
 import { syncDirectory } from '../state/write-file-atomic.js';
 import { AckedIndex, type AckedPlace } from './acked-index.js';
-import { JournalState, type JournalBegin, type JournalEntry, type JournalRecord } from './journal-entry.js';
+import { JournalState, type JournalBegin, type JournalEntry, type JournalEntryIn, type JournalRecord } from './journal-entry.js';
 import { readJournalLines, readLineSync } from './journal-lines.js';
 
 export interface JournalOptions {
@@ -164,7 +165,7 @@ export class Journal {
   }
 
   /** Keeps the signed result frame to (re-)send until acknowledged (state `done`). */
-  complete(id: string, signedResultFrame: unknown): Promise<void> {
+  complete(id: string, signedResultFrame: ResultMessage): Promise<void> {
     const entry = this.#live.get(id);
     if (entry?.state !== JournalState.received && entry?.state !== JournalState.applying) {
       return Promise.reject(new AgentError('INTERNAL', `journal cannot complete ${id} from state ${this.#stateOf(id) ?? 'unknown'}`));
@@ -202,10 +203,10 @@ export class Journal {
   }
 
   /** Entries whose result the service has not acknowledged, oldest completion first (to re-send after welcome). */
-  unacknowledged(): JournalEntry[] {
+  unacknowledged(): JournalEntryIn<'done'>[] {
     return [...this.#live.values()]
-      .filter((e) => e.state === JournalState.done)
-      .sort((a, b) => compareText(a.completedAt ?? '', b.completedAt ?? ''))
+      .filter((e): e is JournalEntryIn<'done'> => e.state === JournalState.done)
+      .sort((a, b) => compareText(a.completedAt, b.completedAt))
       .map((e) => ({ ...e }));
   }
 
@@ -482,21 +483,12 @@ export class Journal {
     }
     const entry = this.#live.get(record.id);
     if (entry === undefined) return null;
+    const next = transition(entry, record);
+    if (next === entry) return entry;
     this.#counts[entry.state]--;
-    if (record.r === 'applying') {
-      entry.state = JournalState.applying;
-      entry.applyingAt = record.at;
-    } else if (record.r === 'done') {
-      entry.state = JournalState.done;
-      entry.completedAt = record.at;
-      entry.result = record.result;
-    } else {
-      // `ack` lines come from journals written before acknowledgements were self-contained.
-      entry.state = JournalState.acknowledged;
-      entry.acknowledgedAt = record.at;
-    }
-    this.#counts[entry.state]++;
-    return entry;
+    this.#counts[next.state]++;
+    this.#live.set(record.id, next);
+    return next;
   }
 
   #forget(id: string): void {
@@ -511,6 +503,17 @@ export class Journal {
 }
 
 const NEWLINE_BUFFER = Buffer.from('\n');
+
+/**
+ * The entry after an `applying`, `done` or `ack` line: a new object in the next state. An `ack`
+ * line (journals written before acknowledgements were self-contained) follows its `done` line.
+ */
+function transition(entry: JournalEntry, record: Extract<JournalRecord, { r: 'applying' | 'done' | 'ack' }>): JournalEntry {
+  if (record.r === 'applying') return { ...entry, state: JournalState.applying, applyingAt: record.at, completedAt: null, acknowledgedAt: null, result: null };
+  if (record.r === 'done') return { ...entry, state: JournalState.done, completedAt: record.at, acknowledgedAt: null, result: record.result };
+  if (entry.state !== JournalState.done && entry.state !== JournalState.acknowledged) return entry;
+  return { ...entry, state: JournalState.acknowledged, acknowledgedAt: record.at };
+}
 
 /** An unparsable expiresAt keeps the id for ever rather than never. */
 function expiresAtMsOf(entry: JournalEntry): number {

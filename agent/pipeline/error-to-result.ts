@@ -16,3 +16,10 @@ export function errorToOutcome(error: unknown, incidentId: string): Outcome {
   if (isAgentError(error)) return { code: error.code, message: error.message, details: { ...error.details } };
   return { code: 'INTERNAL', message: `internal error in the agent (see its log, incident ${incidentId})`, details: { incident: incidentId } };
 }
+
+/** An error as one local log line: the AgentError's code and message, else the error's name and message. */
+export function describeError(error: unknown): string {
+  if (isAgentError(error)) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -5,8 +5,8 @@ import type { AgentMessage, ResultMessage, ResultCode, ResultStatus } from '../.
 /** The journal as the pipeline sees it (agent/journal/journal.ts implements it). */
 export interface JournalEntryView {
   state: 'received' | 'applying' | 'done' | 'acknowledged';
-  /** The signed result frame once done (a ResultMessage); null before. */
-  result: unknown;
+  /** The signed result frame once done; null before. */
+  result: ResultMessage | null;
 }
 
 export interface JournalPort {
@@ -17,7 +17,7 @@ export interface JournalPort {
   markApplying(id: string): Promise<void>;
   complete(id: string, result: ResultMessage): Promise<void>;
   acknowledge(id: string): Promise<unknown>;
-  unacknowledged(): { result: unknown }[];
+  unacknowledged(): { result: ResultMessage }[];
   /** The latest expiresAt (ms) of the ids compaction dropped, or null: a command expiring no later may be a replay. */
   replayHorizon?(): number | null;
 }

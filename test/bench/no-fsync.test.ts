@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { AuditLog } from '../../agent/audit/audit-log.js';
 import { Journal } from '../../agent/journal/journal.js';
+import type { ResultMessage } from '../../protocol/index.js';
 
 // The bench's durability comparison turns fsync off (RuntimeOptions.fsync): that must change durability only, never content.
 
@@ -11,7 +12,7 @@ test('a journal without fsync writes the same records and counts no syncs', asyn
   const path = join(await mkdtemp(join(tmpdir(), 'wba-nofsync-')), 'journal.jsonl');
   const journal = await Journal.open({ path, fsync: false });
   await journal.begin('c1', { op: 'resetPassword', target: { by: 'uid', value: 'alice' }, directory: 'ldap', receivedAt: '2026-11-21T20:00:00.000Z', expiresAt: '2026-11-21T20:05:00.000Z' });
-  await journal.complete('c1', { type: 'result' });
+  await journal.complete('c1', { type: 'result' } as unknown as ResultMessage);
   t.is(journal.stats().syncs, 0);
   await journal.close();
   const reopened = await Journal.open({ path });

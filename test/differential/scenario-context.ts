@@ -7,6 +7,8 @@ import type { Logger } from '../../agent/logging/logger.js';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import type { DirectoryUser, ResetOptions, Target } from '../../agent/directory/driver.js';
 import { mapDirectoryError } from '../../agent/directory/ldap/directory-errors.js';
+import { minimumAgeApplies, minimumAgeRefusal } from '../../agent/policy/min-age.js';
+import type { Command } from '../../protocol/index.js';
 import type { PasswordSettings } from '../fixtures/samba.js';
 import { makeCa } from '../fixtures/samba/tls.js';
 import type { Backend, Role } from './backend.js';
@@ -15,6 +17,8 @@ import { writePasswordSettings } from './password-settings.js';
 
 const DAY_MS = 86_400_000;
 export const RESET_DEFAULTS: ResetOptions = { forceChangeAtNextLogon: false, unlock: true, enforceHistory: true };
+/** A changePassword command, as far as the minimum-age decision reads it. */
+const CHANGE = { op: 'changePassword', params: {} } as unknown as Command;
 
 /**
  * One backend's side of the scenario: its drivers (all the real ActiveDirectoryDriver), the
@@ -28,7 +32,7 @@ export class ScenarioContext {
   readonly strict: ActiveDirectoryDriver;
   /** Caches policies for an hour: once primed with a loose policy, only the directory checks length and complexity. */
   readonly cached: ActiveDirectoryDriver;
-  /** A clock two days ahead: passes its own minimum-age check, so the directory's refusal shows. */
+  /** A clock two days ahead: passes the agent's minimum-age decision, so the directory's refusal shows. */
   readonly ahead: ActiveDirectoryDriver;
   readonly current: Record<Role, string>;
   /** AgentError messages and details seen, for the secrets check. */
@@ -37,12 +41,18 @@ export class ScenarioContext {
   readonly marks = new Map<string, Date>();
   /** Every password the scenario used on this backend. */
   readonly used = new Set<string>();
+  /** Each driver's clock, for the agent's minimum-age decision. */
+  private readonly clocks = new Map<ActiveDirectoryDriver, () => Date>();
 
   constructor(
     readonly backend: Backend,
     private readonly logger: Logger,
   ) {
-    const make = (overrides: object, now: () => Date = () => new Date()) => new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
+    const make = (overrides: object, now: () => Date = () => new Date()) => {
+      const driver = new ActiveDirectoryDriver({ ...backend.config, ...overrides }, { bindPassword: backend.bindPassword, logger, now });
+      this.clocks.set(driver, now);
+      return driver;
+    };
     this.driver = make({});
     this.strict = make({ historyOnReset: 'require' });
     this.cached = make({ policyCacheMs: 3_600_000 });
@@ -112,12 +122,17 @@ export class ScenarioContext {
     );
   }
 
-  /** The user's own change from `oldPassword` (default: the current one). */
+  /** The user's own change from `oldPassword` (default: the current one), after the agent's minimum-age decision as the pipeline makes it. */
   change(role: Role, newPassword: string, oldPassword = this.current[role], driver = this.driver): Promise<Outcome> {
     this.used.add(newPassword).add(oldPassword);
     return this.attempt(
       async () => {
-        const outcome = await driver.changePassword(await this.user(role, driver), oldPassword, newPassword);
+        const user = await this.user(role, driver);
+        if (minimumAgeApplies(CHANGE, user)) {
+          const refusal = minimumAgeRefusal(user, (await driver.passwordPolicy(user)).minAgeMs, (this.clocks.get(driver) ?? (() => new Date()))());
+          if (refusal !== null) throw refusal;
+        }
+        const outcome = await driver.changePassword(user, oldPassword, newPassword);
         this.current[role] = newPassword;
         return outcome;
       },
@@ -215,7 +230,7 @@ export class ScenarioContext {
   /** An operation on a user object whose DN does not exist (deleted after it was resolved). */
   onGhost(where: 'delegated' | 'outside', operation: 'state' | 'reset' | 'change' | 'unlock'): Promise<Outcome> {
     const ou = where === 'delegated' ? this.backend.delegatedOu : this.backend.roles.outside.dn.replace(/^CN=[^,]+,/i, '');
-    const ghost: DirectoryUser = { dn: `CN=ghost,${ou}`, uuid: null, disabled: false, locked: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null };
+    const ghost: DirectoryUser = { dn: `CN=ghost,${ou}`, uuid: null, disabled: false, locked: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null, snapshot: null };
     const action = {
       state: () => this.driver.getAccountState(ghost).then((state) => ({ exists: state.exists })),
       reset: () => this.driver.resetPassword(ghost, 'Ghost#Pass11', RESET_DEFAULTS).then(() => ({})),

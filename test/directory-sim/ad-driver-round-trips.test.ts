@@ -1,5 +1,6 @@
 import test from 'ava';
 import { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
+import { SNAPSHOT_MS } from '../../agent/directory/driver.js';
 import { agentDirectoryConfig } from '../helpers/directory-config.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import { CaptureLogger } from '../openldap/helpers/capture-logger.js';
@@ -101,4 +102,29 @@ test('a configured protected security group is matched in tokenGroups, nested me
   sim.opLog.clear();
   t.is((await fallback.resolveUser({ by: 'sAMAccountName', value: 'carol' })).protectedReason, null);
   t.is(sim.opLog.requests().search, 3, 'lookup, base read, and the in-chain search for the unreadable group');
+});
+
+test("the user's snapshot stands in for a read only for the driver that made it, at its DN, while fresh", async (t) => {
+  const sim = await startSim({ mode: 'windows', defaultSeed: { grantUnexpirePassword: true } });
+  t.teardown(() => sim.stop());
+  const config = agentDirectoryConfig(sim, { scope: { include: [`OU=Staff,${sim.baseDn}`], exclude: [], refuseProtectedAccounts: true, protectedGroups: [] } });
+  let offsetMs = 0;
+  const deps = { bindPassword: SeededAccount.svcWriteback.password, logger: new CaptureLogger(), now: () => new Date(Date.now() + offsetMs) };
+  const driver = new ActiveDirectoryDriver(config, deps);
+  const other = new ActiveDirectoryDriver(config, deps);
+  t.teardown(() => Promise.all([driver.close(), other.close()]));
+  const bob = await driver.resolveUser({ by: 'sAMAccountName', value: 'bob' });
+  t.not(bob.snapshot, null);
+  await Promise.all([driver.passwordPolicy(bob), other.passwordPolicy({ ...bob, snapshot: null })]);
+  const psoReads = async (read: () => Promise<unknown>): Promise<number> => {
+    sim.opLog.clear();
+    await read();
+    return sim.opLog.requests().search ?? 0;
+  };
+  t.is(await psoReads(() => driver.passwordPolicy(bob)), 0, 'the PSO from the snapshot, the policy from the cache');
+  t.is(await psoReads(() => other.passwordPolicy(bob)), 1, 'another driver reads for itself');
+  t.is(await psoReads(() => driver.passwordPolicy({ ...bob, dn: dnOf(sim, 'carol') })), 1, 'a copy under another DN is read');
+  t.is(await psoReads(() => driver.passwordPolicy({ ...bob, snapshot: null })), 1, 'no snapshot: read');
+  offsetMs = SNAPSHOT_MS + 1;
+  t.is(await psoReads(() => driver.passwordPolicy(bob)), 1, 'stale: read');
 });

@@ -84,7 +84,7 @@ export function pipelineHarness(options: PipelineHarnessOptions = {}): PipelineH
     acknowledge: () => Promise.resolve(true),
     unacknowledged: () => [],
   };
-  const user: DirectoryUser = { dn: HARNESS_USER_DN, uuid: null, locked: false, disabled: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null };
+  const user: DirectoryUser = { dn: HARNESS_USER_DN, uuid: null, locked: false, disabled: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null, snapshot: null };
   const resolveUser =
     options.resolveUser ??
     ((log: string[], found: DirectoryUser) => {

@@ -1,5 +1,7 @@
 import test from 'ava';
 import { PolicyReason, ResultCode } from '../../protocol/codes.js';
+import type { Command } from '../../protocol/index.js';
+import { minimumAgeApplies, minimumAgeRefusal } from '../../agent/policy/min-age.js';
 import type { ActiveDirectoryDriver } from '../../agent/directory/ad/active-directory-driver.js';
 import { startSambaDc, type SambaDc, type SeededUser } from '../fixtures/samba.js';
 import { agentError, assertNoSecrets, newDriver, CaptureLogger } from './ad-driver-harness.js';
@@ -72,17 +74,23 @@ test.serial('a user who must change at next logon can change (the bind as that u
 test.serial('minimum age: PASSWORD_TOO_YOUNG with allowedAt, from the agent and from the directory itself', async (t) => {
   await dc.setPasswordSettings({ minAgeSeconds: 86_400 });
   try {
+    // The agent's decision (the pipeline's step 10) on what the driver reports: the user's pwdLastSet and the policy's minimum age.
     const user = await driver.resolveUser({ by: 'userPrincipalName', value: dc.users.dave.upn });
-    const early = await failure(t, change(dc.users.dave, 'Brown#Bear22', 'Brown#Bear33'));
-    t.is(early.code, ResultCode.PASSWORD_TOO_YOUNG);
-    t.is(early.details.allowedAt, new Date(user.passwordLastSet!.getTime() + 86_400_000).toISOString());
-    // An agent whose clock runs two days ahead passes its own check: Samba's refusal maps the same way.
+    const changeCommand = { op: 'changePassword', params: {} } as unknown as Command;
+    t.true(minimumAgeApplies(changeCommand, user));
+    const early = minimumAgeRefusal(user, (await driver.passwordPolicy(user)).minAgeMs, new Date());
+    t.is(early?.code, ResultCode.PASSWORD_TOO_YOUNG);
+    t.is(early?.details.allowedAt, new Date(user.passwordLastSet!.getTime() + 86_400_000).toISOString());
+    // The driver leaves the decision to the agent; Samba's own refusal maps the same way, without a time.
+    const fromDc = await failure(t, change(dc.users.dave, 'Brown#Bear22', 'Brown#Bear33'));
+    t.is(fromDc.code, ResultCode.PASSWORD_TOO_YOUNG);
+    t.is(fromDc.details.adCode, '0000052D');
+    t.is(fromDc.details.allowedAt, undefined, 'the agent cannot know when the DC will allow it');
+    // An agent whose clock runs two days ahead passes its own check: the DC refuses all the same.
     const ahead = newDriver(dc, logger, {}, () => new Date(Date.now() + 2 * 86_400_000));
     try {
-      const fromDc = await failure(t, change(dc.users.dave, 'Brown#Bear22', 'Brown#Bear33', ahead));
-      t.is(fromDc.code, ResultCode.PASSWORD_TOO_YOUNG);
-      t.is(fromDc.details.adCode, '0000052D');
-      t.is(fromDc.details.allowedAt, undefined, 'the agent cannot know when the DC will allow it');
+      t.is(minimumAgeRefusal(user, (await ahead.passwordPolicy(user)).minAgeMs, new Date(Date.now() + 2 * 86_400_000)), null);
+      t.is((await failure(t, change(dc.users.dave, 'Brown#Bear22', 'Brown#Bear33', ahead))).code, ResultCode.PASSWORD_TOO_YOUNG);
     } finally {
       await ahead.close();
     }

@@ -1,4 +1,4 @@
-import type { Client, Entry } from 'ldapts';
+import type { Client } from 'ldapts';
 import type { DirectoryConfig, DriverDeps } from '../directory-config.js';
 import type { AccountState, ApplyOutcome, DirectoryDriver, DirectoryUser, GroupMembership, PasswordPolicy, PermissionReport, ResetOptions, Target } from '../driver.js';
 import { readContactAttributes } from '../ldap/contact-attributes.js';
@@ -11,6 +11,7 @@ import { readRootDse } from '../ldap/root-dse.js';
 import { accountFlags, accountState } from './account-state.js';
 import { AdAttribute } from './ad-attributes.js';
 import type { AdContext } from './ad-context.js';
+import { AdSnapshot, adSnapshotOf } from './ad-snapshot.js';
 import { bufferValues } from './entry-values.js';
 import { guidFromBytes } from './object-guid.js';
 import { changePassword } from './password-change.js';
@@ -24,18 +25,6 @@ import { entryValue } from '../ldap/entry-values.js';
 import { AdRight } from './rights.js';
 import { findUserEntry, readUserEntry } from './user-lookup.js';
 
-/** What resolveUser read, reused by the operation on the same command, which saves a round trip. */
-interface ResolvedUser {
-  entry: Entry;
-  /** msDS-ResultantPSO: null when the domain policy applies. */
-  psoDn: string | null;
-  /** deps.now() at the read, in ms. */
-  at: number;
-}
-
-/** How long resolveUser's read stands in for a fresh one: a command takes milliseconds. */
-const RESOLVED_MS = 5_000;
-
 /**
  * Active Directory (Windows or Samba) over LDAPS or StartTLS, certificate always verified,
  * failing over across `urls`. Every error leaves as an AgentError from the one directory-error
@@ -48,8 +37,6 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
   private readonly policies: PolicyCache;
   private controls: Promise<ReadonlySet<string>> | null = null;
   private readonly context: AdContext;
-  /** Keyed by the user object resolveUser returned, so nothing outlives the command. */
-  private readonly resolved = new WeakMap<DirectoryUser, ResolvedUser>();
   private pwdLastSetOnReset: { sets: boolean; at: number } | null = null;
   private readonly groupSids: ProtectedGroupSids;
   private readonly scopeBases: CanonicalScopeDns;
@@ -78,7 +65,7 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
       withUserBind: (bind, then) => this.pool.withUserBind(bind, then),
       supportedControls: () => this.supportedControls(),
       policyFor: (user) => this.policyFor(user),
-      resolvedEntry: (user) => this.fresh(user)?.entry ?? null,
+      resolvedEntry: (user) => adSnapshotOf(user, this, this.deps.now().getTime())?.entry ?? null,
       resetSetsPwdLastSet: () => {
         const known = this.pwdLastSetOnReset;
         return known !== null && this.deps.now().getTime() - known.at < this.config.policyCacheMs ? known.sets : null;
@@ -97,14 +84,13 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
         // tokenGroups (protected groups) and msDS-ResultantPSO (the policy) in one base read.
         const constructed = await readConstructedAttributes(client, entry.dn);
         const guid = bufferValues(entry, AdAttribute.objectGUID)[0];
-        const user: DirectoryUser = {
+        return {
           dn: entry.dn,
           uuid: guid?.length === 16 ? guidFromBytes(guid) : null,
           ...accountFlags(entry),
           protectedReason: await protectedReason(client, entry, constructed, this.config.scope.protectedGroups, this.groupSids, this.config.bindDn),
+          snapshot: new AdSnapshot(this, entry.dn, this.deps.now().getTime(), entry, constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso)),
         };
-        this.resolved.set(user, { entry, psoDn: constructed === null ? null : entryValue(constructed, AdAttribute.resultantPso), at: this.deps.now().getTime() });
-        return user;
       },
       { idempotent: true },
     );
@@ -183,14 +169,9 @@ export class ActiveDirectoryDriver implements DirectoryDriver {
     return this.controls;
   }
 
-  private fresh(user: DirectoryUser): ResolvedUser | null {
-    const resolved = this.resolved.get(user);
-    return resolved !== undefined && this.deps.now().getTime() - resolved.at <= RESOLVED_MS ? resolved : null;
-  }
-
-  /** The user's PSO comes from resolveUser's read when fresh; policies are cached per PSO (or the domain). */
+  /** The user's PSO comes from the snapshot when fresh; policies are cached per PSO (or the domain). */
   private async policyFor(user: DirectoryUser): Promise<PasswordPolicy> {
-    const resolved = this.fresh(user);
+    const resolved = adSnapshotOf(user, this, this.deps.now().getTime());
     const psoDn = resolved !== null ? resolved.psoDn : await this.withClient('search', (client) => readResultantPso(client, user.dn), { idempotent: true });
     const key = psoDn ?? '';
     const cached = this.policies.get(key);

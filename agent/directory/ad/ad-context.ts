@@ -16,7 +16,7 @@ export interface AdContext {
   supportedControls(): Promise<ReadonlySet<string>>;
   /** The password policy in force for the user (cached per PSO, or the domain). */
   policyFor(user: DirectoryUser): Promise<PasswordPolicy>;
-  /** The entry resolveUser read for this user moments ago (USER_ATTRIBUTES), or null: read it again. */
+  /** The entry in the user's snapshot (USER_ATTRIBUTES) while fresh, or null: read it again. */
   resolvedEntry(user: DirectoryUser): Entry | null;
   /**
    * Whether this DC set pwdLastSet itself on the last admin resets of accounts whose pwdLastSet was

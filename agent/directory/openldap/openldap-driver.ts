@@ -46,6 +46,7 @@ import { PolicyReader } from './policy-reader.js';
 import { toPasswordPolicy, type PpolicyEntry } from './ppolicy-entry.js';
 import { ProtectedGroupGate, protectedGroupReason, ProtectedGroupUnreadableError, readProtectedGroup } from './protected-groups.js';
 import { findUserEntry } from './user-resolver.js';
+import { OpenLdapSnapshot, openLdapSnapshotOf } from './openldap-snapshot.js';
 
 export interface OpenLdapDriverOptions {
   /** DN of the ppolicy overlay's default policy (olcPPolicyDefault). Without it the driver discovers one. */
@@ -55,26 +56,17 @@ export interface OpenLdapDriverOptions {
 /** What resetPassword needs to know about the agent's rights on one entry. */
 type ResetRights = 'passwordAdministrator' | 'writeOnly' | 'unknown';
 
-/** What resolveUser read about an account, reused by the operation on the same command. */
-interface AccountSnapshot {
+/** What a write needs to know about the account: from the user's snapshot, or read now. */
+interface AccountRead {
   policy: PpolicyEntry;
   facts: AccountFacts;
 }
-
-/** How long resolveUser's read stands in for a fresh one: a command takes milliseconds. */
-const SNAPSHOT_MS = 5_000;
 
 export class OpenLdapDriver implements DirectoryDriver {
   readonly id: string;
   readonly kind = 'openldap' as const;
   private readonly pool: LdapConnectionPool;
   private readonly policies: PolicyReader;
-  /**
-   * The entry read by resolveUser, for the operation that follows on the same command: one search
-   * instead of two per reset. Keyed by the user object, used by one operation only, and
-   * only within SNAPSHOT_MS; anything later reads the entry again.
-   */
-  private readonly snapshots = new WeakMap<DirectoryUser, AccountSnapshot & { at: number }>();
   /**
    * resetRights per parent container, for policyCacheMs: ACLs on userPassword are written per
    * subtree, and the probe was a round trip on every reset.
@@ -108,7 +100,7 @@ export class OpenLdapDriver implements DirectoryDriver {
       const entry = await findUserEntry(client, this.config.baseDn, target, USER_ATTRIBUTES);
       const policy = await this.policyFor(client, entry);
       const facts = accountFacts(entry, policy, this.deps.now());
-      const user: DirectoryUser = {
+      return {
         dn: entry.dn,
         uuid: entryValue(entry, PpolicyAttr.entryUUID),
         disabled: facts.disabled,
@@ -117,9 +109,9 @@ export class OpenLdapDriver implements DirectoryDriver {
         mustChangePassword: facts.mustChangePassword,
         // Resetting the agent's own account would cut the agent off from the directory.
         protectedReason: dnEquals(entry.dn, this.config.bindDn) ? "the agent's own service account" : await this.groupReason(client, entry),
+        // The entry read here, for the write that follows on the same command: one search instead of two per reset.
+        snapshot: new OpenLdapSnapshot(this, entry.dn, this.deps.now().getTime(), policy, facts),
       };
-      this.snapshots.set(user, { policy, facts, at: this.deps.now().getTime() });
-      return user;
     });
   }
 
@@ -176,7 +168,7 @@ export class OpenLdapDriver implements DirectoryDriver {
   }
 
   async passwordPolicy(user: DirectoryUser): Promise<PasswordPolicy> {
-    const snapshot = this.freshSnapshot(user);
+    const snapshot = openLdapSnapshotOf(user, this, this.deps.now().getTime());
     if (snapshot !== null) return toPasswordPolicy(snapshot.policy);
     return this.read('search', async (client) => toPasswordPolicy(await this.policies.forUser(client, user.dn)));
   }
@@ -354,20 +346,17 @@ export class OpenLdapDriver implements DirectoryDriver {
     return this.policies.forSubentry(client, entryValue(entry, PpolicyAttr.pwdPolicySubentry));
   }
 
-  /** The account as resolveUser read it for this command, else read now. */
-  private async account(user: DirectoryUser): Promise<AccountSnapshot> {
-    const snapshot = this.freshSnapshot(user);
-    this.snapshots.delete(user);
-    return snapshot ?? (await this.read('search', async (client) => this.loadAccount(client, user.dn)));
+  /** For a write: the account as the user's snapshot has it (which the write spends), else read now. */
+  private async account(user: DirectoryUser): Promise<AccountRead> {
+    const snapshot = openLdapSnapshotOf(user, this, this.deps.now().getTime());
+    if (snapshot !== null) {
+      snapshot.spent = true;
+      return snapshot;
+    }
+    return this.read('search', async (client) => this.loadAccount(client, user.dn));
   }
 
-  private freshSnapshot(user: DirectoryUser): AccountSnapshot | null {
-    const snapshot = this.snapshots.get(user);
-    if (snapshot === undefined || this.deps.now().getTime() - snapshot.at > SNAPSHOT_MS) return null;
-    return snapshot;
-  }
-
-  private async loadAccount(client: Client, dn: string): Promise<{ policy: PpolicyEntry; facts: AccountFacts }> {
+  private async loadAccount(client: Client, dn: string): Promise<AccountRead> {
     let entry: Entry | undefined;
     try {
       ({

@@ -2,7 +2,7 @@ import type { Command } from '../../../protocol/index.js';
 import type { DirectoryUser } from '../../directory/driver.js';
 import { portalOf } from '../../policy/portal-features.js';
 import type { Outcome } from '../error-to-result.js';
-import type { OperationContext } from '../operations.js';
+import type { OperationContext } from '../apply-operation.js';
 import { factDetails, portalFacts } from './portal-facts.js';
 
 /**

@@ -3,7 +3,7 @@ import type { DirectoryUser } from '../../directory/driver.js';
 import { portalOf } from '../../policy/portal-features.js';
 import { portalEligibility, type Eligibility } from '../../policy/portal-eligibility.js';
 import { protectedSelfServiceGroup } from '../../policy/protected-self-service.js';
-import type { OperationContext } from '../operations.js';
+import type { OperationContext } from '../apply-operation.js';
 
 /** What both portal ops report about the account, besides their own answer. */
 export interface PortalFacts extends Eligibility {

@@ -4,7 +4,7 @@ import { AgentError } from '../../errors.js';
 import { portalOf } from '../../policy/portal-features.js';
 import { verifyPasswordLimiter } from '../../policy/portal-rate-limit.js';
 import type { Outcome } from '../error-to-result.js';
-import type { OperationContext } from '../operations.js';
+import type { OperationContext } from '../apply-operation.js';
 import { factDetails, portalFacts } from './portal-facts.js';
 
 /**

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import { Journal } from '../../../../agent/journal/journal.js';
 import type { JournalBegin } from '../../../../agent/journal/journal-entry.js';
+import type { ResultMessage } from '../../../../protocol/index.js';
 
 const run = promisify(execFile);
 const NEW_PASSWORD = 'N3w-Passw0rd!';
@@ -22,7 +23,7 @@ function info(user = 'alice'): JournalBegin {
   return { op: 'resetPassword', target: { by: 'sAMAccountName', value: user }, directory: 'corp', receivedAt: '2026-11-21T20:00:00.000Z', expiresAt: '2026-11-21T20:05:00.000Z' };
 }
 
-function resultFrame(id: string): unknown {
+function resultFrame(id: string): ResultMessage {
   return {
     type: 'result',
     result: { commandId: id, agentId: 'a1', status: 'succeeded', code: 'OK', message: 'done', details: { dn: 'CN=alice', mustChangePassword: false }, completedAt: '2026-11-21T20:00:01.000Z' },
@@ -210,10 +211,11 @@ test('holds no secret: a secret-looking field is refused and the file never cont
   const path = await journalPath();
   const journal = await Journal.open({ path });
   await journal.begin('c1', info());
-  await t.throwsAsync(journal.complete('c1', { type: 'result', result: { details: { newPassword: NEW_PASSWORD } } }), {
+  // Malformed on purpose: the journal checks whatever it is given.
+  await t.throwsAsync(journal.complete('c1', { type: 'result', result: { details: { newPassword: NEW_PASSWORD } } } as unknown as ResultMessage), {
     message: /refusing to journal a secret-looking field \(result\.result\.details\.newPassword\)/,
   });
-  await t.throwsAsync(journal.complete('c1', { secret: { alg: 'X25519-HKDF-SHA256-A256GCM', ct: 'abc' } }), { message: /secret-looking field/ });
+  await t.throwsAsync(journal.complete('c1', { secret: { alg: 'X25519-HKDF-SHA256-A256GCM', ct: 'abc' } } as unknown as ResultMessage), { message: /secret-looking field/ });
   await journal.complete('c1', resultFrame('c1'));
   await journal.close();
   const text = await readFile(path, 'utf8');

@@ -5,7 +5,16 @@ import { portalEligibility } from '../../../../agent/policy/portal-eligibility.j
 // The decision alone; test/e2e/portal-* and test/samba/portal-agent.test.ts read real groups.
 
 const ADMINS = 'CN=Tier2,OU=Groups,DC=corp,DC=example';
-const user: DirectoryUser = { dn: 'CN=Ann,OU=Staff,DC=corp,DC=example', uuid: null, disabled: false, locked: false, passwordLastSet: null, mustChangePassword: false, protectedReason: null };
+const user: DirectoryUser = {
+  dn: 'CN=Ann,OU=Staff,DC=corp,DC=example',
+  uuid: null,
+  disabled: false,
+  locked: false,
+  passwordLastSet: null,
+  mustChangePassword: false,
+  protectedReason: null,
+  snapshot: null,
+};
 
 function groupsDriver(membership: GroupMembership): { driver: DirectoryDriver; reads: number } {
   const counted = { reads: 0 } as { driver: DirectoryDriver; reads: number };

@@ -30,6 +30,7 @@ const admin: DirectoryUser = {
   passwordLastSet: null,
   mustChangePassword: false,
   protectedReason: 'adminCount=1 (protected by AdminSDHolder)',
+  snapshot: null,
 };
 
 /** A driver whose group reads answer `membership` and are counted. */
