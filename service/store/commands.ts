@@ -1,20 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { CommandRow, NewCommand, ServiceDatabase } from '../db/database-schema.js';
+import type { CommandRow, ServiceDatabase } from '../db/database-schema.js';
 import type { DialectName } from '../db/open-database.js';
 import { CommandState } from './command-states.js';
-
-/** Stores a submitted command with one sealed copy of its secret per agent that may receive it. */
-export async function insertCommand(db: Kysely<ServiceDatabase>, command: NewCommand, sealed: ReadonlyMap<string, string>): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto('commands').values(command).execute();
-    if (sealed.size > 0) {
-      await tx
-        .insertInto('command_secrets')
-        .values([...sealed].map(([agentId, text]) => ({ command_id: command.id, agent_id: agentId, sealed: text })))
-        .execute();
-    }
-  });
-}
 
 export async function getCommand(db: Kysely<ServiceDatabase>, id: string): Promise<CommandRow | undefined> {
   return db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
@@ -75,28 +62,11 @@ export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: Dialec
   // transaction that reads before it writes can fail to take the write lock from another process.
   const claimed = dialect === 'postgres' ? await db.transaction().execute(pick) : await pick(db);
   if (claimed.length === 0) return [];
-  const secrets = await db
-    .selectFrom('command_secrets')
-    .select(['command_id', 'sealed'])
-    .where('agent_id', '=', claim.agentId)
-    .where(
-      'command_id',
-      'in',
-      claimed.map((c) => c.id),
-    )
-    .execute();
+  const withSecret = claimed.filter((c) => c.has_secret === 1).map((c) => c.id);
+  const secrets =
+    withSecret.length === 0 ? [] : await db.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', claim.agentId).where('command_id', 'in', withSecret).execute();
   const byId = new Map(secrets.map((s) => [s.command_id, s.sealed]));
   return claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)).map((command) => ({ command, sealed: byId.get(command.id) ?? null }));
-}
-
-export async function markAcknowledged(db: Kysely<ServiceDatabase>, commandId: string, agentId: string, now: Date): Promise<void> {
-  await db
-    .updateTable('commands')
-    .set({ state: CommandState.acknowledged, updated_at: now.toISOString() })
-    .where('id', '=', commandId)
-    .where('agent_id', '=', agentId)
-    .where('state', '=', CommandState.sent)
-    .execute();
 }
 
 /**
