@@ -14,53 +14,45 @@ export interface Claimed {
 }
 
 /**
- * Claims up to `limit` queued commands of the agent's tenant for one of its sessions: commands
- * pinned to this agent first (redeliveries), then unpinned ones the agent can open (a sealed copy
- * for it exists, or no secret). One conditional UPDATE per command, so nodes never claim twice;
- * PostgreSQL also skips rows another node is claiming at the same moment.
+ * Claims up to `limit` queued commands of the agent's tenant for one of its sessions, oldest first:
+ * commands pinned to this agent (redeliveries) and unpinned ones the agent can open (a sealed copy
+ * for it exists, or no secret). One UPDATE statement picks and claims them, only while the session
+ * is still the agent's current one, so nodes never claim twice; on PostgreSQL the pick skips rows
+ * another node is claiming at the same moment (FOR UPDATE SKIP LOCKED), and on SQLite the statement
+ * holds the write lock from its start.
  */
 export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: DialectName, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
   const nowText = claim.now.toISOString();
-  const pick = async (ex: Kysely<ServiceDatabase>): Promise<CommandRow[]> => {
-    let candidates = ex
-      .selectFrom('commands')
-      .select('id')
-      .where('tenant_id', '=', claim.tenantId)
-      .where('state', '=', CommandState.queued)
-      .where('expires_at', '>', nowText)
-      .where((eb) =>
-        eb.or([
-          eb('agent_id', '=', claim.agentId),
-          eb.and([
-            eb('agent_id', 'is', null),
-            eb.or([
-              eb('has_secret', '=', 0),
-              eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', claim.agentId)),
-            ]),
+  let candidates = db
+    .selectFrom('commands')
+    .select('id')
+    .where('tenant_id', '=', claim.tenantId)
+    .where('state', '=', CommandState.queued)
+    .where('expires_at', '>', nowText)
+    .where((eb) =>
+      eb.or([
+        eb('agent_id', '=', claim.agentId),
+        eb.and([
+          eb('agent_id', 'is', null),
+          eb.or([
+            eb('has_secret', '=', 0),
+            eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', claim.agentId)),
           ]),
         ]),
-      )
-      .orderBy('created_at')
-      .limit(claim.limit);
-    if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-    const ids = (await candidates.execute()).map((row) => row.id);
-    if (ids.length === 0) return [];
-    // `state = queued` again: on SQLite the pick and the update are two statements.
-    return (
-      ex
-        .updateTable('commands')
-        .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
-        .where('id', 'in', ids)
-        .where('state', '=', CommandState.queued)
-        // Only while this session is still the agent's current one (another node may have taken it).
-        .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
-        .returningAll()
-        .execute()
-    );
-  };
-  // PostgreSQL: pick and update in one transaction, rows locked. SQLite: no transaction, since a
-  // transaction that reads before it writes can fail to take the write lock from another process.
-  const claimed = dialect === 'postgres' ? await db.transaction().execute(pick) : await pick(db);
+      ]),
+    )
+    .orderBy('created_at')
+    .limit(claim.limit);
+  if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  const claimed = await db
+    .updateTable('commands')
+    .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
+    .where('id', 'in', candidates)
+    .where('state', '=', CommandState.queued)
+    // Only while this session is still the agent's current one (another node may have taken it).
+    .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
+    .returningAll()
+    .execute();
   if (claimed.length === 0) return [];
   const withSecret = claimed.filter((c) => c.has_secret === 1).map((c) => c.id);
   const secrets =
