@@ -139,7 +139,11 @@ async function writeResults(db: Kysely<ServiceDatabase>, results: readonly Pendi
     const stored = new Set(touched.map((row) => row.id));
     if (stored.size > 0) {
       const first = new Map<string, PendingResult>();
-      for (const pending of results) if (stored.has(pending.result.commandId) && !first.has(pending.result.commandId)) first.set(pending.result.commandId, pending);
+      // This agent's own results only: another agent's result naming the same command is never stored for it.
+      for (const pending of results) {
+        const { commandId } = pending.result;
+        if (pending.result.agentId === agentId && stored.has(commandId) && !first.has(commandId)) first.set(commandId, pending);
+      }
       await db
         .insertInto('results')
         .values(
@@ -160,15 +164,20 @@ async function writeResults(db: Kysely<ServiceDatabase>, results: readonly Pendi
     }
     const rest = unique.filter((id) => !stored.has(id));
     const existing = rest.length === 0 ? new Set<string>() : new Set((await db.selectFrom('results').select('command_id').where('command_id', 'in', rest).execute()).map((row) => row.command_id));
-    for (const id of unique) outcomeOf.set(id, stored.has(id) ? 'stored' : existing.has(id) ? 'duplicate' : 'unknown');
+    for (const id of unique) outcomeOf.set(outcomeKey(agentId, id), stored.has(id) ? 'stored' : existing.has(id) ? 'duplicate' : 'unknown');
   }
   const seen = new Set<string>();
   return results.map(({ result }) => {
-    const outcome = outcomeOf.get(result.commandId)!;
-    if (seen.has(result.commandId)) return outcome === 'unknown' ? 'unknown' : 'duplicate';
-    seen.add(result.commandId);
+    const key = outcomeKey(result.agentId, result.commandId);
+    const outcome = outcomeOf.get(key)!;
+    if (seen.has(key)) return outcome === 'unknown' ? 'unknown' : 'duplicate';
+    seen.add(key);
     return outcome;
   });
+}
+
+function outcomeKey(agentId: string, commandId: string): string {
+  return `${agentId} ${commandId}`;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => string): Map<string, string[]> {
