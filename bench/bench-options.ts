@@ -52,7 +52,7 @@ export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-command
   [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--rounds N] [--max-in-flight N] [--connections N]
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
   [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...'] [--floor-commands N]
-  [--service-sequential N] [--service-burst N | --service-burst 0] [--service-sides service-sim,sqlite,sqlite-full,postgres-1,postgres-2]`;
+  [--service-sequential N] [--service-burst N | --service-burst 0] [--service-sides service-sim,sqlite,sqlite-normal,postgres-1,postgres-2]`;
 
 /** Defaults finish in about nine minutes on two busy cores (a fifth of it the 50,000-command soak); --quick in about four. */
 export function parseBenchOptions(argv: string[]): BenchOptions {

@@ -1,8 +1,8 @@
 import type { Verdict } from './bench-report.js';
 import type { LatencySummary } from './percentiles.js';
 
-/** The service tier's keys, the baseline first; the targets compare `sqlite` with `service-sim`. */
-export const SERVICE_SIDES = ['service-sim', 'sqlite', 'sqlite-full', 'postgres-1', 'postgres-2'] as const;
+/** The service tier's keys, the baseline first; the targets compare `sqlite` (the default settings) with `service-sim`. */
+export const SERVICE_SIDES = ['service-sim', 'sqlite', 'sqlite-normal', 'postgres-1', 'postgres-2'] as const;
 export type ServiceSide = (typeof SERVICE_SIDES)[number];
 
 /** One way of running the reset service, pooled over its alternating blocks. */

@@ -1,8 +1,8 @@
 /**
  * The reset service tier (issue 23), part of `npm run bench` and alone as `npm run bench:service`.
  * One agent process per side on one real slapd, driven through (1) the in-memory service-sim, the
- * baseline, and the real `writeback-service` on (2) SQLite with `synchronous=normal` (the default),
- * (3) SQLite with `full`, (4) PostgreSQL with one node and (5) with two nodes (the agent on one,
+ * baseline, and the real `writeback-service` on (2) SQLite with `synchronous=full` (the default),
+ * (3) SQLite with `normal`, (4) PostgreSQL with one node and (5) with two nodes (the agent on one,
  * submissions at the other). Every side is started and warmed up first; then the sides take their
  * blocks in turn, the order reversed every other block, so a machine that slows down mid-run slows
  * every side alike. Per side: latency from submission to the stored result one command at a time,
@@ -209,9 +209,9 @@ async function startSide(key: ServiceSide, slapd: SlapdFixture, postgres: () => 
     case 'service-sim':
       return simSide(slapd);
     case 'sqlite':
-      return realSide(slapd, { key, name: 'writeback-service, SQLite (synchronous=normal, the default)', nodes: 1, synchronous: 'normal' });
-    case 'sqlite-full':
-      return realSide(slapd, { key, name: 'writeback-service, SQLite (synchronous=full)', nodes: 1, synchronous: 'full' });
+      return realSide(slapd, { key, name: 'writeback-service, SQLite (synchronous=full, the default)', nodes: 1, synchronous: 'full' });
+    case 'sqlite-normal':
+      return realSide(slapd, { key, name: 'writeback-service, SQLite (synchronous=normal)', nodes: 1, synchronous: 'normal' });
     case 'postgres-1':
       return realSide(slapd, { key, name: 'writeback-service, PostgreSQL, 1 node', nodes: 1, dbUrl: await (await postgres()).createDatabase('bench1') });
     case 'postgres-2':

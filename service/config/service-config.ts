@@ -15,9 +15,9 @@ export interface ServiceConfig {
   tls: { cert: string | null; key: string | null };
   /** `url` null: the embedded SQLite database in the data directory. */
   /**
-   * `sqliteSynchronous` (SQLite in WAL mode): `normal` syncs at checkpoints only, so a crash of the
-   * process loses nothing and a power cut or kernel crash may undo the last commits; `full` syncs
-   * every commit, so a stored result survives even that before its resultAck goes out (docs/service.md).
+   * `sqliteSynchronous` (SQLite in WAL mode): `full` syncs every commit, so a stored result survives
+   * even a power cut before its resultAck goes out; `normal` syncs at checkpoints only, so a crash of
+   * the process loses nothing but a power cut or kernel crash may undo the last commits (docs/service.md).
    */
   database: { url: string | null; poolSize: number; sqliteSynchronous: 'full' | 'normal' };
   /** Private signing keys by kid; a kid without a reference is read from `keys/<kid>.jwk`. */
@@ -40,7 +40,7 @@ export function defaultConfig(): ServiceConfig {
     publicUrl: 'http://127.0.0.1:8443',
     listen: '127.0.0.1:8443',
     tls: { cert: null, key: null },
-    database: { url: null, poolSize: 10, sqliteSynchronous: 'normal' },
+    database: { url: null, poolSize: 10, sqliteSynchronous: 'full' },
     signingKeys: {},
     agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000 },
     commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 6 * 60_000 + 30_000 },

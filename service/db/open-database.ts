@@ -28,7 +28,7 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<ServiceDb> {
-  if (options.url === null) return openSqlite(options.sqliteFile, options.sqliteSynchronous ?? 'normal');
+  if (options.url === null) return openSqlite(options.sqliteFile, options.sqliteSynchronous ?? 'full');
   return openPostgres(options.url, options.poolSize ?? 10);
 }
 
@@ -44,9 +44,9 @@ async function openSqlite(file: string, synchronous: 'full' | 'normal'): Promise
     throw new ServiceError('DATABASE', `cannot open ${file} (${error instanceof Error ? error.message : 'error'}); check the data directory's permissions`, { cause: error });
   }
   const db = new Kysely<ServiceDatabase>({ dialect: new SqliteDialect({ database }) });
-  // WAL lets readers and one writer work at once. NORMAL (the default) syncs the WAL at checkpoints
-  // only: a commit is safe from a crash of the process, not from a power cut; FULL syncs every
-  // commit (docs/service.md, database.sqliteSynchronous). Foreign keys are off by default in SQLite.
+  // WAL lets readers and one writer work at once. FULL (the default) syncs every commit, so a stored
+  // result is on disk before its resultAck; NORMAL syncs at checkpoints only, safe from a crash of
+  // the process but not from a power cut (docs/service.md). Foreign keys are off by default in SQLite.
   await sql`pragma journal_mode = wal`.execute(db);
   await sql.raw(`pragma synchronous = ${synchronous === 'normal' ? 'normal' : 'full'}`).execute(db);
   await sql.raw(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(db);

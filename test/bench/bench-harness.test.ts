@@ -83,6 +83,6 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
     report.verdicts.filter((v) => v.target.startsWith('Service:')).map((v) => v.target),
     ['Service: CPU per command of a SQLite node <= 2x service-sim (same run)', 'Service: throughput on SQLite >= 80% of service-sim (same run)'],
   );
-  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| writeback-service, SQLite \(synchronous=normal, the default\) \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+ \|/);
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| writeback-service, SQLite \(synchronous=full, the default\) \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+ \|/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /- (PASS|MISS) Service: throughput on SQLite >= 80% of service-sim \(same run\): [\d.]+%/);
 });

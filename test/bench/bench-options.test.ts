@@ -19,7 +19,7 @@ test('--rounds below one and a non-integer --min-steady are usage errors', (t) =
 
 test('the service tier runs every side by default; --service-burst 0 skips it and an unknown side is a usage error', (t) => {
   const full = parseBenchOptions([]);
-  t.deepEqual(full.serviceSides, ['service-sim', 'sqlite', 'sqlite-full', 'postgres-1', 'postgres-2']);
+  t.deepEqual(full.serviceSides, ['service-sim', 'sqlite', 'sqlite-normal', 'postgres-1', 'postgres-2']);
   t.true(full.serviceBurst > 0 && full.serviceSequential > 0);
   t.is(parseBenchOptions(['--service-burst', '0']).serviceBurst, 0);
   t.deepEqual(parseBenchOptions(['--service-sides', 'service-sim,sqlite']).serviceSides, ['service-sim', 'sqlite']);
