@@ -27,10 +27,10 @@ interface Settle<T> {
  * one turn in one TLS record, so a busy agent's acks and results come in groups) are written in one
  * transaction: one commit, so one fsync on SQLite and one commit on PostgreSQL, instead of one per
  * frame. Each caller's promise settles only after that commit, so a resultAck still goes out only
- * once its result is stored. The rules are `storeResult`'s: an ack only moves a sent command to acknowledged, a result
- * is stored once per command and only for the agent the command was given to, and its sealed
- * secrets go in the same transaction. When a batch fails, each of its writes is tried again alone,
- * so one bad write cannot take its neighbours down with it.
+ * once its result is stored. The rules are those of one write at a time (`storeResult`): an ack
+ * only moves a sent command to acknowledged; a result is stored once per command and only for the
+ * agent the command was given to, and its sealed secrets are deleted in the same transaction. When
+ * a batch fails, each of its writes is tried again alone, so one bad write cannot fail the others.
  */
 export class OutcomeBatch {
   #acks: PendingAck[] = [];
