@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SERVICE_SIDES, type ServiceSide } from './service-tier-report.js';
 
 export const DIRECTORY_KEYS = ['samba', 'slapd-nosync', 'slapd-fsync', 'directory-sim'] as const;
 export type DirectoryKey = (typeof DIRECTORY_KEYS)[number];
@@ -40,15 +41,20 @@ export interface BenchOptions {
   nodeFlags: string[];
   /** Frames for the crypto floor timed at the bench's start and end (bench/crypto-floor.ts; 0: skip). */
   floorCommands: number;
+  /** The reset service tier (bench/service-tier.ts): commands one at a time and per burst, per side (burst 0: skip the tier). */
+  serviceSequential: number;
+  serviceBurst: number;
+  serviceSides: ServiceSide[];
   quick: boolean;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--commands N] [--samba-commands N] [--soak N] [--rate N] [--rate-seconds S] [--min-steady N]
   [--scale 1000,10000,100000 | --scale none] [--scale-commands N] [--rounds N] [--max-in-flight N] [--connections N]
   [--directories samba,slapd-nosync,slapd-fsync,directory-sim] [--out bench-results] [--chart docs/bench-latency.svg | --no-chart]
-  [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...'] [--floor-commands N]`;
+  [--tsx] [--cpu-prof DIR] [--node-flags='--max-semi-space-size=1 ...'] [--floor-commands N]
+  [--service-sequential N] [--service-burst N | --service-burst 0] [--service-sides service-sim,sqlite,sqlite-normal,postgres-1,postgres-2]`;
 
-/** Defaults finish in about eight minutes on two busy cores (a fifth of it the 50,000-command soak); --quick in about three. */
+/** Defaults finish in about nine minutes on two busy cores (a fifth of it the 50,000-command soak); --quick in about four. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -73,6 +79,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'cpu-prof': { type: 'string' },
       'node-flags': { type: 'string' },
       'floor-commands': { type: 'string' },
+      'service-sequential': { type: 'string' },
+      'service-burst': { type: 'string' },
+      'service-sides': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +98,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const directories = (values.directories ?? DIRECTORY_KEYS.join(',')).split(',').map((part) => part.trim());
   for (const key of directories) {
     if (!(DIRECTORY_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown directory ${key}; one of ${DIRECTORY_KEYS.join(', ')}`);
+  }
+  const serviceSides = (values['service-sides'] ?? SERVICE_SIDES.join(',')).split(',').map((part) => part.trim());
+  for (const side of serviceSides) {
+    if (!(SERVICE_SIDES as readonly string[]).includes(side)) throw new UsageError(`unknown service side ${side}; one of ${SERVICE_SIDES.join(', ')}`);
   }
   return {
     commands: int('commands', values.commands, quick ? 500 : 5_000, 1),
@@ -109,6 +122,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     cpuProfDir: values['cpu-prof'] ?? null,
     nodeFlags: (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== ''),
     floorCommands: int('floor-commands', values['floor-commands'], quick ? 1_000 : 3_000),
+    serviceSequential: int('service-sequential', values['service-sequential'], quick ? 40 : 100, 1),
+    serviceBurst: int('service-burst', values['service-burst'], quick ? 300 : 600),
+    serviceSides: serviceSides as ServiceSide[],
     quick,
   };
 }

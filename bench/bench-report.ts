@@ -1,5 +1,6 @@
 import type { LatencySummary } from './percentiles.js';
 import type { MachineInfo } from './machine-info.js';
+import type { ServiceTierReport } from './service-tier-report.js';
 
 /** The JSON the bench writes (bench-results/bench-<time>.json and latest.json). */
 export interface BenchReport {
@@ -20,6 +21,8 @@ export interface BenchReport {
   durability: DurabilityReport | null;
   memory: MemoryReport | null;
   scale: ScaleReport[];
+  /** The reset service tier (issue 23); null with --service-burst 0. */
+  serviceTier: ServiceTierReport | null;
   verdicts: Verdict[];
 }
 

@@ -1,6 +1,7 @@
 import type { BenchReport, Verdict } from './bench-report.js';
+import { serviceTierVerdicts } from './service-tier-report.js';
 
-/** The targets of issue 9, judged on one report. Missing figures (scenario not run) give no line. */
+/** The targets of issue 9 and issue 23's service tier, judged on one report. Missing figures (scenario not run) give no line. */
 export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] {
   const verdicts: Verdict[] = [];
   const add = (target: string, value: string, pass: boolean): void => void verdicts.push({ target, value, pass });
@@ -50,6 +51,7 @@ export function benchVerdicts(report: Omit<BenchReport, 'verdicts'>): Verdict[] 
       add(`Scale: agent CPU per command flat from ${first.users} to ${last.users} users (within 1.5x)`, `${first.cpuUsPerCommand} -> ${last.cpuUsPerCommand} µs`, growth <= 1.5);
     }
   }
+  if (report.serviceTier !== null) verdicts.push(...serviceTierVerdicts(report.serviceTier));
   return verdicts;
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the agent against raw LDAP, side by side (issue 9). Prints a Markdown table and
+ * `npm run bench`: the agent against raw LDAP, side by side (issue 9), then the reset service
+ * against service-sim (issue 23, bench/service-tier.ts). Prints a Markdown table and
  * PASS/MISS lines, writes bench-results/bench-<time>.json and latest.json (+ .md), and the latency
  * chart (docs/bench-latency.svg unless --no-chart). Not part of `npm test`; CI does not run it.
  */
@@ -17,6 +18,7 @@ import { latencyChartSvg } from './latency-chart.js';
 import { machineInfo } from './machine-info.js';
 import { reportMarkdown } from './report-table.js';
 import { runBench } from './run-bench.js';
+import { runServiceTier } from './service-tier.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -47,6 +49,8 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
   const launch: AgentLaunch = { compiledBin, cpuProfDir: options.cpuProfDir === null ? null : resolve(options.cpuProfDir), nodeFlags: options.nodeFlags };
   const floorAtStart = timeCryptoFloor(options, progress, 'start');
   const outcome = await runBench(options, launch, progress);
+  const serviceTier =
+    options.serviceBurst === 0 ? null : await runServiceTier({ sequential: options.serviceSequential, burst: options.serviceBurst, rounds: options.rounds, sides: options.serviceSides }, progress);
   const floorAtEnd = timeCryptoFloor(options, progress, 'end');
   const partial: Omit<BenchReport, 'verdicts'> = {
     startedAt,
@@ -60,6 +64,7 @@ export async function benchMain(argv: string[]): Promise<BenchReport> {
     durability: outcome.durability,
     memory: outcome.memory,
     scale: outcome.scale,
+    serviceTier,
   };
   const report: BenchReport = { ...partial, verdicts: benchVerdicts(partial) };
   const markdown = reportMarkdown(report);

@@ -1,7 +1,8 @@
 import type { BenchReport } from './bench-report.js';
 import { floorRange, pct } from './bench-verdicts.js';
+import { serviceTierMarkdown } from './service-tier-report.js';
 
-/** The report as Markdown: machine, one row per directory, memory, durability, scale, verdicts. */
+/** The report as Markdown: machine, one row per directory, memory, durability, scale, the service tier, verdicts. */
 export function reportMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines: string[] = [];
@@ -55,6 +56,10 @@ export function reportMarkdown(report: BenchReport): string {
     lines.push('| users in slapd | agent cmd/s | agent CPU µs/cmd | p50 ms | p99 ms |');
     lines.push('|---:|---:|---:|---:|---:|');
     for (const s of report.scale) lines.push(`| ${s.users} | ${s.perSecond} | ${s.cpuUsPerCommand} | ${s.p50Ms} | ${s.p99Ms} |`);
+  }
+  if (report.serviceTier !== null) {
+    lines.push('');
+    lines.push(serviceTierMarkdown(report.serviceTier));
   }
   lines.push('');
   for (const v of report.verdicts) lines.push(`- ${v.pass ? 'PASS' : 'MISS'} ${v.target}: ${v.value}`);

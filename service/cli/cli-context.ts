@@ -14,7 +14,7 @@ export async function openCliContext(flags: { data?: string | undefined; db?: st
   const dataDir = DataDir.from(flags.data);
   const config = dataDir.readConfig();
   if (flags.db !== undefined) config.database.url = flags.db;
-  const store = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: 2 });
+  const store = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: 2, sqliteSynchronous: config.database.sqliteSynchronous });
   return { dataDir, config, store };
 }
 

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { publicKeyFromRaw, sealSecret } from '../../protocol/index.js';
 import type { ServiceDb } from '../db/open-database.js';
 import { ServiceError } from '../errors.js';
-import { COMMANDS_CHANNEL } from '../gateway/postgres-wakeup.js';
 import { listAgents } from '../store/agents.js';
 import { CommandState } from '../store/command-states.js';
-import { insertCommand } from '../store/commands.js';
+import { insertCommand } from '../store/command-inserts.js';
 import type { CommandRequest } from './command-request.js';
 
 export interface Submitted {
@@ -17,8 +15,8 @@ export interface Submitted {
 /**
  * Queues a command for a tenant. A secret is sealed here, once per agent of the tenant (any of them
  * may take the command), and the plain form goes no further than this function. Any node then
- * delivers it: the one holding a session of an agent that claims it (on PostgreSQL, a NOTIFY wakes
- * every node at once).
+ * delivers it: the one holding a session of an agent that claims it (on PostgreSQL, a NOTIFY at the
+ * commit wakes every node at once).
  */
 export async function submitCommand(store: ServiceDb, input: { tenantId: string; request: CommandRequest; submittedBy: string; defaultTtlMs: number; now: Date }): Promise<Submitted> {
   const { request, now } = input;
@@ -36,7 +34,7 @@ export async function submitCommand(store: ServiceDb, input: { tenantId: string;
   const issuedAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + (request.ttlMs ?? input.defaultTtlMs)).toISOString();
   await insertCommand(
-    db,
+    store,
     {
       id,
       tenant_id: input.tenantId,
@@ -57,6 +55,5 @@ export async function submitCommand(store: ServiceDb, input: { tenantId: string;
     },
     sealed,
   );
-  if (store.dialect === 'postgres') await sql`select pg_notify(${COMMANDS_CHANNEL}, ${input.tenantId})`.execute(db);
   return { id, expiresAt };
 }

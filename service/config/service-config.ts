@@ -14,7 +14,11 @@ export interface ServiceConfig {
   /** PEM files (relative to the data directory or absolute); both null serves plain HTTP/ws. */
   tls: { cert: string | null; key: string | null };
   /** `url` null: the embedded SQLite database in the data directory. */
-  /** `sqliteSynchronous`: `full` syncs every commit (a stored result survives a power cut before its resultAck); `normal` only at checkpoints (survives a process crash, about 3x the throughput). */
+  /**
+   * `sqliteSynchronous` (SQLite in WAL mode): `full` syncs every commit, so a stored result survives
+   * even a power cut before its resultAck goes out; `normal` syncs at checkpoints only, so a crash of
+   * the process loses nothing but a power cut or kernel crash may undo the last commits (docs/service.md).
+   */
   database: { url: string | null; poolSize: number; sqliteSynchronous: 'full' | 'normal' };
   /** Private signing keys by kid; a kid without a reference is read from `keys/<kid>.jwk`. */
   signingKeys: Record<string, SecretReference>;

@@ -44,8 +44,9 @@ async function openSqlite(file: string, synchronous: 'full' | 'normal'): Promise
     throw new ServiceError('DATABASE', `cannot open ${file} (${error instanceof Error ? error.message : 'error'}); check the data directory's permissions`, { cause: error });
   }
   const db = new Kysely<ServiceDatabase>({ dialect: new SqliteDialect({ database }) });
-  // WAL lets readers and one writer work at once; FULL (the default) makes a stored result durable
-  // before its resultAck goes out; foreign keys are off by default in SQLite.
+  // WAL lets readers and one writer work at once. FULL (the default) syncs every commit, so a stored
+  // result is on disk before its resultAck; NORMAL syncs at checkpoints only, safe from a crash of
+  // the process but not from a power cut (docs/service.md). Foreign keys are off by default in SQLite.
   await sql`pragma journal_mode = wal`.execute(db);
   await sql.raw(`pragma synchronous = ${synchronous === 'normal' ? 'normal' : 'full'}`).execute(db);
   await sql.raw(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(db);

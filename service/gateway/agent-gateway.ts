@@ -23,8 +23,8 @@ import { retireSupersededKeys } from '../keys/key-rotation.js';
 import { keyForAgent } from '../keys/signing-keys.js';
 import { errorName } from '../logger.js';
 import { clearSession, getAgent, recordSession, replaceTrustedKids, trustedKids } from '../store/agents.js';
-import { markAcknowledged, requeueAgentCommands } from '../store/commands.js';
-import { storeResult } from '../store/results.js';
+import { requeueAgentCommands } from '../store/commands.js';
+import { OutcomeBatch } from '../store/outcome-batch.js';
 import { Dispatcher } from './dispatcher.js';
 import { checkHello } from './hello-check.js';
 import { announcementNeeded, buildAnnouncement, judgeKeysAck, SERVICE_FEATURES } from './key-announcement.js';
@@ -49,6 +49,8 @@ export class AgentGateway {
   /** Sessions held by this node, by agent id. */
   readonly sessions = new Map<string, Session>();
   readonly dispatcher: Dispatcher;
+  /** Acks and results of one event-loop turn, written in one transaction. */
+  readonly #outcomes: OutcomeBatch;
   /** Database work started by close handlers, awaited by `drain`. */
   readonly #pending = new Set<Promise<unknown>>();
   #connectionSeq = 0;
@@ -59,6 +61,7 @@ export class AgentGateway {
   constructor(context: NodeContext) {
     this.#context = context;
     this.dispatcher = new Dispatcher(context, this);
+    this.#outcomes = new OutcomeBatch(context.store.db, context.now);
   }
 
   get draining(): boolean {
@@ -284,7 +287,7 @@ export class AgentGateway {
   }
 
   async #onAck(session: Session, message: AckMessage): Promise<void> {
-    await markAcknowledged(this.#context.store.db, message.commandId, session.agentId, this.#context.now());
+    await this.#outcomes.acknowledge(message.commandId, session.agentId);
   }
 
   async #onResult(session: Session, message: ResultMessage): Promise<void> {
@@ -300,7 +303,7 @@ export class AgentGateway {
       context.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
       return;
     }
-    const outcome = await storeResult(context.store.db, result, message.signature, context.now());
+    const outcome = await this.#outcomes.store(result, message.signature);
     if (outcome === 'unknown') context.logger.warn('result for a command this agent was not given (acknowledged, not stored)', { agentId: session.agentId, commandId: result.commandId });
     else context.logger.info(outcome === 'stored' ? 'result stored' : 'result received again', { agentId: session.agentId, commandId: result.commandId, code: result.code });
     session.outstanding.delete(result.commandId);

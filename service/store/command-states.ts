@@ -4,7 +4,7 @@ export const CommandState = {
   queued: 'queued',
   /** Sent on a session, no ack yet. */
   sent: 'sent',
-  /** The agent recorded it (its `ack`). */
+  /** The agent recorded it (its `ack`); skipped when the result comes within the ack's short wait (store/outcome-batch.ts). */
   acknowledged: 'acknowledged',
   /** A verified result is stored. */
   done: 'done',

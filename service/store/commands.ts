@@ -1,20 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { CommandRow, NewCommand, ServiceDatabase } from '../db/database-schema.js';
+import type { CommandRow, ServiceDatabase } from '../db/database-schema.js';
 import type { DialectName } from '../db/open-database.js';
 import { CommandState } from './command-states.js';
-
-/** Stores a submitted command with one sealed copy of its secret per agent that may receive it. */
-export async function insertCommand(db: Kysely<ServiceDatabase>, command: NewCommand, sealed: ReadonlyMap<string, string>): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto('commands').values(command).execute();
-    if (sealed.size > 0) {
-      await tx
-        .insertInto('command_secrets')
-        .values([...sealed].map(([agentId, text]) => ({ command_id: command.id, agent_id: agentId, sealed: text })))
-        .execute();
-    }
-  });
-}
 
 export async function getCommand(db: Kysely<ServiceDatabase>, id: string): Promise<CommandRow | undefined> {
   return db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
@@ -27,76 +14,51 @@ export interface Claimed {
 }
 
 /**
- * Claims up to `limit` queued commands of the agent's tenant for one of its sessions: commands
- * pinned to this agent first (redeliveries), then unpinned ones the agent can open (a sealed copy
- * for it exists, or no secret). One conditional UPDATE per command, so nodes never claim twice;
- * PostgreSQL also skips rows another node is claiming at the same moment.
+ * Claims up to `limit` queued commands of the agent's tenant for one of its sessions, oldest first:
+ * commands pinned to this agent (redeliveries) and unpinned ones the agent can open (a sealed copy
+ * for it exists, or no secret). One UPDATE statement picks and claims them, only while the session
+ * is still the agent's current one, so nodes never claim twice; on PostgreSQL the pick skips rows
+ * another node is claiming at the same moment (FOR UPDATE SKIP LOCKED), and on SQLite the statement
+ * holds the write lock from its start.
  */
 export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: DialectName, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
   const nowText = claim.now.toISOString();
-  const pick = async (ex: Kysely<ServiceDatabase>): Promise<CommandRow[]> => {
-    let candidates = ex
-      .selectFrom('commands')
-      .select('id')
-      .where('tenant_id', '=', claim.tenantId)
-      .where('state', '=', CommandState.queued)
-      .where('expires_at', '>', nowText)
-      .where((eb) =>
-        eb.or([
-          eb('agent_id', '=', claim.agentId),
-          eb.and([
-            eb('agent_id', 'is', null),
-            eb.or([
-              eb('has_secret', '=', 0),
-              eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', claim.agentId)),
-            ]),
+  let candidates = db
+    .selectFrom('commands')
+    .select('id')
+    .where('tenant_id', '=', claim.tenantId)
+    .where('state', '=', CommandState.queued)
+    .where('expires_at', '>', nowText)
+    .where((eb) =>
+      eb.or([
+        eb('agent_id', '=', claim.agentId),
+        eb.and([
+          eb('agent_id', 'is', null),
+          eb.or([
+            eb('has_secret', '=', 0),
+            eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', claim.agentId)),
           ]),
         ]),
-      )
-      .orderBy('created_at')
-      .limit(claim.limit);
-    if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-    const ids = (await candidates.execute()).map((row) => row.id);
-    if (ids.length === 0) return [];
-    // `state = queued` again: on SQLite the pick and the update are two statements.
-    return (
-      ex
-        .updateTable('commands')
-        .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
-        .where('id', 'in', ids)
-        .where('state', '=', CommandState.queued)
-        // Only while this session is still the agent's current one (another node may have taken it).
-        .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
-        .returningAll()
-        .execute()
-    );
-  };
-  // PostgreSQL: pick and update in one transaction, rows locked. SQLite: no transaction, since a
-  // transaction that reads before it writes can fail to take the write lock from another process.
-  const claimed = dialect === 'postgres' ? await db.transaction().execute(pick) : await pick(db);
-  if (claimed.length === 0) return [];
-  const secrets = await db
-    .selectFrom('command_secrets')
-    .select(['command_id', 'sealed'])
-    .where('agent_id', '=', claim.agentId)
-    .where(
-      'command_id',
-      'in',
-      claimed.map((c) => c.id),
+      ]),
     )
+    .orderBy('created_at')
+    .limit(claim.limit);
+  if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  const claimed = await db
+    .updateTable('commands')
+    .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
+    .where('id', 'in', candidates)
+    .where('state', '=', CommandState.queued)
+    // Only while this session is still the agent's current one (another node may have taken it).
+    .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
+    .returningAll()
     .execute();
+  if (claimed.length === 0) return [];
+  const withSecret = claimed.filter((c) => c.has_secret === 1).map((c) => c.id);
+  const secrets =
+    withSecret.length === 0 ? [] : await db.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', claim.agentId).where('command_id', 'in', withSecret).execute();
   const byId = new Map(secrets.map((s) => [s.command_id, s.sealed]));
   return claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)).map((command) => ({ command, sealed: byId.get(command.id) ?? null }));
-}
-
-export async function markAcknowledged(db: Kysely<ServiceDatabase>, commandId: string, agentId: string, now: Date): Promise<void> {
-  await db
-    .updateTable('commands')
-    .set({ state: CommandState.acknowledged, updated_at: now.toISOString() })
-    .where('id', '=', commandId)
-    .where('agent_id', '=', agentId)
-    .where('state', '=', CommandState.sent)
-    .execute();
 }
 
 /**

@@ -32,6 +32,12 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
     '--tsx',
     '--floor-commands',
     '40',
+    '--service-sequential',
+    '4',
+    '--service-burst',
+    '20',
+    '--service-sides',
+    'service-sim,sqlite',
   ]);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchReport;
   t.deepEqual(report, JSON.parse(JSON.stringify(returned)));
@@ -61,4 +67,22 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| directory-sim \(1000 users\) \|/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /ran in 4 alternating blocks each/);
   t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /unavoidable work per command .* took [\d.]+ µs of CPU at the start and [\d.]+ at the end/);
+  // The service tier: service-sim and the real service on SQLite, in the same four alternating blocks.
+  const tier = report.serviceTier;
+  t.deepEqual(
+    tier?.rows.map((row) => row.key),
+    ['service-sim', 'sqlite'],
+  );
+  t.is(tier?.rounds, 4);
+  for (const row of tier?.rows ?? []) {
+    t.is(row.burstCommands, 20, row.key);
+    t.is(row.latency.count, 4, row.key);
+    t.true(row.latency.p50 > 0 && row.commandsPerSecond > 0 && row.cpuMsPerCommand > 0, JSON.stringify(row));
+  }
+  t.deepEqual(
+    report.verdicts.filter((v) => v.target.startsWith('Service:')).map((v) => v.target),
+    ['Service: CPU per command of a SQLite node <= 2x service-sim (same run)', 'Service: throughput on SQLite >= 80% of service-sim (same run)'],
+  );
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /\| writeback-service, SQLite \(synchronous=full, the default\) \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+ \|/);
+  t.regex(await readFile(join(out, 'latest.md'), 'utf8'), /- (PASS|MISS) Service: throughput on SQLite >= 80% of service-sim \(same run\): [\d.]+%/);
 });
