@@ -5,6 +5,15 @@ import { retireSupersededKeys } from '../keys/key-rotation.js';
 import { getAgent, isConnected } from '../store/agents.js';
 import { CommandState } from '../store/command-states.js';
 
+/** An agent id as the service issues them (a UUID), with room for other printable ids; anything else is refused before any lookup. */
+const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** `value` when it is shaped like an agent id, else a usage error that does not echo it. */
+export function agentIdArgument(value: string, what = '--agent'): string {
+  if (!AGENT_ID.test(value)) throw new ServiceError('USAGE', `${what} takes an agent id (letters, digits, ".", "_" or "-", as \`writeback-service agents list\` shows it)`);
+  return value;
+}
+
 export interface Removal {
   agentId: string;
   /** It had a session that is now closed (`force`). */

@@ -1,3 +1,4 @@
+import { agentIdArgument } from '../../commands/remove-agent.js';
 import { ServiceError } from '../../errors.js';
 import { getAgent } from '../../store/agents.js';
 import { auditCheckpointHistory, auditCheckpointRegressions, latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
@@ -16,7 +17,7 @@ import { parseFlags, required } from '../flags.js';
 export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { agent: { type: 'string' }, history: { type: 'boolean' } });
   if (positionals.length !== 0) throw new ServiceError('USAGE', 'usage: writeback-service agents checkpoint --agent ID [--history]');
-  const agentId = required(values.agent, 'agent', 'agents');
+  const agentId = agentIdArgument(required(values.agent, 'agent', 'agents checkpoint'));
   const held = await withContext(values, async ({ store }) => {
     if ((await getAgent(store.db, agentId)) === undefined) throw new ServiceError('USAGE', `no agent ${JSON.stringify(agentId)}; see \`writeback-service agents list\``);
     return {
