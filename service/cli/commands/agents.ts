@@ -11,7 +11,7 @@ export async function agentsCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'remove') return (await import('./agent-remove.js')).agentRemoveCommand(argv.slice(1));
   const { values, positionals } = parseFlags(argv, { tenant: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals[0] !== 'list' || positionals.length !== 1)
-    throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json] | agents remove --tenant T --agent ID [--force] | agents checkpoint --agent ID');
+    throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json] | agents remove --tenant T --agent ID [--force] | agents checkpoint --agent ID [--history]');
   const agents = await withContext(values, async ({ store, config }) => {
     const tenantId = values.tenant === undefined ? null : (await findTenant(store.db, values.tenant)).id;
     const now = new Date();
