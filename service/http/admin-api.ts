@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { parseCommandRequest } from '../commands/command-request.js';
 import { viewCommand } from '../commands/command-view.js';
-import { viewAgent } from '../commands/agent-view.js';
+import { staleAfterMs, viewAgent } from '../commands/agent-view.js';
 import { generatePassword } from '../commands/generate-password.js';
 import { agentIdArgument, removeAgent } from '../commands/remove-agent.js';
 import { submitCommand } from '../commands/submit-command.js';
@@ -64,7 +64,7 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
       tenantId: tenant.id,
       agentId: agentIdArgument(pathPart(id), '{id} in the path'),
       force,
-      staleMs: 3 * context.config.agents.heartbeatIntervalMs,
+      staleMs: staleAfterMs(context.config.agents.heartbeatIntervalMs),
       now: context.now(),
     });
     context.logger.info('agent removed', { tenantId: tenant.id, agentId: removal.agentId, by: caller, wasConnected: removal.wasConnected, expired: removal.expired, retiredKeys: removal.retiredKeys });

@@ -1,3 +1,4 @@
+import { staleAfterMs } from '../../commands/agent-view.js';
 import { agentIdArgument, removeAgent } from '../../commands/remove-agent.js';
 import { findTenant } from '../../store/tenants.js';
 import { withContext } from '../cli-context.js';
@@ -10,7 +11,7 @@ export async function agentRemoveCommand(argv: string[]): Promise<number> {
   const agentId = agentIdArgument(required(values.agent, 'agent', 'agents remove'));
   const removal = await withContext(values, async ({ store, config }) => {
     const tenant = await findTenant(store.db, tenantRef);
-    return removeAgent(store.db, { tenantId: tenant.id, agentId, force: values.force === true, staleMs: 3 * config.agents.heartbeatIntervalMs, now: new Date() });
+    return removeAgent(store.db, { tenantId: tenant.id, agentId, force: values.force === true, staleMs: staleAfterMs(config.agents.heartbeatIntervalMs), now: new Date() });
   });
   process.stdout.write(`removed agent ${removal.agentId}${removal.wasConnected ? ' (its session closes within a heartbeat)' : ''}; its stored results are kept\n`);
   if (removal.expired > 0) process.stdout.write(`${removal.expired} command(s) only it could act on expired\n`);
