@@ -69,7 +69,7 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   if ((path === '' || path === '/') && request.method === 'GET') return sendPage(response, 200, tenantsPage(operator.name, operator.csrf, await listTenants(db)));
   const match = /^\/t\/([^/]+)(\/commands|\/submit)?$/.exec(path);
   if (match === null) return sendPage(response, 404, 'no such page', { 'content-type': 'text/plain; charset=utf-8' });
-  const tenant = await tenantOf(context, decodeURIComponent(match[1]!));
+  const tenant = await tenantOf(context, match[1]!);
   if (tenant === null) return sendPage(response, 404, 'no such tenant', { 'content-type': 'text/plain; charset=utf-8' });
   if (match[2] === undefined && request.method === 'GET') return sendPage(response, 200, tenantPage(tenant, operator.csrf, null, (await tenantTargetKind(db, tenant.id)).by));
   if (match[2] === '/commands' && request.method === 'GET') return sendPage(response, 200, commandsPage(tenant, await recentCommands(db, tenant.id)));
@@ -81,11 +81,12 @@ function sessionLimits(context: NodeContext): SessionLimits {
   return { maxMs: context.config.helpdesk.sessionMaxMs, idleMs: context.config.helpdesk.sessionIdleMs };
 }
 
-async function tenantOf(context: NodeContext, ref: string): Promise<Tenant | null> {
+/** The tenant a path segment names (still %-encoded), or null: a malformed escape names no tenant. */
+async function tenantOf(context: NodeContext, segment: string): Promise<Tenant | null> {
   try {
-    return await findTenant(context.store.db, ref);
+    return await findTenant(context.store.db, decodeURIComponent(segment));
   } catch (error) {
-    if (isServiceError(error) && error.code === 'NOT_FOUND') return null;
+    if (error instanceof URIError || (isServiceError(error) && error.code === 'NOT_FOUND')) return null;
     throw error;
   }
 }

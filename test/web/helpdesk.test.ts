@@ -164,6 +164,22 @@ test.serial('sign in with the admin token; the session cookie is HttpOnly, Secur
   await page.close();
 });
 
+test.serial('a tenant path with a malformed %-escape is no such tenant (404), not an internal error', async (t) => {
+  const page = await context.newPage();
+  await signIn(page, env.adminToken);
+  await page.getByRole('link', { name: 'acme' }).waitFor();
+  const session = await sessionCookie(context);
+  const client = await request.newContext({ ignoreHTTPSErrors: true, extraHTTPHeaders: { cookie: `${session.name}=${session.value}` } });
+  try {
+    const response = await client.get(`${url}/helpdesk/t/%E0%A4%A`, { maxRedirects: 0 });
+    t.is(response.status(), 404);
+  } finally {
+    await client.dispose();
+  }
+  t.false(env.nodes[0]!.process.output.includes('help desk request failed'));
+  await page.close();
+});
+
 test.serial('reset with a typed password: OK in the list, and the new password binds at slapd', async (t) => {
   const page = await context.newPage();
   await submit(page, 'Reset a password', 'alice', TYPED);
