@@ -36,16 +36,16 @@ export interface Removal {
  */
 export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId: string; agentId: string; force: boolean; staleMs: number; now: Date }): Promise<Removal> {
   const agent = await getAgent(db, input.agentId);
-  if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) {
-    throw new ServiceError('NOT_FOUND', `no agent ${JSON.stringify(input.agentId)} in this tenant; see \`writeback-service agents list --tenant T\``);
-  }
+  if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) throw notFound(input.agentId);
   const wasConnected = isConnected(agent, input.now, input.staleMs);
   if (wasConnected && !input.force) {
     throw new ServiceError('CONFLICT', `agent ${agent.id} (${agent.name}) is connected; stop it first, or add --force to close its session`);
   }
   const nowText = input.now.toISOString();
   const expired = await db.transaction().execute(async (tx) => {
-    await tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).execute();
+    // Conditional, so of two removals at once (two admins, two nodes) only one goes on.
+    const marked = await tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).where('removed_at', 'is', null).executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0) throw notFound(input.agentId);
     await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agent.id).execute();
     await tx.deleteFrom('command_secrets').where('agent_id', '=', agent.id).execute();
     const open = [CommandState.queued, CommandState.sent, CommandState.acknowledged];
@@ -78,6 +78,10 @@ export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId
     return orphaned.length;
   });
   return { agentId: agent.id, wasConnected, expired, retiredKeys: await retireSupersededKeys(db) };
+}
+
+function notFound(agentId: string): ServiceError {
+  return new ServiceError('NOT_FOUND', `no agent ${JSON.stringify(agentId)} in this tenant; see \`writeback-service agents list --tenant T\``);
 }
 
 /** One line naming an agent for an admin: id, name, host and when it was last seen. */
