@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_TARGET_KIND, isDirectoryKind, type TargetKind } from '../../protocol/index.js';
+import { DEFAULT_TARGET_KIND, isDirectoryKind, printable, type TargetKind } from '../../protocol/index.js';
 import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
 import { isServiceError, ServiceError } from '../errors.js';
 import { listAgents, storedDirectories } from '../store/agents.js';
@@ -19,7 +19,7 @@ export function defaultTargetKind(agents: readonly AgentRow[], directory: string
     if (stored === null)
       throw new ServiceError(
         'USAGE',
-        `agent ${agent.id} (${agent.name}) has not reported its directories' kinds (version 1 or an older agent); give --by (uid for OpenLDAP, sAMAccountName for Active Directory)`,
+        `agent ${agent.id} (${printable(agent.name)}) has not reported its directories' kinds (version 1 or an older agent); give --by (uid for OpenLDAP, sAMAccountName for Active Directory)`,
       );
     const id = directory ?? stored.defaultDirectory;
     const found = stored.directories.find((d) => d.id === id);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { printable } from '../../protocol/index.js';
 import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
 import { ServiceError } from '../errors.js';
 import { retireSupersededKeys } from '../keys/key-rotation.js';
@@ -39,7 +40,7 @@ export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId
   if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) throw notFound(input.agentId);
   const wasConnected = isConnected(agent, input.now, input.staleMs);
   if (wasConnected && !input.force) {
-    throw new ServiceError('CONFLICT', `agent ${agent.id} (${agent.name}) is connected; stop it first, or add --force to close its session`);
+    throw new ServiceError('CONFLICT', `agent ${agent.id} (${printable(agent.name)}) is connected; stop it first, or add --force to close its session`);
   }
   const nowText = input.now.toISOString();
   const expired = await db.transaction().execute(async (tx) => {
@@ -87,5 +88,5 @@ function notFound(agentId: string): ServiceError {
 /** One line naming an agent for an admin: id, name, host and when it was last seen. */
 export function describeAgent(agent: AgentRow, now: Date, staleMs: number): string {
   const seen = isConnected(agent, now, staleMs) ? 'connected' : agent.last_seen_at === null ? 'never connected' : `last seen ${agent.last_seen_at}`;
-  return `${agent.id} (${agent.name} on ${agent.hostname}, ${seen})`;
+  return `${agent.id} (${printable(agent.name)} on ${printable(agent.hostname)}, ${seen})`;
 }

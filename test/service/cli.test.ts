@@ -4,6 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair, keyPairFromJwk } from '../../protocol/index.js';
+import { DataDir } from '../../service/config/data-dir.js';
+import { openMigrated } from '../../service/db/open-database.js';
+import { insertAgent } from '../../service/store/agents.js';
 import { runServiceCli, ServiceProcess } from '../helpers/service-process.js';
 
 // The `writeback-service` command line on its own (SQLite, no agent): init is idempotent and
@@ -139,4 +143,29 @@ test('agents remove, agents checkpoint, admin-token revoke and DELETE of an agen
     t.is(await node.stop('SIGTERM'), 0);
   }
   t.false(node.output.includes('admin API request failed'), 'a malformed path is a usage error, not an internal one');
+});
+
+test("an agent's name and host name, which its registration chose, reach the terminal without control characters (agents list, keys rotate and status)", async (t) => {
+  const data = join(root, 'printable');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const tenantId = (await runServiceCli(['tenant', 'create', 'acme', '--data', data])).stdout.trim();
+  const store = await openMigrated({ url: null, sqliteFile: DataDir.from(data).sqliteFile });
+  const [signing, encryption] = [keyPairFromJwk(generateKeyPair('Ed25519').jwk), keyPairFromJwk(generateKeyPair('X25519').jwk)];
+  await insertAgent(
+    store.db,
+    { id: 'odd-agent', tenantId, name: 'a\u001b[2Jb\u009bc', hostname: 'h\r\nfake line\u202e', version: '1', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(),
+  );
+  await store.close();
+  for (const args of [
+    ['agents', 'list'],
+    ['keys', 'rotate'],
+    ['keys', 'status'],
+  ]) {
+    const shown = await runServiceCli([...args, '--data', data]);
+    t.is(shown.code, 0, shown.stderr);
+    t.regex(shown.stdout, /odd-agent/, args.join(' '));
+    for (const unsafe of ['\u001b', '\u009b', '\r', '\u202e', '\nfake line']) t.false(shown.stdout.includes(unsafe), `${args.join(' ')}: ${JSON.stringify(unsafe)}`);
+  }
 });

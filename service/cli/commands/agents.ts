@@ -1,3 +1,4 @@
+import { printable } from '../../../protocol/index.js';
 import { viewAgent } from '../../commands/agent-view.js';
 import { ServiceError } from '../../errors.js';
 import { listAgents } from '../../store/agents.js';
@@ -26,7 +27,7 @@ export async function agentsCommand(argv: string[]): Promise<number> {
     const seen = a.connected ? 'connected' : a.lastSeenAt === null ? 'never connected' : `last seen ${a.lastSeenAt}`;
     const protocol = a.protocol === null ? '' : `  ${a.protocol}${a.features.length > 0 ? ` (${a.features.join(', ')})` : ''}`;
     const directories = a.directories === null ? '' : `  directories ${a.directories.directories.map((d) => `${d.id}:${d.kind}`).join(', ')}`;
-    process.stdout.write(`${a.id}  ${a.name}  ${a.version}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}\n`);
+    process.stdout.write(`${a.id}  ${printable(a.name)}  ${printable(a.version)}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}\n`);
   }
   return 0;
 }
