@@ -27,7 +27,8 @@ export async function agentsCommand(argv: string[]): Promise<number> {
     const seen = a.connected ? 'connected' : a.lastSeenAt === null ? 'never connected' : `last seen ${a.lastSeenAt}`;
     const protocol = a.protocol === null ? '' : `  ${a.protocol}${a.features.length > 0 ? ` (${a.features.join(', ')})` : ''}`;
     const directories = a.directories === null ? '' : `  directories ${a.directories.directories.map((d) => `${d.id}:${d.kind}`).join(', ')}`;
-    process.stdout.write(`${a.id}  ${printable(a.name)}  ${printable(a.version)}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}\n`);
+    // Name, version and capabilities are the agent's own words: printed only once made printable.
+    process.stdout.write(`${printable(`${a.id}  ${a.name}  ${a.version}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}`)}\n`);
   }
   return 0;
 }
