@@ -4,6 +4,7 @@ export * from './base64url.js';
 export * from './codes.js';
 export * from './directories-report.js';
 export * from './features.js';
+export * from './printable-text.js';
 export * from './command.js';
 export * from './frame-errors.js';
 export * from './hello.js';

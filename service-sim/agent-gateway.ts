@@ -161,6 +161,9 @@ export class AgentGateway {
         return connection.session?.features.has(Feature.keyRotation) === true ? this.#onServiceKeysAck(connection.session, message) : unexpected();
       case 'auditCheckpoint':
         return connection.session?.features.has(Feature.auditCheckpoint) === true ? receiveAuditCheckpoint(state, connection.session, message) : unexpected();
+      case 'directories':
+        // service-sim keeps no directories (docs/protocol.md section 15): never a silent drop.
+        return unexpected();
     }
   }
 

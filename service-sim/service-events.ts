@@ -1,6 +1,7 @@
 import type { AuditCheckpoint, Feature, FrameError, Result, Subprotocol } from '../protocol/index.js';
 import type { CheckpointRefusal, IgnoredFrame, ResultRefusal, ServiceErrorCode } from './error-codes.js';
 import type { KeysAckRefusal } from '../service/gateway/key-announcement.js';
+import type { CheckpointRegression } from '../service/store/checkpoint-regression.js';
 import type { TranscriptEntry } from './transcript.js';
 
 /** An authenticated agent session as tests see it. */
@@ -54,7 +55,8 @@ export interface ServiceEvents {
   /** A `serviceKeysAck` not signed by the session agent, or not answering the announcement sent on that session (ignored). */
   serviceKeysAckRefused: { agentId: string; reason: KeysAckRefusal };
   /** A verified audit checkpoint, later than the one held: now the agent's latest. */
-  auditCheckpoint: { agentId: string; checkpoint: AuditCheckpoint };
+  /** `regression`: why it does not extend the checkpoint held before it (the service's CheckpointRegression), null when it does or is the first. */
+  auditCheckpoint: { agentId: string; checkpoint: AuditCheckpoint; regression: CheckpointRegression | null };
   /** An audit checkpoint not signed by the session agent's key, naming another agent, or dated ahead of the clock (ignored). */
   auditCheckpointRefused: { agentId: string; reason: CheckpointRefusal };
   /** A result that was not stored and not acknowledged. */

@@ -1,4 +1,5 @@
 import { validate as isValidCron } from 'node-cron';
+import { DIRECTORY_NAME, MAX_REPORTED_DIRECTORIES } from '../../protocol/directories-report.js';
 import type { AgentConfig, AgentDirectoryConfig, SecretRef, TrustedKeyConfig } from './agent-config.js';
 import { ConfigDefaults as D } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
@@ -96,7 +97,8 @@ const directory: Parser<AgentDirectoryConfig> = refine(
   object({
     id: required(
       refine(string(), (id, path) => {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new ConfigError(path, 'not a valid directory id', 'use letters, digits, ".", "_" and "-"');
+        // The form the signed `directories` report carries (docs/protocol.md section 15): an id it cannot carry would cost the service every kind.
+        if (!DIRECTORY_NAME.test(id)) throw new ConfigError(path, 'not a valid directory id', 'use letters, digits, ".", "_" and "-", at most 64 characters, starting with a letter or digit');
       }),
     ),
     kind: required(oneOf(['activeDirectory', 'openldap'] as const)),
@@ -144,6 +146,9 @@ const directory: Parser<AgentDirectoryConfig> = refine(
 );
 
 const directories = refine(arrayOf(directory, { minItems: 1 }), (list, path) => {
+  if (list.length > MAX_REPORTED_DIRECTORIES) {
+    throw new ConfigError(path, `${list.length} directories`, `at most ${MAX_REPORTED_DIRECTORIES} directories per agent (what one directories report carries); run another agent for the rest`);
+  }
   const seen = new Set<string>();
   list.forEach((d, index) => {
     if (seen.has(d.id)) throw new ConfigError(joinPath(joinPath(path, index), 'id'), `duplicate directory id ${JSON.stringify(d.id)}`, 'give each directory its own id');

@@ -13,13 +13,14 @@ Usage:
   writeback-service agents list [--tenant T] [--json]
   writeback-service agents remove --tenant T --agent ID [--force]
   writeback-service agents checkpoint --agent ID [--history]
-  writeback-service reset --tenant T --user ID [--by KIND] (--password-stdin | --generate) [--force-change] [--no-unlock] [--json]
-  writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--json]
+  writeback-service reset --tenant T --user ID [--by KIND] [--directory ID] (--password-stdin | --generate) [--force-change] [--no-unlock] [--wait DURATION] [--json]
+  writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--directory ID] [--wait DURATION] [--json]
   writeback-service keys rotate | keys status
   writeback-service admin-token create [--name N] | admin-token list | admin-token revoke --name N
 
 Every command takes --data DIR (or WRITEBACK_SERVICE_DATA) and --db URL (PostgreSQL instead of the
-embedded database). A password is never an argument.`;
+embedded database). Without --by, the user is named as the tenant's agents' directories name users
+(uid for OpenLDAP, sAMAccountName for Active Directory). A password is never an argument.`;
 
 type Command = (argv: string[]) => Promise<number>;
 

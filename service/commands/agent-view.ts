@@ -1,6 +1,11 @@
 import type { AgentRow } from '../db/database-schema.js';
 import { isConnected, storedDirectories, type StoredDirectories } from '../store/agents.js';
 
+/** How long after its last refresh an agent's session counts as gone: a node refreshes its sessions every heartbeat interval, and three missed refreshes mean gone. */
+export function staleAfterMs(heartbeatIntervalMs: number): number {
+  return 3 * heartbeatIntervalMs;
+}
+
 /** An agent as `agents list` and the admin API show it. */
 export interface AgentView {
   id: string;
@@ -27,8 +32,7 @@ export function viewAgent(agent: AgentRow, now: Date, heartbeatIntervalMs: numbe
     name: agent.name,
     hostname: agent.hostname,
     version: agent.version,
-    // A node refreshes its sessions every heartbeat interval: three missed refreshes mean gone.
-    connected: isConnected(agent, now, 3 * heartbeatIntervalMs),
+    connected: isConnected(agent, now, staleAfterMs(heartbeatIntervalMs)),
     lastSeenAt: agent.last_seen_at,
     capabilities: JSON.parse(agent.capabilities) as string[],
     protocol: agent.protocol,

@@ -1,7 +1,8 @@
-import { DEFAULT_TARGET_KIND, isDirectoryKind, type TargetKind } from '../../protocol/index.js';
-import type { AgentRow } from '../db/database-schema.js';
-import { ServiceError } from '../errors.js';
-import { storedDirectories } from '../store/agents.js';
+import type { Kysely } from 'kysely';
+import { DEFAULT_TARGET_KIND, isDirectoryKind, printable, type TargetKind } from '../../protocol/index.js';
+import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
+import { isServiceError, ServiceError } from '../errors.js';
+import { listAgents, storedDirectories } from '../store/agents.js';
 
 /**
  * The target kind a command names its user by when the sender gave none (SERVICE-INTERFACE.md:
@@ -18,7 +19,7 @@ export function defaultTargetKind(agents: readonly AgentRow[], directory: string
     if (stored === null)
       throw new ServiceError(
         'USAGE',
-        `agent ${agent.id} (${agent.name}) has not reported its directories' kinds (version 1 or an older agent); give --by (uid for OpenLDAP, sAMAccountName for Active Directory)`,
+        `agent ${agent.id} (${printable(agent.name)}) has not reported its directories' kinds (version 1 or an older agent); give --by (uid for OpenLDAP, sAMAccountName for Active Directory)`,
       );
     const id = directory ?? stored.defaultDirectory;
     const found = stored.directories.find((d) => d.id === id);
@@ -30,4 +31,18 @@ export function defaultTargetKind(agents: readonly AgentRow[], directory: string
   if (others.length > 0) throw new ServiceError('USAGE', `the tenant's agents serve directories of different kinds (${[...kinds].sort().join(', ')}); give --by`);
   if (!isDirectoryKind(kind)) throw new ServiceError('USAGE', `agent directories are of kind ${JSON.stringify(kind)}, which this service does not know; give --by`);
   return DEFAULT_TARGET_KIND[kind];
+}
+
+/**
+ * For pages that offer a default rather than refuse (the help desk's "Find the user by", the
+ * portal's `targetBy: "agents"`): the tenant's kind for its agents' default directories, or null
+ * and why when defaultTargetKind would refuse. A database error is thrown, not taken for "unknown".
+ */
+export async function tenantTargetKind(db: Kysely<ServiceDatabase>, tenantId: string): Promise<{ by: TargetKind; why: null } | { by: null; why: string }> {
+  try {
+    return { by: defaultTargetKind(await listAgents(db, tenantId), undefined), why: null };
+  } catch (error) {
+    if (isServiceError(error) && error.code === 'USAGE') return { by: null, why: error.message };
+    throw error;
+  }
 }

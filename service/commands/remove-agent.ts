@@ -1,9 +1,19 @@
 import type { Kysely } from 'kysely';
+import { printable } from '../../protocol/index.js';
 import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
 import { ServiceError } from '../errors.js';
 import { retireSupersededKeys } from '../keys/key-rotation.js';
 import { getAgent, isConnected } from '../store/agents.js';
 import { CommandState } from '../store/command-states.js';
+
+/** An agent id as the service issues them (a UUID), with room for other printable ids; anything else is refused before any lookup. */
+const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** `value` when it is shaped like an agent id, else a usage error that does not echo it. */
+export function agentIdArgument(value: string, what = '--agent'): string {
+  if (!AGENT_ID.test(value)) throw new ServiceError('USAGE', `${what} takes an agent id (letters, digits, ".", "_" or "-", as \`writeback-service agents list\` shows it)`);
+  return value;
+}
 
 export interface Removal {
   agentId: string;
@@ -27,16 +37,16 @@ export interface Removal {
  */
 export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId: string; agentId: string; force: boolean; staleMs: number; now: Date }): Promise<Removal> {
   const agent = await getAgent(db, input.agentId);
-  if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) {
-    throw new ServiceError('NOT_FOUND', `no agent ${JSON.stringify(input.agentId)} in this tenant; see \`writeback-service agents list --tenant T\``);
-  }
+  if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) throw notFound(input.agentId);
   const wasConnected = isConnected(agent, input.now, input.staleMs);
   if (wasConnected && !input.force) {
-    throw new ServiceError('CONFLICT', `agent ${agent.id} (${agent.name}) is connected; stop it first, or add --force to close its session`);
+    throw new ServiceError('CONFLICT', `agent ${agent.id} (${printable(agent.name)}) is connected; stop it first, or add --force to close its session`);
   }
   const nowText = input.now.toISOString();
   const expired = await db.transaction().execute(async (tx) => {
-    await tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).execute();
+    // Conditional, so of two removals at once (two admins, two nodes) only one goes on.
+    const marked = await tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).where('removed_at', 'is', null).executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0) throw notFound(input.agentId);
     await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agent.id).execute();
     await tx.deleteFrom('command_secrets').where('agent_id', '=', agent.id).execute();
     const open = [CommandState.queued, CommandState.sent, CommandState.acknowledged];
@@ -71,8 +81,12 @@ export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId
   return { agentId: agent.id, wasConnected, expired, retiredKeys: await retireSupersededKeys(db) };
 }
 
+function notFound(agentId: string): ServiceError {
+  return new ServiceError('NOT_FOUND', `no agent ${JSON.stringify(agentId)} in this tenant; see \`writeback-service agents list --tenant T\``);
+}
+
 /** One line naming an agent for an admin: id, name, host and when it was last seen. */
 export function describeAgent(agent: AgentRow, now: Date, staleMs: number): string {
   const seen = isConnected(agent, now, staleMs) ? 'connected' : agent.last_seen_at === null ? 'never connected' : `last seen ${agent.last_seen_at}`;
-  return `${agent.id} (${agent.name} on ${agent.hostname}, ${seen})`;
+  return `${agent.id} (${printable(agent.name)} on ${printable(agent.hostname)}, ${seen})`;
 }

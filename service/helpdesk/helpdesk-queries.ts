@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { CommandTarget, Result, TargetKind } from '../../protocol/index.js';
-import { defaultTargetKind } from '../commands/default-target-kind.js';
+import type { CommandTarget, Result } from '../../protocol/index.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
-import { isServiceError } from '../errors.js';
-import { listAgents } from '../store/agents.js';
 import type { Tenant } from '../store/tenants.js';
 
 /** One line of the help desk's command list, read from the shared database (any node shows it). */
@@ -40,14 +37,4 @@ export async function recentCommands(db: Kysely<ServiceDatabase>, tenantId: stri
     issuedAt: row.issued_at,
     result: row.result === null ? null : (JSON.parse(row.result) as Result),
   }));
-}
-
-/** The target kind the tenant's agents name users by (commands/default-target-kind.ts); null when unknown or mixed, and the operator chooses. */
-export async function tenantTargetKind(db: Kysely<ServiceDatabase>, tenantId: string): Promise<TargetKind | null> {
-  try {
-    return defaultTargetKind(await listAgents(db, tenantId), undefined);
-  } catch (error) {
-    if (isServiceError(error) && error.code === 'USAGE') return null;
-    throw error;
-  }
 }

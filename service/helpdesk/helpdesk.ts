@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CommandTarget } from '../../protocol/index.js';
 import { parseCommandRequest } from '../commands/command-request.js';
+import { tenantTargetKind } from '../commands/default-target-kind.js';
 import { generatePassword } from '../commands/generate-password.js';
 import { submitCommand } from '../commands/submit-command.js';
 import { isServiceError } from '../errors.js';
@@ -10,7 +11,7 @@ import { errorName } from '../logger.js';
 import { isHttps, PORTAL_HEADERS, readCookie, readForm, redirect, sendPage } from '../portal/portal-http.js';
 import { findTenant, type Tenant } from '../store/tenants.js';
 import { commandsPage, generatedPage, HELPDESK_CSS, signInPage, tenantPage, tenantsPage } from './helpdesk-pages.js';
-import { listTenants, recentCommands, tenantTargetKind } from './helpdesk-queries.js';
+import { listTenants, recentCommands } from './helpdesk-queries.js';
 import { cookie, HELPDESK_COOKIE, HELPDESK_PREFIX, isTokenShaped, newSignInNonce, operatorOf, sameText, SIGN_IN_COOKIE, type HelpdeskOperator } from './helpdesk-session.js';
 import { findAdminToken } from '../store/admin-tokens.js';
 import { endHelpdeskSession, openHelpdeskSession, type SessionLimits } from '../store/helpdesk-sessions.js';
@@ -68,9 +69,9 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   if ((path === '' || path === '/') && request.method === 'GET') return sendPage(response, 200, tenantsPage(operator.name, operator.csrf, await listTenants(db)));
   const match = /^\/t\/([^/]+)(\/commands|\/submit)?$/.exec(path);
   if (match === null) return sendPage(response, 404, 'no such page', { 'content-type': 'text/plain; charset=utf-8' });
-  const tenant = await tenantOf(context, decodeURIComponent(match[1]!));
+  const tenant = await tenantOf(context, match[1]!);
   if (tenant === null) return sendPage(response, 404, 'no such tenant', { 'content-type': 'text/plain; charset=utf-8' });
-  if (match[2] === undefined && request.method === 'GET') return sendPage(response, 200, tenantPage(tenant, operator.csrf, null, await tenantTargetKind(db, tenant.id)));
+  if (match[2] === undefined && request.method === 'GET') return sendPage(response, 200, tenantPage(tenant, operator.csrf, null, (await tenantTargetKind(db, tenant.id)).by));
   if (match[2] === '/commands' && request.method === 'GET') return sendPage(response, 200, commandsPage(tenant, await recentCommands(db, tenant.id)));
   if (match[2] === '/submit' && request.method === 'POST') return submit(context, request, response, tenant, operator, onSubmitted);
   sendPage(response, 405, 'method not allowed', { 'content-type': 'text/plain; charset=utf-8' });
@@ -80,11 +81,12 @@ function sessionLimits(context: NodeContext): SessionLimits {
   return { maxMs: context.config.helpdesk.sessionMaxMs, idleMs: context.config.helpdesk.sessionIdleMs };
 }
 
-async function tenantOf(context: NodeContext, ref: string): Promise<Tenant | null> {
+/** The tenant a path segment names (still %-encoded), or null: a malformed escape names no tenant. */
+async function tenantOf(context: NodeContext, segment: string): Promise<Tenant | null> {
   try {
-    return await findTenant(context.store.db, ref);
+    return await findTenant(context.store.db, decodeURIComponent(segment));
   } catch (error) {
-    if (isServiceError(error) && error.code === 'NOT_FOUND') return null;
+    if (error instanceof URIError || (isServiceError(error) && error.code === 'NOT_FOUND')) return null;
     throw error;
   }
 }
@@ -114,7 +116,7 @@ async function submit(context: NodeContext, request: IncomingMessage, response: 
   const form = await readForm(request);
   if (form === null || !sameText(form.get('csrf') ?? '', operator.csrf)) return sendPage(response, 403, 'forbidden', { 'content-type': 'text/plain; charset=utf-8' });
   const action = form.get('action') ?? '';
-  if (!Object.hasOwn(ACTIONS, action)) return sendPage(response, 400, tenantPage(tenant, operator.csrf, 'Unknown action.', await tenantTargetKind(context.store.db, tenant.id)));
+  if (!Object.hasOwn(ACTIONS, action)) return sendPage(response, 400, tenantPage(tenant, operator.csrf, 'Unknown action.', (await tenantTargetKind(context.store.db, tenant.id)).by));
   const op = ACTIONS[action as Action];
   const typed = form.get('password') ?? '';
   const generated = op === 'resetPassword' && typed === '' ? generatePassword() : null;
@@ -136,7 +138,7 @@ async function submit(context: NodeContext, request: IncomingMessage, response: 
   } catch (error) {
     // The message names what is wrong (never a password's value, see command-request.ts).
     if (isServiceError(error) && (error.code === 'USAGE' || error.code === 'NOT_SENT'))
-      return sendPage(response, 400, tenantPage(tenant, operator.csrf, error.message, await tenantTargetKind(context.store.db, tenant.id)));
+      return sendPage(response, 400, tenantPage(tenant, operator.csrf, error.message, (await tenantTargetKind(context.store.db, tenant.id)).by));
     throw error;
   }
 }

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { parseCommandRequest } from '../commands/command-request.js';
 import { viewCommand } from '../commands/command-view.js';
-import { viewAgent } from '../commands/agent-view.js';
+import { staleAfterMs, viewAgent } from '../commands/agent-view.js';
 import { generatePassword } from '../commands/generate-password.js';
-import { removeAgent } from '../commands/remove-agent.js';
+import { agentIdArgument, removeAgent } from '../commands/remove-agent.js';
 import { submitCommand } from '../commands/submit-command.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
-import { isServiceError, type ServiceErrorKind } from '../errors.js';
+import { isServiceError, ServiceError, type ServiceErrorKind } from '../errors.js';
 import type { NodeContext } from '../gateway/node-context.js';
 import { errorName } from '../logger.js';
 import { checkAdminToken } from '../store/admin-tokens.js';
@@ -53,14 +53,20 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
   const match = /^\/tenants\/([^/]+)\/(agents|commands)(?:\/([^/]+))?$/.exec(path);
   if (match === null) return sendJson(response, 404, { error: 'NOT_FOUND', message: 'no such API path' });
   const [, tenantRef = '', collection, id] = match;
-  const tenant = await findTenant(db, decodeURIComponent(tenantRef));
+  const tenant = await findTenant(db, pathPart(tenantRef));
   if (collection === 'agents' && id === undefined && request.method === 'GET') {
     const now = context.now();
     return sendJson(response, 200, { agents: (await listAgents(db, tenant.id)).map((a) => viewAgent(a, now, context.config.agents.heartbeatIntervalMs)) });
   }
   if (collection === 'agents' && id !== undefined && request.method === 'DELETE') {
     const force = new URL(request.url ?? '/', 'http://service').searchParams.get('force') === 'true';
-    const removal = await removeAgent(db, { tenantId: tenant.id, agentId: decodeURIComponent(id), force, staleMs: 3 * context.config.agents.heartbeatIntervalMs, now: context.now() });
+    const removal = await removeAgent(db, {
+      tenantId: tenant.id,
+      agentId: agentIdArgument(pathPart(id), '{id} in the path'),
+      force,
+      staleMs: staleAfterMs(context.config.agents.heartbeatIntervalMs),
+      now: context.now(),
+    });
     context.logger.info('agent removed', { tenantId: tenant.id, agentId: removal.agentId, by: caller, wasConnected: removal.wasConnected, expired: removal.expired, retiredKeys: removal.retiredKeys });
     return sendJson(response, 200, removal);
   }
@@ -76,8 +82,17 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
     onSubmitted();
     return sendJson(response, 202, { id: submitted.id, state: 'queued', expiresAt: submitted.expiresAt, ...(generated === null ? {} : { generatedPassword: generated }) });
   }
-  if (collection === 'commands' && id !== undefined && request.method === 'GET') return sendJson(response, 200, await viewCommand(db, tenant.id, decodeURIComponent(id)));
+  if (collection === 'commands' && id !== undefined && request.method === 'GET') return sendJson(response, 200, await viewCommand(db, tenant.id, pathPart(id)));
   sendJson(response, 405, { error: 'METHOD_NOT_ALLOWED', message: 'method not allowed here' });
+}
+
+/** A decoded path segment; a malformed escape is the caller's usage error, not an internal one. */
+function pathPart(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ServiceError('USAGE', 'the path holds a malformed %-escape');
+  }
 }
 
 async function authenticate(db: Kysely<ServiceDatabase>, request: IncomingMessage): Promise<string | null> {

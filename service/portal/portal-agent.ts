@@ -1,5 +1,5 @@
 import type { CommandTarget, Operation, PortalOperation, Result } from '../../protocol/index.js';
-import { defaultTargetKind } from '../commands/default-target-kind.js';
+import { tenantTargetKind } from '../commands/default-target-kind.js';
 import { submitCommand } from '../commands/submit-command.js';
 import { waitForCommand } from '../commands/command-view.js';
 import type { NodeContext } from '../gateway/node-context.js';
@@ -46,11 +46,8 @@ export class PortalAgent {
   async #targetBy(): Promise<string | null> {
     const { store, config, logger } = this.context;
     if (config.portal.targetBy !== TARGET_BY_AGENTS) return config.portal.targetBy;
-    try {
-      return defaultTargetKind(await listAgents(store.db, this.tenantId), undefined);
-    } catch (error) {
-      logger.warn('portal.targetBy is "agents" but the target kind is not known; set portal.targetBy (uid, sAMAccountName...)', { reason: error instanceof Error ? error.message : 'unknown' });
-      return null;
-    }
+    const known = await tenantTargetKind(store.db, this.tenantId);
+    if (known.by === null) logger.warn('portal.targetBy is "agents" but the target kind is not known; set portal.targetBy (uid, sAMAccountName...)', { reason: known.why });
+    return known.by;
   }
 }

@@ -37,6 +37,8 @@ export class ServiceEnvironment {
   agent: AgentProcess | null = null;
   agentId = '';
   adminToken = '';
+  /** Every registration token `register` used, for the tests' secret scans: the service keeps only their hashes. */
+  readonly registrationTokens: string[] = [];
   tenantId = '';
   readonly tenant = 'acme';
   readonly env: NodeJS.ProcessEnv = {};
@@ -136,6 +138,7 @@ export class ServiceEnvironment {
   /** `token create`, then `writeback-agent register` with it; returns the agent id. */
   async register(): Promise<string> {
     const token = await this.#cliOk(['token', 'create', '--tenant', this.tenant]);
+    this.registrationTokens.push(token);
     const result = await runCli(['register', '--config', this.agentConfigFile, '--token', token, '--name', 'e2e'], { env: this.env });
     if (result.code !== 0) throw new Error(`register failed (${result.code}): ${result.stderr}`);
     this.agentId = result.stdout.trim();

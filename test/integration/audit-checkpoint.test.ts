@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readCheckpoint } from '../../agent/audit/audit-checkpoint.js';
 import { Feature, Subprotocol, auditCheckpointMessage, encodeMessage, signAuditCheckpoint } from '../../protocol/index.js';
 import { CheckpointRefusal, IgnoredFrame, type ServiceSim } from '../../service-sim/index.js';
+import { CheckpointRegression } from '../../service/store/checkpoint-regression.js';
 import { runCli } from '../helpers/agent-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { InProcessAgent } from '../helpers/in-process-agent.js';
@@ -112,7 +113,12 @@ test('service-sim refuses a checkpoint not signed by the session agent, one nami
   const held = sim.waitFor('auditCheckpoint', (e) => e.agentId === identity.agentId);
   const genuine = signAuditCheckpoint(point, identity.signing.privateKey);
   agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, genuine)));
-  t.deepEqual((await held).checkpoint, genuine);
+  t.like(await held, { checkpoint: genuine, regression: null });
+  // Later, the same length ending in another line: the service's own judgement names the rewrite.
+  const rewritten = sim.waitFor('auditCheckpoint', (e) => e.agentId === identity.agentId);
+  const rewrittenPoint = signAuditCheckpoint({ ...point, lastHash: 'b'.repeat(64), at: new Date(Date.parse(point.at) + 500).toISOString() }, identity.signing.privateKey);
+  agent.send(encodeMessage(auditCheckpointMessage(identity.agentId, rewrittenPoint)));
+  t.like(await rewritten, { checkpoint: rewrittenPoint, regression: CheckpointRegression.OTHER_HEAD });
   agent.send(
     encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 200, at: new Date(Date.parse(point.at) - 1000).toISOString() }, identity.signing.privateKey))),
   );
@@ -124,5 +130,5 @@ test('service-sim refuses a checkpoint not signed by the session agent, one nami
     encodeMessage(auditCheckpointMessage(identity.agentId, signAuditCheckpoint({ ...point, bytes: 300, at: new Date(Date.parse(point.at) + 1000).toISOString() }, identity.signing.privateKey))),
   );
   await ignored;
-  t.deepEqual(sim.auditCheckpoint(identity.agentId)?.checkpoint, genuine);
+  t.deepEqual(sim.auditCheckpoint(identity.agentId)?.checkpoint, rewrittenPoint);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
-import { Feature, Subprotocol, TrustedKeys, encodeMessage, judgeServiceKeys, signServiceKeysAck, type ServiceKeysMessage } from '../../protocol/index.js';
+import { Feature, Subprotocol, TrustedKeys, encodeMessage, judgeServiceKeys, signDirectories, signServiceKeysAck, type ServiceKeysMessage } from '../../protocol/index.js';
 import { IgnoredFrame } from '../../service-sim/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { connectAgent, newIdentity, startService } from './helpers/fixtures.js';
@@ -87,4 +87,18 @@ test('without keyRotation no announcement is sent and an ack is an unexpected me
   agent.send(encodeMessage(signServiceKeysAck({ agentId: identity.agentId, issuedAt: new Date().toISOString(), kids: ['k1'] }, identity.signing.privateKey)));
   await eventually(() => sim.frameErrors.some((e) => e.error === IgnoredFrame.UNEXPECTED_MESSAGE), { timeoutMs: 5_000, what: 'the UNEXPECTED_MESSAGE frame error' });
   t.false(agent.messages.some((m) => m.type === 'serviceKeys'));
+});
+
+test('service-sim does not take the directories feature: a directories report is an unexpected message, as section 8 says', async (t) => {
+  const sim = await startService(t);
+  const identity = await newIdentity(sim);
+  const agent = await connectAgent(t, sim, identity, { subprotocols: V2, features: [Feature.directories] });
+  t.like(sim.session(identity.agentId), { protocol: Subprotocol.v2, features: [] });
+  const report = signDirectories(
+    { agentId: identity.agentId, directories: [{ id: 'people', kind: 'openldap' }], defaultDirectory: 'people', sentAt: new Date().toISOString() },
+    identity.signing.privateKey,
+  );
+  agent.send(encodeMessage(report));
+  await eventually(() => sim.frameErrors.some((e) => e.error === IgnoredFrame.UNEXPECTED_MESSAGE), { timeoutMs: 5_000, what: 'the UNEXPECTED_MESSAGE frame error' });
+  t.pass();
 });

@@ -195,3 +195,26 @@ test('the history migration starts the history with the checkpoints held before 
   t.deepEqual(await auditCheckpointHistory(older.db, 'older-agent'), [held]);
   t.like(await saveAuditCheckpoint(older.db, 'older-agent', point(200, 2, 'e'), new Date(T0)), { outcome: 'regressed', regression: 'SHORTER', previous: held });
 });
+
+test('`agents checkpoint` still prints REGRESSED, naming it, for a judgement this version does not know (a newer node wrote it)', async (t) => {
+  const tenant = await createTenant(store.db, 'future', new Date(T0));
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(
+    store.db,
+    { id: 'future-agent', tenantId: tenant.id, name: 'f', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
+  const [before, after] = [point(700, 1, 'a'), point(800, 2, 'b')];
+  await store.db
+    .withTables<AuditCheckpointTables>()
+    .insertInto('audit_checkpoint_history')
+    .values([
+      { agent_id: 'future-agent', at: before.at, checkpoint: JSON.stringify(before), received_at: before.at, regression: null, previous: null },
+      { agent_id: 'future-agent', at: after.at, checkpoint: JSON.stringify(after), received_at: after.at, regression: 'FORKED', previous: JSON.stringify(before) },
+    ])
+    .execute();
+  const shown = await runServiceCli(['agents', 'checkpoint', '--agent', 'future-agent', '--data', data]);
+  t.regex(shown.stderr, /^REGRESSED \(received \S+\): FORKED \(a judgement this version of writeback-service does not describe\)$/m);
+  t.false(shown.stderr.includes('undefined'));
+});

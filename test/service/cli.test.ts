@@ -4,6 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair, keyPairFromJwk } from '../../protocol/index.js';
+import { DataDir } from '../../service/config/data-dir.js';
+import { openMigrated } from '../../service/db/open-database.js';
+import { insertAgent } from '../../service/store/agents.js';
 import { runServiceCli, ServiceProcess } from '../helpers/service-process.js';
 
 // The `writeback-service` command line on its own (SQLite, no agent): init is idempotent and
@@ -103,4 +107,65 @@ test('a signing key from an environment reference instead of a file; a missing v
   const { process: node } = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(root, 'key-env-output'), 'serve', { env: { WBS_TEST_SIGNING_KEY: jwk } });
   t.is(await node.stop('SIGTERM'), 0);
   t.false(node.output.includes(JSON.parse(jwk).d), 'the private key is never logged');
+});
+
+test('agents remove, agents checkpoint, admin-token revoke and DELETE of an agent refuse a malformed agent id or token name at the boundary, in one line', async (t) => {
+  const data = join(root, 'boundary');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  t.is((await runServiceCli(['tenant', 'create', 'acme', '--data', data])).code, 0);
+  const odd = 'x y\u001b[31m';
+  for (const args of [
+    ['agents', 'remove', '--tenant', 'acme', '--agent', odd],
+    ['agents', 'checkpoint', '--agent', odd],
+  ]) {
+    const refused = await runServiceCli([...args, '--data', data]);
+    t.is(refused.code, 2, args.join(' '));
+    t.true(oneLine(refused.stderr), refused.stderr);
+    t.regex(refused.stderr, /--agent takes an agent id/);
+    t.false(refused.stderr.includes('\u001b'), 'the raw argument is not echoed');
+  }
+  const revoke = await runServiceCli(['admin-token', 'revoke', '--name', odd, '--data', data]);
+  t.is(revoke.code, 2);
+  t.true(oneLine(revoke.stderr), revoke.stderr);
+  t.regex(revoke.stderr, /--name takes 1 to 64 letters/);
+
+  const token = (await runServiceCli(['admin-token', 'create', '--data', data])).stdout.trim();
+  const { process: node, url } = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(root, 'boundary-output'), 'serve');
+  try {
+    for (const id of ['%E0%A4%A', '..%0a']) {
+      const response = await fetch(`${url}/api/v1/tenants/acme/agents/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      t.is(response.status, 400, id);
+      t.like(await response.json(), { error: 'USAGE' });
+    }
+    const badTenant = await fetch(`${url}/api/v1/tenants/%E0%A4%A/agents`, { headers: { authorization: `Bearer ${token}` } });
+    t.is(badTenant.status, 400);
+  } finally {
+    t.is(await node.stop('SIGTERM'), 0);
+  }
+  t.false(node.output.includes('admin API request failed'), 'a malformed path is a usage error, not an internal one');
+});
+
+test("an agent's name and host name, which its registration chose, reach the terminal without control characters (agents list, keys rotate and status)", async (t) => {
+  const data = join(root, 'printable');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const tenantId = (await runServiceCli(['tenant', 'create', 'acme', '--data', data])).stdout.trim();
+  const store = await openMigrated({ url: null, sqliteFile: DataDir.from(data).sqliteFile });
+  const [signing, encryption] = [keyPairFromJwk(generateKeyPair('Ed25519').jwk), keyPairFromJwk(generateKeyPair('X25519').jwk)];
+  await insertAgent(
+    store.db,
+    { id: 'odd-agent', tenantId, name: 'a\u001b[2Jb\u009bc', hostname: 'h\r\nfake line\u202e', version: '1', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(),
+  );
+  await store.close();
+  for (const args of [
+    ['agents', 'list'],
+    ['keys', 'rotate'],
+    ['keys', 'status'],
+  ]) {
+    const shown = await runServiceCli([...args, '--data', data]);
+    t.is(shown.code, 0, shown.stderr);
+    t.regex(shown.stdout, /odd-agent/, args.join(' '));
+    for (const unsafe of ['\u001b', '\u009b', '\r', '\u202e', '\nfake line']) t.false(shown.stdout.includes(unsafe), `${args.join(' ')}: ${JSON.stringify(unsafe)}`);
+  }
 });

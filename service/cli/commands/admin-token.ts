@@ -16,8 +16,7 @@ export async function adminTokenCommand(argv: string[]): Promise<number> {
   const action = positionals[0];
   if (positionals.length !== 1) throw new ServiceError('USAGE', USAGE);
   if (action === 'create') {
-    const name = values.name ?? 'admin';
-    if (!NAME.test(name)) throw new ServiceError('USAGE', '--name takes 1 to 64 letters, digits or ._@-');
+    const name = tokenName(values.name ?? 'admin');
     const token = await withContext(values, ({ store }) => createAdminToken(store.db, name, new Date()));
     process.stdout.write(`${token}\n`);
     return 0;
@@ -29,11 +28,17 @@ export async function adminTokenCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (action === 'revoke') {
-    const name = required(values.name, 'name', 'admin-token');
+    const name = tokenName(required(values.name, 'name', 'admin-token'));
     const count = await withContext(values, ({ store }) => revokeAdminTokens(store.db, name));
     if (count === 0) throw new ServiceError('NOT_FOUND', `no admin token named ${JSON.stringify(name)}; see \`writeback-service admin-token list\``);
     process.stdout.write(`revoked ${count} admin token(s) named ${name}; their help desk sessions ended\n`);
     return 0;
   }
   throw new ServiceError('USAGE', USAGE);
+}
+
+/** A token name as `create` accepts it; `revoke` takes the same, so nothing else reaches the query or the output. */
+function tokenName(name: string): string {
+  if (!NAME.test(name)) throw new ServiceError('USAGE', '--name takes 1 to 64 letters, digits or ._@-');
+  return name;
 }

@@ -1,3 +1,4 @@
+import { agentIdArgument } from '../../commands/remove-agent.js';
 import { ServiceError } from '../../errors.js';
 import { getAgent } from '../../store/agents.js';
 import { auditCheckpointHistory, auditCheckpointRegressions, latestAuditCheckpoint } from '../../store/audit-checkpoints.js';
@@ -16,7 +17,7 @@ import { parseFlags, required } from '../flags.js';
 export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { agent: { type: 'string' }, history: { type: 'boolean' } });
   if (positionals.length !== 0) throw new ServiceError('USAGE', 'usage: writeback-service agents checkpoint --agent ID [--history]');
-  const agentId = required(values.agent, 'agent', 'agents');
+  const agentId = agentIdArgument(required(values.agent, 'agent', 'agents checkpoint'));
   const held = await withContext(values, async ({ store }) => {
     if ((await getAgent(store.db, agentId)) === undefined) throw new ServiceError('USAGE', `no agent ${JSON.stringify(agentId)}; see \`writeback-service agents list\``);
     return {
@@ -27,7 +28,7 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   });
   for (const event of held.regressions) {
     process.stderr.write(
-      `REGRESSED (received ${event.receivedAt}): ${CHECKPOINT_REGRESSION_TEXT[event.regression]}\n  previous: ${JSON.stringify(event.previous)}\n  then:     ${JSON.stringify(event.checkpoint)}\n`,
+      `REGRESSED (received ${event.receivedAt}): ${regressionText(event.regression)}\n  previous: ${JSON.stringify(event.previous)}\n  then:     ${JSON.stringify(event.checkpoint)}\n`,
     );
   }
   if (held.latest === null) {
@@ -37,4 +38,11 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const shown = held.history ?? [held.latest.checkpoint];
   process.stdout.write(shown.map((checkpoint) => `${JSON.stringify(checkpoint)}\n`).join(''));
   return 0;
+}
+
+/** The text of a stored judgement; one a newer node wrote, which this version has no text for, is still a regression and shown by name. */
+function regressionText(regression: string): string {
+  return Object.hasOwn(CHECKPOINT_REGRESSION_TEXT, regression)
+    ? CHECKPOINT_REGRESSION_TEXT[regression as keyof typeof CHECKPOINT_REGRESSION_TEXT]
+    : `${regression} (a judgement this version of writeback-service does not describe)`;
 }

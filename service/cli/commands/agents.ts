@@ -1,3 +1,4 @@
+import { printable } from '../../../protocol/index.js';
 import { viewAgent } from '../../commands/agent-view.js';
 import { ServiceError } from '../../errors.js';
 import { listAgents } from '../../store/agents.js';
@@ -11,7 +12,7 @@ export async function agentsCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'remove') return (await import('./agent-remove.js')).agentRemoveCommand(argv.slice(1));
   const { values, positionals } = parseFlags(argv, { tenant: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals[0] !== 'list' || positionals.length !== 1)
-    throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json] | agents remove --tenant T --agent ID [--force] | agents checkpoint --agent ID');
+    throw new ServiceError('USAGE', 'usage: writeback-service agents list [--tenant T] [--json] | agents remove --tenant T --agent ID [--force] | agents checkpoint --agent ID [--history]');
   const agents = await withContext(values, async ({ store, config }) => {
     const tenantId = values.tenant === undefined ? null : (await findTenant(store.db, values.tenant)).id;
     const now = new Date();
@@ -26,7 +27,8 @@ export async function agentsCommand(argv: string[]): Promise<number> {
     const seen = a.connected ? 'connected' : a.lastSeenAt === null ? 'never connected' : `last seen ${a.lastSeenAt}`;
     const protocol = a.protocol === null ? '' : `  ${a.protocol}${a.features.length > 0 ? ` (${a.features.join(', ')})` : ''}`;
     const directories = a.directories === null ? '' : `  directories ${a.directories.directories.map((d) => `${d.id}:${d.kind}`).join(', ')}`;
-    process.stdout.write(`${a.id}  ${a.name}  ${a.version}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}\n`);
+    // Name, version and capabilities are the agent's own words: printed only once made printable.
+    process.stdout.write(`${printable(`${a.id}  ${a.name}  ${a.version}  ${seen}${protocol}  tenant ${a.tenantId}  [${a.capabilities.join(', ')}]${directories}`)}\n`);
   }
   return 0;
 }

@@ -1,3 +1,4 @@
+import { staleAfterMs } from '../../commands/agent-view.js';
 import type { AgentRow } from '../../db/database-schema.js';
 import { describeAgent } from '../../commands/remove-agent.js';
 import { ServiceError } from '../../errors.js';
@@ -18,7 +19,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     const status = await withContext(values, async ({ store, config }) => {
       const retired = await retireSupersededKeys(store.db);
       const keys = await store.db.selectFrom('signing_keys').select(['kid', 'status', 'created_at']).orderBy('created_at').execute();
-      return { keys, retired, staleMs: 3 * config.agents.heartbeatIntervalMs, ...(await retirementBlockers(store.db)) };
+      return { keys, retired, staleMs: staleAfterMs(config.agents.heartbeatIntervalMs), ...(await retirementBlockers(store.db)) };
     });
     for (const key of status.keys) process.stdout.write(`${key.kid}  ${key.status}  created ${key.created_at}\n`);
     if (status.retired.length > 0) process.stdout.write(`retired ${status.retired.join(', ')} now (every agent trusts the newest key)\n`);
@@ -26,7 +27,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
     if (olderActive > 0) writeBlockers(status.blockers, status.staleMs);
     return 0;
   }
-  const rotation = await withContext(values, async ({ store, dataDir, config }) => ({ ...(await rotateKeys(store.db, dataDir, new Date())), staleMs: 3 * config.agents.heartbeatIntervalMs }));
+  const rotation = await withContext(values, async ({ store, dataDir, config }) => ({
+    ...(await rotateKeys(store.db, dataDir, new Date())),
+    staleMs: staleAfterMs(config.agents.heartbeatIntervalMs),
+  }));
   process.stdout.write(`added signing key ${rotation.added.kid}\n`);
   if (rotation.retired.length > 0) process.stdout.write(`retired ${rotation.retired.join(', ')} (every agent trusts the new key)\n`);
   if (rotation.blockers.length > 0) {

@@ -172,6 +172,11 @@ test('duplicate directory ids are refused', (t) => {
   rejects(t, (c) => (c.directories as unknown[]).push({ ...c.directories[0] }), 'directories[1].id', /duplicate directory id "corp"/);
 });
 
+test('a directory id the protocol cannot report (over 64 characters) and more directories than one report carries (32) are refused at load', (t) => {
+  rejects(t, (c) => ((c.directories as { id: string }[])[0]!.id = 'd'.repeat(65)), 'directories[0].id', /at most 64 characters/);
+  rejects(t, (c) => (c.directories = Array.from({ length: 33 }, (_, i) => ({ ...(c.directories as object[])[0], id: `d${i}` }))), 'directories', /at most 32 directories/);
+});
+
 test('defaultDirectory must name a directory', (t) => {
   rejects(t, (c) => (c.defaultDirectory = 'lab'), 'defaultDirectory', /no directory has the id "lab"/);
 });
