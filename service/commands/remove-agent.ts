@@ -38,15 +38,24 @@ export interface Removal {
 export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId: string; agentId: string; force: boolean; staleMs: number; now: Date }): Promise<Removal> {
   const agent = await getAgent(db, input.agentId);
   if (agent === undefined || agent.tenant_id !== input.tenantId || agent.removed_at !== null) throw notFound(input.agentId);
-  const wasConnected = isConnected(agent, input.now, input.staleMs);
-  if (wasConnected && !input.force) {
-    throw new ServiceError('CONFLICT', `agent ${agent.id} (${printable(agent.name)}) is connected; stop it first, or add --force to close its session`);
-  }
   const nowText = input.now.toISOString();
-  const expired = await db.transaction().execute(async (tx) => {
-    // Conditional, so of two removals at once (two admins, two nodes) only one goes on.
-    const marked = await tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).where('removed_at', 'is', null).executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) throw notFound(input.agentId);
+  // Not connected as isConnected() decides it, in SQL: no session, or not refreshed within staleMs
+  // (last_seen_at is always an ISO string, so text order is time order).
+  const staleBefore = new Date(input.now.getTime() - input.staleMs).toISOString();
+  const { expired, wasConnected } = await db.transaction().execute(async (tx) => {
+    const current = await tx.selectFrom('agents').selectAll().where('id', '=', agent.id).executeTakeFirst();
+    const wasConnected = current !== undefined && isConnected(current, input.now, input.staleMs);
+    // The connected check is part of this one conditional update, so an agent whose session began
+    // after any earlier read is not removed without `force`; and of two removals at once (two
+    // admins, two nodes) only one goes on.
+    let mark = tx.updateTable('agents').set({ removed_at: nowText, session_id: null, node_id: null }).where('id', '=', agent.id).where('removed_at', 'is', null);
+    if (!input.force) mark = mark.where((eb) => eb.or([eb('session_id', 'is', null), eb('last_seen_at', 'is', null), eb('last_seen_at', '<', staleBefore)]));
+    const marked = await mark.executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0) {
+      const after = await tx.selectFrom('agents').select('removed_at').where('id', '=', agent.id).executeTakeFirst();
+      if (after === undefined || after.removed_at !== null) throw notFound(input.agentId);
+      throw new ServiceError('CONFLICT', `agent ${agent.id} (${printable(agent.name)}) is connected; stop it first, or add --force to close its session`);
+    }
     await tx.deleteFrom('agent_trusted_keys').where('agent_id', '=', agent.id).execute();
     await tx.deleteFrom('command_secrets').where('agent_id', '=', agent.id).execute();
     const open = [CommandState.queued, CommandState.sent, CommandState.acknowledged];
@@ -76,7 +85,7 @@ export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId
           orphaned.map((row) => row.id),
         )
         .execute();
-    return orphaned.length;
+    return { expired: orphaned.length, wasConnected: input.force && wasConnected };
   });
   return { agentId: agent.id, wasConnected, expired, retiredKeys: await retireSupersededKeys(db) };
 }
