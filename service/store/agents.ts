@@ -128,11 +128,17 @@ export interface StoredDirectories {
 
 /** The stored report, or null when the agent never sent one (version 1, older agent) or it does not read. */
 export function storedDirectories(agent: Pick<AgentRow, 'directories'>): StoredDirectories | null {
-  if (agent.directories === null) return null;
+  const read = readStoredDirectories(agent);
+  return read.state === 'reported' ? read.report : null;
+}
+
+/** The stored report, or why there is none: never sent (version 1, older agent), or stored in a shape that does not read. */
+export function readStoredDirectories(agent: Pick<AgentRow, 'directories'>): { state: 'reported'; report: StoredDirectories } | { state: 'never' } | { state: 'unreadable' } {
+  if (agent.directories === null) return { state: 'never' };
   try {
     const value = JSON.parse(agent.directories) as StoredDirectories;
-    return Array.isArray(value.directories) && typeof value.defaultDirectory === 'string' ? value : null;
+    return Array.isArray(value.directories) && typeof value.defaultDirectory === 'string' ? { state: 'reported', report: value } : { state: 'unreadable' };
   } catch {
-    return null;
+    return { state: 'unreadable' };
   }
 }
