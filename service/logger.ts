@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { configure } from 'safe-stable-stringify';
 import winston from 'winston';
 
 /** The service's log: one JSON object per line on stderr. Callers pass ids and codes, never secrets or frame content. */
@@ -14,10 +15,20 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** The symbol winston's transports read the finished line from (triple-beam registers it with Symbol.for). */
 const MESSAGE = Symbol.for('message');
 
-/** The line: `{"time","level","message", ...fields}`, with winston's timestamp as `time`. */
+/** JSON.stringify that cannot throw on a field's shape: a circular reference becomes "[Circular]"; fields keep their order. */
+const stringify = configure({ circularValue: '[Circular]', deterministic: false });
+
+/** A BigInt as its decimal text: JSON has no integer that size, and a number would lose digits. */
+const bigintAsText = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+
+/** The line: `{"time","level","message", ...fields}`, with winston's timestamp as `time`. A log call never throws: fields that cannot be rendered at all (a throwing toJSON or getter) are replaced by a note. */
 const jsonLine = winston.format((info) => {
   const { level, message, timestamp, ...fields } = info;
-  info[MESSAGE] = JSON.stringify({ time: timestamp, level, message, ...fields });
+  try {
+    info[MESSAGE] = stringify({ time: timestamp, level, message, ...fields }, bigintAsText);
+  } catch {
+    info[MESSAGE] = stringify({ time: timestamp, level, message, fields: '[unrenderable]' }, bigintAsText);
+  }
   return info;
 });
 
