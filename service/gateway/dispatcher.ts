@@ -1,6 +1,7 @@
 import { errorName } from '../logger.js';
 import { touchSessions } from '../store/agents.js';
 import { claimCommands, expireCommands } from '../store/commands.js';
+import { dropExpiredSessions } from '../store/helpdesk-sessions.js';
 import type { AgentGateway } from './agent-gateway.js';
 import { commandFrame } from './command-frame.js';
 import { pingRound } from './liveness.js';
@@ -12,8 +13,8 @@ import type { Session } from './session.js';
  * credit claims queued commands of its tenant and sends them, never more than the hello's
  * maxInFlight outstanding. A command submitted on any node reaches the agent through the node
  * holding its connection. Housekeeping each heartbeat: ping and drop silent connections, refresh
- * last-seen, close sessions another node took over, expire what ran out of time, pick up
- * changed signing keys.
+ * last-seen, close sessions another node took over, expire what ran out of time (commands, help
+ * desk sessions), pick up changed signing keys.
  */
 export class Dispatcher {
   readonly #context: NodeContext;
@@ -103,6 +104,9 @@ export class Dispatcher {
     }
     const expired = await expireCommands(context.store.db, context.now(), context.config.agents.clockSkewMs);
     if (expired > 0) context.logger.info('commands expired', { count: expired });
+    const { sessionMaxMs, sessionIdleMs } = context.config.helpdesk;
+    const dropped = await dropExpiredSessions(context.store.db, { maxMs: sessionMaxMs, idleMs: sessionIdleMs }, context.now());
+    if (dropped > 0) context.logger.debug('help desk sessions ran out', { count: dropped });
     await this.#gateway.refreshKeys();
   }
 }

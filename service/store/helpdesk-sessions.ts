@@ -53,10 +53,12 @@ export async function endHelpdeskSession(db: Kysely<ServiceDatabase>, id: string
   await db.deleteFrom('helpdesk_sessions').where('id_hash', '=', hashToken(id)).execute();
 }
 
-async function dropExpiredSessions(db: Kysely<ServiceDatabase>, limits: SessionLimits, now: Date): Promise<void> {
+/** Deletes the sessions that ran out (past `maxMs`, or idle for `idleMs`): at each sign-in and in each node's housekeeping, so a session nobody signs out of does not stay stored. Returns how many. */
+export async function dropExpiredSessions(db: Kysely<ServiceDatabase>, limits: SessionLimits, now: Date): Promise<number> {
   const idleSince = new Date(now.getTime() - limits.idleMs).toISOString();
-  await db
+  const dropped = await db
     .deleteFrom('helpdesk_sessions')
     .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_used_at', '<=', idleSince)]))
-    .execute();
+    .executeTakeFirst();
+  return Number(dropped.numDeletedRows);
 }
