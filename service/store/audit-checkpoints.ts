@@ -31,7 +31,8 @@ export interface SavedCheckpoint {
 export interface CheckpointRegressionEvent {
   receivedAt: string;
   regression: CheckpointRegression;
-  previous: AuditCheckpoint;
+  /** Null when the history row holds none (written without it): the regression is still shown, not hidden. */
+  previous: AuditCheckpoint | null;
   checkpoint: AuditCheckpoint;
 }
 
@@ -96,9 +97,9 @@ export async function auditCheckpointRegressions(db: Kysely<ServiceDatabase>, ag
     .orderBy('at', 'asc')
     .execute();
   return rows.flatMap((row) =>
-    row.regression === null || row.previous === null
+    row.regression === null
       ? []
-      : [{ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: parse(row.previous), checkpoint: parse(row.checkpoint) }],
+      : [{ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: row.previous === null ? null : parse(row.previous), checkpoint: parse(row.checkpoint) }],
   );
 }
 

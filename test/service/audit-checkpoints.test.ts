@@ -218,3 +218,27 @@ test('`agents checkpoint` still prints REGRESSED, naming it, for a judgement thi
   t.regex(shown.stderr, /^REGRESSED \(received \S+\): FORKED \(a judgement this version of writeback-service does not describe\)$/m);
   t.false(shown.stderr.includes('undefined'));
 });
+
+test('`agents checkpoint` prints a regression whose previous checkpoint is not stored, as REGRESSED with "previous: unknown", rather than hide it', async (t) => {
+  const tenant = await createTenant(store.db, 'no-previous', new Date(T0));
+  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+  await insertAgent(
+    store.db,
+    { id: 'no-previous-agent', tenantId: tenant.id, name: 'p', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
+    [],
+    new Date(T0),
+  );
+  const [good, rewritten] = [point(900, 1, 'a'), point(100, 2, 'b')];
+  await store.db
+    .withTables<AuditCheckpointTables>()
+    .insertInto('audit_checkpoint_history')
+    .values([
+      { agent_id: 'no-previous-agent', at: good.at, checkpoint: JSON.stringify(good), received_at: good.at, regression: null, previous: null },
+      { agent_id: 'no-previous-agent', at: rewritten.at, checkpoint: JSON.stringify(rewritten), received_at: rewritten.at, regression: 'SHORTER', previous: null },
+    ])
+    .execute();
+  t.like(await auditCheckpointRegressions(store.db, 'no-previous-agent'), [{ regression: 'SHORTER', previous: null, checkpoint: rewritten }]);
+  const shown = await runServiceCli(['agents', 'checkpoint', '--agent', 'no-previous-agent', '--data', data]);
+  t.regex(shown.stderr, /^REGRESSED \(received \S+\): .+\n {2}previous: unknown \(not stored\)\n {2}then: {5}\{.*"bytes":100/m);
+  t.false(shown.stderr.includes('null'));
+});

@@ -28,7 +28,7 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   });
   for (const event of held.regressions) {
     process.stderr.write(
-      `REGRESSED (received ${event.receivedAt}): ${regressionText(event.regression)}\n  previous: ${JSON.stringify(event.previous)}\n  then:     ${JSON.stringify(event.checkpoint)}\n`,
+      `REGRESSED (received ${event.receivedAt}): ${regressionText(event.regression)}\n  previous: ${event.previous === null ? 'unknown (not stored)' : JSON.stringify(event.previous)}\n  then:     ${JSON.stringify(event.checkpoint)}\n`,
     );
   }
   if (held.latest === null) {
