@@ -22,11 +22,15 @@ async function promptTwice(name: string, input: NodeJS.ReadStream): Promise<stri
   return first;
 }
 
-/** readline in terminal mode echoes through `output`; an output that drops everything echoes nothing. */
+/**
+ * readline in terminal mode echoes through `output`; an output that drops everything echoes nothing.
+ * The prompt goes out only once readline has put the terminal in raw mode: before that the
+ * terminal itself echoes, and a value typed or pasted as soon as the prompt shows would be printed.
+ */
 async function promptHidden(prompt: string, input: NodeJS.ReadStream): Promise<string> {
-  process.stderr.write(prompt);
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const rl = createInterface({ input, output: silent, terminal: true });
+  process.stderr.write(prompt);
   try {
     return await rl.question('');
   } finally {
