@@ -1,6 +1,7 @@
 import { formatTime, resetParams, type Command } from '../../protocol/index.js';
 import type { DirectoryConfig } from '../directory/directory-config.js';
 import type { ApplyOutcome, DirectoryDriver, DirectoryUser, PermissionReport } from '../directory/driver.js';
+import { permissionReportJson } from '../directory/permission-report-json.js';
 import { AgentError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Outcome } from './error-to-result.js';
@@ -82,16 +83,6 @@ export function permissionOutcome(report: PermissionReport): Outcome {
   return {
     code: 'OK',
     message: missing.length === 0 ? 'all required permissions present' : `missing: ${missing.map((check) => check.name).join(', ')}`,
-    details: {
-      directory: report.directory,
-      checks: report.checks.map((check) => ({
-        name: check.name,
-        ok: check.status !== 'MISSING',
-        status: check.status,
-        required: check.required,
-        detail: check.detail,
-        ...(check.fix === undefined ? {} : { fix: check.fix }),
-      })),
-    },
+    details: permissionReportJson(report),
   };
 }

@@ -3,6 +3,7 @@ import { resolveSecretRef } from '../../secrets/resolve-secret-ref.js';
 import type { DirectoryConfig } from '../../directory/directory-config.js';
 import { createDriver } from '../../directory/create-driver.js';
 import type { PermissionCheck, PermissionReport, Target } from '../../directory/driver.js';
+import { permissionReportJson } from '../../directory/permission-report-json.js';
 import { SetupError, isAgentError } from '../../errors.js';
 import { closeLogger, createLogger } from '../../logging/create-logger.js';
 import { openSecretStore } from '../../secrets/open-secret-store.js';
@@ -37,21 +38,6 @@ export function exitStatus(reports: readonly PermissionReport[]): number {
   const missing = reports.flatMap((report) => report.checks.filter((check) => check.status === 'MISSING' && check.required));
   if (missing.some((check) => COULD_NOT_CHECK.has(check.name))) return CheckPermissionsExit.couldNotCheck;
   return missing.length > 0 ? CheckPermissionsExit.requiredMissing : CheckPermissionsExit.allRequiredPass;
-}
-
-/** SPEC.md's checkPermissions details (name, ok, detail) plus status, required and fix. */
-export function reportJson(report: PermissionReport): Record<string, unknown> {
-  return {
-    directory: report.directory,
-    checks: report.checks.map((check) => ({
-      name: check.name,
-      ok: check.status !== 'MISSING',
-      status: check.status,
-      required: check.required,
-      detail: check.detail,
-      ...(check.fix === undefined ? {} : { fix: check.fix }),
-    })),
-  };
 }
 
 /** The user asked about is one the agent refuses whatever its rights (scope is checked before any write): exit 1, no ACL proposed. */
@@ -126,7 +112,7 @@ export async function checkPermissionsCommand(argv: string[]): Promise<number> {
     await closeLogger(logger);
   }
   if (values.json) {
-    const details = reports.map(reportJson);
+    const details = reports.map(permissionReportJson);
     process.stdout.write(`${JSON.stringify(details.length === 1 ? details[0] : details, null, 2)}\n`);
   } else {
     process.stdout.write(reports.map(reportText).join('\n'));
