@@ -196,47 +196,43 @@ test('the history migration starts the history with the checkpoints held before 
   t.like(await saveAuditCheckpoint(older.db, 'older-agent', point(200, 2, 'e'), new Date(T0)), { outcome: 'regressed', regression: 'SHORTER', previous: held });
 });
 
-test('`agents checkpoint` still prints REGRESSED, naming it, for a judgement this version does not know (a newer node wrote it)', async (t) => {
-  const tenant = await createTenant(store.db, 'future', new Date(T0));
+/** An agent whose history holds a good checkpoint and then one judged a regression, written as a node would have stored them. */
+async function agentWithHistory(
+  tenantName: string,
+  agentId: string,
+  good: AuditCheckpoint,
+  judged: { checkpoint: AuditCheckpoint; regression: string; previous: AuditCheckpoint | null },
+): Promise<void> {
+  const tenant = await createTenant(store.db, tenantName, new Date(T0));
   const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
-  await insertAgent(
-    store.db,
-    { id: 'future-agent', tenantId: tenant.id, name: 'f', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
-    [],
-    new Date(T0),
-  );
-  const [before, after] = [point(700, 1, 'a'), point(800, 2, 'b')];
+  const agent = { id: agentId, tenantId: tenant.id, name: agentId, hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw };
+  await insertAgent(store.db, agent, [], new Date(T0));
+  const row = (checkpoint: AuditCheckpoint, regression: string | null, previous: AuditCheckpoint | null) => ({
+    agent_id: agentId,
+    at: checkpoint.at,
+    checkpoint: JSON.stringify(checkpoint),
+    received_at: checkpoint.at,
+    regression,
+    previous: previous === null ? null : JSON.stringify(previous),
+  });
   await store.db
     .withTables<AuditCheckpointTables>()
     .insertInto('audit_checkpoint_history')
-    .values([
-      { agent_id: 'future-agent', at: before.at, checkpoint: JSON.stringify(before), received_at: before.at, regression: null, previous: null },
-      { agent_id: 'future-agent', at: after.at, checkpoint: JSON.stringify(after), received_at: after.at, regression: 'FORKED', previous: JSON.stringify(before) },
-    ])
+    .values([row(good, null, null), row(judged.checkpoint, judged.regression, judged.previous)])
     .execute();
+}
+
+test('`agents checkpoint` still prints REGRESSED, naming it, for a judgement this version does not know (a newer node wrote it)', async (t) => {
+  const [before, after] = [point(700, 1, 'a'), point(800, 2, 'b')];
+  await agentWithHistory('future', 'future-agent', before, { checkpoint: after, regression: 'FORKED', previous: before });
   const shown = await runServiceCli(['agents', 'checkpoint', '--agent', 'future-agent', '--data', data]);
   t.regex(shown.stderr, /^REGRESSED \(received \S+\): FORKED \(a judgement this version of writeback-service does not describe\)$/m);
   t.false(shown.stderr.includes('undefined'));
 });
 
 test('`agents checkpoint` prints a regression whose previous checkpoint is not stored, as REGRESSED with "previous: unknown", rather than hide it', async (t) => {
-  const tenant = await createTenant(store.db, 'no-previous', new Date(T0));
-  const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
-  await insertAgent(
-    store.db,
-    { id: 'no-previous-agent', tenantId: tenant.id, name: 'p', hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw },
-    [],
-    new Date(T0),
-  );
   const [good, rewritten] = [point(900, 1, 'a'), point(100, 2, 'b')];
-  await store.db
-    .withTables<AuditCheckpointTables>()
-    .insertInto('audit_checkpoint_history')
-    .values([
-      { agent_id: 'no-previous-agent', at: good.at, checkpoint: JSON.stringify(good), received_at: good.at, regression: null, previous: null },
-      { agent_id: 'no-previous-agent', at: rewritten.at, checkpoint: JSON.stringify(rewritten), received_at: rewritten.at, regression: 'SHORTER', previous: null },
-    ])
-    .execute();
+  await agentWithHistory('no-previous', 'no-previous-agent', good, { checkpoint: rewritten, regression: 'SHORTER', previous: null });
   t.like(await auditCheckpointRegressions(store.db, 'no-previous-agent'), [{ regression: 'SHORTER', previous: null, checkpoint: rewritten }]);
   const shown = await runServiceCli(['agents', 'checkpoint', '--agent', 'no-previous-agent', '--data', data]);
   t.regex(shown.stderr, /^REGRESSED \(received \S+\): .+\n {2}previous: unknown \(not stored\)\n {2}then: {5}\{.*"bytes":100/m);
