@@ -5,7 +5,7 @@ import { CommandSpecs } from '../agent/cli/command-specs.js';
 
 /**
  * `demo [--serve [--port N] [--both-methods]]`: the whole system on this machine with nothing
- * installed beyond the package. With --serve it stays up after the story with the reset page.
+ * installed beyond the package. With --serve it stays up after the story with the portal and the help desk.
  */
 export async function demoCommand(argv: string[] = []): Promise<number> {
   const { values } = parseFlags(argv, CommandSpecs.demo.options, 'demo');

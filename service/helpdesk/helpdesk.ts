@@ -8,8 +8,10 @@ import { isServiceError } from '../errors.js';
 import type { NodeContext } from '../gateway/node-context.js';
 import type { HttpPart } from '../http/http-router.js';
 import { errorName } from '../logger.js';
-import { isHttps, PORTAL_HEADERS, readCookie, readForm, redirect, sendPage } from '../portal/portal-http.js';
+import { isCrossSite, isHttps, PORTAL_HEADERS, readCookie, readForm, redirect, sendPage } from '../portal/portal-http.js';
 import { findTenant, type Tenant } from '../store/tenants.js';
+import { portalDb } from '../portal/portal-tables.js';
+import { RateLimits } from '../portal/rate-limits.js';
 import { commandsPage, generatedPage, HELPDESK_CSS, signInPage, tenantPage, tenantsPage } from './helpdesk-pages.js';
 import { listTenants, recentCommands } from './helpdesk-queries.js';
 import { cookie, HELPDESK_COOKIE, HELPDESK_PREFIX, isTokenShaped, newSignInNonce, operatorOf, sameText, SIGN_IN_COOKIE, type HelpdeskOperator } from './helpdesk-session.js';
@@ -25,6 +27,13 @@ const ACTIONS = {
 } as const;
 
 type Action = keyof typeof ACTIONS;
+
+/**
+ * Failed sign-ins one client address may make per window before every sign-in from it (a right
+ * token too) is refused until the window ends. Admin tokens are 32 random bytes, so this is not what
+ * stops guessing; it keeps a flood of guesses from costing a lookup each and filling the log.
+ */
+const SIGN_IN_FAILURES = { limit: 10, windowSeconds: 900 } as const;
 
 /**
  * The help desk at `/helpdesk` (docs/service.md "The help desk"): an operator signs in with an
@@ -54,6 +63,8 @@ async function route(context: NodeContext, request: IncomingMessage, response: S
     response.writeHead(200, { ...PORTAL_HEADERS, 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }).end(HELPDESK_CSS);
     return;
   }
+  // Every form of the help desk is posted from its own pages: one from another site is refused before anything else.
+  if (request.method === 'POST' && isCrossSite(request, context.config.publicUrl)) return sendPage(response, 403, 'cross-site request refused', { 'content-type': 'text/plain; charset=utf-8' });
   if (path === '/sign-in' && request.method === 'GET') return showSignIn(response, secure, null, 200);
   if (path === '/sign-in' && request.method === 'POST') return signIn(context, request, response, secure);
   const operator = await operatorOf(db, request, sessionLimits(context), context.now());
@@ -100,9 +111,16 @@ async function signIn(context: NodeContext, request: IncomingMessage, response: 
   const form = await readForm(request);
   const nonce = readCookie(request, SIGN_IN_COOKIE);
   if (form === null || nonce === null || !sameText(form.get('nonce') ?? '', nonce)) return showSignIn(response, secure, 'The sign-in form expired; please try again.', 403);
+  const limits = new RateLimits(portalDb(context.store.db), context.now);
+  const failures = `helpdesk-sign-in:${request.socket.remoteAddress ?? 'unknown'}`;
+  if (await limits.reached(failures, SIGN_IN_FAILURES.limit, SIGN_IN_FAILURES.windowSeconds)) {
+    context.logger.warn('help desk sign-in refused: too many failures from this address', {});
+    return showSignIn(response, secure, 'Too many failed sign-ins from your address. Try again later.', 429);
+  }
   const token = (form.get('token') ?? '').trim();
   const admin = isTokenShaped(token) ? await findAdminToken(context.store.db, token) : null;
   if (admin === null) {
+    await limits.take(failures, SIGN_IN_FAILURES.limit, SIGN_IN_FAILURES.windowSeconds);
     context.logger.warn('help desk sign-in refused', {});
     return showSignIn(response, secure, 'That token is not valid.', 401);
   }

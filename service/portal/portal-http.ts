@@ -22,6 +22,31 @@ export function isHttps(request: IncomingMessage): boolean {
   return request.socket instanceof TLSSocket;
 }
 
+/** `Sec-Fetch-Site` values of a request a page of this origin made, or one typed in the address bar. */
+const OWN_FETCH_SITES: ReadonlySet<string> = new Set(['same-origin', 'none']);
+
+/**
+ * Whether a form was posted from another site, told by the headers browsers add: `Sec-Fetch-Site`
+ * other than same-origin (a sibling subdomain counts as another site), or an `Origin` that is neither
+ * the one the request was addressed to nor the configured `publicUrl` (behind a TLS-terminating
+ * balancer the request arrives over plain HTTP). `Origin: null` says nothing: browsers send it on
+ * every POST from a page under `Referrer-Policy: no-referrer`, which ours are. Checked before the CSRF
+ * token, as a second lock; a client that sends neither header (not a browser) still needs the token.
+ */
+export function isCrossSite(request: IncomingMessage, publicUrl: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && !OWN_FETCH_SITES.has(site)) return true;
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === 'null') return false;
+  const own = [`${isHttps(request) ? 'https' : 'http'}://${request.headers.host ?? ''}`];
+  try {
+    own.push(new URL(publicUrl).origin);
+  } catch {
+    // An unparsable publicUrl names no origin; the request's own still counts.
+  }
+  return !own.includes(origin);
+}
+
 export function readCookie(request: IncomingMessage, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');

@@ -10,7 +10,7 @@ import { helpdeskAddress, Notifications } from './notifications.js';
 import { OneTimeCodes } from './one-time-codes.js';
 import { PortalAgent } from './portal-agent.js';
 import type { PortalDeps, PortalRequest } from './portal-deps.js';
-import { isHttps, readCookie, readForm, sendPage, SESSION_COOKIE, sessionCookie, PORTAL_HEADERS } from './portal-http.js';
+import { isCrossSite, isHttps, readCookie, readForm, sendPage, SESSION_COOKIE, sessionCookie, PORTAL_HEADERS } from './portal-http.js';
 import { PortalKey } from './portal-key.js';
 import { closedPage, PORTAL_CSS, startPage } from './portal-pages.js';
 import { PortalSessions, type PortalSession } from './portal-sessions.js';
@@ -142,6 +142,7 @@ export class Portal implements HttpPart {
     }
     const route = POST_ROUTES[path];
     if (request.method !== 'POST' || route === undefined) return sendPage(response, 405, closedPage(page, 'There is no such form.'));
+    if (isCrossSite(request, this.#context.config.publicUrl)) return sendPage(response, 403, startPage(page, 'This form was sent from another site and was refused. Start again here.'));
     const form = await readForm(request);
     if (form === null || !sameToken(form.get('csrf') ?? '', session.data.csrf)) return sendPage(response, 403, startPage(page, 'This form has expired. Start again.'));
     const { perAddress, windowSeconds } = portal.limits;

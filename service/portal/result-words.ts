@@ -64,6 +64,11 @@ function minutesUntil(retryAfter: unknown, now: Date): number | null {
   return Number.isNaN(at) ? null : Math.max(1, Math.ceil((at - now.getTime()) / 60_000));
 }
 
+/** A time as the portal says it: one zone for everybody, named (`5 Dec 2026, 14:30 UTC`). */
+function formatUtc(at: Date): string {
+  return `${at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+}
+
 const NO_MATCH = 'That user name and password do not match.';
 
 /**
@@ -103,6 +108,10 @@ export function outcomeOf(result: Result | null, action: 'reset' | 'unlock'): Ou
   const reason = result.details['reason'];
   if (result.code === 'PASSWORD_POLICY' && reason === 'TOO_SHORT' && typeof result.details['minLength'] === 'number') {
     return { kind: 'refused', words: `That password is too short: use at least ${result.details['minLength']} characters.` };
+  }
+  const allowedAt = typeof result.details['allowedAt'] === 'string' ? new Date(result.details['allowedAt']) : null;
+  if (result.code === 'PASSWORD_TOO_YOUNG' && allowedAt !== null && !Number.isNaN(allowedAt.getTime())) {
+    return { kind: 'refused', words: `Your password was changed too recently. You can change it again from ${formatUtc(allowedAt)}.` };
   }
   if (result.code === 'PASSWORD_POLICY' && reason === 'HISTORY') return { kind: 'refused', words: 'You have used that password before. Choose one you have not used recently.' };
   if (result.code === 'OUT_OF_SCOPE' && reason === 'NOT_ELIGIBLE') return { kind: 'refused', words: 'Your organisation has not opened the self-service portal to this account.' };

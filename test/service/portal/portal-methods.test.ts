@@ -151,8 +151,17 @@ test('a reset OK with notApplied reads differently from a full success; refusals
   t.is(partial.kind, 'partial');
   t.regex(partial.words, /still locked/);
   t.regex(outcomeOf(result('PASSWORD_POLICY', { reason: 'TOO_SHORT', minLength: 12 }), 'reset').words, /at least 12 characters/);
+  t.is(outcomeOf(result('PASSWORD_POLICY', { reason: 'HISTORY' }), 'reset').words, 'You have used that password before. Choose one you have not used recently.');
+  t.is(
+    outcomeOf(result('PASSWORD_TOO_YOUNG', { reason: 'TOO_YOUNG', allowedAt: '2026-12-05T14:30:00.000Z' }), 'reset').words,
+    'Your password was changed too recently. You can change it again from 5 Dec 2026, 14:30 UTC.',
+  );
+  t.is(outcomeOf(result('PASSWORD_TOO_YOUNG', { reason: 'TOO_YOUNG' }), 'reset').words, 'Your password was changed too recently to change it again yet.');
+  t.is(outcomeOf(result('DIRECTORY_UNAVAILABLE'), 'reset').words, 'Your directory cannot be reached right now. Try again in a few minutes.');
+  t.is(outcomeOf(result('OUT_OF_SCOPE'), 'reset').words, 'This account cannot use the self-service portal.');
   t.regex(outcomeOf(result('OUT_OF_SCOPE', { reason: 'NOT_ELIGIBLE', eligibility: 'NOT_IN_ALLOWED_GROUP' }), 'reset').words, /not opened/);
-  t.is(outcomeOf(null, 'unlock').kind, 'refused');
+  // No agent answered within the portal command's lifetime: the user is told, nothing is pretended.
+  t.deepEqual(outcomeOf(null, 'unlock'), { kind: 'refused', words: 'Your directory did not answer in time. Nothing was changed; try again in a few minutes.' });
   // The OpenLDAP driver names its follow-ups `unlock` and `pwdReset`, the AD driver the attributes.
   t.regex(outcomeOf(result('OK', { notApplied: [{ what: 'unlock', code: 'PERMISSION_DENIED' }] }), 'reset').words, /still locked/);
   t.regex(outcomeOf(result('OK', { notApplied: [{ what: 'pwdReset', code: 'PERMISSION_DENIED' }] }), 'reset').words, /may ask you to change it again/);
