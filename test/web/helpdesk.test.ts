@@ -190,6 +190,33 @@ test.serial('reset with a typed password: OK in the list, and the new password b
   await page.close();
 });
 
+test.serial('reset with "must change at next sign-in": the directory asks for a change at the next sign-in, and the typed password is on no page', async (t) => {
+  const page = await context.newPage();
+  const reading: Promise<string>[] = [];
+  // A redirect has no body to read.
+  page.on('response', (response) => reading.push(response.text().catch(() => '')));
+  const password = 'Helpdesk-Force-Pass8!';
+  passwordsUsed.push(password);
+  await page.goto(`${url}/helpdesk/t/acme`);
+  const form = page.getByRole('form', { name: 'Reset a password' });
+  await form.getByLabel('User', { exact: true }).fill('bob');
+  await form.getByLabel('New password').fill(password);
+  await form.getByLabel('Must change at next sign-in').check();
+  await form.getByRole('button').click();
+  await page.getByRole('heading', { name: 'Commands: acme' }).waitFor();
+  t.is(await codeOf(page, 'resetPassword', 'bob'), 'OK');
+  t.deepEqual((await slapd.read(slapd.users.bob.dn, ['pwdReset'])).pwdReset, ['TRUE']);
+  const state = await env.cli(['state', '--tenant', env.tenant, '--user', 'bob', '--by', 'uid', '--json']);
+  t.like(JSON.parse(state.stdout).result, { code: 'OK', details: { mustChangePassword: true } });
+  const bodies = await Promise.all(reading);
+  t.true(bodies.length > 0);
+  t.false(
+    bodies.some((body) => body.includes(password)),
+    'the form comes back empty and no page shows the password',
+  );
+  await page.close();
+});
+
 test.serial('unlock a locked-out user', async (t) => {
   const page = await context.newPage();
   t.is((await slapd.read(slapd.users.erin.dn, ['pwdAccountLockedTime'])).pwdAccountLockedTime?.length, 1);

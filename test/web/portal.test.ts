@@ -14,7 +14,7 @@ import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { SmsReceiver } from '../helpers/sms-receiver.js';
 import { SmtpInbox } from '../helpers/smtp-inbox.js';
-import { screenshot } from './helpers/browser.js';
+import { focused, screenshot, unlabelledInputs } from './helpers/browser.js';
 import { codeIn, identify as identifyAt, launchPortalBrowser, section } from './helpers/portal-pages.js';
 import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
@@ -34,6 +34,8 @@ let context: BrowserContext;
 let browser: Awaited<ReturnType<typeof launchPortalBrowser>> | null = null;
 const totpSecrets: Record<string, string> = {};
 const passwordsUsed: string[] = [];
+/** What chromium received and asked for, over every test: the leak check reads it at the end. */
+const seen: { urls: string[]; responses: { url: string; headers: string; body: string }[]; reading: Promise<void>[] } = { urls: [], responses: [], reading: [] };
 
 const HELPDESK = 'helpdesk@corp.example';
 
@@ -91,6 +93,16 @@ test.before(async () => {
   }
   browser = await launchPortalBrowser();
   context = browser.context;
+  context.on('request', (request) => seen.urls.push(request.url()));
+  context.on('response', (response) => {
+    seen.reading.push(
+      (async () => {
+        const headers = JSON.stringify(await response.allHeaders().catch(() => ({})));
+        // A redirect has no body to read.
+        seen.responses.push({ url: response.url(), headers, body: await response.text().catch(() => '') });
+      })(),
+    );
+  });
 });
 
 test.after.always(async () => {
@@ -136,6 +148,7 @@ test.serial('authenticator app code unlocks a locked account (erin)', async (t) 
   const state = await env.cli(['state', '--tenant', env.tenant, '--user', 'erin', '--by', 'uid', '--json']);
   t.like(JSON.parse(state.stdout).result, { code: 'OK', details: { locked: false } });
   await inbox.waitFor('erin@corp.example', /Your account was unlocked/);
+  t.true(await canBind(slapd.users.erin.dn, slapd.users.erin.password), 'an unlock keeps the password');
   await page.close();
 });
 
@@ -240,6 +253,60 @@ test.serial('per-user limit: past portal.limits.perUser attempts, the answer is 
   await page.close();
 });
 
-test.serial('no password used reaches the database, a log or any file of the service', (t) => {
+test.serial('keyboard only: Tab and typing take a user from the start page through an authenticator code to a new password; every input has a label', async (t) => {
+  const page = await context.newPage();
+  const unlabelled: string[] = [];
+  const labelsOn = async (name: string): Promise<void> => {
+    for (const input of await unlabelledInputs(page)) unlabelled.push(`${name}: ${input}`);
+  };
+  const tabTo = async (matches: (f: Awaited<ReturnType<typeof focused>>) => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 25; i++) {
+      if (matches(await focused(page))) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+  await page.goto(url);
+  await labelsOn('start');
+  await tabTo((f) => f.id === 'user', 'the user name field');
+  await page.keyboard.type('alice');
+  await page.keyboard.press('Tab');
+  t.like(await focused(page), { tag: 'input', name: 'action' });
+  await tabTo((f) => f.tag === 'button' && f.text === 'Continue', 'Continue');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Prove it is you' }).waitFor();
+  await labelsOn('verify');
+  await tabTo((f) => f.id === 'code-totp', 'the authenticator code field');
+  await page.keyboard.type(new TOTP({ secret: Secret.fromBase32(totpSecrets['alice']!) }).generate());
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await labelsOn('password');
+  const password = 'Keyboard-Only-2026!';
+  passwordsUsed.push(password);
+  await tabTo((f) => f.id === 'password', 'the new password field');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Tab');
+  t.is((await focused(page)).id, 'confirm');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.getByText('Your new password is set. You can sign in with it now.').waitFor();
+  t.true(await canBind(slapd.users.alice.dn, password));
+  await page.goto(`${url}/register`);
+  await labelsOn('register');
+  await page.goto(`${url}/helpdesk/sign-in`);
+  await labelsOn('helpdesk-sign-in');
+  t.deepEqual(unlabelled, []);
+  await page.close();
+});
+
+test.serial('no password typed reaches a page, a header or a URL the browser saw, nor the database, a log or any file of the service', async (t) => {
+  await Promise.all(seen.reading);
+  t.true(seen.responses.length > 30, `only ${seen.responses.length} responses recorded`);
+  const leaks: string[] = [];
+  for (const secret of new Set(passwordsUsed)) {
+    for (const r of seen.responses) if (r.body.includes(secret) || r.headers.includes(secret)) leaks.push(`response ${r.url}`);
+    for (const u of seen.urls) if (u.includes(secret) || u.includes(encodeURIComponent(secret))) leaks.push(`url ${u}`);
+  }
+  t.deepEqual(leaks, []);
   t.deepEqual(findSecrets([env.dir], passwordsUsed), []);
 });
