@@ -165,7 +165,7 @@ test('a portal form from another site is refused even with the right token; Orig
   t.is((await client.post('/identify', { user: 'bob' }, { origin: 'http://127.0.0.1:8443' })).location, '/verify', 'the configured publicUrl (behind a balancer) is our origin too');
 });
 
-test('the password form and the reset need every required method: one of two is not enough, and nothing is sent', async (t) => {
+test('the password form and the reset need every required method, one of two is not enough; with no agent to answer, the page says nothing changed', async (t) => {
   const client = await session();
   t.is((await client.get('/password')).location, '/verify', 'nobody identified yet');
   await identify(client, 'alice');
@@ -182,6 +182,12 @@ test('the password form and the reset need every required method: one of two is 
   const app = new TOTP({ secret: Secret.fromBase32(totpSecret) });
   t.is((await client.post('/check', { method: 'totp', code: app.generate() })).location, '/password');
   t.is((await client.get('/password')).status, 200);
+  // No agent serves this tenant: the user is told nothing was changed, and the session is spent.
+  const finish = await client.post('/finish', { password: 'Any#Password2026', confirm: 'Any#Password2026' });
+  t.is(finish.status, 200);
+  t.regex(finish.text, /Your directory did not answer in time\. Nothing was changed; try again in a few minutes\./);
+  t.false(finish.text.includes('Any#Password2026'));
+  t.is((await client.get('/password')).location, '/verify');
   // Another browser has passed nothing, whatever this one did.
   const other = await session();
   await identify(other, 'alice');
