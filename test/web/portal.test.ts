@@ -3,7 +3,7 @@ import { Client } from 'ldapts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { openMigrated } from '../../service/db/open-database.js';
 import { PortalKey } from '../../service/portal/portal-key.js';
 import { portalDb } from '../../service/portal/portal-tables.js';
@@ -15,7 +15,7 @@ import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { SmsReceiver } from '../helpers/sms-receiver.js';
 import { SmtpInbox } from '../helpers/smtp-inbox.js';
 import { focused, screenshot, unlabelledInputs } from './helpers/browser.js';
-import { codeIn, identify as identifyAt, launchPortalBrowser, section } from './helpers/portal-pages.js';
+import { codeIn, identify as identifyAt, launchPortalBrowser, section, setPassword } from './helpers/portal-pages.js';
 import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // The self-service portal on the real service (`writeback-service serve` over TLS), a real agent
@@ -253,25 +253,46 @@ test.serial('per-user limit: past portal.limits.perUser attempts, the answer is 
   await page.close();
 });
 
-test.serial("a password the directory's rules refuse: the page names the minimum length, says nothing changed, names the help desk and never shows the password", async (t) => {
-  const page = await context.newPage();
-  await identify(page, 'alice');
+/** Identifies `user`, passes an e-mailed code and submits `password` twice. */
+async function resetByEmail(page: Page, user: string, password: string): Promise<void> {
+  await identify(page, user);
   const before = inbox.messages.length;
   await section(page, 'A code by e-mail').getByRole('button', { name: 'Send me a code' }).click();
-  const mail = await inbox.waitFor('alice@corp.example', /reset code/, 20_000, before);
+  const mail = await inbox.waitFor(`${user}@corp.example`, /reset code/, 20_000, before);
   await section(page, 'A code by e-mail').getByLabel('Code').fill(codeIn(mail.text));
   await section(page, 'A code by e-mail').getByRole('button', { name: 'Check the code' }).click();
+  await setPassword(page, password);
+}
+
+test.serial("a password the directory's rules refuse: the page names the minimum length, says nothing changed, names the help desk and never shows the password", async (t) => {
+  const page = await context.newPage();
   const short = 'Ab#1x';
   passwordsUsed.push(short);
-  await page.getByLabel('New password').fill(short);
-  await page.getByLabel('The same again').fill(short);
   const answer = page.waitForResponse((response) => response.url().endsWith('/finish'));
-  await page.getByRole('button', { name: 'Set my new password' }).click();
+  await resetByEmail(page, 'alice', short);
   // The seeded slapd's policy: pwdMinLength 8, checked by the agent before it writes.
   await page.getByText('That password is too short: use at least 8 characters.').waitFor();
   t.true(await page.getByRole('link', { name: HELPDESK }).isVisible());
   t.false((await (await answer).text()).includes(short));
   t.false(await canBind(slapd.users.alice.dn, short));
+  await page.close();
+});
+
+test.serial('directory unavailable: the page says to try again in a few minutes, and trying again works once the directory is back', async (t) => {
+  const page = await context.newPage();
+  const password = 'Portal-Retry-2026!';
+  passwordsUsed.push(password);
+  await slapd.stop();
+  try {
+    await resetByEmail(page, 'alice', password);
+    await page.getByText('Your directory cannot be reached right now. Try again in a few minutes.').waitFor();
+    t.true(await page.getByRole('link', { name: HELPDESK }).isVisible());
+  } finally {
+    await slapd.start();
+  }
+  await resetByEmail(page, 'alice', password);
+  await page.getByText('Your new password is set. You can sign in with it now.').waitFor();
+  t.true(await canBind(slapd.users.alice.dn, password));
   await page.close();
 });
 
