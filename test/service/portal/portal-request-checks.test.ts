@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { openMigrated } from '../../../service/db/open-database.js';
 import { PortalKey } from '../../../service/portal/portal-key.js';
+import { hashSessionId } from '../../../service/portal/portal-sessions.js';
 import { portalDb } from '../../../service/portal/portal-tables.js';
 import { Registrations } from '../../../service/portal/registrations.js';
 import { newTotpSecret } from '../../../service/portal/totp.js';
@@ -192,6 +193,27 @@ test('the password form and the reset need every required method, one of two is 
   const other = await session();
   await identify(other, 'alice');
   t.is((await other.get('/password')).location, '/verify');
+});
+
+test('a portal session past its 15 minutes is gone: its cookie gets a new, empty session and its token no longer works', async (t) => {
+  const client = await session();
+  await identify(client, 'bob');
+  const cookie = client.cookies.get('wb_portal')!;
+  const store = await openMigrated({ url: null, sqliteFile: join(dir, 'data', 'service.db') });
+  try {
+    await portalDb(store.db)
+      .updateTable('portal_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id_hash', '=', hashSessionId(cookie))
+      .execute();
+  } finally {
+    await store.close();
+  }
+  const stale = client.csrf;
+  const verify = await client.get('/verify');
+  t.is(verify.location, '/', 'the new session has no user');
+  t.not(client.cookies.get('wb_portal'), cookie, 'a new cookie was set');
+  t.is((await client.post('/identify', { user: 'bob', csrf: stale })).status, 403);
 });
 
 test('the per-user limit counts across sessions and reads the same for any name, known or not', async (t) => {
