@@ -1,10 +1,11 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runServiceCli } from '../helpers/service-process.js';
 
 // What a new admin gets wrong on the service side, each refused with exit 2 and one line that names
@@ -103,4 +104,17 @@ test('configuration numbers a node cannot run with are refused with their bounds
     t.true(oneLine(run.stderr), run.stderr);
     t.regex(run.stderr, expected, what);
   }
+});
+
+test('reset --password-stdin refuses a terminal, where the password would show as it is typed', async (t) => {
+  const data = await initialized('tty');
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  // `script` gives the command a pseudo-terminal as its standard input, as an admin at a shell would.
+  const command = [process.execPath, '--import', 'tsx', join(repo, 'service/cli/bin.ts'), 'reset', '--data', data, '--tenant', 'acme', '--user', 'alice', '--password-stdin'].join(' ');
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo, input: '', encoding: 'utf8', timeout: 60_000 });
+  t.is(run.status, 2, run.stdout);
+  t.regex(
+    run.stdout,
+    /--password-stdin reads a pipe, not a terminal, where the password would show as it is typed; pipe it in \(printf '%s\\n' "\$PASSWORD" \| writeback-service reset \.\.\.\) or use --generate/,
+  );
 });
