@@ -1,12 +1,12 @@
 import test from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runServiceCli } from '../helpers/service-process.js';
+import { runServiceCli, ServiceProcess } from '../helpers/service-process.js';
 
 // What a new admin gets wrong on the service side, each refused with exit 2 and one line that names
 // the file, flag or key to fix (never an "internal error", never a secret from the input).
@@ -117,4 +117,26 @@ test('reset --password-stdin refuses a terminal, where the password would show a
     run.stdout,
     /--password-stdin reads a pipe, not a terminal, where the password would show as it is typed; pipe it in \(printf '%s\\n' "\$PASSWORD" \| writeback-service reset \.\.\.\) or use --generate/,
   );
+});
+
+test('a signing key file that other accounts may read is refused with the chmod that fixes it, in keys/ and behind a file reference', async (t) => {
+  const data = await initialized('key-mode');
+  const [name] = readdirSync(join(data, 'keys'));
+  const keyFile = join(data, 'keys', name!);
+  chmodSync(keyFile, 0o644);
+  const open = await runServiceCli(['serve', '--data', data, '--listen', '127.0.0.1:0']);
+  t.is(open.code, 2);
+  t.true(oneLine(open.stderr), open.stderr);
+  t.regex(open.stderr, /signing key .*\.jwk is accessible to other accounts \(mode 0644\); run: chmod 600 /);
+  // The same key moved out of the data directory and named by a { "file": PATH } reference.
+  const moved = join(root, 'vault.jwk');
+  renameSync(keyFile, moved);
+  chmodSync(moved, 0o640);
+  editConfig(data, (config) => (config['signingKeys'] = { [name!.replace(/\.jwk$/, '')]: { file: moved } }));
+  const referenced = await runServiceCli(['serve', '--data', data, '--listen', '127.0.0.1:0']);
+  t.is(referenced.code, 2);
+  t.regex(referenced.stderr, /vault\.jwk is accessible to other accounts \(mode 0640\); run: chmod 600 .*vault\.jwk/);
+  chmodSync(moved, 0o600);
+  const { process: node } = await ServiceProcess.start(['--data', data, '--listen', '127.0.0.1:0'], join(root, 'key-mode-output'), 'serve');
+  t.is(await node.stop('SIGTERM'), 0, 'a 0600 key file behind a reference serves');
 });
