@@ -41,10 +41,15 @@ export class DataDir {
 
   /** Creates the directory and keys/ with mode 0700 (also tightening existing ones). */
   create(): void {
-    mkdirSync(this.path, { recursive: true, mode: 0o700 });
-    chmodSync(this.path, 0o700);
-    mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
-    chmodSync(this.keysDir, 0o700);
+    try {
+      mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      chmodSync(this.path, 0o700);
+      mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
+      chmodSync(this.keysDir, 0o700);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ServiceError('CONFIG', `cannot create the data directory ${this.path} (${reason}); pick a path the service's user may create, or create it and give it to that user`, { cause: error });
+    }
   }
 
   readConfig(): ServiceConfig {

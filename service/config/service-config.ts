@@ -1,5 +1,7 @@
+import { MAX_COMMAND_LIFETIME_MS } from '../../protocol/index.js';
 import { isSecretReference, type SecretReference } from './secret-reference.js';
 import { ServiceError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { checkPortalConfig, defaultPortalConfig, PORTAL_FREE_KEYS, type PortalConfig } from '../portal/portal-config.js';
 
 /**
@@ -82,6 +84,15 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   if (merged.database.url !== null && !/^postgres(ql)?:\/\//.test(merged.database.url)) {
     throw new ServiceError('CONFIG', `${file}: database.url must be a postgres:// URL (or null for the embedded database)`);
   }
+  for (const [path, [min, max]] of Object.entries(NUMBER_RANGES)) {
+    const value = path.split('.').reduce<unknown>((object, key) => (object as Json)[key], merged);
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw new ServiceError('CONFIG', `${file}: ${path} must be a whole number from ${min} to ${max}`);
+  }
+  try {
+    parseDuration(merged.registration.tokenTtl, 'registration.tokenTtl');
+  } catch (error) {
+    throw new ServiceError('CONFIG', `${file}: ${error instanceof Error ? error.message : 'registration.tokenTtl is not a duration'}`);
+  }
   for (const key of ['sessionMaxMs', 'sessionIdleMs'] as const) {
     const value = merged.helpdesk[key];
     if (!Number.isInteger(value) || value < 1000) throw new ServiceError('CONFIG', `${file}: helpdesk.${key} must be a whole number of milliseconds, at least 1000`);
@@ -89,6 +100,23 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
   checkPortalConfig(merged.portal, file);
   return merged;
 }
+
+/**
+ * The numbers a node could not run with outside these bounds: the heartbeat goes in `welcome`
+ * (protocol.md section 6: 1,000 to 3,600,000), a command may live 15 minutes at most (section 7).
+ */
+const NUMBER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  'database.poolSize': [1, 1000],
+  'agents.heartbeatIntervalMs': [1000, 3_600_000],
+  'agents.helloTimeoutMs': [100, 600_000],
+  'agents.clockSkewMs': [0, 3_600_000],
+  'commands.defaultTtlMs': [1000, MAX_COMMAND_LIFETIME_MS],
+  'commands.pollIntervalMs': [1, 60_000],
+  'commands.resultWaitMs': [1000, 24 * 3_600_000],
+  'registration.maxFailures': [1, 1_000_000],
+  'registration.failureWindowMs': [1000, 7 * 24 * 3_600_000],
+  'smtp.port': [1, 65535],
+} as const;
 
 /** Keys whose default is null or a free-form map take any value of the right broad kind. */
 const FREE_KEYS = new Set([

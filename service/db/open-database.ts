@@ -55,6 +55,11 @@ async function openSqlite(file: string, synchronous: 'full' | 'normal'): Promise
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<ServiceDb> {
+  // Checked here, where --db and database.url both arrive: another scheme would reach pg as a host name.
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? 'no scheme';
+    throw new ServiceError('CONFIG', `the database URL must be postgres://USER@HOST:PORT/DATABASE (got ${scheme}); for the embedded SQLite database, give no --db and leave database.url null`);
+  }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client's error (the server restarting) must not crash the node; the next query reports it.
   pool.on('error', () => undefined);

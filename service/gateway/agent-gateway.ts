@@ -21,6 +21,7 @@ import {
 } from '../../protocol/index.js';
 import { retireSupersededKeys } from '../keys/key-rotation.js';
 import { keyForAgent } from '../keys/signing-keys.js';
+import { isServiceError } from '../errors.js';
 import { errorName } from '../logger.js';
 import { clearSession, getAgent, recordSession, replaceTrustedKids, trustedKids } from '../store/agents.js';
 import { requeueAgentCommands } from '../store/commands.js';
@@ -275,7 +276,9 @@ export class AgentGateway {
     try {
       changed = await context.keys.refresh(db);
     } catch (error) {
-      context.logger.error('cannot load the new signing keys; going on with the ones held (copy keys/*.jwk to this node)', { error: errorName(error) });
+      // A ServiceError's message names the key file and the fix (missing, mode, mismatch), never key material.
+      const reason = isServiceError(error) ? { reason: error.message } : {};
+      context.logger.error('cannot load the new signing keys; going on with the ones held (copy keys/*.jwk to this node, mode 0600)', { error: errorName(error), ...reason });
       return;
     }
     if (!changed) return;

@@ -43,7 +43,7 @@ export async function loadSigningKeys(db: Kysely<ServiceDatabase>, dataDir: Data
   if (rows.length === 0) throw new ServiceError('CONFIG', 'the service has no signing key; run `writeback-service init` (or `keys rotate`)');
   return rows.map((row) => {
     const reference = config.signingKeys[row.kid] ?? { file: join('keys', `${row.kid}.jwk`) };
-    const text = readSecretReference(reference, dataDir.path, `signing key ${row.kid}`);
+    const text = readSecretReference(reference, dataDir.path, `signing key ${row.kid}`, { privateFile: true });
     let pair;
     try {
       pair = keyPairFromJwk(JSON.parse(text) as OkpPrivateJwk);

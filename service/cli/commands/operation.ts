@@ -103,8 +103,14 @@ function report(name: string, view: CommandView, generatedPassword: string | nul
   return ok ? OperationExit.ok : OperationExit.notOk;
 }
 
-/** The whole of stdin, less one trailing newline; an empty password is a usage error. */
+/** The whole of stdin (a pipe or a file), less one trailing newline; an empty password is a usage error. */
 async function readPasswordFromStdin(): Promise<string> {
+  // A terminal echoes what is typed: the password would be on the screen (and in its scrollback).
+  if (process.stdin.isTTY)
+    throw new ServiceError(
+      'USAGE',
+      `--password-stdin reads a pipe, not a terminal, where the password would show as it is typed; pipe it in (printf '%s\\n' "$PASSWORD" | writeback-service reset ...) or use --generate`,
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
   const text = Buffer.concat(chunks)
