@@ -53,3 +53,35 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
     return compiled;
   }
 }
+
+/**
+ * One query shape with a list of values whose length varies (`in (...)`, rows of an insert): one
+ * PreparedQuery per length up to `maxLength`, the values named `${name}${i}` by `listArgs`; a longer
+ * list is built and compiled for that run only.
+ */
+export class PreparedByLength<R> {
+  readonly #build: (db: Db, param: <T>(name: string) => T, length: number) => Compilable<R>;
+  readonly #maxLength: number;
+  readonly #byLength = new Map<number, PreparedQuery<Record<string, unknown>, R>>();
+
+  constructor(build: (db: Db, param: <T>(name: string) => T, length: number) => Compilable<R>, maxLength = 64) {
+    this.#build = build;
+    this.#maxLength = maxLength;
+  }
+
+  execute(db: Db, length: number, args: Record<string, unknown>, via: Db = db): Promise<QueryResult<R>> {
+    if (length > this.#maxLength) return via.executeQuery(this.#build(via, <T>(name: string) => args[name] as T, length));
+    let prepared = this.#byLength.get(length);
+    if (prepared === undefined) {
+      prepared = new PreparedQuery<Record<string, unknown>, R>((built, param) => this.#build(built, <T>(name: string) => param(name) as T, length));
+      this.#byLength.set(length, prepared);
+    }
+    return prepared.execute(db, args, via);
+  }
+}
+
+/** `{ [name + i]: values[i] }`: the arguments of a PreparedByLength for a list. */
+export function listArgs(name: string, values: readonly unknown[], into: Record<string, unknown> = {}): Record<string, unknown> {
+  values.forEach((value, i) => (into[`${name}${i}`] = value));
+  return into;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { openMigrated, type DialectName, type ServiceDb } from '../../service/db/open-database.js';
-import { PreparedQuery } from '../../service/db/prepared-query.js';
+import { listArgs, PreparedByLength, PreparedQuery } from '../../service/db/prepared-query.js';
 import { insertAgent, listAgents } from '../../service/store/agents.js';
 import { claimCommands } from '../../service/store/commands.js';
 import { insertCommand } from '../../service/store/command-inserts.js';
@@ -79,6 +79,31 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     t.deepEqual(
       lists.map((rows) => rows.map((row) => row.tenant_id)),
       agents.map((tenantId) => [tenantId]),
+    );
+  });
+
+  test.serial(`${dialect}: a list query gives each length its own compiled form, and a list past the longest is built for that run`, async (t) => {
+    const store = await openStore(t, dialect);
+    const names = Array.from({ length: 8 }, (_, i) => `tenant-${i}`);
+    for (const name of names) await createTenant(store.db, name, NOW);
+    const byNames = new PreparedByLength<{ name: string }>(
+      (db, param, length) =>
+        db
+          .selectFrom('tenants')
+          .select('name')
+          .where(
+            'name',
+            'in',
+            Array.from({ length }, (_, i) => param<string>(`name${i}`)),
+          )
+          .orderBy('name'),
+      4,
+    );
+    const lists = [names.slice(0, 1), names.slice(2, 4), names.slice(5, 8), ['nobody', names[7]!], names.slice(1, 4), names];
+    const found = await Promise.all(lists.map((list) => byNames.execute(store.db, list.length, listArgs('name', list))));
+    t.deepEqual(
+      found.map((result) => result.rows.map((row) => row.name)),
+      lists.map((list) => list.filter((name) => name !== 'nobody').sort()),
     );
   });
 
