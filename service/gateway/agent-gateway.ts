@@ -61,7 +61,7 @@ export class AgentGateway {
   constructor(context: NodeContext) {
     this.#context = context;
     this.dispatcher = new Dispatcher(context, this);
-    this.#outcomes = new OutcomeBatch(context.store, context.now);
+    this.#outcomes = new OutcomeBatch(context.store.db, context.now);
   }
 
   get draining(): boolean {

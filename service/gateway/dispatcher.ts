@@ -77,7 +77,7 @@ export class Dispatcher {
 
   async #claim(session: Session): Promise<boolean> {
     const limit = session.credit;
-    const claimed = await claimCommands(this.#context.store, {
+    const claimed = await claimCommands(this.#context.store.db, this.#context.store.dialect, {
       tenantId: session.tenantId,
       agentId: session.agentId,
       sessionId: session.sessionId,

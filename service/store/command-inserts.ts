@@ -3,7 +3,6 @@ import type { NewCommand, ServiceDatabase } from '../db/database-schema.js';
 import type { ServiceDb } from '../db/open-database.js';
 import { PreparedByLength } from '../db/prepared-query.js';
 import { COMMANDS_CHANNEL } from '../gateway/postgres-wakeup.js';
-import { joinTurn } from './turn-transaction.js';
 
 interface PendingInsert {
   command: NewCommand;
@@ -12,16 +11,16 @@ interface PendingInsert {
   reject: (error: unknown) => void;
 }
 
-/** Submissions of the current event-loop turn, per open database, until their transaction takes them. */
+/** Submissions waiting for the end of the current event-loop turn, per open database. */
 const pending = new WeakMap<ServiceDb, PendingInsert[]>();
 
 /**
  * Stores a submitted command with one sealed copy of its secret per agent that may receive it.
- * Submissions of one event-loop turn (concurrent admin API or help desk requests) are written
- * together, in the transaction of the turn (`joinTurn`): one commit, so one fsync on SQLite with
- * `synchronous=full`, and on PostgreSQL one NOTIFY per tenant, which PostgreSQL delivers at the
- * commit, so no node looks before the rows are there. The promise settles after the commit; when the
- * transaction fails, each command is tried alone, so one bad row cannot fail the others.
+ * Submissions of one event-loop turn (concurrent admin API or help desk requests) share one
+ * transaction: one commit, so one fsync on SQLite with `synchronous=full`, and on PostgreSQL one
+ * NOTIFY per tenant, which PostgreSQL delivers at the commit, so no node looks before the rows are
+ * there. The promise settles after the commit; when a batch fails, each command is tried alone, so
+ * one bad row cannot fail the others.
  */
 export function insertCommand(store: ServiceDb, command: NewCommand, sealed: ReadonlyMap<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,30 +29,25 @@ export function insertCommand(store: ServiceDb, command: NewCommand, sealed: Rea
       queue.push({ command, sealed, resolve, reject });
       return;
     }
-    const batch: PendingInsert[] = [{ command, sealed, resolve, reject }];
-    pending.set(store, batch);
-    // From the moment the transaction takes the batch, a new submission starts the next one.
-    const close = (): void => {
-      if (pending.get(store) === batch) pending.delete(store);
-    };
-    joinTurn(store, {
-      write: (tx) => {
-        close();
-        return insertAll(tx, store, batch);
-      },
-      committed: () => {
-        for (const one of batch) one.resolve();
-      },
-      alone: async () => {
-        close();
-        for (const one of batch)
-          await store.db
-            .transaction()
-            .execute((tx) => insertAll(tx, store, [one]))
-            .then(one.resolve, one.reject);
-      },
-    });
+    pending.set(store, [{ command, sealed, resolve, reject }]);
+    setImmediate(() => void flush(store));
   });
+}
+
+async function flush(store: ServiceDb): Promise<void> {
+  const batch = pending.get(store) ?? [];
+  pending.delete(store);
+  try {
+    await store.db.transaction().execute((tx) => insertAll(tx, store, batch));
+  } catch {
+    for (const one of batch)
+      await store.db
+        .transaction()
+        .execute((tx) => insertAll(tx, store, [one]))
+        .then(one.resolve, one.reject);
+    return;
+  }
+  for (const one of batch) one.resolve();
 }
 
 /** Every column of a command row, in the order the insert names them. */

@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { CommandRow, ServiceDatabase } from '../db/database-schema.js';
-import type { DialectName, ServiceDb } from '../db/open-database.js';
+import type { DialectName } from '../db/open-database.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import { CommandState } from './command-states.js';
-import { joinTurn } from './turn-transaction.js';
 
 export async function getCommand(db: Kysely<ServiceDatabase>, id: string): Promise<CommandRow | undefined> {
   return db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
@@ -69,33 +68,15 @@ export interface Claimed {
  * for it exists, or no secret). One UPDATE statement picks and claims them, only while the session
  * is still the agent's current one, so nodes never claim twice; on PostgreSQL the pick skips rows
  * another node is claiming at the same moment (FOR UPDATE SKIP LOCKED), and on SQLite the statement
- * holds the write lock from its start. It runs in the transaction of the turn (`joinTurn`) and
- * resolves after its commit, so a command is sent only once its claim is durable.
+ * holds the write lock from its start.
  */
-export function claimCommands(store: ServiceDb, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
-  return new Promise((resolve, reject) => {
-    let claimed: Claimed[] = [];
-    joinTurn(store, {
-      write: async (tx) => {
-        claimed = await claimIn(store, tx, claim);
-      },
-      committed: () => resolve(claimed),
-      alone: () =>
-        store.db
-          .transaction()
-          .execute((tx) => claimIn(store, tx, claim))
-          .then(resolve, reject),
-    });
-  });
-}
-
-async function claimIn(store: ServiceDb, tx: Kysely<ServiceDatabase>, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
+export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: DialectName, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
   const { tenantId, agentId, sessionId, limit } = claim;
-  const claimed = (await CLAIM[store.dialect].execute(store.db, { tenantId, agentId, sessionId, limit, now: claim.now.toISOString() }, tx)).rows;
+  const claimed = (await CLAIM[dialect].execute(db, { tenantId, agentId, sessionId, limit, now: claim.now.toISOString() })).rows;
   if (claimed.length === 0) return [];
   const withSecret = claimed.filter((c) => c.has_secret === 1).map((c) => c.id);
   const secrets =
-    withSecret.length === 0 ? [] : await tx.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', agentId).where('command_id', 'in', withSecret).execute();
+    withSecret.length === 0 ? [] : await db.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', agentId).where('command_id', 'in', withSecret).execute();
   const byId = new Map(secrets.map((s) => [s.command_id, s.sealed]));
   return claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)).map((command) => ({ command, sealed: byId.get(command.id) ?? null }));
 }

@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Result } from '../../protocol/index.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
-import type { ServiceDb } from '../db/open-database.js';
 import { listArgs, PreparedByLength } from '../db/prepared-query.js';
 import { CommandState } from './command-states.js';
 import type { StoreOutcome } from './results.js';
 import { storeResult } from './results.js';
-import { joinTurn } from './turn-transaction.js';
 
 interface PendingAck {
   commandId: string;
@@ -34,9 +32,9 @@ interface Settle<T> {
 
 /**
  * Acks and verified results that arrive in the same event-loop turn (the agent sends the frames of
- * one turn in one TLS record, so a busy agent's acks and results come in groups) are written in the
- * transaction of the turn (`joinTurn`), with whatever else the node writes in it: one commit, so one
- * fsync on SQLite and one commit on PostgreSQL, instead of one per frame. Each caller's promise settles only after that commit, so a resultAck still goes out only
+ * one turn in one TLS record, so a busy agent's acks and results come in groups) are written in one
+ * transaction: one commit, so one fsync on SQLite and one commit on PostgreSQL, instead of one per
+ * frame. Each caller's promise settles only after that commit, so a resultAck still goes out only
  * once its result is stored. The rules are those of one write at a time (`storeResult`): an ack
  * only moves a sent command to acknowledged; a result is stored once per command and only for the
  * agent the command was given to, and its sealed secrets are deleted in the same transaction. When
@@ -49,11 +47,11 @@ export class OutcomeBatch {
   #results: PendingResult[] = [];
   #scheduled = false;
   #ackTimer: NodeJS.Timeout | null = null;
-  readonly #store: ServiceDb;
+  readonly #db: Kysely<ServiceDatabase>;
   readonly #now: () => Date;
 
-  constructor(store: ServiceDb, now: () => Date) {
-    this.#store = store;
+  constructor(db: Kysely<ServiceDatabase>, now: () => Date) {
+    this.#db = db;
     this.#now = now;
   }
 
@@ -73,33 +71,13 @@ export class OutcomeBatch {
     });
   }
 
-  /** Joins the transaction of the turn (`joinTurn`), which takes what has arrived by the time it runs. */
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    let batch: Taken | null = null;
-    const take = (): Taken => (batch ??= this.#take());
-    const db = this.#store.db;
-    joinTurn(this.#store, {
-      write: async (tx) => {
-        const taken = take();
-        await writeAcks(db, tx, taken.acks, taken.now);
-        taken.outcomes = await writeResults(db, tx, taken.results, taken.now);
-      },
-      committed: () => {
-        const { acks, dropped, results, outcomes } = take();
-        for (const ack of [...acks, ...dropped]) ack.done.resolve();
-        results.forEach((pending, i) => pending.done.resolve(outcomes[i]!));
-      },
-      alone: async () => {
-        const { acks, dropped, results, now } = take();
-        for (const ack of dropped) ack.done.resolve();
-        await this.#oneByOne(acks, results, now);
-      },
-    });
+    setImmediate(() => void this.#flush());
   }
 
-  #take(): Taken {
+  async #flush(): Promise<void> {
     this.#scheduled = false;
     if (this.#ackTimer !== null) clearTimeout(this.#ackTimer);
     this.#ackTimer = null;
@@ -109,27 +87,30 @@ export class OutcomeBatch {
     const dropped = this.#acks.filter((ack) => resulted.has(`${ack.agentId} ${ack.commandId}`));
     this.#acks = [];
     this.#results = [];
-    return { acks, dropped, results, now: this.#now(), outcomes: [] };
+    const now = this.#now();
+    let outcomes: StoreOutcome[];
+    try {
+      outcomes = await this.#db.transaction().execute(async (tx) => {
+        await writeAcks(this.#db, tx, acks, now);
+        return writeResults(this.#db, tx, results, now);
+      });
+    } catch {
+      for (const ack of dropped) ack.done.resolve();
+      await this.#oneByOne(acks, results, now);
+      return;
+    }
+    for (const ack of [...acks, ...dropped]) ack.done.resolve();
+    results.forEach((pending, i) => pending.done.resolve(outcomes[i]!));
   }
 
   async #oneByOne(acks: PendingAck[], results: PendingResult[], now: Date): Promise<void> {
-    const { db } = this.#store;
     for (const ack of acks) {
-      await writeAcks(db, db, [ack], now).then(ack.done.resolve, ack.done.reject);
+      await writeAcks(this.#db, this.#db, [ack], now).then(ack.done.resolve, ack.done.reject);
     }
     for (const pending of results) {
-      await storeResult(db, pending.result, pending.signature, now).then(pending.done.resolve, pending.done.reject);
+      await storeResult(this.#db, pending.result, pending.signature, now).then(pending.done.resolve, pending.done.reject);
     }
   }
-}
-
-/** What one transaction of the batch writes: the acks (less those whose result came with them), the results, and their outcomes. */
-interface Taken {
-  acks: PendingAck[];
-  dropped: PendingAck[];
-  results: PendingResult[];
-  now: Date;
-  outcomes: StoreOutcome[];
 }
 
 /** The batch's statements, compiled once per number of commands they name (service/db/prepared-query.ts). */

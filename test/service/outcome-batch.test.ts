@@ -69,7 +69,7 @@ const result = (commandId: string, agentId: string, message = 'done'): Result =>
 test('one turn: the ack, the agent’s result stored once, its repeat a duplicate, another agent’s result naming the command not stored', async (t) => {
   const { store, tenantId } = await freshStore(t);
   const id = await sentCommand(store, tenantId);
-  const batch = new OutcomeBatch(store, () => NOW);
+  const batch = new OutcomeBatch(store.db, () => NOW);
   const [, forged, real, again] = await Promise.all([
     batch.acknowledge(id, 'agent-a'),
     batch.store(result(id, 'agent-b', 'forged'), 'sig-b'),
@@ -91,7 +91,7 @@ test('one turn: the ack, the agent’s result stored once, its repeat a duplicat
 test('an ack alone moves a sent command to acknowledged; a result in a later turn is stored and a late ack changes nothing', async (t) => {
   const { store, tenantId } = await freshStore(t);
   const [first, second] = [await sentCommand(store, tenantId), await sentCommand(store, tenantId)];
-  const batch = new OutcomeBatch(store, () => NOW);
+  const batch = new OutcomeBatch(store.db, () => NOW);
   await Promise.all([batch.acknowledge(first, 'agent-a'), batch.acknowledge(second, 'agent-b')]);
   const state = async (id: string) => (await store.db.selectFrom('commands').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
   t.is(await state(first), CommandState.acknowledged);

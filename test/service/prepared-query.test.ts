@@ -125,7 +125,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       return id;
     };
     const ids = [await queue(mine.id, 2), await queue(mine.id, 1), await queue(theirs.id, 0), await queue(mine.id, 3)];
-    const claim = (sessionId: string, limit: number) => claimCommands(store, { tenantId: mine.id, agentId: 'agent-a', sessionId, limit, now: NOW });
+    const claim = (sessionId: string, limit: number) => claimCommands(store.db, store.dialect, { tenantId: mine.id, agentId: 'agent-a', sessionId, limit, now: NOW });
     t.deepEqual(await claim('old-session', 5), [], 'a session that is no longer the agent’s claims nothing');
     const first = await claim('s1', 2);
     t.deepEqual(
