@@ -11,11 +11,11 @@ class Slot {
 /**
  * A hot query built and compiled by Kysely once per database, then run with new parameter values:
  * building the query objects and compiling them to SQL on every call cost several times SQLite's
- * own work on a simple read, on statements a node runs for every command. The SQL and the positions of the values are
- * Kysely's own; only the values change from run to run, and they are bound as parameters as always.
- * The build function gets `param(name)` for each value that varies; anything else it passes stays a
- * constant of the compiled query. A parameter must be a single value (never a list whose length
- * varies: that changes the SQL).
+ * own work on a simple read, on statements a node runs for every command. The SQL and the positions
+ * of the values are Kysely's own; only the values change from run to run, and they are bound as
+ * parameters as always. The build function gets `param(name)` for each value that varies; anything
+ * else it passes stays a constant of the compiled query. A parameter must be a single value (never a
+ * list whose length varies: that changes the SQL; see PreparedByLength).
  */
 export class PreparedQuery<A extends Record<string, unknown>, R> {
   readonly #build: (db: Db, param: <K extends keyof A & string>(name: K) => A[K]) => Compilable<R>;
