@@ -34,13 +34,23 @@ const jsonLine = winston.format((info) => {
 
 /** A winston logger writing the service's JSON lines to `stream` (stderr by default). */
 export function jsonLineLogger(level: LogLevel, stream: Writable = process.stderr): ServiceLogger {
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level,
     levels: winston.config.npm.levels,
     format: winston.format.combine(winston.format.timestamp(), jsonLine()),
     transports: [new winston.transports.Stream({ stream, eol: '\n' })],
     exitOnError: false,
   });
+  // winston formats every line (timestamp, JSON) before its transport drops a level that is off:
+  // on the hot path (a line per command) that work is skipped here instead.
+  const on = (at: LogLevel): boolean => winston.config.npm.levels[at] <= winston.config.npm.levels[level];
+  const off = (): void => undefined;
+  return {
+    debug: on('debug') ? logger.debug.bind(logger) : off,
+    info: on('info') ? logger.info.bind(logger) : off,
+    warn: on('warn') ? logger.warn.bind(logger) : off,
+    error: on('error') ? logger.error.bind(logger) : off,
+  };
 }
 
 export function errorName(error: unknown): string {

@@ -54,8 +54,13 @@ export class Dispatcher {
       return;
     }
     session.pumping = true;
-    session.pumpAgain = false;
-    const claim = this.#claim(session)
+    // The claim starts at the end of this turn: the results (or submissions) that arrive together
+    // each ask for a pump, and one claim then takes the credit they all freed.
+    const claim = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        session.pumpAgain = false;
+        return this.#stopped || session.credit <= 0 ? false : this.#claim(session);
+      })
       .then((full) => {
         session.pumping = false;
         // A full batch means more may be waiting, and a wake-up may have come meanwhile: go on at

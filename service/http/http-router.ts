@@ -59,18 +59,31 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
 }
 
-/** Reads a JSON body of at most `maxBytes`; null when it is too large or not JSON. */
-export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return null;
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    return null;
-  }
+/**
+ * Reads a JSON body of at most `maxBytes`; null when it is too large or not JSON. Read with stream
+ * events rather than an async iterator: one per request was a visible share of a node's CPU.
+ */
+export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else {
+        // The rest is not read: the request (and its connection) is dropped, as a sender of too much deserves.
+        request.off('data', onData).off('end', onEnd);
+        request.destroy();
+        resolve(null);
+      }
+    };
+    const onEnd = (): void => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown);
+      } catch {
+        resolve(null);
+      }
+    };
+    request.on('data', onData).on('end', onEnd).on('error', reject);
+  });
 }

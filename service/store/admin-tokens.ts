@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ServiceDatabase } from '../db/database-schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
 import { hashToken, newToken } from './secret-hash.js';
 
 /** Issues a bearer token for the admin API; it is printed once and only its hash is kept. */
@@ -17,9 +18,14 @@ export async function checkAdminToken(db: Kysely<ServiceDatabase>, token: string
   return (await findAdminToken(db, token))?.name ?? null;
 }
 
+/** Read on every admin API request: never cached, so a revoked token is refused at once on every node. */
+const TOKEN_BY_HASH = new PreparedQuery<{ tokenHash: string }, { name: string; token_hash: string }>((db, param) =>
+  db.selectFrom('admin_tokens').select(['name', 'token_hash']).where('token_hash', '=', param('tokenHash')),
+);
+
 /** The token's name and hash (its id: help desk sessions refer to it) when it is valid, else null. */
 export async function findAdminToken(db: Kysely<ServiceDatabase>, token: string): Promise<{ name: string; tokenHash: string } | null> {
-  const row = await db.selectFrom('admin_tokens').select(['name', 'token_hash']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const row = (await TOKEN_BY_HASH.execute(db, { tokenHash: hashToken(token) })).rows[0];
   return row === undefined ? null : { name: row.name, tokenHash: row.token_hash };
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AgentRow, ServiceDatabase } from '../db/database-schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
 
 export interface NewAgent {
   id: string;
@@ -42,15 +43,19 @@ export async function insertAgent(db: Kysely<ServiceDatabase>, agent: NewAgent, 
   });
 }
 
+/** Read at every submission (its secret is sealed to each of these agents). */
+const TENANT_AGENTS = new PreparedQuery<{ tenantId: string }, AgentRow>((db, param) =>
+  db.selectFrom('agents').selectAll().where('tenant_id', '=', param('tenantId')).where('removed_at', 'is', null).orderBy('registered_at'),
+);
+
 export async function getAgent(db: Kysely<ServiceDatabase>, agentId: string): Promise<AgentRow | undefined> {
   return db.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
 }
 
 /** The agents in use (a removed record is kept for audit but listed nowhere). */
 export async function listAgents(db: Kysely<ServiceDatabase>, tenantId: string | null): Promise<AgentRow[]> {
-  let query = db.selectFrom('agents').selectAll().where('removed_at', 'is', null).orderBy('registered_at');
-  if (tenantId !== null) query = query.where('tenant_id', '=', tenantId);
-  return query.execute();
+  if (tenantId !== null) return (await TENANT_AGENTS.execute(db, { tenantId })).rows;
+  return db.selectFrom('agents').selectAll().where('removed_at', 'is', null).orderBy('registered_at').execute();
 }
 
 export async function trustedKids(db: Kysely<ServiceDatabase>, agentId: string): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { NewCommand, ServiceDatabase } from '../db/database-schema.js';
 import type { ServiceDb } from '../db/open-database.js';
+import { PreparedByLength } from '../db/prepared-query.js';
 import { COMMANDS_CHANNEL } from '../gateway/postgres-wakeup.js';
 
 interface PendingInsert {
@@ -49,13 +50,51 @@ async function flush(store: ServiceDb): Promise<void> {
   for (const one of batch) one.resolve();
 }
 
+/** Every column of a command row, in the order the insert names them. */
+const COMMAND_COLUMNS = [
+  'id',
+  'tenant_id',
+  'op',
+  'directory',
+  'target',
+  'params',
+  'has_secret',
+  'state',
+  'agent_id',
+  'session_id',
+  'issued_at',
+  'expires_at',
+  'created_at',
+  'updated_at',
+  'sends',
+  'submitted_by',
+] as const satisfies readonly (keyof NewCommand)[];
+
+/** The inserts, compiled once per number of rows (service/db/prepared-query.ts). */
+const INSERT_COMMANDS = new PreparedByLength((db, param, length) =>
+  db.insertInto('commands').values(Array.from({ length }, (_, i) => Object.fromEntries(COMMAND_COLUMNS.map((column) => [column, param(`${column}${i}`)])) as NewCommand)),
+);
+const INSERT_SECRETS = new PreparedByLength((db, param, length) =>
+  db.insertInto('command_secrets').values(Array.from({ length }, (_, i) => ({ command_id: param<string>(`command${i}`), agent_id: param<string>(`agent${i}`), sealed: param<string>(`sealed${i}`) }))),
+);
+
 async function insertAll(tx: Kysely<ServiceDatabase>, store: ServiceDb, batch: readonly PendingInsert[]): Promise<void> {
-  await tx
-    .insertInto('commands')
-    .values(batch.map((one) => one.command))
-    .execute();
-  const secrets = batch.flatMap(({ command, sealed }) => [...sealed].map(([agentId, text]) => ({ command_id: command.id, agent_id: agentId, sealed: text })));
-  if (secrets.length > 0) await tx.insertInto('command_secrets').values(secrets).execute();
+  const commands: Record<string, unknown> = {};
+  batch.forEach(({ command }, i) => {
+    for (const column of COMMAND_COLUMNS) commands[`${column}${i}`] = command[column];
+  });
+  await INSERT_COMMANDS.execute(store.db, batch.length, commands, tx);
+  const secrets: Record<string, unknown> = {};
+  let count = 0;
+  for (const { command, sealed } of batch) {
+    for (const [agentId, text] of sealed) {
+      secrets[`command${count}`] = command.id;
+      secrets[`agent${count}`] = agentId;
+      secrets[`sealed${count}`] = text;
+      count++;
+    }
+  }
+  if (count > 0) await INSERT_SECRETS.execute(store.db, count, secrets, tx);
   if (store.dialect === 'postgres') {
     for (const tenantId of new Set(batch.map((one) => one.command.tenant_id))) await sql`select pg_notify(${COMMANDS_CHANNEL}, ${tenantId})`.execute(tx);
   }

@@ -1,11 +1,60 @@
 import type { Kysely } from 'kysely';
 import type { CommandRow, ServiceDatabase } from '../db/database-schema.js';
 import type { DialectName } from '../db/open-database.js';
+import { PreparedQuery } from '../db/prepared-query.js';
 import { CommandState } from './command-states.js';
 
 export async function getCommand(db: Kysely<ServiceDatabase>, id: string): Promise<CommandRow | undefined> {
   return db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+interface ClaimArgs extends Record<string, unknown> {
+  tenantId: string;
+  agentId: string;
+  sessionId: string;
+  limit: number;
+  now: string;
+}
+
+/** The claim, built once per dialect: it runs whenever an agent has room for more commands. */
+function claimQuery(dialect: DialectName): PreparedQuery<ClaimArgs, CommandRow> {
+  return new PreparedQuery<ClaimArgs, CommandRow>((db, param) => {
+    const agentId = param('agentId');
+    let candidates = db
+      .selectFrom('commands')
+      .select('id')
+      .where('tenant_id', '=', param('tenantId'))
+      .where('state', '=', CommandState.queued)
+      .where('expires_at', '>', param('now'))
+      .where((eb) =>
+        eb.or([
+          eb('agent_id', '=', agentId),
+          eb.and([
+            eb('agent_id', 'is', null),
+            eb.or([
+              eb('has_secret', '=', 0),
+              eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', agentId)),
+            ]),
+          ]),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(param('limit'));
+    if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+    return (
+      db
+        .updateTable('commands')
+        .set((eb) => ({ state: CommandState.sent, agent_id: agentId, session_id: param('sessionId'), updated_at: param('now'), sends: eb('sends', '+', 1) }))
+        .where('id', 'in', candidates)
+        .where('state', '=', CommandState.queued)
+        // Only while this session is still the agent's current one (another node may have taken it).
+        .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', agentId).where('agents.session_id', '=', param('sessionId'))))
+        .returningAll()
+    );
+  });
+}
+
+const CLAIM: Record<DialectName, PreparedQuery<ClaimArgs, CommandRow>> = { sqlite: claimQuery('sqlite'), postgres: claimQuery('postgres') };
 
 export interface Claimed {
   command: CommandRow;
@@ -22,41 +71,12 @@ export interface Claimed {
  * holds the write lock from its start.
  */
 export async function claimCommands(db: Kysely<ServiceDatabase>, dialect: DialectName, claim: { tenantId: string; agentId: string; sessionId: string; limit: number; now: Date }): Promise<Claimed[]> {
-  const nowText = claim.now.toISOString();
-  let candidates = db
-    .selectFrom('commands')
-    .select('id')
-    .where('tenant_id', '=', claim.tenantId)
-    .where('state', '=', CommandState.queued)
-    .where('expires_at', '>', nowText)
-    .where((eb) =>
-      eb.or([
-        eb('agent_id', '=', claim.agentId),
-        eb.and([
-          eb('agent_id', 'is', null),
-          eb.or([
-            eb('has_secret', '=', 0),
-            eb.exists(eb.selectFrom('command_secrets').select('command_id').whereRef('command_secrets.command_id', '=', 'commands.id').where('command_secrets.agent_id', '=', claim.agentId)),
-          ]),
-        ]),
-      ]),
-    )
-    .orderBy('created_at')
-    .limit(claim.limit);
-  if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-  const claimed = await db
-    .updateTable('commands')
-    .set((eb) => ({ state: CommandState.sent, agent_id: claim.agentId, session_id: claim.sessionId, updated_at: nowText, sends: eb('sends', '+', 1) }))
-    .where('id', 'in', candidates)
-    .where('state', '=', CommandState.queued)
-    // Only while this session is still the agent's current one (another node may have taken it).
-    .where((eb) => eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.id', '=', claim.agentId).where('agents.session_id', '=', claim.sessionId)))
-    .returningAll()
-    .execute();
+  const { tenantId, agentId, sessionId, limit } = claim;
+  const claimed = (await CLAIM[dialect].execute(db, { tenantId, agentId, sessionId, limit, now: claim.now.toISOString() })).rows;
   if (claimed.length === 0) return [];
   const withSecret = claimed.filter((c) => c.has_secret === 1).map((c) => c.id);
   const secrets =
-    withSecret.length === 0 ? [] : await db.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', claim.agentId).where('command_id', 'in', withSecret).execute();
+    withSecret.length === 0 ? [] : await db.selectFrom('command_secrets').select(['command_id', 'sealed']).where('agent_id', '=', agentId).where('command_id', 'in', withSecret).execute();
   const byId = new Map(secrets.map((s) => [s.command_id, s.sealed]));
   return claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)).map((command) => ({ command, sealed: byId.get(command.id) ?? null }));
 }

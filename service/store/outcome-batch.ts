@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Result } from '../../protocol/index.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
+import { listArgs, PreparedByLength } from '../db/prepared-query.js';
 import { CommandState } from './command-states.js';
 import type { StoreOutcome } from './results.js';
 import { storeResult } from './results.js';
@@ -90,8 +91,8 @@ export class OutcomeBatch {
     let outcomes: StoreOutcome[];
     try {
       outcomes = await this.#db.transaction().execute(async (tx) => {
-        await writeAcks(tx, acks, now);
-        return writeResults(tx, results, now);
+        await writeAcks(this.#db, tx, acks, now);
+        return writeResults(this.#db, tx, results, now);
       });
     } catch {
       for (const ack of dropped) ack.done.resolve();
@@ -104,7 +105,7 @@ export class OutcomeBatch {
 
   async #oneByOne(acks: PendingAck[], results: PendingResult[], now: Date): Promise<void> {
     for (const ack of acks) {
-      await writeAcks(this.#db, [ack], now).then(ack.done.resolve, ack.done.reject);
+      await writeAcks(this.#db, this.#db, [ack], now).then(ack.done.resolve, ack.done.reject);
     }
     for (const pending of results) {
       await storeResult(this.#db, pending.result, pending.signature, now).then(pending.done.resolve, pending.done.reject);
@@ -112,20 +113,50 @@ export class OutcomeBatch {
   }
 }
 
+/** The batch's statements, compiled once per number of commands they name (service/db/prepared-query.ts). */
+const ACK = new PreparedByLength((db, param, length) =>
+  db
+    .updateTable('commands')
+    .set({ state: CommandState.acknowledged, updated_at: param<string>('now') })
+    .where('agent_id', '=', param<string>('agentId'))
+    .where('id', 'in', ids(param, length))
+    .where('state', '=', CommandState.sent),
+);
+const MARK_DONE = new PreparedByLength<{ id: string }>((db, param, length) =>
+  db
+    .updateTable('commands')
+    .set({ state: CommandState.done, session_id: null, updated_at: param<string>('now') })
+    .where('agent_id', '=', param<string>('agentId'))
+    .where('id', 'in', ids(param, length))
+    .where('state', '!=', CommandState.done)
+    .returning('id'),
+);
+const INSERT_RESULTS = new PreparedByLength((db, param, length) =>
+  db.insertInto('results').values(
+    Array.from({ length }, (_, i) => ({
+      command_id: param<string>(`id${i}`),
+      agent_id: param<string>('agentId'),
+      result: param<string>(`result${i}`),
+      signature: param<string>(`signature${i}`),
+      code: param<string>(`code${i}`),
+      stored_at: param<string>('now'),
+    })),
+  ),
+);
+const DROP_SECRETS = new PreparedByLength((db, param, length) => db.deleteFrom('command_secrets').where('command_id', 'in', ids(param, length)));
+
+function ids(param: <T>(name: string) => T, length: number): string[] {
+  return Array.from({ length }, (_, i) => param<string>(`id${i}`));
+}
+
 /** One UPDATE per agent: its sent commands among `acks` become acknowledged. */
-async function writeAcks(db: Kysely<ServiceDatabase>, acks: readonly { commandId: string; agentId: string }[], now: Date): Promise<void> {
-  for (const [agentId, ids] of groupBy(
+async function writeAcks(db: Kysely<ServiceDatabase>, via: Kysely<ServiceDatabase>, acks: readonly { commandId: string; agentId: string }[], now: Date): Promise<void> {
+  for (const [agentId, commandIds] of groupBy(
     acks,
     (ack) => ack.agentId,
     (ack) => ack.commandId,
   )) {
-    await db
-      .updateTable('commands')
-      .set({ state: CommandState.acknowledged, updated_at: now.toISOString() })
-      .where('agent_id', '=', agentId)
-      .where('id', 'in', ids)
-      .where('state', '=', CommandState.sent)
-      .execute();
+    await ACK.execute(db, commandIds.length, listArgs('id', commandIds, { agentId, now: now.toISOString() }), via);
   }
 }
 
@@ -133,24 +164,17 @@ async function writeAcks(db: Kysely<ServiceDatabase>, acks: readonly { commandId
  * Per agent: marks its commands done (those it was given and not done yet), stores their results
  * and deletes their sealed secrets; the first result per command wins, a later one is a duplicate.
  */
-async function writeResults(db: Kysely<ServiceDatabase>, results: readonly PendingResult[], now: Date): Promise<StoreOutcome[]> {
+async function writeResults(db: Kysely<ServiceDatabase>, via: Kysely<ServiceDatabase>, results: readonly PendingResult[], now: Date): Promise<StoreOutcome[]> {
   const nowText = now.toISOString();
   const outcomeOf = new Map<string, StoreOutcome>();
-  for (const [agentId, ids] of groupBy(
+  for (const [agentId, commandIds] of groupBy(
     results,
     (r) => r.result.agentId,
     (r) => r.result.commandId,
   )) {
-    const unique = [...new Set(ids)];
+    const unique = [...new Set(commandIds)];
     // The write comes first: on SQLite a transaction that reads first cannot always upgrade its lock.
-    const touched = await db
-      .updateTable('commands')
-      .set({ state: CommandState.done, session_id: null, updated_at: nowText })
-      .where('agent_id', '=', agentId)
-      .where('id', 'in', unique)
-      .where('state', '!=', CommandState.done)
-      .returning('id')
-      .execute();
+    const touched = (await MARK_DONE.execute(db, unique.length, listArgs('id', unique, { agentId, now: nowText }), via)).rows;
     const stored = new Set(touched.map((row) => row.id));
     if (stored.size > 0) {
       const first = new Map<string, PendingResult>();
@@ -159,26 +183,19 @@ async function writeResults(db: Kysely<ServiceDatabase>, results: readonly Pendi
         const { commandId } = pending.result;
         if (pending.result.agentId === agentId && stored.has(commandId) && !first.has(commandId)) first.set(commandId, pending);
       }
-      await db
-        .insertInto('results')
-        .values(
-          [...first.values()].map(({ result, signature }) => ({
-            command_id: result.commandId,
-            agent_id: result.agentId,
-            result: JSON.stringify(result),
-            signature,
-            code: result.code,
-            stored_at: nowText,
-          })),
-        )
-        .execute();
-      await db
-        .deleteFrom('command_secrets')
-        .where('command_id', 'in', [...stored])
-        .execute();
+      const rows = [...first.values()];
+      const args: Record<string, unknown> = { agentId, now: nowText };
+      rows.forEach(({ result, signature }, i) => {
+        args[`id${i}`] = result.commandId;
+        args[`result${i}`] = JSON.stringify(result);
+        args[`signature${i}`] = signature;
+        args[`code${i}`] = result.code;
+      });
+      await INSERT_RESULTS.execute(db, rows.length, args, via);
+      await DROP_SECRETS.execute(db, stored.size, listArgs('id', [...stored]), via);
     }
     const rest = unique.filter((id) => !stored.has(id));
-    const existing = rest.length === 0 ? new Set<string>() : new Set((await db.selectFrom('results').select('command_id').where('command_id', 'in', rest).execute()).map((row) => row.command_id));
+    const existing = rest.length === 0 ? new Set<string>() : new Set((await via.selectFrom('results').select('command_id').where('command_id', 'in', rest).execute()).map((row) => row.command_id));
     for (const id of unique) outcomeOf.set(outcomeKey(agentId, id), stored.has(id) ? 'stored' : existing.has(id) ? 'duplicate' : 'unknown');
   }
   const seen = new Set<string>();
