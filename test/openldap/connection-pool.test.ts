@@ -253,7 +253,8 @@ test('a kept user connection that went dead while idle is replaced, and the bind
   t.teardown(() => slapd.destroy());
   const proxy = await countingProxy(slapd);
   t.teardown(() => proxy.close());
-  const pool = poolFor(slapd, new CaptureLogger(), { urls: [proxy.url], timeoutMs: 500 });
+  // The dead connection costs one timeout; the fresh one's TLS and bind need their own, so not too short on a loaded machine.
+  const pool = poolFor(slapd, new CaptureLogger(), { urls: [proxy.url], timeoutMs: 2_000 });
   t.teardown(() => pool.close());
   const { alice } = slapd.users;
   t.is(await whoAs(pool, alice.dn, alice.password), `dn:${alice.dn}`);
