@@ -91,7 +91,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     if (++received === count) finish();
   });
   try {
-    let prepared = service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count), firstIndex));
+    let prepared = await service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count), firstIndex));
     let built = prepared.length;
     const before = agent.stats();
     const serviceBefore = process.cpuUsage();
@@ -104,7 +104,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
         await pace(service, batch, shape.perSecond);
       }
       const next = Math.min(batchSize, count - built);
-      prepared = next > 0 ? service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
+      prepared = next > 0 ? await service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
       built += next;
       // Keep at most about two batches outstanding, so prepared frames do not pile up in memory.
       while (prepared.length > 0 && service.pendingCommands > batchSize) await delay(5);

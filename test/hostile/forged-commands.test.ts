@@ -34,9 +34,9 @@ test.after.always(async () => {
 });
 
 /** A genuine reset for a user of its own (sealed to the agent, not yet signed or sent). */
-function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): { command: Command; user: string } {
+async function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): Promise<{ command: Command; user: string }> {
   const user = directory.users[nextUser++]!;
-  const command = rig.service.buildCommand(
+  const command = await rig.service.buildCommand(
     {
       tenantId: rig.tenantId,
       agentId,
@@ -60,7 +60,7 @@ function resultOf(id: string): Promise<Result> {
 }
 
 async function refused(t: ExecutionContext, send: (command: Command) => void, code: string, options: { issuedAt?: Date; ttlMs?: number; acked?: boolean } = {}): Promise<void> {
-  const { command, user } = reset(options);
+  const { command, user } = await reset(options);
   const result = resultOf(command.id);
   send(command);
   t.like(await result, { commandId: command.id, code, status: 'rejected' });
@@ -77,7 +77,7 @@ test.serial('forged signature, unknown kid, and a kid naming another key: INVALI
 });
 
 test.serial('a forged frame cannot poison a real command id: the genuine command with that id still applies once', async (t) => {
-  const { command, user } = reset();
+  const { command, user } = await reset();
   const forged = resultOf(command.id);
   rig.service.sendSignedCommand(agentId, command, { signWith: generateKeyPairSync('ed25519').privateKey });
   t.like(await forged, { code: 'INVALID_SIGNATURE' });
@@ -117,7 +117,7 @@ test.serial('a downgraded sealing algorithm: re-signed → DECRYPTION_FAILED; no
 });
 
 test.serial('replays: same id with the same content, then with other content, then after a restart: one write, the first result every time', async (t) => {
-  const { command, user } = reset();
+  const { command, user } = await reset();
   const first = resultOf(command.id);
   rig.service.sendSignedCommand(agentId, command);
   const original = await first;
@@ -127,7 +127,7 @@ test.serial('replays: same id with the same content, then with other content, th
   rig.service.sendSignedCommand(agentId, command);
   t.true((await same).identical, 'the recorded result, byte for byte');
 
-  const other = reset();
+  const other = await reset();
   const altered = { ...other.command, id: command.id, target: command.target! };
   const again = rig.service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 15_000);
   rig.service.sendSignedCommand(agentId, altered);

@@ -69,7 +69,7 @@ test('a version-1 agent (a raw client offering only writeback.v1) with a version
 test("the agent's connection narrowed to version 1 gets v1 from a v2 service, and sends no features", async (t) => {
   const sim = await startSim(t);
   const signing = generateKeyPair('Ed25519');
-  const registered = sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
+  const registered = await sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
   const connection = new ServiceConnection({
     endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null },
     agentId: registered.agentId,
@@ -95,7 +95,7 @@ test("the agent's connection narrowed to version 1 gets v1 from a v2 service, an
 test('a service offering only a version the agent does not offer is refused before the handshake', async (t) => {
   const sim = await startSim(t, { subprotocols: [Subprotocol.v2] });
   const signing = generateKeyPair('Ed25519');
-  const registered = sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
+  const registered = await sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
   const logger = captureLogger();
   const connection = new ServiceConnection({
     endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null },
