@@ -78,7 +78,8 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
   const sent = service.on('commandSent', (event) => {
     if (!event.redelivery) sentAt.set(event.commandId, performance.now());
   });
-  const results = service.on('result', (event) => {
+  // Prepared frames go out raw: the service acknowledges their results without storing them (it never issued these ids).
+  const results = service.on('unstoredResult', (event) => {
     const start = sentAt.get(event.result.commandId);
     if (start === undefined) return;
     sentAt.delete(event.result.commandId);

@@ -36,10 +36,11 @@ test('the agent with a version-1-only service: v1 is picked, hello and welcome a
 test('the agent with a version-2 service: v2 is picked and keyRotation is shared (auditCheckpoint and directories too, where the service lists them)', async (t) => {
   const rig = await InProcessAgent.create();
   t.teardown(() => rig.close());
-  t.like(rig.service.session(rig.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation] });
-  t.deepEqual(inHello(rig.service)!['features'], [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories]);
-  t.deepEqual(outWelcome(rig.service)!['features'], [Feature.keyRotation]);
-  t.deepEqual([...rig.agent!.connection.features], [Feature.keyRotation]);
+  const all = [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories];
+  t.like(rig.service.session(rig.agentId), { protocol: Subprotocol.v2, features: all });
+  t.deepEqual(inHello(rig.service)!['features'], all);
+  t.deepEqual(outWelcome(rig.service)!['features'], all);
+  t.deepEqual([...rig.agent!.connection.features], all);
   t.is((await rig.command()).code, 'OK');
 });
 
