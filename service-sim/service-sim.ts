@@ -33,12 +33,11 @@ import { SigningKeyring } from '../service/keys/signing-keyring.js';
 import { KeyStatus, keyForAgent, type LoadedSigningKey } from '../service/keys/signing-keys.js';
 import { getAgent, insertAgent, listAgents, trustedKids } from '../service/store/agents.js';
 import { latestAuditCheckpoint } from '../service/store/audit-checkpoints.js';
-import { insertCommand } from '../service/store/command-inserts.js';
-import { CommandState } from '../service/store/command-states.js';
 import { getResult } from '../service/store/results.js';
-import { hashToken, newToken } from '../service/store/secret-hash.js';
-import type { AgentRow } from '../service/db/database-schema.js';
+import { newToken } from '../service/store/secret-hash.js';
 import { composeCommand, type CommandSpec } from './command-spec.js';
+import { PreparedFrames, type PreparedCommand } from './prepared-frames.js';
+import { ensureTenant, queueCommand, registeredAgent, requireAgent, storeRegistrationToken, type RegisteredAgent } from './rig-store.js';
 import { TypedEvents, type Disposable } from './events.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, silentLogger, systemClock, type ServiceSimOptions } from './options.js';
 import { listen, type ListeningServer } from './server.js';
@@ -52,28 +51,6 @@ export interface IssuedCommand {
   result: Promise<Result>;
 }
 
-/** A signed, sealed frame built ahead of time (benchmarks), for one agent, sent raw by `sendPrepared`. */
-export interface PreparedCommand {
-  id: string;
-  tenantId: string;
-  agentId: string;
-  command: Command;
-  frame: string;
-}
-
-/** What the service holds of a registered agent, as tests read it. */
-export interface RegisteredAgent {
-  agentId: string;
-  tenantId: string;
-  agentName: string;
-  hostname: string;
-  agentVersion: string;
-  /** Raw public keys, base64url. */
-  signingKey: string;
-  encryptionKey: string;
-  registeredAt: string;
-}
-
 /** A checkpoint the service holds for an agent, and when it arrived. */
 export interface HeldCheckpoint {
   checkpoint: AuditCheckpoint;
@@ -83,12 +60,6 @@ export interface HeldCheckpoint {
 interface Waiter {
   resolve: (result: Result) => void;
   reject: (error: Error) => void;
-}
-
-/** The bench's own window over raw prepared frames: the agent's maxInFlight, counted by the rig, not the service. */
-interface PreparedWindow {
-  queue: PreparedCommand[];
-  inFlight: Map<string, PreparedCommand>;
 }
 
 /**
@@ -119,7 +90,14 @@ export class ServiceSim {
   readonly #capabilities = new WeakMap<Connection, readonly string[]>();
   /** Connections accepted while stalled: challenged once the stall ends. */
   readonly #held = new Set<Connection>();
-  readonly #prepared = new Map<string, PreparedWindow>();
+  readonly #prepared = new PreparedFrames({
+    session: (agentId) => this.gateway.sessions.get(agentId),
+    send: (session, item, outstanding) => {
+      this.gateway.sendRaw(session.connection, item.frame);
+      this.events.emit('commandSent', { agentId: session.agentId, commandId: item.id, outstanding, maxInFlight: session.maxInFlight, redelivery: false });
+    },
+    answered: (commandId) => this.#answers.has(commandId),
+  });
   /** Registration tokens being written: a `register` waits for them (the rig hands tokens out at once). */
   readonly #tokenWrites = new Set<Promise<unknown>>();
   /** Signing keys by kid; `#keyOrder` has the preferred (active) one first. */
@@ -196,7 +174,7 @@ export class ServiceSim {
       helloRefused: (connection, agentId, code) => rig().events.emit('helloRefused', { connectionId: connection.id, agentId, code }),
       sessionOpened: (session) => {
         rig().events.emit('agentConnected', rig().#info(session));
-        rig().#pumpPrepared(session.agentId);
+        rig().#prepared.pump(session.agentId);
       },
       sessionClosed: (session, code) => rig().#sessionClosed(session, code),
       connectionClosed: (connection, code) => {
@@ -311,14 +289,7 @@ export class ServiceSim {
   issueRegistrationToken(tenantId: string): string {
     if (this.#stopped) throw new Error('the service is stopped');
     const token = newToken('wbr_');
-    const now = this.context.now();
-    const ttlMs = 24 * 3600_000;
-    const write = this.#ensureTenant(tenantId).then(() =>
-      this.context.store.db
-        .insertInto('registration_tokens')
-        .values({ token_hash: hashToken(token), tenant_id: tenantId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlMs).toISOString(), used_at: null, agent_id: null })
-        .execute(),
-    );
+    const write = storeRegistrationToken(this.context.store, token, tenantId, this.context.now());
     this.#tokenWrites.add(write);
     void write.finally(() => this.#tokenWrites.delete(write)).catch(() => undefined);
     return token;
@@ -339,7 +310,7 @@ export class ServiceSim {
       throw new Error('signingKey must be a raw Ed25519 key and encryptionKey a raw X25519 key');
     const agentId = init.agentId ?? randomUUID();
     const { db } = this.context.store;
-    await this.#ensureTenant(init.tenantId);
+    await ensureTenant(this.context.store, init.tenantId, this.context.now());
     await insertAgent(
       db,
       {
@@ -485,7 +456,7 @@ export class ServiceSim {
     const result = new Promise<Result>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
     // Nobody has to await it: a rig stopped with commands pending is no unhandled rejection.
     result.catch(() => undefined);
-    this.#queue(id, spec).then(
+    queueCommand(this.context, id, spec).then(
       () => this.gateway.dispatcher.pumpAll(),
       (error: unknown) => {
         this.#waiting.get(id)?.reject(error instanceof Error ? error : new Error(String(error)));
@@ -497,7 +468,7 @@ export class ServiceSim {
 
   /** C sealed to `spec.agentId`, not signed or sent: tests alter it and send it with `sendSignedCommand`. */
   async buildCommand(spec: CommandSpec & { agentId: string }, options: { issuedAt?: Date } = {}): Promise<Command> {
-    const agent = await this.#requireAgent(spec.agentId);
+    const agent = await requireAgent(this.context.store, spec.agentId);
     const encryptionKey = publicKeyFromRaw(agent.encryption_key, 'X25519')!;
     return composeCommand(spec, {
       id: spec.id ?? randomUUID(),
@@ -562,24 +533,14 @@ export class ServiceSim {
    * ids); each resolves with the agent's verified result.
    */
   sendPrepared(prepared: readonly PreparedCommand[]): IssuedCommand[] {
-    const issued = prepared.map((item) => {
-      let window = this.#prepared.get(item.agentId);
-      if (window === undefined) {
-        window = { queue: [], inFlight: new Map() };
-        this.#prepared.set(item.agentId, window);
-      }
-      window.queue.push(item);
-      return { id: item.id, result: this.answer(item.id, 24 * 3600_000) };
-    });
-    for (const agentId of new Set(prepared.map((item) => item.agentId))) this.#pumpPrepared(agentId);
+    const issued = prepared.map((item) => ({ id: item.id, result: this.answer(item.id, 24 * 3600_000) }));
+    this.#prepared.add(prepared);
     return issued;
   }
 
   /** Commands issued through the rig without a stored result yet, and prepared frames sent or waiting to be, without an answer. */
   get pendingCommands(): number {
-    let prepared = 0;
-    for (const window of this.#prepared.values()) prepared += window.queue.length + window.inFlight.size;
-    return this.#waiting.size + prepared;
+    return this.#waiting.size + this.#prepared.pending;
   }
 
   // --- faults ------------------------------------------------------------------------------
@@ -670,64 +631,8 @@ export class ServiceSim {
     );
   }
 
-  /** Tests name tenants by id: the service's tenant row (named as its id) is made on first use. */
-  async #ensureTenant(tenantId: string): Promise<void> {
-    await this.context.store.db
-      .insertInto('tenants')
-      .values({ id: tenantId, name: tenantId, created_at: this.context.now().toISOString() })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-
   #syncKeyring(): void {
     this.keyring.replace(this.#keyOrder.map((kid) => this.#keys.get(kid)!));
-  }
-
-  async #requireAgent(agentId: string): Promise<AgentRow> {
-    const agent = await getAgent(this.context.store.db, agentId);
-    if (agent === undefined || agent.removed_at !== null) throw new Error(`unknown agent ${agentId}`);
-    return agent;
-  }
-
-  /** The service's insert path (store/command-inserts.ts), with the rig's choices: any op, a chosen id, a pinned agent. */
-  async #queue(id: string, spec: CommandSpec): Promise<void> {
-    const { store } = this.context;
-    let agents: AgentRow[];
-    if (spec.agentId !== undefined) {
-      const agent = await this.#requireAgent(spec.agentId);
-      if (agent.tenant_id !== spec.tenantId) throw new Error('the pinned agent is of another tenant (use sendSignedCommand for WRONG_AGENT tests)');
-      agents = [agent];
-    } else agents = await listAgents(store.db, spec.tenantId);
-    await this.#ensureTenant(spec.tenantId);
-    const sealed = new Map<string, string>();
-    if (spec.secret !== undefined) {
-      for (const agent of agents) sealed.set(agent.id, JSON.stringify(sealSecret(spec.secret, publicKeyFromRaw(agent.encryption_key, 'X25519')!, id)));
-    }
-    const now = this.context.now();
-    const issuedAt = now.toISOString();
-    await insertCommand(
-      store,
-      {
-        id,
-        tenant_id: spec.tenantId,
-        op: spec.op,
-        directory: spec.directory ?? null,
-        target: spec.target === undefined ? null : JSON.stringify(spec.target),
-        params: JSON.stringify(spec.params ?? {}),
-        has_secret: spec.secret === undefined ? 0 : 1,
-        state: CommandState.queued,
-        // Pinned from the start: only that agent claims it (store/commands.ts).
-        agent_id: spec.agentId ?? null,
-        session_id: null,
-        issued_at: issuedAt,
-        expires_at: new Date(now.getTime() + (spec.ttlMs ?? this.context.config.commands.defaultTtlMs)).toISOString(),
-        created_at: issuedAt,
-        updated_at: issuedAt,
-        sends: 0,
-        submitted_by: 'service-sim',
-      },
-      sealed,
-    );
   }
 
   #accepted(connection: Connection): boolean {
@@ -803,11 +708,7 @@ export class ServiceSim {
 
   #sessionClosed(session: Session, code: number): void {
     this.events.emit('agentDisconnected', { agentId: session.agentId, sessionId: session.sessionId, connectionId: session.connection.id, code, replaced: code === CloseCode.replaced });
-    // Prepared frames still out on the session go again, first, on the agent's next session (as the service redelivers).
-    const window = this.#prepared.get(session.agentId);
-    if (window === undefined || window.inFlight.size === 0) return;
-    window.queue.unshift(...[...window.inFlight.values()].filter((item) => !this.#answers.has(item.id)));
-    window.inFlight.clear();
+    this.#prepared.sessionClosed(session.agentId);
   }
 
   #result(session: Session, result: Result, outcome: 'stored' | 'duplicate' | 'unknown'): void {
@@ -824,8 +725,7 @@ export class ServiceSim {
       this.events.emit('unstoredResult', { agentId: session.agentId, result });
     }
     this.#answered(result);
-    const window = this.#prepared.get(session.agentId);
-    if (window?.inFlight.delete(result.commandId) === true) this.#pumpPrepared(session.agentId);
+    this.#prepared.answered(session.agentId, result.commandId);
   }
 
   #answered(result: Result): void {
@@ -834,18 +734,6 @@ export class ServiceSim {
     if (waiters === undefined) return;
     this.#answerWaiters.delete(result.commandId);
     for (const wake of waiters) wake(result);
-  }
-
-  #pumpPrepared(agentId: string): void {
-    const window = this.#prepared.get(agentId);
-    const session = this.gateway.sessions.get(agentId);
-    if (window === undefined || session === undefined) return;
-    while (window.queue.length > 0 && window.inFlight.size < session.maxInFlight) {
-      const item = window.queue.shift()!;
-      window.inFlight.set(item.id, item);
-      this.gateway.sendRaw(session.connection, item.frame);
-      this.events.emit('commandSent', { agentId, commandId: item.id, outstanding: window.inFlight.size, maxInFlight: session.maxInFlight, redelivery: false });
-    }
   }
 
   /** Cuts every connection the way a crashed process would: no close frame; resolves once each has ended. */
@@ -861,17 +749,4 @@ export class ServiceSim {
     );
     await Promise.all(closing);
   }
-}
-
-function registeredAgent(row: AgentRow): RegisteredAgent {
-  return {
-    agentId: row.id,
-    tenantId: row.tenant_id,
-    agentName: row.name,
-    hostname: row.hostname,
-    agentVersion: row.version,
-    signingKey: row.signing_key,
-    encryptionKey: row.encryption_key,
-    registeredAt: row.registered_at,
-  };
 }
