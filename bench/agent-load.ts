@@ -78,7 +78,8 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
   const sent = service.on('commandSent', (event) => {
     if (!event.redelivery) sentAt.set(event.commandId, performance.now());
   });
-  const results = service.on('result', (event) => {
+  // Prepared frames go out raw: the service acknowledges their results without storing them (it never issued these ids).
+  const results = service.on('unstoredResult', (event) => {
     const start = sentAt.get(event.result.commandId);
     if (start === undefined) return;
     sentAt.delete(event.result.commandId);
@@ -91,7 +92,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
     if (++received === count) finish();
   });
   try {
-    let prepared = service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count), firstIndex));
+    let prepared = await service.prepareCommands(resetSpecs(ctx, Math.min(batchSize, count), firstIndex));
     let built = prepared.length;
     const before = agent.stats();
     const serviceBefore = process.cpuUsage();
@@ -104,7 +105,7 @@ export async function runAgentLoad(ctx: LoadContext, count: number, shape: LoadS
         await pace(service, batch, shape.perSecond);
       }
       const next = Math.min(batchSize, count - built);
-      prepared = next > 0 ? service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
+      prepared = next > 0 ? await service.prepareCommands(resetSpecs(ctx, next, firstIndex + built)) : [];
       built += next;
       // Keep at most about two batches outstanding, so prepared frames do not pile up in memory.
       while (prepared.length > 0 && service.pendingCommands > batchSize) await delay(5);

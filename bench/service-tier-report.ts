@@ -50,7 +50,7 @@ export function serviceTierVerdicts(report: ServiceTierReport): Verdict[] {
 /** The section's Markdown: how it ran, then one row per side. */
 export function serviceTierMarkdown(report: ServiceTierReport): string {
   const lines = [
-    `Reset service tier: one agent process on slapd (getAccountState), ${report.sequential} commands one at a time and a burst of ${report.burst} per side, in ${report.rounds} alternating blocks (order reversed every other block), figures pooled. Latency is from submission at the admin API to the stored result (service-sim: its in-process API to the verified result).`,
+    `Reset service tier: one agent process on slapd (getAccountState), ${report.sequential} commands one at a time and a burst of ${report.burst} per side, in ${report.rounds} alternating blocks (order reversed every other block), figures pooled. Latency is from submission at the admin API to the stored result (service-sim: from its in-process issueCommand, an insert into the in-memory database, to the stored result).`,
     '',
     '| service | p50 ms | p99 ms | burst commands/s | service CPU ms/command |',
     '|---|---:|---:|---:|---:|',

@@ -1,7 +1,8 @@
 /**
  * The reset service tier (issue 23), part of `npm run bench` and alone as `npm run bench:service`.
- * One agent process per side on one real slapd, driven through (1) the in-memory service-sim, the
- * baseline, and the real `writeback-service` on (2) SQLite with `synchronous=full` (the default),
+ * One agent process per side on one real slapd, driven through (1) the baseline, service-sim: the
+ * service's own gateway, dispatcher and store in the bench's process on an in-memory SQLite database,
+ * commands issued by function call (no admin API, no HTTP, no fsync), and the real `writeback-service` on (2) SQLite with `synchronous=full` (the default),
  * (3) SQLite with `normal`, (4) PostgreSQL with one node and (5) with two nodes (the agent on one,
  * submissions at the other). Every side is started and warmed up first; then the sides take their
  * blocks in turn, the order reversed every other block, so a machine that slows down mid-run slows
@@ -79,7 +80,7 @@ async function simSide(slapd: SlapdFixture): Promise<Side> {
   }
   return {
     key: 'service-sim',
-    name: 'service-sim (in memory)',
+    name: 'service-sim (the service in process, in-memory SQLite)',
     async sequential(count, first) {
       const samples: number[] = [];
       for (let i = first; i < first + count; i++) {

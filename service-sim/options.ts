@@ -1,14 +1,9 @@
-import { Feature, Subprotocol, type OkpPrivateJwk } from '../protocol/index.js';
+import type { Feature, OkpPrivateJwk, Subprotocol } from '../protocol/index.js';
 import type { ServiceLogger } from '../service/logger.js';
 
 /** Wall-clock time for every timestamp the service writes (issuedAt, serverTime...); injected so tests control it. */
 export interface Clock {
   now(): Date;
-}
-
-/** Every random byte the service uses (nonces, ids, tokens, ephemeral keys, IVs) comes from here. */
-export interface RandomSource {
-  bytes(length: number): Buffer;
 }
 
 /** The service's logger interface (same shape as the agent's Logger, so one adapter serves both). */
@@ -28,37 +23,30 @@ export interface ServiceSimOptions {
   port?: number;
   /** Serve wss:// with this certificate; ws:// without. */
   tls?: TlsOptions;
-  /** Sent in `welcome`; also the service's own ping period when `dropSilentAgents` is on. Default 30 000 (min 1000). */
+  /** Sent in `welcome`; also the service's ping period (a session silent for two is dropped). Default 30 000 (min 1000). */
   heartbeatIntervalMs?: number;
-  /** Ping every session each interval and terminate one that answered nothing for two intervals. Default false. */
-  dropSilentAgents?: boolean;
   /** A connection that sent neither `register` nor `hello` within this gets error + 4001. Default 10 000. */
   helloTimeoutMs?: number;
   /** Allowed difference between a hello's `sentAt` and the clock. Default 60 000. */
   clockSkewMs?: number;
   /** `expiresAt - issuedAt` of commands without `ttlMs`. Default 5 minutes. */
   defaultTtlMs?: number;
-  /** Signing keys to start with (generated from `random` when no JWK is given); the first is active. Default one key `k1`. */
+  /** Signing keys to start with (generated when no JWK is given); the first is active. Default one key `k1`. */
   signingKeys?: { kid: string; jwk?: OkpPrivateJwk }[];
   /**
    * The protocol versions the service speaks, picked newest first among the agent's offer. Default
-   * both (DEFAULT_SUBPROTOCOLS); `[Subprotocol.v1]` makes a version-1-only service.
+   * both (the service's SUBPROTOCOLS); `[Subprotocol.v1]` makes a version-1-only service.
    */
   subprotocols?: readonly Subprotocol[];
-  /** The optional features the service lists in a v2 `welcome`. Default DEFAULT_FEATURES. */
-  features?: readonly string[];
+  /** The optional features the service lists in a v2 `welcome`. Default the service's own (SERVICE_FEATURES). */
+  features?: readonly Feature[];
   /** Keep every frame in `transcript` (default true; benchmarks may turn it off). */
   recordTranscript?: boolean;
   clock?: Clock;
-  random?: RandomSource;
   logger?: ServiceLogger;
 }
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
-export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
-export const DEFAULT_COMMAND_TTL_MS = 5 * 60 * 1000;
-export const DEFAULT_SUBPROTOCOLS: readonly Subprotocol[] = [Subprotocol.v2, Subprotocol.v1];
-export const DEFAULT_FEATURES: readonly string[] = [Feature.keyRotation];
 
 export const systemClock: Clock = { now: () => new Date() };
 

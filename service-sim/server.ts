@@ -22,13 +22,13 @@ export interface ListeningServer {
  * refused before the handshake) and closes frames over 64 KiB with 1009.
  */
 export async function listen(
-  options: { host: string; port: number; tls: TlsOptions | undefined; subprotocols: readonly Subprotocol[] },
+  options: { host: string; port: number; tls: TlsOptions | undefined; subprotocols?: readonly Subprotocol[] },
   onConnection: (ws: WebSocket, request: IncomingMessage) => void,
 ): Promise<ListeningServer> {
   const server: Server = options.tls === undefined ? createHttpServer() : createHttpsServer({ cert: options.tls.cert, key: options.tls.key });
   const router = new HttpRouter();
-  // Pongs are answered by the simulator itself, so a stalled service can stop answering them.
-  router.mount(agentEndpoint({ accept: onConnection }, { subprotocols: options.subprotocols, autoPong: false }));
+  // Pongs are answered by the rig itself, so a stalled service can stop answering them.
+  router.mount(agentEndpoint({ accept: onConnection }, { ...(options.subprotocols === undefined ? {} : { subprotocols: options.subprotocols }), autoPong: false }));
   server.on('request', (request, response) => router.handle(request, response));
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => router.upgrade(request, socket, head));
 

@@ -26,7 +26,7 @@ export interface FrameErrorEvent {
   error: FrameError | IgnoredFrame;
 }
 
-/** Every event of the simulated service; `on(name, listener)` returns a Disposable. */
+/** Every event the rig reports from the service's hooks (service/gateway/gateway-hooks.ts); `on(name, listener)` returns a Disposable. */
 export interface ServiceEvents {
   /** Every frame, both directions, as recorded in the transcript. */
   frame: TranscriptEntry;
@@ -41,14 +41,17 @@ export interface ServiceEvents {
   helloRefused: { connectionId: number; agentId: string | null; code: ServiceErrorCode };
   /** The session ended: closed by either side, terminated, or replaced (then `replaced` is true). */
   agentDisconnected: { agentId: string; sessionId: string; connectionId: number; code: number; replaced: boolean };
-  /** A queued command went out (not raw injections); `outstanding` counts it. */
+  /** A command the service claimed went out, or a prepared frame the rig sent (`sendPrepared`); `outstanding` counts it. `redelivery`: sent before. */
   commandSent: { agentId: string; commandId: string; outstanding: number; maxInFlight: number; redelivery: boolean };
+  /** `known`: a command issued through the rig. */
   ack: { agentId: string; commandId: string; known: boolean };
-  /** The first verified result of a command id, stored. `known`: issued through the queue. */
-  result: { agentId: string; result: Result; known: boolean };
+  /** A verified result the service stored: the command's result. */
+  result: { agentId: string; result: Result };
+  /** A verified result for a command this agent was not given (raw injections, prepared frames): acknowledged, not stored. */
+  unstoredResult: { agentId: string; result: Result };
   /** A verified refusal the agent sent before authenticating a frame (`details.preAuthentication`): neither stored nor acknowledged (docs/protocol.md section 7). */
   refusedBeforeAuthentication: { agentId: string; result: Result };
-  /** A verified result for an id that has one stored already (acknowledged again, not stored). */
+  /** A verified result for an id that has one stored already (acknowledged again, not stored). `identical`: the same as the first one the rig saw. */
   duplicateResult: { agentId: string; result: Result; identical: boolean };
   /** A verified `serviceKeysAck`: the agent now trusts exactly `kids`. */
   serviceKeysAck: { agentId: string; issuedAt: string; kids: readonly string[] };

@@ -32,13 +32,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<ServiceDb>
   return openPostgres(options.url, options.poolSize ?? 10);
 }
 
+/** `sqliteFile` for a database held in memory only (service-sim, tests): gone when closed. */
+export const IN_MEMORY_SQLITE = ':memory:';
+
 async function openSqlite(file: string, synchronous: 'full' | 'normal'): Promise<ServiceDb> {
   let database;
   try {
-    // The file holds sealed secrets and agents' keys: readable by the service's user only. SQLite
-    // gives its -wal and -shm files the same mode.
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
+    if (file !== IN_MEMORY_SQLITE) {
+      // The file holds sealed secrets and agents' keys: readable by the service's user only. SQLite
+      // gives its -wal and -shm files the same mode.
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
     database = nodeSqliteDatabase(file);
   } catch (error) {
     throw new ServiceError('DATABASE', `cannot open ${file} (${error instanceof Error ? error.message : 'error'}); check the data directory's permissions`, { cause: error });

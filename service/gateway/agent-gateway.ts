@@ -4,6 +4,7 @@ import { WebSocket, type RawData } from 'ws';
 import {
   CloseCode,
   encodeMessage,
+  FrameError,
   Feature,
   formatTime,
   isPreAuthenticationRefusal,
@@ -82,8 +83,15 @@ export class AgentGateway {
     ws.on('error', (error: Error & { code?: string }) => {
       // ws has already closed the socket (1009 for a frame over 64 KiB).
       this.#context.logger.warn('agent connection error', { connectionId: connection.id, code: error.code ?? error.name });
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#context.hooks?.frameError?.(connection, FrameError.FRAME_TOO_LARGE);
     });
     ws.on('close', (code) => this.#onClose(connection, code));
+    if (this.#context.hooks?.connectionAccepted?.(connection) === true) return;
+    this.challenge(connection);
+  }
+
+  /** Sends the challenge and starts the hello timeout (at once on accept; later for a connection a test rig held back). */
+  challenge(connection: Connection): void {
     connection.nonce = toBase64Url(randomBytes(32));
     this.send(connection, { type: 'challenge', nonce: connection.nonce });
     connection.helloTimer = setTimeout(() => {
@@ -96,8 +104,9 @@ export class AgentGateway {
     this.sendRaw(connection, encodeMessage(message));
   }
 
-  sendRaw(connection: Connection, frame: string): void {
-    if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(frame);
+  sendRaw(connection: Connection, frame: string | Buffer): void {
+    if (connection.ws.readyState !== WebSocket.OPEN || this.#context.hooks?.frameOut?.(connection, frame) === false) return;
+    connection.ws.send(frame);
   }
 
   get connections(): Iterable<Connection> {
@@ -106,10 +115,11 @@ export class AgentGateway {
 
   #onFrame(connection: Connection, data: Buffer, isBinary: boolean): void {
     connection.alive = true;
-    if (connection.phase === 'closed') return;
+    if (this.#context.hooks?.frameIn?.(connection, data, isBinary) === false || connection.phase === 'closed') return;
     const parsed = parseAgentFrame(data, isBinary);
     if (!parsed.ok) {
       this.#context.logger.warn('ignored an agent frame', { connectionId: connection.id, error: parsed.error });
+      this.#context.hooks?.frameError?.(connection, parsed.error);
       return;
     }
     const message = parsed.message;
@@ -125,13 +135,15 @@ export class AgentGateway {
   #dispatch(connection: Connection, message: AgentMessage): Promise<void> | null {
     const unexpected = (): null => {
       this.#context.logger.warn('ignored an agent frame', { connectionId: connection.id, error: 'UNEXPECTED_MESSAGE', type: message.type });
+      this.#context.hooks?.frameError?.(connection, 'UNEXPECTED_MESSAGE');
       return null;
     };
     switch (message.type) {
+      // Only on a session that negotiated the feature (the handlers check it too).
       case 'auditCheckpoint':
-        return connection.session === null ? unexpected() : receiveAuditCheckpoint(this.#context, connection.session, message);
+        return connection.session?.features.has(Feature.auditCheckpoint) === true ? receiveAuditCheckpoint(this.#context, connection.session, message) : unexpected();
       case 'directories':
-        return connection.session === null ? unexpected() : receiveDirectories(this.#context, connection.session, message);
+        return connection.session?.features.has(Feature.directories) === true ? receiveDirectories(this.#context, connection.session, message) : unexpected();
       case 'register':
         return connection.phase === 'open' ? this.#onRegister(connection, message) : unexpected();
       case 'hello':
@@ -152,10 +164,12 @@ export class AgentGateway {
     const outcome = await registerAgent(this.#context, message, connection.source);
     if (!outcome.ok) {
       this.#context.logger.warn('registration refused', { connectionId: connection.id, code: outcome.code });
+      this.#context.hooks?.registrationRefused?.(connection, outcome.code);
       return this.#refuse(connection, outcome.code, outcome.message);
     }
     this.#context.logger.info('agent registered', { agentId: outcome.agentId, tenantId: outcome.tenantId });
     this.send(connection, { type: 'registered', agentId: outcome.agentId, tenantId: outcome.tenantId, serviceKeys: outcome.serviceKeys });
+    this.#context.hooks?.registered?.(connection, { agentId: outcome.agentId, tenantId: outcome.tenantId, agentName: message.agentName });
     connection.phase = 'closed';
     connection.ws.close(CloseCode.normal, 'registered');
   }
@@ -169,6 +183,7 @@ export class AgentGateway {
     const check = checkHello(hello, { agent, nonce: connection.nonce, now: context.now(), clockSkewMs: context.config.agents.clockSkewMs });
     if (!check.ok) {
       context.logger.warn('hello refused', { connectionId: connection.id, agentId: hello.agentId, code: check.code });
+      context.hooks?.helloRefused?.(connection, hello.agentId, check.code);
       return this.#refuse(connection, check.code, check.message);
     }
     const commandKey = keyForAgent(context.keys.current, await trustedKids(db, hello.agentId));
@@ -180,7 +195,8 @@ export class AgentGateway {
     if (previous !== undefined) this.replace(previous);
     // Version 1 has no features: a v1 session ignores any the hello lists.
     const v2 = connection.protocol === Subprotocol.v2;
-    const features = v2 ? sharedFeatures(SERVICE_FEATURES, hello.features) : new Set<Feature>();
+    const offered = context.features ?? SERVICE_FEATURES;
+    const features = v2 ? sharedFeatures(offered, hello.features) : new Set<Feature>();
     const session = new Session(randomUUID(), hello.agentId, hello.tenantId, hello.maxInFlight, connection, check.agentSigningKey, commandKey, connection.protocol, features);
     // The new session owns the agent from now on, on whichever node; what older sessions had out
     // is queued again for it (a node that died could not do that itself).
@@ -204,8 +220,9 @@ export class AgentGateway {
       sessionId: session.sessionId,
       heartbeatIntervalMs: context.config.agents.heartbeatIntervalMs,
       serverTime: formatTime(context.now()),
-      ...(v2 ? { features: [...SERVICE_FEATURES] } : {}),
+      ...(v2 ? { features: [...offered] } : {}),
     });
+    context.hooks?.sessionOpened?.(session);
     context.logger.info('agent connected', {
       agentId: session.agentId,
       sessionId: session.sessionId,
@@ -249,10 +266,12 @@ export class AgentGateway {
     const refusal = judgeKeysAck(session, message);
     if (refusal !== null) {
       context.logger.warn('serviceKeysAck refused', { agentId: session.agentId, reason: refusal });
+      context.hooks?.keysAck?.(session, message, refusal);
       return;
     }
     session.announcement = null;
     await replaceTrustedKids(context.store.db, session.agentId, message.kids);
+    context.hooks?.keysAck?.(session, message, null);
     session.commandKey = keyForAgent(context.keys.current, new Set(message.kids)) ?? session.commandKey;
     context.logger.info('agent trusts the announced service keys', { agentId: session.agentId, kids: message.kids, kid: session.commandKey.kid });
     await this.#refreshKeysNow();
@@ -290,6 +309,7 @@ export class AgentGateway {
   }
 
   async #onAck(session: Session, message: AckMessage): Promise<void> {
+    this.#context.hooks?.ack?.(session, message.commandId);
     await this.#outcomes.acknowledge(message.commandId, session.agentId);
   }
 
@@ -299,17 +319,20 @@ export class AgentGateway {
     const refusal = checkResult(message, session);
     if (refusal !== null) {
       context.logger.warn('result refused', { agentId: session.agentId, commandId: result.commandId, reason: refusal });
+      context.hooks?.resultRefused?.(session, result.commandId, refusal);
       return;
     }
     if (isPreAuthenticationRefusal(result)) {
       // Not the command's result: the command stays outstanding until its real result or its expiry.
       context.logger.warn('a refusal before authentication is not stored as the command result', { agentId: session.agentId, commandId: result.commandId, code: result.code });
+      context.hooks?.refusedBeforeAuthentication?.(session, result);
       return;
     }
     const outcome = await this.#outcomes.store(result, message.signature);
     if (outcome === 'unknown') context.logger.warn('result for a command this agent was not given (acknowledged, not stored)', { agentId: session.agentId, commandId: result.commandId });
     else context.logger.info(outcome === 'stored' ? 'result stored' : 'result received again', { agentId: session.agentId, commandId: result.commandId, code: result.code });
     session.outstanding.delete(result.commandId);
+    context.hooks?.result?.(session, result, outcome);
     this.send(session.connection, { type: 'resultAck', commandId: result.commandId });
     this.dispatcher.pump(session);
   }
@@ -319,6 +342,7 @@ export class AgentGateway {
     connection.clearHelloTimer();
     this.#connections.delete(connection.id);
     if (connection.session !== null) this.#endSession(connection.session, code);
+    this.#context.hooks?.connectionClosed?.(connection, code);
   }
 
   #endSession(session: Session, code: number): void {
@@ -326,6 +350,7 @@ export class AgentGateway {
     session.closed = true;
     if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
     this.#context.logger.info('agent disconnected', { agentId: session.agentId, sessionId: session.sessionId, code });
+    this.#context.hooks?.sessionClosed?.(session, code);
     const { db } = this.#context.store;
     this.track(
       (async () => {

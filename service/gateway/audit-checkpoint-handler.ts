@@ -34,9 +34,11 @@ export async function receiveAuditCheckpoint(context: NodeContext, session: Chec
   const refusal = judgeAuditCheckpoint(message, session, context.now(), context.config.agents.clockSkewMs);
   if (refusal !== null) {
     logger.warn(REFUSAL_LOG_LINE[refusal], { agentId: session.agentId, reason: refusal, at: message.checkpoint.at });
+    context.hooks?.auditCheckpointRefused?.(session.agentId, refusal);
     return;
   }
   const { outcome, previous, regression, good } = await saveAuditCheckpoint(context.store.db, session.agentId, message.checkpoint, context.now());
+  if (outcome !== 'stale') context.hooks?.auditCheckpoint?.(session.agentId, message.checkpoint, regression);
   if (outcome === 'regressed' && regression !== null) {
     // Checkpoints are no secret and are the evidence: logged whole, for `audit verify --checkpoint`.
     logger.warn(`audit checkpoint REGRESSED: ${CHECKPOINT_REGRESSION_TEXT[regression]}; check the agent's log against the latest good checkpoint (writeback-service agents checkpoint)`, {

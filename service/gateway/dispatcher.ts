@@ -94,6 +94,7 @@ export class Dispatcher {
       session.outstanding.add(command.id);
       this.#gateway.sendRaw(session.connection, commandFrame(command, session.agentId, sealed, session.commandKey));
       this.#context.logger.debug('command sent', { agentId: session.agentId, commandId: command.id, kid: session.commandKey.kid, sends: command.sends, outstanding: session.outstanding.size });
+      this.#context.hooks?.commandSent?.(session, command.id, command.sends);
     }
     return claimed.length === limit && !session.closed;
   }

@@ -12,20 +12,31 @@ import { KeyStatus, loadSigningKeys, type LoadedSigningKey } from './signing-key
 export class SigningKeyring {
   #keys: readonly LoadedSigningKey[];
 
+  /** `reload` null: the keys are held in memory only and change through `replace` (service-sim). */
   private constructor(
     keys: readonly LoadedSigningKey[],
-    private readonly dataDir: DataDir,
-    private readonly config: ServiceConfig,
+    private readonly reload: ((db: Kysely<ServiceDatabase>) => Promise<LoadedSigningKey[]>) | null,
   ) {
     this.#keys = keys;
   }
 
   static async load(db: Kysely<ServiceDatabase>, dataDir: DataDir, config: ServiceConfig): Promise<SigningKeyring> {
-    return new SigningKeyring(await loadSigningKeys(db, dataDir, config), dataDir, config);
+    return new SigningKeyring(await loadSigningKeys(db, dataDir, config), (from) => loadSigningKeys(from, dataDir, config));
+  }
+
+  /** Keys held in memory, never read from files (the test rig's node); the database's `signing_keys` rows are the caller's to keep in step. */
+  static inMemory(keys: readonly LoadedSigningKey[]): SigningKeyring {
+    return new SigningKeyring(keys, null);
   }
 
   get current(): readonly LoadedSigningKey[] {
     return this.#keys;
+  }
+
+  /** Replaces the keys of an in-memory keyring (newest, i.e. preferred, first). */
+  replace(keys: readonly LoadedSigningKey[]): void {
+    if (this.reload !== null) throw new Error('only an in-memory keyring is replaced by hand');
+    this.#keys = keys;
   }
 
   /**
@@ -34,10 +45,11 @@ export class SigningKeyring {
    * node goes on with the keys it holds: it neither announces nor signs with a key it lacks.
    */
   async refresh(db: Kysely<ServiceDatabase>): Promise<boolean> {
+    if (this.reload === null) return false;
     const rows = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
     const held = this.#keys.map((key) => key.kid);
     if (rows.length === held.length && rows.every((row, index) => row.kid === held[index])) return false;
-    this.#keys = await loadSigningKeys(db, this.dataDir, this.config);
+    this.#keys = await this.reload(db);
     return true;
   }
 }

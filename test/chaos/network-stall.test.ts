@@ -20,7 +20,7 @@ let rig: ChaosRig;
 
 test.before(async () => {
   directory = await startChaosDirectory(BATCH * 4);
-  rig = await ChaosRig.create({ name: 'network-stall', directories: [directory.directory], service: { heartbeatIntervalMs: HEARTBEAT_MS, dropSilentAgents: true } });
+  rig = await ChaosRig.create({ name: 'network-stall', directories: [directory.directory], service: { heartbeatIntervalMs: HEARTBEAT_MS } });
   await rig.registerAll();
   await rig.start(rig.agents[0]!);
 });

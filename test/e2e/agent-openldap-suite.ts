@@ -115,38 +115,38 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
     const resultOf = (id: string) => service.answer(id, 10_000);
 
     const forgedKey = (await import('node:crypto')).generateKeyPairSync('ed25519').privateKey;
-    const forged = base();
+    const forged = await base();
     const forgedResult = resultOf(forged.id);
     service.sendSignedCommand(env.agentId, forged, { signWith: forgedKey });
     t.like(await forgedResult, { code: 'INVALID_SIGNATURE', status: 'rejected' });
 
-    const expired = { ...base(), issuedAt: new Date(Date.now() - 20 * 60_000).toISOString(), expiresAt: new Date(Date.now() - 10 * 60_000).toISOString() };
+    const expired = { ...(await base()), issuedAt: new Date(Date.now() - 20 * 60_000).toISOString(), expiresAt: new Date(Date.now() - 10 * 60_000).toISOString() };
     const expiredResult = resultOf(expired.id);
     service.sendSignedCommand(env.agentId, expired);
     t.like(await expiredResult, { code: 'EXPIRED' });
 
-    const future = { ...base(), issuedAt: new Date(Date.now() + 10 * 60_000).toISOString(), expiresAt: new Date(Date.now() + 12 * 60_000).toISOString() };
+    const future = { ...(await base()), issuedAt: new Date(Date.now() + 10 * 60_000).toISOString(), expiresAt: new Date(Date.now() + 12 * 60_000).toISOString() };
     const futureResult = resultOf(future.id);
     service.sendSignedCommand(env.agentId, future);
     t.like(await futureResult, { code: 'EXPIRED' });
 
-    const wrong = { ...base(), agentId: 'someone-else' };
+    const wrong = { ...(await base()), agentId: 'someone-else' };
     const wrongResult = resultOf(wrong.id);
     service.sendSignedCommand(env.agentId, wrong);
     t.like(await wrongResult, { code: 'WRONG_AGENT' });
 
-    const unknownOp = { ...base(), op: 'deleteUser' };
+    const unknownOp = { ...(await base()), op: 'deleteUser' };
     const unknownResult = resultOf(unknownOp.id);
     service.sendSignedCommand(env.agentId, unknownOp);
     t.like(await unknownResult, { code: 'UNSUPPORTED_OPERATION' });
 
-    const reset = service.buildCommand({ tenantId: env.tenantId, agentId: env.agentId, op: 'resetPassword', target: { by: 'uid', value: 'alice' }, secret: secret('Sealed-For-Other-1!') });
+    const reset = await service.buildCommand({ tenantId: env.tenantId, agentId: env.agentId, op: 'resetPassword', target: { by: 'uid', value: 'alice' }, secret: secret('Sealed-For-Other-1!') });
     const resealed = { ...reset, secret: { ...reset.secret!, iv: 'AAAAAAAAAAAAAAAA' } };
     const resealedResult = resultOf(resealed.id);
     service.sendSignedCommand(env.agentId, resealed);
     t.like(await resealedResult, { code: 'DECRYPTION_FAILED' });
 
-    const malformed: Record<string, unknown> = { ...base() };
+    const malformed: Record<string, unknown> = { ...(await base()) };
     delete malformed['target'];
     const malformedResult = resultOf(String(malformed['id']));
     service.sendSignedCommand(env.agentId, malformed);
@@ -155,19 +155,20 @@ export function agentOpenLdapSuite(kind: LdapFixtureKind): void {
 
   test.serial(titleFor(kind, 'a redelivered command is answered from the journal, not applied twice'), async (t) => {
     const { service } = env;
-    const command = service.buildCommand({
+    const spec = {
       tenantId: env.tenantId,
       agentId: env.agentId,
       op: 'resetPassword',
-      target: { by: 'uid', value: 'bob' },
+      target: { by: 'uid' as const, value: 'bob' },
       params: { enforceMinimumAge: false },
       secret: secret('Bob-Once-2026!'),
-    });
-    const first = service.waitFor('result', (e) => e.result.commandId === command.id, 10_000);
-    service.sendSignedCommand(env.agentId, command);
-    t.like((await first).result, { code: 'OK' });
-    const again = service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 10_000);
-    service.sendSignedCommand(env.agentId, command);
+    };
+    const issued = service.issueCommand(spec);
+    t.like(await issued.result, { code: 'OK' });
+    // The same id again, as a node that lost the resultAck would send it: the agent answers from its
+    // journal and the service keeps the first result.
+    const again = service.waitFor('duplicateResult', (e) => e.result.commandId === issued.id, 10_000);
+    service.sendSignedCommand(env.agentId, await service.buildCommand({ ...spec, id: issued.id }));
     t.true((await again).identical);
   });
 

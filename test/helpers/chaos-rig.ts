@@ -178,8 +178,12 @@ export class ChaosRig {
     return this.unanswered().length;
   }
 
+  /** Commands the service expired without ever sending them: they end without a result, by design. */
+  readonly expiredUnsent = new Set<string>();
+
+  /** Commands without a stored result, leaving out those the scenario saw the service expire unsent (they end without one). */
   unanswered(): TrackedCommand[] {
-    return this.commands.filter((c) => !this.service.results.has(c.id));
+    return this.commands.filter((c) => !this.service.results.has(c.id) && !this.expiredUnsent.has(c.id));
   }
 
   result(id: string): Result | undefined {

@@ -90,7 +90,7 @@ export class InProcessAgent {
 
   /** A getAccountState signed with the key of `kid`, sent outside the queue; resolves with the agent's answer (a result, or a refusal before authentication). */
   async commandSignedWith(kid: string): Promise<Result> {
-    const command = this.service.buildCommand({ tenantId: TENANT, agentId: this.agentId, op: 'getAccountState', target: { by: 'sAMAccountName', value: this.directory.users[0]! } });
+    const command = await this.service.buildCommand({ tenantId: TENANT, agentId: this.agentId, op: 'getAccountState', target: { by: 'sAMAccountName', value: this.directory.users[0]! } });
     const answer = this.service.answer(command.id, 15_000);
     this.service.sendSignedCommand(this.agentId, command, { kid });
     return answer;

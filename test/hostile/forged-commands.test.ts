@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { signCommand, type Command, type Result } from '../../protocol/index.js';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { ChaosRig } from '../helpers/chaos-rig.js';
+import type { IssuedCommand } from '../../service-sim/index.js';
 import { recordFigures } from '../helpers/chaos-figures.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 
@@ -34,9 +35,9 @@ test.after.always(async () => {
 });
 
 /** A genuine reset for a user of its own (sealed to the agent, not yet signed or sent). */
-function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): { command: Command; user: string } {
+async function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): Promise<{ command: Command; user: string }> {
   const user = directory.users[nextUser++]!;
-  const command = rig.service.buildCommand(
+  const command = await rig.service.buildCommand(
     {
       tenantId: rig.tenantId,
       agentId,
@@ -51,6 +52,19 @@ function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): { command: Co
   return { command, user };
 }
 
+/** The service issues a genuine reset of `user` under a chosen id (pinned to the agent), as its own command. */
+function issueWithId(id: string, user: string): IssuedCommand {
+  return rig.service.issueCommand({
+    id,
+    tenantId: rig.tenantId,
+    agentId,
+    op: 'resetPassword',
+    target: { by: 'sAMAccountName', value: user },
+    params: { enforceMinimumAge: false },
+    secret: { newPassword: rig.password() },
+  });
+}
+
 /** The agent's answer: a stored result, or a refusal before authentication (which the service never stores). */
 function resultOf(id: string): Promise<Result> {
   return rig.service.answer(id, 15_000).then((result) => {
@@ -60,7 +74,7 @@ function resultOf(id: string): Promise<Result> {
 }
 
 async function refused(t: ExecutionContext, send: (command: Command) => void, code: string, options: { issuedAt?: Date; ttlMs?: number; acked?: boolean } = {}): Promise<void> {
-  const { command, user } = reset(options);
+  const { command, user } = await reset(options);
   const result = resultOf(command.id);
   send(command);
   t.like(await result, { commandId: command.id, code, status: 'rejected' });
@@ -77,14 +91,14 @@ test.serial('forged signature, unknown kid, and a kid naming another key: INVALI
 });
 
 test.serial('a forged frame cannot poison a real command id: the genuine command with that id still applies once', async (t) => {
-  const { command, user } = reset();
+  const { command, user } = await reset();
   const forged = resultOf(command.id);
   rig.service.sendSignedCommand(agentId, command, { signWith: generateKeyPairSync('ed25519').privateKey });
   t.like(await forged, { code: 'INVALID_SIGNATURE' });
   t.false(rig.service.results.has(command.id), 'the refusal of a forged frame is not the command result');
-  const genuine = rig.service.waitFor('result', (e) => e.result.commandId === command.id, 15_000);
-  rig.service.sendSignedCommand(agentId, command);
-  t.like((await genuine).result, { code: 'OK', status: 'succeeded' });
+  // The service then issues a command with that id: it applies, and its result is the one stored.
+  const genuine = issueWithId(command.id, user);
+  t.like(await genuine.result, { code: 'OK', status: 'succeeded' });
   t.is(directory.passwordWrites(user), 1);
   rig.fault('forged then genuine');
 });
@@ -117,17 +131,16 @@ test.serial('a downgraded sealing algorithm: re-signed → DECRYPTION_FAILED; no
 });
 
 test.serial('replays: same id with the same content, then with other content, then after a restart: one write, the first result every time', async (t) => {
-  const { command, user } = reset();
-  const first = resultOf(command.id);
-  rig.service.sendSignedCommand(agentId, command);
-  const original = await first;
-  t.like(original, { code: 'OK' });
+  const { command, user } = await reset();
+  t.like(await issueWithId(command.id, user).result, { code: 'OK' });
+  // The frame the service sent, replayed as it was.
+  const sent = rig.service.transcript.entries.find((e) => e.direction === 'out' && e.text.includes('"type":"command"') && e.text.includes(command.id))!.text;
 
   const same = rig.service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 15_000);
-  rig.service.sendSignedCommand(agentId, command);
+  rig.service.sendRaw(agentId, sent);
   t.true((await same).identical, 'the recorded result, byte for byte');
 
-  const other = reset();
+  const other = await reset();
   const altered = { ...other.command, id: command.id, target: command.target! };
   const again = rig.service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 15_000);
   rig.service.sendSignedCommand(agentId, altered);
@@ -136,7 +149,7 @@ test.serial('replays: same id with the same content, then with other content, th
   await rig.kill(rig.agents[0]!);
   await rig.start(rig.agents[0]!);
   const afterRestart = rig.service.waitFor('duplicateResult', (e) => e.result.commandId === command.id, 15_000);
-  rig.service.sendSignedCommand(agentId, command);
+  rig.service.sendRaw(agentId, sent);
   t.true((await afterRestart).identical, 'answered from the journal after a restart');
   t.is(directory.passwordWrites(user), 1, 'written once');
   t.is(directory.passwordWrites(other.user), 0, 'the altered replay wrote nothing');

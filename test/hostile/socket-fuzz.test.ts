@@ -52,7 +52,7 @@ test.serial(`${FRAMES} mutated frames over the socket: no crash, bounded memory,
   const seed = Number(process.env['FUZZ_SEED'] ?? 20261122);
   const rand = prng(seed);
   const password = rig.password();
-  const base = rig.service.buildCommand({
+  const base = await rig.service.buildCommand({
     tenantId: rig.tenantId,
     agentId: agent.agentId,
     op: 'resetPassword',

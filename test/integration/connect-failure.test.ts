@@ -24,7 +24,7 @@ async function connectionTo(sim: ServiceSim, proxy: string | null) {
   const pki = await faultPki();
   const signing = generateKeyPair('Ed25519');
   const encryption = generateKeyPair('X25519');
-  const registered = sim.addAgent({ tenantId: 't1', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw });
+  const registered = await sim.addAgent({ tenantId: 't1', signingKey: signing.publicKeyRaw, encryptionKey: encryption.publicKeyRaw });
   const logger = captureLogger();
   const options: ConnectionOptions = {
     endpoint: { url: sim.url, allowInsecure: false, caFile: pki.caFile, proxy },

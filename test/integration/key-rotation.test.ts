@@ -16,7 +16,7 @@ test('after a key announcement the agent trusts the new key, retires the old one
   t.is((await rig.command()).code, 'OK');
 
   // A command signed with a key the agent has not been told about is refused.
-  sim.addSigningKey('k2');
+  await sim.addSigningKey('k2');
   t.is((await rig.commandSignedWith('k2')).code, 'INVALID_SIGNATURE');
 
   // Announce {k1, k2}, signed with k1: the agent persists, audits, trusts and acknowledges.
@@ -33,7 +33,7 @@ test('after a key announcement the agent trusts the new key, retires the old one
   t.regex(await readFile(join(rig.config.stateDir, 'audit.jsonl'), 'utf8'), /"op":"serviceKeys"/);
 
   // Switch to k2 and retire k1 with an announcement signed by k2.
-  sim.useSigningKey('k2');
+  await sim.useSigningKey('k2');
   t.is((await rig.command()).code, 'OK');
   const retired = sim.waitFor('serviceKeysAck', (e) => e.agentId === agentId && e.kids.length === 1, 10_000);
   sim.announceServiceKeys({ kids: ['k2'], signWith: 'k2', issuedAt: new Date(Date.now() + 1) });
@@ -84,13 +84,13 @@ test('an agent that was offline when the keys were announced gets the announceme
   t.teardown(() => rig.close());
   const { service: sim, agentId } = rig;
   await rig.stopAgent();
-  sim.addSigningKey('k2');
+  await sim.addSigningKey('k2');
   sim.announceServiceKeys({ kids: ['k1', 'k2'] });
   const acked = sim.waitFor('serviceKeysAck', (e) => e.agentId === agentId, 15_000);
   await rig.start();
   t.deepEqual((await acked).kids, ['k1', 'k2']);
   t.deepEqual(sim.keyAcks.get(agentId)?.kids, ['k1', 'k2']);
-  sim.useSigningKey('k2');
+  await sim.useSigningKey('k2');
   t.is((await rig.command()).code, 'OK');
 });
 
@@ -99,7 +99,7 @@ test('a version-1 session never carries key announcements: the agent refuses one
   t.teardown(() => rig.close());
   const { service: sim, agentId } = rig;
   t.like(sim.session(agentId), { protocol: Subprotocol.v1, features: [] });
-  sim.addSigningKey('k2');
+  await sim.addSigningKey('k2');
   const frame = sim.announceServiceKeys({ kids: ['k1', 'k2'] });
   t.is(sim.transcript.entries.filter((e) => e.direction === 'out' && e.text === frame).length, 0, 'the service does not send it on v1');
   sim.sendRaw(agentId, frame);

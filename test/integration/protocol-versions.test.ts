@@ -36,10 +36,11 @@ test('the agent with a version-1-only service: v1 is picked, hello and welcome a
 test('the agent with a version-2 service: v2 is picked and keyRotation is shared (auditCheckpoint and directories too, where the service lists them)', async (t) => {
   const rig = await InProcessAgent.create();
   t.teardown(() => rig.close());
-  t.like(rig.service.session(rig.agentId), { protocol: Subprotocol.v2, features: [Feature.keyRotation] });
-  t.deepEqual(inHello(rig.service)!['features'], [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories]);
-  t.deepEqual(outWelcome(rig.service)!['features'], [Feature.keyRotation]);
-  t.deepEqual([...rig.agent!.connection.features], [Feature.keyRotation]);
+  const all = [Feature.keyRotation, Feature.auditCheckpoint, Feature.directories];
+  t.like(rig.service.session(rig.agentId), { protocol: Subprotocol.v2, features: all });
+  t.deepEqual(inHello(rig.service)!['features'], all);
+  t.deepEqual(outWelcome(rig.service)!['features'], all);
+  t.deepEqual([...rig.agent!.connection.features], all);
   t.is((await rig.command()).code, 'OK');
 });
 
@@ -69,7 +70,7 @@ test('a version-1 agent (a raw client offering only writeback.v1) with a version
 test("the agent's connection narrowed to version 1 gets v1 from a v2 service, and sends no features", async (t) => {
   const sim = await startSim(t);
   const signing = generateKeyPair('Ed25519');
-  const registered = sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
+  const registered = await sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
   const connection = new ServiceConnection({
     endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null },
     agentId: registered.agentId,
@@ -95,7 +96,7 @@ test("the agent's connection narrowed to version 1 gets v1 from a v2 service, an
 test('a service offering only a version the agent does not offer is refused before the handshake', async (t) => {
   const sim = await startSim(t, { subprotocols: [Subprotocol.v2] });
   const signing = generateKeyPair('Ed25519');
-  const registered = sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
+  const registered = await sim.addAgent({ tenantId: TENANT, signingKey: signing.publicKeyRaw, encryptionKey: generateKeyPair('X25519').publicKeyRaw });
   const logger = captureLogger();
   const connection = new ServiceConnection({
     endpoint: { url: sim.url, allowInsecure: true, caFile: null, proxy: null },

@@ -37,9 +37,9 @@ test('two agents registered for one tenant get different agentIds', async (t) =>
   t.is(a.tenantId, b.tenantId);
 });
 
-test('key rotation: registered announces every key, and new commands are signed with the active one', async (t) => {
+test('key rotation: registered announces every key, and commands are signed with the preferred key the agent trusts', async (t) => {
   const sim = await startService(t);
-  sim.addSigningKey('k2');
+  await sim.addSigningKey('k2');
   const identity = await newIdentity(sim);
   t.deepEqual(
     identity.serviceKeys.map((key) => key.kid),
@@ -47,7 +47,7 @@ test('key rotation: registered announces every key, and new commands are signed 
   );
   const agent = await connectAgent(t, sim, identity);
   await sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }).result;
-  sim.useSigningKey('k2');
+  await sim.useSigningKey('k2');
   t.is(sim.activeKid, 'k2');
   const second = await sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }).result;
   t.is(second.code, 'OK', 'the agent verified the k2 signature');

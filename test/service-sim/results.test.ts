@@ -15,7 +15,7 @@ test('a result with a forged signature is logged, not stored and not acknowledge
   const refused = sim.waitFor('resultRefused');
   agent.answer(issued.id, { signWith: generateKeyPairSync('ed25519').privateKey });
   t.like(await refused, { commandId: issued.id, reason: ResultRefusal.INVALID_SIGNATURE });
-  t.false(sim.results.has(issued.id));
+  t.is(await sim.storedResult(issued.id), undefined);
   t.is(sim.outstanding(identity.agentId), 1, 'a refused result returns no credit');
   t.true(logger.lines.some((line) => line.includes('result refused') && line.includes('INVALID_SIGNATURE')));
   agent.answer(issued.id);
@@ -35,7 +35,7 @@ test('a result in the name of another agent is refused', async (t) => {
   const refused = sim.waitFor('resultRefused');
   agent.send(encodeMessage(forged));
   t.like(await refused, { reason: ResultRefusal.WRONG_AGENT });
-  t.false(sim.results.has(issued.id));
+  t.is(await sim.storedResult(issued.id), undefined);
 });
 
 test('the first result wins; a re-sent identical result is acknowledged again, a different one is not stored', async (t) => {
@@ -55,7 +55,7 @@ test('the first result wins; a re-sent identical result is acknowledged again, a
   t.deepEqual(agent.resultAcks, [issued.id, issued.id, issued.id]);
   t.deepEqual(duplicates, [true, false]);
   t.is(stored, 1);
-  t.is(sim.results.get(issued.id)?.code, 'OK');
+  t.is((await sim.storedResult(issued.id))?.code, 'OK');
   t.deepEqual(await issued.result, first.result);
 });
 
@@ -63,21 +63,23 @@ test('sendSignedCommand: a command signed with a key the agent does not trust ge
   const sim = await startService(t);
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity);
-  const command = sim.buildCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'resetPassword', target: { by: 'uid', value: 'x' }, secret: { newPassword: 'pw-forged-1' } });
+  const command = await sim.buildCommand({ tenantId: TENANT, agentId: identity.agentId, op: 'resetPassword', target: { by: 'uid', value: 'x' }, secret: { newPassword: 'pw-forged-1' } });
   const refused = sim.waitFor('refusedBeforeAuthentication');
   sim.sendSignedCommand(identity.agentId, command, { kid: 'k1', signWith: generateKeyPairSync('ed25519').privateKey });
   const { result } = await refused;
   t.like(result, { commandId: command.id, code: 'INVALID_SIGNATURE', status: 'rejected' });
   t.is(sim.refusalsBeforeAuthentication.get(command.id), result);
-  t.false(sim.results.has(command.id), 'a refusal of a frame is never the result of the command (docs/protocol.md section 7)');
+  t.is(await sim.storedResult(command.id), undefined, 'a refusal of a frame is never the result of the command (docs/protocol.md section 7)');
   t.false(sim.acks.has(command.id));
   t.is(agent.commands[0]?.refusal, 'INVALID_SIGNATURE');
-  // The genuine command with that id is still applied, and its result is the one stored.
-  const genuine = sim.waitFor('result', (event) => event.result.commandId === command.id);
+  // The genuine command with that id is still applied; the service never issued this raw one, so it
+  // acknowledges the result without storing it (a result is stored only for a command it gave the agent).
+  const genuine = sim.waitFor('unstoredResult', (event) => event.result.commandId === command.id);
   sim.sendSignedCommand(identity.agentId, command);
   t.like((await genuine).result, { code: 'OK' });
   await agent.waitFor((message) => message.type === 'resultAck' && message.commandId === command.id);
-  t.is(agent.resultAcks.filter((id) => id === command.id).length, 1, 'only the stored result was acknowledged');
+  t.is(agent.resultAcks.filter((id) => id === command.id).length, 1, 'only the verified result was acknowledged');
+  t.is(await sim.storedResult(command.id), undefined);
 });
 
 test('sendSignedCommand: a command built for another agent gets WRONG_AGENT', async (t) => {
@@ -85,7 +87,7 @@ test('sendSignedCommand: a command built for another agent gets WRONG_AGENT', as
   const a = await newIdentity(sim);
   const b = await newIdentity(sim);
   await connectAgent(t, sim, a);
-  const frame = sim.sendSignedCommand(a.agentId, sim.buildCommand({ tenantId: TENANT, agentId: b.agentId, op: 'checkPermissions' }));
+  const frame = sim.sendSignedCommand(a.agentId, await sim.buildCommand({ tenantId: TENANT, agentId: b.agentId, op: 'checkPermissions' }));
   const id = (JSON.parse(frame) as { command: { id: string } }).command.id;
   t.is((await sim.answer(id)).code, 'WRONG_AGENT');
 });
@@ -107,11 +109,11 @@ test('sendRaw writes the bytes as given, text or binary, and records them', asyn
   t.throws(() => sim.sendRaw('not-connected', 'x'));
 });
 
-test('prepared frames are built before and sent later, under flow control, as prepared', async (t) => {
+test("prepared frames are built before and sent later, raw, within the agent's maxInFlight, as prepared", async (t) => {
   const sim = await startService(t);
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { maxInFlight: 4 });
-  const prepared = sim.prepareCommands(
+  const prepared = await sim.prepareCommands(
     Array.from({ length: 20 }, (_, i) => ({ tenantId: TENANT, op: 'resetPassword', target: { by: 'uid' as const, value: `p${i}` }, secret: { newPassword: `prepared-${i}-pw` } })),
   );
   t.is(prepared.length, 20);
@@ -130,7 +132,7 @@ test('prepared frames are built before and sent later, under flow control, as pr
   t.is(agent.commands[19]?.secret?.['newPassword'], 'prepared-19-pw');
 });
 
-test('stop closes every agent with 1001 and rejects results still pending', async (t) => {
+test('stop closes every agent with SHUTTING_DOWN and 1001 and rejects results still pending', async (t) => {
   const sim = await startService(t);
   const identity = await newIdentity(sim);
   const agent = await connectAgent(t, sim, identity, { mode: 'hold' });
@@ -138,6 +140,10 @@ test('stop closes every agent with 1001 and rejects results still pending', asyn
   await eventually(() => agent.held.length === 1, { timeoutMs: 5_000, what: 'agent.held.length === 1' });
   await sim.stop();
   t.is(await agent.closed, 1001);
+  t.like(
+    agent.messages.find((message) => message.type === 'error'),
+    { code: 'SHUTTING_DOWN' },
+  );
   await t.throwsAsync(issued.result, { message: /stopped/ });
   t.throws(() => sim.issueCommand({ tenantId: TENANT, op: 'checkPermissions' }), { message: /stopped/ });
 });

@@ -8,8 +8,7 @@ test('a command makes the round trip challenge → hello → welcome → command
   const identity = await newIdentity(sim);
   t.is(identity.tenantId, TENANT);
   t.deepEqual(identity.serviceKeys, sim.serviceKeys());
-  t.is(sim.agent(identity.agentId)?.signingKeyRaw, identity.signing.publicKeyRaw);
-  t.is(sim.agent(identity.agentId)?.encryptionKeyRaw, identity.encryption.publicKeyRaw);
+  t.like(await sim.agent(identity.agentId), { signingKey: identity.signing.publicKeyRaw, encryptionKey: identity.encryption.publicKeyRaw });
 
   const connected = sim.waitFor('agentConnected');
   const agent = await connectAgent(t, sim, identity, { maxInFlight: 8 });
@@ -33,7 +32,7 @@ test('a command makes the round trip challenge → hello → welcome → command
   t.like(agent.commands[0]?.frame?.command, { id: issued.id, agentId: identity.agentId, tenantId: TENANT, op: 'resetPassword' });
   t.is(agent.commands[0]?.frame?.kid, 'k1');
   t.deepEqual(agent.resultAcks, [issued.id]);
-  t.is(sim.results.get(issued.id), result);
+  t.deepEqual(await sim.storedResult(issued.id), result);
   t.is(sim.acks.get(issued.id)?.agentId, identity.agentId);
 
   t.deepEqual(sim.transcript.types({ connectionId: session.connectionId }), ['challenge', 'hello', 'welcome', 'command', 'ack', 'result', 'resultAck']);
@@ -66,5 +65,5 @@ test('a command pinned to an agent goes to that agent only', async (t) => {
   t.true(results.every((result) => result.agentId === b.agentId));
   t.is(agentA.commands.length, 0);
   t.is(agentB.commands.length, 5);
-  t.throws(() => sim.issueCommand({ tenantId: 'other-tenant', agentId: b.agentId, op: 'checkPermissions' }));
+  await t.throwsAsync(sim.issueCommand({ tenantId: 'other-tenant', agentId: b.agentId, op: 'checkPermissions' }).result, { message: /another tenant/ });
 });
