@@ -8,4 +8,3 @@ export type { RegisteredAgent } from './rig-store.js';
 export * from './service-events.js';
 export * from './service-sim.js';
 export * from './transcript.js';
-export * from './result-words.js';
