@@ -154,7 +154,7 @@ test("a portal form without the token, with another session's token, or without 
   t.is((await client.post('/identify', { user: 'bob' })).location, '/verify', 'the right token in its own session works');
 });
 
-test('a portal form from another site is refused even with the right token; Origin null and the own origin are not', async (t) => {
+test('a portal form from another site is refused even with the right token; Origin null, the own origin and the own host over HTTPS are not', async (t) => {
   const client = await session();
   const own = new URL(node.url).origin;
   const crossSite = await client.post('/identify', { user: 'bob' }, { 'sec-fetch-site': 'cross-site' });
@@ -167,6 +167,13 @@ test('a portal form from another site is refused even with the right token; Orig
   t.is((await client.post('/identify', { user: 'bob' }, { origin: 'null', 'sec-fetch-site': 'same-origin' })).location, '/verify');
   t.is((await client.post('/identify', { user: 'bob' }, { origin: own, 'sec-fetch-site': 'same-origin' })).location, '/verify');
   t.is((await client.post('/identify', { user: 'bob' }, { origin: 'http://127.0.0.1:8443' })).location, '/verify', 'the configured publicUrl (behind a balancer) is our origin too');
+  // Behind a TLS-terminating balancer the form arrives over plain HTTP: the host is what must match.
+  t.is((await client.post('/identify', { user: 'bob' }, { origin: own.replace(/^http:/, 'https:') })).location, '/verify', 'the own host over HTTPS, forwarded as plain HTTP');
+  t.is(
+    (await client.post('/identify', { user: 'bob' }, { origin: 'https://reset.example.com', 'sec-fetch-site': 'same-origin' })).location,
+    '/verify',
+    'Sec-Fetch-Site decides when the browser sends it, whatever host and publicUrl a proxy leaves the node',
+  );
 });
 
 test('the password form and the reset need every required method, one of two is not enough; with no agent to answer, the page says nothing changed', async (t) => {
