@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import test, { type ExecutionContext } from 'ava';
-import { openMigrated, type DialectName, type ServiceDb } from '../../../service/db/open-database.js';
+import test from 'ava';
 import { portalDb } from '../../../service/portal/portal-tables.js';
 import { RateLimits } from '../../../service/portal/rate-limits.js';
-import { PostgresFixture } from '../../fixtures/postgres.js';
+import { DialectStores } from '../../helpers/dialect-stores.js';
 
 // The portal's and the help desk's attempt counters (service/portal/rate-limits.ts) on a real SQLite
 // file and on a PostgreSQL cluster this test starts: attempts made at once each count, as several
@@ -14,31 +10,13 @@ import { PostgresFixture } from '../../fixtures/postgres.js';
 const ATTEMPTS = 24;
 const LIMIT = 10;
 
-let pg: PostgresFixture | null = null;
-let databases = 0;
+const stores = new DialectStores('limits');
 
-test.after.always(async () => {
-  await pg?.destroy();
-});
-
-async function openStore(t: ExecutionContext, dialect: DialectName): Promise<ServiceDb> {
-  const dir = await mkdtemp(join(tmpdir(), 'wbs-rate-limits-'));
-  let url: string | null = null;
-  if (dialect === 'postgres') {
-    pg ??= await PostgresFixture.start();
-    url = await pg.createDatabase(`limits${++databases}`);
-  }
-  const store = await openMigrated({ url, sqliteFile: join(dir, 'service.db') });
-  t.teardown(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return store;
-}
+test.after.always(() => stores.destroy());
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   test.serial(`${dialect}: attempts made at once each count, exactly the limit pass, and the window starts again once it ended`, async (t) => {
-    const store = await openStore(t, dialect);
+    const store = await stores.open(t, dialect);
     let clock = new Date('2026-12-05T03:00:00.000Z');
     const limits = new RateLimits(portalDb(store.db), () => clock);
     const taken = await Promise.all(Array.from({ length: ATTEMPTS }, () => limits.take('addr:192.0.2.7', LIMIT, 60)));
