@@ -105,8 +105,8 @@ async function signIn(context: NodeContext, request: IncomingMessage, response: 
   const nonce = readCookie(request, SIGN_IN_COOKIE);
   if (form === null || nonce === null || !sameText(form.get('nonce') ?? '', nonce)) return showSignIn(response, secure, 'The sign-in form expired; please try again.', 403);
   // helpdesk.maxFailures failed sign-ins from one client address per window refuse every sign-in from
-  // it (a right token too) until the window ends. Admin tokens are 32 random bytes, so this is not what
-  // stops guessing; it keeps a flood of guesses from filling the log with refusals.
+  // it (a right token too) until the window ends. Admin tokens are 32 random bytes, so this is a second
+  // line, as registration.maxFailures is, not what stops guessing.
   const { maxFailures, failureWindowMs } = context.config.helpdesk;
   const windowSeconds = Math.ceil(failureWindowMs / 1000);
   const limits = new RateLimits(portalDb(context.store.db), context.now);
