@@ -31,8 +31,12 @@ export interface ServiceConfig {
   sms: { endpoint: string | null; credential: SecretReference | null };
   /** The self-service portal at `/` (docs/portal.md); the keys after allowedGroups are its own. */
   portal: PortalConfig;
-  /** A help desk sign-in lasts at most `sessionMaxMs`, and ends after `sessionIdleMs` without a page. */
-  helpdesk: { auth: 'bearer'; tokens: 'database'; sessionMaxMs: number; sessionIdleMs: number };
+  /**
+   * A help desk sign-in lasts at most `sessionMaxMs`, and ends after `sessionIdleMs` without a page;
+   * `maxFailures` failed sign-ins from one client address per `failureWindowMs` refuse every sign-in
+   * from it (behind a load balancer that address is the balancer's, so it is configurable).
+   */
+  helpdesk: { auth: 'bearer'; tokens: 'database'; sessionMaxMs: number; sessionIdleMs: number; maxFailures: number; failureWindowMs: number };
   admin: { auth: 'bearer'; tokens: 'database' };
 }
 
@@ -51,7 +55,7 @@ export function defaultConfig(): ServiceConfig {
     smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
     sms: { endpoint: null, credential: null },
     portal: defaultPortalConfig(),
-    helpdesk: { auth: 'bearer', tokens: 'database', sessionMaxMs: 8 * 60 * 60_000, sessionIdleMs: 30 * 60_000 },
+    helpdesk: { auth: 'bearer', tokens: 'database', sessionMaxMs: 8 * 60 * 60_000, sessionIdleMs: 30 * 60_000, maxFailures: 10, failureWindowMs: 15 * 60_000 },
     admin: { auth: 'bearer', tokens: 'database' },
   };
 }
@@ -115,6 +119,8 @@ const NUMBER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   'commands.resultWaitMs': [1000, 24 * 3_600_000],
   'registration.maxFailures': [1, 1_000_000],
   'registration.failureWindowMs': [1000, 7 * 24 * 3_600_000],
+  'helpdesk.maxFailures': [1, 1_000_000],
+  'helpdesk.failureWindowMs': [1000, 7 * 24 * 3_600_000],
   'smtp.port': [1, 65535],
 } as const;
 

@@ -29,13 +29,6 @@ const ACTIONS = {
 type Action = keyof typeof ACTIONS;
 
 /**
- * Failed sign-ins one client address may make per window before every sign-in from it (a right
- * token too) is refused until the window ends. Admin tokens are 32 random bytes, so this is not what
- * stops guessing; it keeps a flood of guesses from costing a lookup each and filling the log.
- */
-const SIGN_IN_FAILURES = { limit: 10, windowSeconds: 900 } as const;
-
-/**
  * The help desk at `/helpdesk` (docs/service.md "The help desk"): an operator signs in with an
  * admin token from `writeback-service admin-token create`, which opens a server-side session
  * (helpdesk-session.ts; the cookie carries only its random id), then resets, unlocks, reads the state
@@ -111,16 +104,21 @@ async function signIn(context: NodeContext, request: IncomingMessage, response: 
   const form = await readForm(request);
   const nonce = readCookie(request, SIGN_IN_COOKIE);
   if (form === null || nonce === null || !sameText(form.get('nonce') ?? '', nonce)) return showSignIn(response, secure, 'The sign-in form expired; please try again.', 403);
+  // helpdesk.maxFailures failed sign-ins from one client address per window refuse every sign-in from
+  // it (a right token too) until the window ends. Admin tokens are 32 random bytes, so this is a second
+  // line, as registration.maxFailures is, not what stops guessing.
+  const { maxFailures, failureWindowMs } = context.config.helpdesk;
+  const windowSeconds = Math.ceil(failureWindowMs / 1000);
   const limits = new RateLimits(portalDb(context.store.db), context.now);
   const failures = `helpdesk-sign-in:${request.socket.remoteAddress ?? 'unknown'}`;
-  if (await limits.reached(failures, SIGN_IN_FAILURES.limit, SIGN_IN_FAILURES.windowSeconds)) {
+  if (await limits.reached(failures, maxFailures, windowSeconds)) {
     context.logger.warn('help desk sign-in refused: too many failures from this address', {});
     return showSignIn(response, secure, 'Too many failed sign-ins from your address. Try again later.', 429);
   }
   const token = (form.get('token') ?? '').trim();
   const admin = isTokenShaped(token) ? await findAdminToken(context.store.db, token) : null;
   if (admin === null) {
-    await limits.take(failures, SIGN_IN_FAILURES.limit, SIGN_IN_FAILURES.windowSeconds);
+    await limits.take(failures, maxFailures, windowSeconds);
     context.logger.warn('help desk sign-in refused', {});
     return showSignIn(response, secure, 'That token is not valid.', 401);
   }

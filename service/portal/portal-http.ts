@@ -26,25 +26,33 @@ export function isHttps(request: IncomingMessage): boolean {
 const OWN_FETCH_SITES: ReadonlySet<string> = new Set(['same-origin', 'none']);
 
 /**
- * Whether a form was posted from another site, told by the headers browsers add: `Sec-Fetch-Site`
- * other than same-origin (a sibling subdomain counts as another site), or an `Origin` that is neither
- * the one the request was addressed to nor the configured `publicUrl` (behind a TLS-terminating
- * balancer the request arrives over plain HTTP). `Origin: null` says nothing: browsers send it on
- * every POST from a page under `Referrer-Policy: no-referrer`, which ours are. Checked before the CSRF
- * token, as a second lock; a client that sends neither header (not a browser) still needs the token.
+ * Whether a form was posted from another site, told by the headers browsers add. `Sec-Fetch-Site`,
+ * when the browser sends it, decides alone: anything but same-origin (or none, typed by the user) is
+ * another site, a sibling subdomain too; a page cannot set it, and it holds behind any proxy. Only a
+ * browser without it is judged by `Origin`, which must name the host the request was addressed to
+ * (over either scheme: behind a TLS-terminating balancer the request arrives over plain HTTP) or
+ * `publicUrl`'s origin. `Origin: null` says nothing: browsers send it on every POST from a page under
+ * `Referrer-Policy: no-referrer`, which ours are. Checked before the CSRF token, as a second lock; a
+ * client that sends neither header (not a browser) still needs the token.
  */
 export function isCrossSite(request: IncomingMessage, publicUrl: string): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && !OWN_FETCH_SITES.has(site)) return true;
+  if (site !== undefined) return !OWN_FETCH_SITES.has(site);
   const origin = request.headers.origin;
   if (origin === undefined || origin === 'null') return false;
-  const own = [`${isHttps(request) ? 'https' : 'http'}://${request.headers.host ?? ''}`];
+  let parsed: URL;
   try {
-    own.push(new URL(publicUrl).origin);
+    parsed = new URL(origin);
   } catch {
-    // An unparsable publicUrl names no origin; the request's own still counts.
+    return true;
   }
-  return !own.includes(origin);
+  if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.origin === origin && parsed.host === (request.headers.host ?? '').toLowerCase()) return false;
+  try {
+    return new URL(publicUrl).origin !== origin;
+  } catch {
+    // An unparsable publicUrl names no origin.
+    return true;
+  }
 }
 
 export function readCookie(request: IncomingMessage, name: string): string | null {

@@ -50,25 +50,28 @@ async function flush(store: ServiceDb): Promise<void> {
   for (const one of batch) one.resolve();
 }
 
-/** Every column of a command row, in the order the insert names them. */
-const COMMAND_COLUMNS = [
-  'id',
-  'tenant_id',
-  'op',
-  'directory',
-  'target',
-  'params',
-  'has_secret',
-  'state',
-  'agent_id',
-  'session_id',
-  'issued_at',
-  'expires_at',
-  'created_at',
-  'updated_at',
-  'sends',
-  'submitted_by',
-] as const satisfies readonly (keyof NewCommand)[];
+/**
+ * Every column of a command row, in the order the insert names them. A record over the table's keys,
+ * so that a column added to the table and not here fails to compile instead of being inserted as null.
+ */
+const COMMAND_COLUMNS = Object.keys({
+  id: true,
+  tenant_id: true,
+  op: true,
+  directory: true,
+  target: true,
+  params: true,
+  has_secret: true,
+  state: true,
+  agent_id: true,
+  session_id: true,
+  issued_at: true,
+  expires_at: true,
+  created_at: true,
+  updated_at: true,
+  sends: true,
+  submitted_by: true,
+} satisfies Record<keyof NewCommand, true>) as (keyof NewCommand)[];
 
 /** The inserts, compiled once per number of rows (service/db/prepared-query.ts). */
 const INSERT_COMMANDS = new PreparedByLength((db, param, length) =>

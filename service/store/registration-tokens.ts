@@ -38,12 +38,27 @@ export async function spendRegistrationToken(db: Kysely<ServiceDatabase>, token:
     .returning('tenant_id')
     .executeTakeFirst();
   if (spent !== undefined) return { ok: true, tenantId: spent.tenant_id };
-  const count = windowOpen ? failures.failures + 1 : 1;
-  const windowStart = windowOpen ? failures.window_start : now.toISOString();
+  // Counted in the statement, not from the row read above: failures sent at once each count.
+  const at = now.toISOString();
+  const windowStart = new Date(now.getTime() - limit.windowMs).toISOString();
   await db
     .insertInto('registration_failures')
-    .values({ source, window_start: windowStart, failures: count })
-    .onConflict((oc) => oc.column('source').doUpdateSet({ window_start: windowStart, failures: count }))
+    .values({ source, window_start: at, failures: 1 })
+    .onConflict((oc) =>
+      oc.column('source').doUpdateSet((eb) => {
+        // Both read the row as it was: an ended window starts again at this failure.
+        const ended = eb('registration_failures.window_start', '<=', windowStart);
+        return {
+          window_start: eb.case().when(ended).then(at).else(eb.ref('registration_failures.window_start')).end(),
+          failures: eb
+            .case()
+            .when(ended)
+            .then(1)
+            .else(eb('registration_failures.failures', '+', 1))
+            .end(),
+        };
+      }),
+    )
     .execute();
   return { ok: false, reason: 'unknown, used or expired' };
 }

@@ -93,6 +93,7 @@ test('configuration numbers a node cannot run with are refused with their bounds
     ['heartbeat', (c) => (c['agents']!['heartbeatIntervalMs'] = -5), /agents\.heartbeatIntervalMs must be a whole number from 1000 to 3600000/],
     ['lifetime', (c) => (c['commands']!['defaultTtlMs'] = 99_999_999), /commands\.defaultTtlMs must be a whole number from 1000 to 900000/],
     ['failures', (c) => (c['registration']!['maxFailures'] = 0.5), /registration\.maxFailures must be a whole number/],
+    ['help desk failures', (c) => (c['helpdesk']!['maxFailures'] = 0), /helpdesk\.maxFailures must be a whole number from 1 to 1000000/],
     ['token ttl', (c) => (c['registration']!['tokenTtl'] = 'a day'), /registration\.tokenTtl: "a day" is not a duration/],
   ];
   const original = readFileSync(join(data, 'service.json'), 'utf8');

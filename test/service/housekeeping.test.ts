@@ -1,22 +1,29 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair } from '../../protocol/index.js';
 import { DataDir } from '../../service/config/data-dir.js';
 import { defaultConfig } from '../../service/config/service-config.js';
 import { openMigrated } from '../../service/db/open-database.js';
-import { createSigningKey } from '../../service/keys/signing-keys.js';
-import { jsonLineLogger } from '../../service/logger.js';
+import type { ServiceDb } from '../../service/db/open-database.js';
+import { createSigningKey, KeyStatus } from '../../service/keys/signing-keys.js';
+import { jsonLineLogger, type ServiceLogger } from '../../service/logger.js';
 import { ServiceNode } from '../../service/service-node.js';
 import { createAdminToken } from '../../service/store/admin-tokens.js';
 import { openHelpdeskSession } from '../../service/store/helpdesk-sessions.js';
 import { eventually } from '../helpers/eventually.js';
 
-// A service node's periodic housekeeping (each heartbeat) on a real SQLite database, with the
-// node's clock in the test's hands.
+// A service node's periodic housekeeping (each heartbeat) on a real SQLite database: sessions that
+// ran out, and signing keys that `keys rotate` added on another node sharing the database.
 
-test('help desk sessions that ran out are deleted by housekeeping, not only at the next sign-in', async (t) => {
+/** A node on a new data directory with one signing key, its heartbeat every 50 ms; `setup` writes to its database first. */
+async function startNode(
+  t: ExecutionContext,
+  options: { logger: ServiceLogger; now?: () => Date; setup?: (store: ServiceDb) => Promise<unknown> },
+): Promise<{ node: ServiceNode; dataDir: DataDir; kid: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wbs-housekeeping-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const dataDir = new DataDir(join(dir, 'data'));
@@ -24,12 +31,18 @@ test('help desk sessions that ran out are deleted by housekeeping, not only at t
   const config = defaultConfig();
   config.agents.heartbeatIntervalMs = 50;
   const setup = await openMigrated({ url: null, sqliteFile: dataDir.sqliteFile });
-  await createSigningKey(setup.db, dataDir, new Date());
-  await createAdminToken(setup.db, 'desk', new Date());
+  const { kid } = await createSigningKey(setup.db, dataDir, new Date());
+  await options.setup?.(setup);
   await setup.close();
-  let clock = new Date('2026-12-05T00:00:00.000Z');
-  const node = await ServiceNode.start({ dataDir, config, listen: '127.0.0.1:0', tls: null, logger: jsonLineLogger('error', new PassThrough()), now: () => clock });
+  const node = await ServiceNode.start({ dataDir, config, listen: '127.0.0.1:0', tls: null, logger: options.logger, ...(options.now === undefined ? {} : { now: options.now }) });
   t.teardown(() => node.stop(0));
+  return { node, dataDir, kid };
+}
+
+test('help desk sessions that ran out are deleted by housekeeping, not only at the next sign-in', async (t) => {
+  let clock = new Date('2026-12-05T00:00:00.000Z');
+  const { node } = await startNode(t, { logger: jsonLineLogger('error', new PassThrough()), now: () => clock, setup: (store) => createAdminToken(store.db, 'desk', new Date()) });
+  const config = node.context.config;
   const db = node.context.store.db;
   const token = await db.selectFrom('admin_tokens').select('token_hash').executeTakeFirstOrThrow();
   const limits = { maxMs: config.helpdesk.sessionMaxMs, idleMs: config.helpdesk.sessionIdleMs };
@@ -50,4 +63,35 @@ test('help desk sessions that ran out are deleted by housekeeping, not only at t
   // Past the longest a session may last, the other one goes too.
   clock = new Date(clock.getTime() + limits.maxMs + 1);
   await eventually(async () => (await db.selectFrom('helpdesk_sessions').select('id_hash').execute()).length === 0, { timeoutMs: 5_000, what: 'housekeeping to delete the expired session' });
+});
+
+// When the key file here is not usable yet, its log line says why and what fixes it, and the node
+// goes on with the keys it holds until it is.
+test('a new key whose file other accounts may read is not loaded: the log names the file and the chmod; once fixed, it is loaded', async (t) => {
+  let log = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const { node, dataDir, kid: first } = await startNode(t, { logger: jsonLineLogger('info', stream) });
+
+  // What `keys rotate` on another node leaves here: the database row, and a key file copied without its mode.
+  const { jwk, publicKeyRaw } = generateKeyPair('Ed25519');
+  const kid = 'k-20261205-copied';
+  const file = join(dataDir.keysDir, `${kid}.jwk`);
+  writeFileSync(file, `${JSON.stringify(jwk)}\n`, { mode: 0o644 });
+  chmodSync(file, 0o644);
+  await node.context.store.db.insertInto('signing_keys').values({ kid, public_key: publicKeyRaw, created_at: new Date().toISOString(), status: KeyStatus.active }).execute();
+
+  await eventually(() => log.includes('cannot load the new signing keys'), { timeoutMs: 5_000, what: 'the refused reload to be logged' });
+  const line = JSON.parse(log.split('\n').find((l) => l.includes('cannot load the new signing keys'))!) as Record<string, unknown>;
+  t.regex(String(line['reason']), new RegExp(`${kid}\\.jwk is accessible to other accounts \\(mode 0644\\); run: chmod 600 `));
+  t.false(log.includes(String(jwk.d)), 'no key material in the log');
+  t.deepEqual(
+    node.context.keys.current.map((key) => key.kid),
+    [first],
+    'the node goes on with the key it holds',
+  );
+
+  chmodSync(file, 0o600);
+  await eventually(() => node.context.keys.current.some((key) => key.kid === kid), { timeoutMs: 5_000, what: 'the new key to be loaded once its mode is fixed' });
+  t.regex(log, /signing keys reloaded/);
 });

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import test, { type ExecutionContext } from 'ava';
-import { openMigrated, type DialectName, type ServiceDb } from '../../service/db/open-database.js';
+import test from 'ava';
 import { listArgs, PreparedByLength, PreparedQuery } from '../../service/db/prepared-query.js';
 import { insertAgent, listAgents } from '../../service/store/agents.js';
 import { claimCommands } from '../../service/store/commands.js';
 import { insertCommand } from '../../service/store/command-inserts.js';
 import { CommandState } from '../../service/store/command-states.js';
 import { createTenant, findTenant } from '../../service/store/tenants.js';
-import { PostgresFixture } from '../fixtures/postgres.js';
+import { DialectStores } from '../helpers/dialect-stores.js';
 
 // Queries compiled once and run with new values (service/db/prepared-query.ts), on a real SQLite
 // file and on a PostgreSQL cluster this test starts: the same rows as the query Kysely builds each
@@ -18,33 +14,15 @@ import { PostgresFixture } from '../fixtures/postgres.js';
 
 const NOW = new Date('2026-12-05T02:00:00.000Z');
 
-let pg: PostgresFixture | null = null;
-let databases = 0;
+const stores = new DialectStores('prepared');
 
-test.after.always(async () => {
-  await pg?.destroy();
-});
-
-async function openStore(t: ExecutionContext, dialect: DialectName): Promise<ServiceDb> {
-  const dir = await mkdtemp(join(tmpdir(), 'wbs-prepared-'));
-  let url: string | null = null;
-  if (dialect === 'postgres') {
-    pg ??= await PostgresFixture.start();
-    url = await pg.createDatabase(`prepared${++databases}`);
-  }
-  const store = await openMigrated({ url, sqliteFile: join(dir, 'service.db') });
-  t.teardown(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return store;
-}
+test.after.always(() => stores.destroy());
 
 const TENANT_BY_NAME = new PreparedQuery<{ name: string }, { id: string; name: string }>((db, param) => db.selectFrom('tenants').select(['id', 'name']).where('name', '=', param('name')));
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   test.serial(`${dialect}: gives the rows Kysely's own query gives, for every value, also run in a transaction`, async (t) => {
-    const store = await openStore(t, dialect);
+    const store = await stores.open(t, dialect);
     const names = ['acme', 'globex', 'initech'];
     for (const name of names) await createTenant(store.db, name, NOW);
     for (const name of [...names, 'nobody', "o'brien", '%']) {
@@ -62,7 +40,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   });
 
   test.serial(`${dialect}: runs at once with different values never mix them`, async (t) => {
-    const store = await openStore(t, dialect);
+    const store = await stores.open(t, dialect);
     const tenants = await Promise.all(Array.from({ length: 20 }, (_, i) => createTenant(store.db, `tenant-${i}`, NOW)));
     const found = await Promise.all(tenants.map((tenant) => TENANT_BY_NAME.execute(store.db, { name: tenant.name })));
     t.deepEqual(
@@ -83,7 +61,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   });
 
   test.serial(`${dialect}: a list query gives each length its own compiled form, and a list past the longest is built for that run`, async (t) => {
-    const store = await openStore(t, dialect);
+    const store = await stores.open(t, dialect);
     const names = Array.from({ length: 8 }, (_, i) => `tenant-${i}`);
     for (const name of names) await createTenant(store.db, name, NOW);
     const byNames = new PreparedByLength<{ name: string }>(
@@ -108,7 +86,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   });
 
   test.serial(`${dialect}: the claim takes the oldest queued commands of the agent's tenant, as many as asked, for the current session only`, async (t) => {
-    const store = await openStore(t, dialect);
+    const store = await stores.open(t, dialect);
     const mine = await createTenant(store.db, 'mine', NOW);
     const theirs = await createTenant(store.db, 'theirs', NOW);
     await insertAgent(store.db, { id: 'agent-a', tenantId: mine.id, name: 'a', hostname: 'h', version: '1', signingKey: 'k', encryptionKey: 'e' }, [], NOW);
@@ -142,7 +120,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 }
 
 test('refuses a parameter that Kysely did not bind as a value, before running anything', async (t) => {
-  const store = await openStore(t, 'sqlite');
+  const store = await stores.open(t, 'sqlite');
   const unbound = new PreparedQuery<{ column: string }, unknown>((db, param) =>
     db
       .selectFrom('tenants')

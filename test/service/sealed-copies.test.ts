@@ -1,16 +1,13 @@
-import test, { type ExecutionContext } from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import test from 'ava';
 import { generateKeyPair, type Result } from '../../protocol/index.js';
 import { submitCommand } from '../../service/commands/submit-command.js';
-import { openMigrated, type ServiceDb } from '../../service/db/open-database.js';
+import type { ServiceDb } from '../../service/db/open-database.js';
 import { insertAgent } from '../../service/store/agents.js';
 import { CommandState } from '../../service/store/command-states.js';
 import { expireCommands } from '../../service/store/commands.js';
 import { storeResult } from '../../service/store/results.js';
 import { createTenant } from '../../service/store/tenants.js';
-import { PostgresFixture } from '../fixtures/postgres.js';
+import { DialectStores } from '../helpers/dialect-stores.js';
 
 // A password is sealed at submission to each agent of the tenant, and the sealed copies are dropped
 // on both ways a command ends: once its result is stored, and once it expired. Checked on the
@@ -21,32 +18,16 @@ const SKEW_MS = 60_000;
 const TTL_MS = 5 * 60_000;
 const PASSWORDS = ['Sealed-Result-2026!', 'Sealed-Expiry-2026!'] as const;
 
-let pg: PostgresFixture | null = null;
+const stores = new DialectStores('sealed');
 
-test.after.always(async () => {
-  await pg?.destroy();
-});
-
-async function openStore(t: ExecutionContext, database: 'sqlite' | 'postgres'): Promise<ServiceDb> {
-  if (database === 'sqlite') {
-    const dir = await mkdtemp(join(tmpdir(), 'wbs-sealed-'));
-    t.teardown(() => rm(dir, { recursive: true, force: true }));
-    const store = await openMigrated({ url: null, sqliteFile: join(dir, 'service.db') });
-    t.teardown(() => store.close());
-    return store;
-  }
-  pg ??= await PostgresFixture.start();
-  const store = await openMigrated({ url: await pg.createDatabase('sealed'), sqliteFile: '' });
-  t.teardown(() => store.close());
-  return store;
-}
+test.after.always(() => stores.destroy());
 
 const sealedCopies = async (store: ServiceDb, commandId: string) => store.db.selectFrom('command_secrets').select(['agent_id', 'sealed']).where('command_id', '=', commandId).execute();
 const stateOf = async (store: ServiceDb, commandId: string) => (await store.db.selectFrom('commands').select('state').where('id', '=', commandId).executeTakeFirstOrThrow()).state;
 
 for (const database of ['sqlite', 'postgres'] as const) {
   test.serial(`${database}: a reset's sealed copies go once its result is stored, and once it expired`, async (t) => {
-    const store = await openStore(t, database);
+    const store = await stores.open(t, database);
     const tenant = await createTenant(store.db, 'acme', NOW);
     const agents = ['agent-a', 'agent-b'];
     for (const id of agents) {
