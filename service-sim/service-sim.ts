@@ -26,6 +26,7 @@ import type { FrameErrorEvent, ServiceEvents, SessionInfo } from './service-even
 import { Transcript } from './transcript.js';
 
 export type { IssuedCommand } from './command-issuer.js';
+export type { AnnouncementOptions } from './rig-keys.js';
 
 /** A checkpoint the service holds for an agent, and when it arrived. */
 export interface HeldCheckpoint {
