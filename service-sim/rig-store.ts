@@ -1,10 +1,8 @@
-import { publicKeyFromRaw, sealSecret } from '../protocol/index.js';
 import type { AgentRow } from '../service/db/database-schema.js';
 import type { ServiceDb } from '../service/db/open-database.js';
 import type { NodeContext } from '../service/gateway/node-context.js';
+import { queueSealed } from '../service/commands/submit-command.js';
 import { getAgent, listAgents } from '../service/store/agents.js';
-import { insertCommand } from '../service/store/command-inserts.js';
-import { CommandState } from '../service/store/command-states.js';
 import { hashToken } from '../service/store/secret-hash.js';
 import type { CommandSpec } from './command-spec.js';
 
@@ -62,9 +60,8 @@ export async function requireAgent(store: ServiceDb, agentId: string): Promise<A
 }
 
 /**
- * The service's insert path (store/command-inserts.ts) with the rig's choices: any op as given, a
- * chosen id, and a pinned agent (only that agent claims it, store/commands.ts). The secret is sealed
- * to each agent that may take the command, as `submitCommand` does.
+ * The service's own queueing (`queueSealed`, as `submitCommand` uses it) with the rig's choices: any
+ * op as given, a chosen id, and a pinned agent (only that agent claims it, store/commands.ts).
  */
 export async function queueCommand(context: NodeContext, id: string, spec: CommandSpec): Promise<void> {
   const { store } = context;
@@ -76,31 +73,6 @@ export async function queueCommand(context: NodeContext, id: string, spec: Comma
   } else agents = await listAgents(store.db, spec.tenantId);
   const now = context.now();
   await ensureTenant(store, spec.tenantId, now);
-  const sealed = new Map<string, string>();
-  if (spec.secret !== undefined) {
-    for (const agent of agents) sealed.set(agent.id, JSON.stringify(sealSecret(spec.secret, publicKeyFromRaw(agent.encryption_key, 'X25519')!, id)));
-  }
-  const issuedAt = now.toISOString();
-  await insertCommand(
-    store,
-    {
-      id,
-      tenant_id: spec.tenantId,
-      op: spec.op,
-      directory: spec.directory ?? null,
-      target: spec.target === undefined ? null : JSON.stringify(spec.target),
-      params: JSON.stringify(spec.params ?? {}),
-      has_secret: spec.secret === undefined ? 0 : 1,
-      state: CommandState.queued,
-      agent_id: spec.agentId ?? null,
-      session_id: null,
-      issued_at: issuedAt,
-      expires_at: new Date(now.getTime() + (spec.ttlMs ?? context.config.commands.defaultTtlMs)).toISOString(),
-      created_at: issuedAt,
-      updated_at: issuedAt,
-      sends: 0,
-      submitted_by: 'service-sim',
-    },
-    sealed,
-  );
+  const expiresAt = new Date(now.getTime() + (spec.ttlMs ?? context.config.commands.defaultTtlMs)).toISOString();
+  await queueSealed(store, { id, tenantId: spec.tenantId, request: spec, agents, pinnedAgentId: spec.agentId ?? null, submittedBy: 'service-sim', now, expiresAt });
 }
