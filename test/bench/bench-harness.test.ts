@@ -77,7 +77,10 @@ test('npm run bench with a tiny load writes a report of the documented shape', a
   for (const row of tier?.rows ?? []) {
     t.is(row.burstCommands, 20, row.key);
     t.is(row.latency.count, 4, row.key);
-    t.true(row.latency.p50 > 0 && row.commandsPerSecond > 0 && row.cpuMsPerCommand > 0, JSON.stringify(row));
+    t.true(row.latency.p50 > 0 && row.commandsPerSecond > 0, JSON.stringify(row));
+    // A node's CPU comes from /proc in 10 ms clock ticks: five commands a block may take less than one.
+    // service-sim's comes from process.cpuUsage() in microseconds.
+    t.true(Number.isFinite(row.cpuMsPerCommand) && (row.key === 'service-sim' ? row.cpuMsPerCommand > 0 : row.cpuMsPerCommand >= 0), JSON.stringify(row));
   }
   t.deepEqual(
     report.verdicts.filter((v) => v.target.startsWith('Service:')).map((v) => v.target),

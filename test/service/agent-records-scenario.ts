@@ -254,6 +254,12 @@ export function agentRecordsScenario(database: 'sqlite' | 'postgres'): void {
   test.serial('the admin API removes an agent record the same way (DELETE), refusing a connected one without force', async (t) => {
     const stale = await registerRaw();
     const url = `${env.nodes[0]!.url}/api/v1/tenants/${env.tenant}/agents`;
+    // The agent must be connected as the node sees it right now (a session, refreshed within three
+    // heartbeats), not only running: on a loaded machine it may be between sessions.
+    await until('the agent is connected', async () => {
+      const list = await apiRequest(url, { method: 'GET', token: env.adminToken, ca });
+      return (list.body.agents as { id: string; connected: boolean }[]).some((agent) => agent.id === env.agentId && agent.connected);
+    });
     const connected = await apiRequest(`${url}/${env.agentId}`, { method: 'DELETE', token: env.adminToken, ca });
     t.is(connected.status, 409);
     t.is(connected.body.error, 'CONFLICT');
