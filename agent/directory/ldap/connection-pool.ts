@@ -47,6 +47,8 @@ interface Pooled {
   url: string;
   /** Calls of withClient running on it now. */
   inFlight: number;
+  /** Out of service (another connection to its URL broke): closed when inFlight reaches 0. */
+  draining?: boolean;
 }
 
 export class LdapConnectionPool {
@@ -84,7 +86,7 @@ export class LdapConnectionPool {
       return await this.runOn(slot, fn);
     } catch (error) {
       if (!options.idempotent || !isTransportFailure(error) || this.closed) throw error;
-      this.options.logger.warn('directory connection failed during a request; retrying once on a fresh connection', { url: this.activeUrl });
+      this.options.logger.warn('directory connection failed during a request; retrying once on a fresh connection', { url: slot.url });
       return this.runOn(await this.acquire(), fn);
     }
   }
@@ -135,8 +137,23 @@ export class LdapConnectionPool {
       throw error;
     } finally {
       slot.inFlight -= 1;
-      // A broken connection takes no more requests (those still on it fail by themselves).
+      // A broken connection takes no more requests (those still on it fail by themselves), and
+      // neither do the others to that URL: a server that dropped one has usually dropped them all
+      // (stopped, restarted) before their close is seen, and a retry handed one of those would fail
+      // again while another URL answers. Each is closed once its own requests have ended.
+      if (!healthy) for (const other of [...this.live]) if (other.url === slot.url) this.drain(other);
       if (!healthy || !slot.client.isBound) this.retire(slot);
+      else if (slot.draining && slot.inFlight === 0) this.retire(slot);
+    }
+  }
+
+  /** Takes the connection out of service; it is closed when its last request ends (at once when idle). */
+  private drain(slot: Pooled): void {
+    slot.draining = true;
+    if (slot.inFlight === 0) this.retire(slot);
+    else {
+      const index = this.live.indexOf(slot);
+      if (index >= 0) this.live.splice(index, 1);
     }
   }
 
