@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { signCommand, type Command, type Result } from '../../protocol/index.js';
 import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-directory.js';
 import { ChaosRig } from '../helpers/chaos-rig.js';
-import type { IssuedCommand } from '../../service-sim/index.js';
+import type { CommandSpec, IssuedCommand } from '../../service-sim/index.js';
 import { recordFigures } from '../helpers/chaos-figures.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 
@@ -38,15 +38,7 @@ test.after.always(async () => {
 async function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): Promise<{ command: Command; user: string }> {
   const user = directory.users[nextUser++]!;
   const command = await rig.service.buildCommand(
-    {
-      tenantId: rig.tenantId,
-      agentId,
-      op: 'resetPassword',
-      target: { by: 'sAMAccountName', value: user },
-      params: { enforceMinimumAge: false },
-      secret: { newPassword: rig.password() },
-      ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-    },
+    { ...resetSpec(user), ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }) },
     options.issuedAt === undefined ? {} : { issuedAt: options.issuedAt },
   );
   return { command, user };
@@ -54,15 +46,19 @@ async function reset(options: { issuedAt?: Date; ttlMs?: number } = {}): Promise
 
 /** The service issues a genuine reset of `user` under a chosen id (pinned to the agent), as its own command. */
 function issueWithId(id: string, user: string): IssuedCommand {
-  return rig.service.issueCommand({
-    id,
+  return rig.service.issueCommand({ id, ...resetSpec(user) });
+}
+
+/** A genuine reset of `user`, pinned to the agent, with a fresh password. */
+function resetSpec(user: string): CommandSpec & { agentId: string } {
+  return {
     tenantId: rig.tenantId,
     agentId,
     op: 'resetPassword',
     target: { by: 'sAMAccountName', value: user },
     params: { enforceMinimumAge: false },
     secret: { newPassword: rig.password() },
-  });
+  };
 }
 
 /** The agent's answer: a stored result, or a refusal before authentication (which the service never stores). */
