@@ -133,7 +133,7 @@ export class BenchAgent {
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = (await once(child, 'close')) as [number | null];
     if (code !== 0) throw new Error(`register failed (${code}): ${stderr.trim()}`);
     this.agentId = stdout.trim();
   }

@@ -22,7 +22,7 @@ async function cli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Pro
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.end(input);
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -169,7 +169,7 @@ test('at a terminal, set prompts twice and echoes nothing that is typed (a pseud
     }
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   t.is(code, 0, screen);
   t.regex(screen, /value for ldap-bind \(not shown\): /);

@@ -29,7 +29,7 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -53,7 +53,7 @@ export class AgentProcess {
       err.write(chunk);
       this.#output += chunk.toString('utf8');
     });
-    this.exited = once(this.child, 'exit').then(([code]) => {
+    this.exited = once(this.child, 'close').then(([code]) => {
       out.end();
       err.end();
       return code as number | null;

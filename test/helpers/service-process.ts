@@ -25,7 +25,7 @@ export async function runServiceCli(args: string[], options: { env?: NodeJS.Proc
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.end(options.stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -49,7 +49,7 @@ export class ServiceProcess {
       err.write(chunk);
       this.#output += chunk.toString('utf8');
     });
-    this.exited = once(child, 'exit').then(([code]) => {
+    this.exited = once(child, 'close').then(([code]) => {
       out.end();
       err.end();
       return code as number | null;

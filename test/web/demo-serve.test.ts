@@ -34,7 +34,7 @@ async function waitForOutput(read: () => string, pattern: RegExp, from: number, 
 
 test("demo --serve: the real portal loads; resets by e-mailed and by SMS code, the administrator's own reset (link and SMS) and a registration signed in by verifyPassword work in chromium; SIGTERM stops it with the story's status", async (t) => {
   const child = spawn(process.execPath, cliArgs(['demo', '--serve']), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = once(child, 'exit');
+  const exited = once(child, 'close');
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
