@@ -116,9 +116,10 @@ export class Dispatcher {
     const { sessionMaxMs, sessionIdleMs } = context.config.helpdesk;
     const dropped = await dropExpiredSessions(context.store.db, { maxMs: sessionMaxMs, idleMs: sessionIdleMs }, context.now());
     if (dropped > 0) context.logger.debug('help desk sessions ran out', { count: dropped });
+    await this.#gateway.refreshKeys();
+    // Last: the one step nothing waits on, so a pruning that fails holds back none of the others.
     const cutoff = new Date(context.now().getTime() - context.config.agents.checkpointHistoryDays * DAY_MS);
     const pruned = await pruneAuditCheckpointHistory(context.store.db, context.store.dialect, cutoff);
     if (pruned > 0) context.logger.debug('audit checkpoint history pruned', { count: pruned });
-    await this.#gateway.refreshKeys();
   }
 }
