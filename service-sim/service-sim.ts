@@ -128,6 +128,7 @@ export class ServiceSim {
     const config: ServiceConfig = {
       ...base,
       agents: {
+        ...base.agents,
         heartbeatIntervalMs,
         helloTimeoutMs: options.helloTimeoutMs ?? base.agents.helloTimeoutMs,
         clockSkewMs: options.clockSkewMs ?? base.agents.clockSkewMs,

@@ -24,7 +24,11 @@ export interface ServiceConfig {
   database: { url: string | null; poolSize: number; sqliteSynchronous: 'full' | 'normal' };
   /** Private signing keys by kid; a kid without a reference is read from `keys/<kid>.jwk`. */
   signingKeys: Record<string, SecretReference>;
-  agents: { heartbeatIntervalMs: number; helloTimeoutMs: number; clockSkewMs: number };
+  /**
+   * `checkpointHistoryDays`: each node's housekeeping deletes the audit checkpoints it received longer
+   * ago than this, except each agent's latest one and every regression (docs/service.md, *Audit checkpoints*).
+   */
+  agents: { heartbeatIntervalMs: number; helloTimeoutMs: number; clockSkewMs: number; checkpointHistoryDays: number };
   commands: { defaultTtlMs: number; pollIntervalMs: number; resultWaitMs: number };
   registration: { tokenTtl: string; maxFailures: number; failureWindowMs: number };
   smtp: { host: string | null; port: number; security: 'tls' | 'starttls' | 'none'; user: string | null; password: SecretReference | null; from: string | null };
@@ -49,7 +53,7 @@ export function defaultConfig(): ServiceConfig {
     tls: { cert: null, key: null },
     database: { url: null, poolSize: 10, sqliteSynchronous: 'full' },
     signingKeys: {},
-    agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000 },
+    agents: { heartbeatIntervalMs: 30_000, helloTimeoutMs: 10_000, clockSkewMs: 60_000, checkpointHistoryDays: 90 },
     commands: { defaultTtlMs: 5 * 60_000, pollIntervalMs: 100, resultWaitMs: 6 * 60_000 + 30_000 },
     registration: { tokenTtl: '24h', maxFailures: 10, failureWindowMs: 10 * 60_000 },
     smtp: { host: null, port: 587, security: 'starttls', user: null, password: null, from: null },
@@ -107,13 +111,15 @@ export function parseConfig(raw: unknown, file: string): ServiceConfig {
 
 /**
  * The numbers a node could not run with outside these bounds: the heartbeat goes in `welcome`
- * (protocol.md section 6: 1,000 to 3,600,000), a command may live 15 minutes at most (section 7).
+ * (protocol.md section 6: 1,000 to 3,600,000), a command may live 15 minutes at most (section 7),
+ * checkpoint history is kept at least a day and at most ten years.
  */
 const NUMBER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   'database.poolSize': [1, 1000],
   'agents.heartbeatIntervalMs': [1000, 3_600_000],
   'agents.helloTimeoutMs': [100, 600_000],
   'agents.clockSkewMs': [0, 3_600_000],
+  'agents.checkpointHistoryDays': [1, 3650],
   'commands.defaultTtlMs': [1000, MAX_COMMAND_LIFETIME_MS],
   'commands.pollIntervalMs': [1, 60_000],
   'commands.resultWaitMs': [1000, 24 * 3_600_000],

@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { agentRecordsMigration } from './agent-records-migration.js';
 import { auditCheckpointHistoryMigration } from './audit-checkpoint-history-migration.js';
 import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
+import { auditCheckpointRetentionMigration } from './audit-checkpoint-retention-migration.js';
 import { helpdeskSessionMigration } from './helpdesk-session-migration.js';
 import { portalMigration } from './portal-migration.js';
 
@@ -132,6 +133,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-agent-directories-and-removal': agentRecordsMigration,
   '0006-helpdesk-sessions': helpdeskSessionMigration,
   '0007-audit-checkpoint-history': auditCheckpointHistoryMigration,
+  '0008-audit-checkpoint-retention': auditCheckpointRetentionMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

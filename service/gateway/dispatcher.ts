@@ -1,5 +1,6 @@
 import { errorName } from '../logger.js';
 import { touchSessions } from '../store/agents.js';
+import { pruneAuditCheckpointHistory } from '../store/audit-checkpoints.js';
 import { claimCommands, expireCommands } from '../store/commands.js';
 import { dropExpiredSessions } from '../store/helpdesk-sessions.js';
 import type { AgentGateway } from './agent-gateway.js';
@@ -8,13 +9,15 @@ import { pingRound } from './liveness.js';
 import type { NodeContext } from './node-context.js';
 import type { Session } from './session.js';
 
+const DAY_MS = 24 * 60 * 60_000;
+
 /**
  * Claim-and-poll over the shared database: every `pollIntervalMs` each session held here with
  * credit claims queued commands of its tenant and sends them, never more than the hello's
  * maxInFlight outstanding. A command submitted on any node reaches the agent through the node
  * holding its connection. Housekeeping each heartbeat: ping and drop silent connections, refresh
  * last-seen, close sessions another node took over, expire what ran out of time (commands, help
- * desk sessions), pick up changed signing keys.
+ * desk sessions, audit checkpoint history past its retention), pick up changed signing keys.
  */
 export class Dispatcher {
   readonly #context: NodeContext;
@@ -114,5 +117,9 @@ export class Dispatcher {
     const dropped = await dropExpiredSessions(context.store.db, { maxMs: sessionMaxMs, idleMs: sessionIdleMs }, context.now());
     if (dropped > 0) context.logger.debug('help desk sessions ran out', { count: dropped });
     await this.#gateway.refreshKeys();
+    // Last: the one step nothing waits on, so a pruning that fails holds back none of the others.
+    const cutoff = new Date(context.now().getTime() - context.config.agents.checkpointHistoryDays * DAY_MS);
+    const pruned = await pruneAuditCheckpointHistory(context.store.db, context.store.dialect, cutoff);
+    if (pruned > 0) context.logger.debug('audit checkpoint history pruned', { count: pruned });
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditCheckpoint } from '../../protocol/index.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
+import type { DialectName } from '../db/open-database.js';
 import { checkpointRegression, type CheckpointRegression } from './checkpoint-regression.js';
 
 /** The tables of service/db/audit-checkpoint-migration.ts (the latest good) and audit-checkpoint-history-migration.ts (every one). */
@@ -101,6 +102,40 @@ export async function auditCheckpointRegressions(db: Kysely<ServiceDatabase>, ag
       ? []
       : [{ receivedAt: row.received_at, regression: row.regression as CheckpointRegression, previous: row.previous === null ? null : parse(row.previous), checkpoint: parse(row.checkpoint) }],
   );
+}
+
+/**
+ * At most this many history rows go in one pruning: the first run after an upgrade, over a year of
+ * history, must not hold SQLite's only write lock (which storing results waits on) for long; the next
+ * runs take the rest.
+ */
+export const CHECKPOINT_PRUNE_BATCH = 10_000;
+
+/**
+ * Deletes, in one statement, up to `limit` history rows received before `cutoff`, oldest first, except
+ * what must stay: each agent's latest row (the previous one its next checkpoint is judged against) and
+ * every regression (with the previous checkpoint it holds, the evidence `agents checkpoint` prints).
+ * `audit_checkpoints`, the latest good ones, is not touched. A row is the latest while no later one
+ * exists, and only rows with a later one go, so nodes pruning at once never take an agent's latest; on
+ * PostgreSQL each skips the rows another is deleting (FOR UPDATE SKIP LOCKED) rather than wait on them.
+ * Returns how many rows went.
+ */
+export async function pruneAuditCheckpointHistory(db: Kysely<ServiceDatabase>, dialect: DialectName, cutoff: Date, limit = CHECKPOINT_PRUNE_BATCH): Promise<number> {
+  const tables = checkpointsDb(db);
+  let old = tables
+    .selectFrom('audit_checkpoint_history as old')
+    .select(['old.agent_id', 'old.at'])
+    .where('old.received_at', '<', cutoff.toISOString())
+    .where('old.regression', 'is', null)
+    .where((eb) => eb.exists(eb.selectFrom('audit_checkpoint_history as later').select('later.at').whereRef('later.agent_id', '=', 'old.agent_id').whereRef('later.at', '>', 'old.at')))
+    .orderBy('old.received_at')
+    .limit(limit);
+  if (dialect === 'postgres') old = old.forUpdate().skipLocked();
+  const deleted = await tables
+    .deleteFrom('audit_checkpoint_history')
+    .where((eb) => eb(eb.refTuple('agent_id', 'at'), 'in', old.$asTuple('agent_id', 'at')))
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
 }
 
 /** Every checkpoint held for the agent as it signed it, oldest first. */

@@ -144,8 +144,11 @@ test.serial('`agents checkpoint --agent ID` prints the latest good checkpoint as
   t.is(regressed.length, 3);
   t.regex(regressed[2]!, /^REGRESSED \(received 2026-12-04T21:00:00\.000Z\): the log is shorter than at the previous checkpoint/);
   t.true(shown.stderr.includes(`  previous: ${JSON.stringify(point(900, 10))}\n  then:     ${JSON.stringify(point(400, 20, 'e'))}`));
+  t.false(shown.stderr.includes('history:'));
   const history = await runServiceCli(['agents', 'checkpoint', '--agent', agentId, '--history', '--data', data]);
   t.is(history.code, 0, history.stderr);
+  // What the history holds, on stderr: stdout stays one checkpoint a line.
+  t.regex(history.stderr, /^history: the checkpoints received in the last 90 days \(agents\.checkpointHistoryDays\), every regression, and the latest; the service prunes the others$/m);
   const held = history.stdout
     .trim()
     .split('\n')

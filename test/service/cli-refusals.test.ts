@@ -95,8 +95,12 @@ test('configuration numbers a node cannot run with are refused with their bounds
     ['failures', (c) => (c['registration']!['maxFailures'] = 0.5), /registration\.maxFailures must be a whole number/],
     ['help desk failures', (c) => (c['helpdesk']!['maxFailures'] = 0), /helpdesk\.maxFailures must be a whole number from 1 to 1000000/],
     ['token ttl', (c) => (c['registration']!['tokenTtl'] = 'a day'), /registration\.tokenTtl: "a day" is not a duration/],
+    ['no checkpoint history', (c) => (c['agents']!['checkpointHistoryDays'] = 0), /agents\.checkpointHistoryDays must be a whole number from 1 to 3650/],
+    ['checkpoint history forever', (c) => (c['agents']!['checkpointHistoryDays'] = 36_500), /agents\.checkpointHistoryDays must be a whole number from 1 to 3650/],
+    ['checkpoint history in part days', (c) => (c['agents']!['checkpointHistoryDays'] = 7.5), /agents\.checkpointHistoryDays must be a whole number from 1 to 3650/],
   ];
   const original = readFileSync(join(data, 'service.json'), 'utf8');
+  t.is((JSON.parse(original) as { agents: { checkpointHistoryDays: unknown } }).agents.checkpointHistoryDays, 90, 'init writes the retention with its default');
   for (const [what, edit, expected] of cases) {
     writeFileSync(join(data, 'service.json'), original);
     editConfig(data, edit);

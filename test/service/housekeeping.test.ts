@@ -4,25 +4,29 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../protocol/index.js';
+import { generateKeyPair, keyPairFromJwk, signAuditCheckpoint } from '../../protocol/index.js';
 import { DataDir } from '../../service/config/data-dir.js';
-import { defaultConfig } from '../../service/config/service-config.js';
+import { defaultConfig, type ServiceConfig } from '../../service/config/service-config.js';
 import { openMigrated } from '../../service/db/open-database.js';
 import type { ServiceDb } from '../../service/db/open-database.js';
 import { createSigningKey, KeyStatus } from '../../service/keys/signing-keys.js';
 import { jsonLineLogger, type ServiceLogger } from '../../service/logger.js';
 import { ServiceNode } from '../../service/service-node.js';
 import { createAdminToken } from '../../service/store/admin-tokens.js';
+import { insertAgent } from '../../service/store/agents.js';
+import { auditCheckpointHistory, auditCheckpointRegressions, latestAuditCheckpoint, saveAuditCheckpoint } from '../../service/store/audit-checkpoints.js';
+import { createTenant } from '../../service/store/tenants.js';
 import { openHelpdeskSession } from '../../service/store/helpdesk-sessions.js';
 import { eventually } from '../helpers/eventually.js';
 
 // A service node's periodic housekeeping (each heartbeat) on a real SQLite database: sessions that
-// ran out, and signing keys that `keys rotate` added on another node sharing the database.
+// ran out, audit checkpoint history past its retention, and signing keys that `keys rotate` added on
+// another node sharing the database.
 
 /** A node on a new data directory with one signing key, its heartbeat every 50 ms; `setup` writes to its database first. */
 async function startNode(
   t: ExecutionContext,
-  options: { logger: ServiceLogger; now?: () => Date; setup?: (store: ServiceDb) => Promise<unknown> },
+  options: { logger: ServiceLogger; now?: () => Date; setup?: (store: ServiceDb) => Promise<unknown>; configure?: (config: ServiceConfig) => void },
 ): Promise<{ node: ServiceNode; dataDir: DataDir; kid: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wbs-housekeeping-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -30,6 +34,7 @@ async function startNode(
   dataDir.create();
   const config = defaultConfig();
   config.agents.heartbeatIntervalMs = 50;
+  options.configure?.(config);
   const setup = await openMigrated({ url: null, sqliteFile: dataDir.sqliteFile });
   const { kid } = await createSigningKey(setup.db, dataDir, new Date());
   await options.setup?.(setup);
@@ -63,6 +68,51 @@ test('help desk sessions that ran out are deleted by housekeeping, not only at t
   // Past the longest a session may last, the other one goes too.
   clock = new Date(clock.getTime() + limits.maxMs + 1);
   await eventually(async () => (await db.selectFrom('helpdesk_sessions').select('id_hash').execute()).length === 0, { timeoutMs: 5_000, what: 'housekeeping to delete the expired session' });
+});
+
+test("audit checkpoints received before the retention are deleted by housekeeping, except each agent's latest and every regression; the count is logged at debug", async (t) => {
+  const now = new Date('2026-12-05T00:00:00.000Z');
+  const daysAgo = (days: number): Date => new Date(now.getTime() - days * 86_400_000);
+  const agentKeys = keyPairFromJwk(generateKeyPair('Ed25519').jwk);
+  const point = (bytes: number, days: number, head: string) => signAuditCheckpoint({ lastHash: head.repeat(64), bytes, at: daysAgo(days).toISOString() }, agentKeys.privateKey);
+  let log = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const { node } = await startNode(t, {
+    logger: jsonLineLogger('debug', stream),
+    now: () => now,
+    configure: (config) => (config.agents.checkpointHistoryDays = 30),
+    setup: async ({ db }) => {
+      const tenant = await createTenant(db, 'acme', daysAgo(400));
+      for (const id of ['busy', 'idle']) {
+        const encryption = keyPairFromJwk(generateKeyPair('X25519').jwk);
+        await insertAgent(db, { id, tenantId: tenant.id, name: id, hostname: 'h', version: '1', signingKey: agentKeys.publicKeyRaw, encryptionKey: encryption.publicKeyRaw }, [], daysAgo(400));
+      }
+      // Each received the day it was signed.
+      for (const [agent, checkpoint] of [
+        ['busy', point(100, 40, 'a')],
+        ['busy', point(50, 35, 'b')],
+        ['busy', point(200, 31, 'c')],
+        ['busy', point(300, 10, 'd')],
+        ['idle', point(100, 100, 'a')],
+      ] as const) {
+        await saveAuditCheckpoint(db, agent, checkpoint, new Date(checkpoint.at));
+      }
+    },
+  });
+  const db = node.context.store.db;
+  await eventually(async () => (await auditCheckpointHistory(db, 'busy')).length === 2, { timeoutMs: 5_000, what: 'housekeeping to prune the history older than 30 days' });
+  t.deepEqual(await auditCheckpointHistory(db, 'busy'), [point(50, 35, 'b'), point(300, 10, 'd')], 'the regression of 35 days ago stays');
+  t.deepEqual(await auditCheckpointHistory(db, 'idle'), [point(100, 100, 'a')], "idle's only checkpoint stays, 100 days old");
+  t.like(await auditCheckpointRegressions(db, 'busy'), [{ regression: 'SHORTER', previous: point(100, 40, 'a'), checkpoint: point(50, 35, 'b') }]);
+  t.deepEqual((await latestAuditCheckpoint(db, 'idle'))?.checkpoint, point(100, 100, 'a'));
+  await eventually(() => log.includes('audit checkpoint history pruned'), { timeoutMs: 5_000, what: 'the pruning to be logged' });
+  const lines = log
+    .split('\n')
+    .filter((line) => line.includes('audit checkpoint history pruned'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.is(lines.length, 1, 'one line, for the one run that deleted something');
+  t.like(lines[0], { level: 'debug', count: 2 });
 });
 
 // When the key file here is not usable yet, its log line says why and what fixes it, and the node

@@ -11,16 +11,18 @@ import { parseFlags, required } from '../flags.js';
  * one JSON line on stdout, for `writeback-agent audit verify --checkpoint FILE` on the agent's host.
  * Every checkpoint that did not extend the one before it goes to stderr as `REGRESSED`, with both
  * checkpoints, so redirecting stdout to a file still shows it. `--history`: every checkpoint held,
- * oldest first, one JSON line each, to check the log against one from before a rewrite. Exit 1 when
- * the agent reported none yet.
+ * oldest first, one JSON line each, to check the log against one from before a rewrite; the nodes
+ * prune those received more than `agents.checkpointHistoryDays` ago except the regressions and the
+ * latest, which stderr says. Exit 1 when the agent reported none yet.
  */
 export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { agent: { type: 'string' }, history: { type: 'boolean' } });
   if (positionals.length !== 0) throw new ServiceError('USAGE', 'usage: writeback-service agents checkpoint --agent ID [--history]');
   const agentId = agentIdArgument(required(values.agent, 'agent', 'agents checkpoint'));
-  const held = await withContext(values, async ({ store }) => {
+  const held = await withContext(values, async ({ store, config }) => {
     if ((await getAgent(store.db, agentId)) === undefined) throw new ServiceError('USAGE', `no agent ${JSON.stringify(agentId)}; see \`writeback-service agents list\``);
     return {
+      historyDays: config.agents.checkpointHistoryDays,
       latest: await latestAuditCheckpoint(store.db, agentId),
       regressions: await auditCheckpointRegressions(store.db, agentId),
       history: values.history === true ? await auditCheckpointHistory(store.db, agentId) : null,
@@ -34,6 +36,9 @@ export async function agentCheckpointCommand(argv: string[]): Promise<number> {
   if (held.latest === null) {
     process.stderr.write(`agent ${agentId} has reported no audit checkpoint yet (it reports one after each session starts, on a version-2 session with the auditCheckpoint feature)\n`);
     return 1;
+  }
+  if (held.history !== null) {
+    process.stderr.write(`history: the checkpoints received in the last ${held.historyDays} days (agents.checkpointHistoryDays), every regression, and the latest; the service prunes the others\n`);
   }
   const shown = held.history ?? [held.latest.checkpoint];
   process.stdout.write(shown.map((checkpoint) => `${JSON.stringify(checkpoint)}\n`).join(''));
