@@ -102,8 +102,8 @@ async function cutMidOperation(dc: DirectorySim, reads: Reads, cut: () => Promis
 const outcomes = (results: PromiseSettledResult<string>[]): string[] => results.map((r) => (r.status === 'fulfilled' ? r.value : `failed: ${String(r.reason)}`));
 const all = (dc: string): string[] => Array.from({ length: IN_FLIGHT }, () => dc);
 
-/** Two DCs, a pool over both (the first preferred) holding POOL_SIZE connections to the first. */
-async function twoDcsAndAWarmPool(t: ExecutionContext) {
+/** Two DCs and a pool over both, the first preferred. */
+async function twoDcsAndAPool(t: ExecutionContext) {
   const dc1 = await startDc(DC1);
   const dc2 = await startDc(DC2);
   const logger = captureLogger();
@@ -122,6 +122,12 @@ async function twoDcsAndAWarmPool(t: ExecutionContext) {
     await pool.close();
     await Promise.all([state.dc1.stop(), state.dc2.stop()]);
   });
+  return { state, pool, logger };
+}
+
+/** The same, the pool holding POOL_SIZE connections to the first. */
+async function twoDcsAndAWarmPool(t: ExecutionContext) {
+  const { state, pool, logger } = await twoDcsAndAPool(t);
   const reads = new Reads(pool);
   // POOL_SIZE reads at once on an empty pool: each opens a connection of its own.
   const warm = await reads.all(POOL_SIZE, 'the pool to open its connections');
@@ -190,4 +196,37 @@ test('when the first DC is back, the pool stays on the second while it answers, 
   t.true(logger.lines.some((l) => l.message.includes('failover') && l.meta?.['url'] === firstUrl));
   t.is(reads.attempts.filter((a) => a.failed).length, 3 * IN_FLIGHT, 'every read in flight at a cut failed once, and no other attempt failed');
   t.is(reads.handedBroken, 0, 'no attempt was handed a connection already seen failing');
+});
+
+test('a user bind in flight when the first DC goes away is bound again on the second, not on another kept connection to the first', async (t) => {
+  const { state, pool } = await twoDcsAndAPool(t);
+  const bob = { dn: dnOf(state.dc1, 'bob'), password: SeededAccount.bob.password };
+  const boundOn: Client[] = [];
+  const asBob = () =>
+    pool.withUserBind(bob, (client) => {
+      boundOn.push(client);
+      return answeringDc(client);
+    });
+  // POOL_SIZE user binds at once: each opens a user connection of its own, then all are kept idle.
+  t.deepEqual(
+    await withTimeout(Promise.all(Array.from({ length: POOL_SIZE }, asBob)), DEADLINE_MS, 'the user connections to open'),
+    Array.from({ length: POOL_SIZE }, () => DC1),
+  );
+  const kept = new Set(boundOn.splice(0));
+  t.is(kept.size, POOL_SIZE);
+
+  const bindsAtFirst = state.dc1.opLog.requests()['bind'];
+  state.dc1.faults.respond('bind', FaultResponse.hang);
+  const pending = asBob();
+  await eventually(() => state.dc1.opLog.requests()['bind'] === (bindsAtFirst ?? 0) + 1, { timeoutMs: DEADLINE_MS, what: 'the user bind in flight at the first DC' });
+  state.dc1.faults.clear();
+  await state.dc1.stop();
+
+  const [result] = await withTimeout(Promise.allSettled([pending]), DEADLINE_MS, 'the user bind to end');
+  t.deepEqual(outcomes([result]), [DC2]);
+  t.is(boundOn.length, 1);
+  t.false(kept.has(boundOn[0]!), 'bound on a new connection, not on one kept to the first DC');
+  // One bind at the second: the retry, on a connection of its own.
+  t.is(state.dc2.opLog.requests()['bind'], 1);
+  t.is(pool.activeUrl, state.dc2.ldapsUrl!);
 });
