@@ -60,6 +60,8 @@ export class LdapConnectionPool {
   private readonly opening = new Set<Promise<Pooled>>();
   /** Connections for binds as users, never bound as the service account. */
   private readonly userConnections: UserConnections;
+  /** The URL each user connection went to, so that those to a server that dropped one are closed with it. */
+  private readonly userConnectionUrls = new WeakMap<Client, string>();
   private preferred = 0;
   private closed = false;
 
@@ -69,7 +71,9 @@ export class LdapConnectionPool {
     this.secureContext = ldapSecureContext(loadCa(options.tls.caFile));
     this.userConnections = new UserConnections(async () => {
       if (this.closed) throw closedError();
-      return (await this.connect()).client;
+      const { client, url } = await this.connect();
+      this.userConnectionUrls.set(client, url);
+      return client;
     }, options.size);
   }
 
@@ -112,6 +116,7 @@ export class LdapConnectionPool {
         return await then(client);
       } catch (error) {
         healthy = !isTransportFailure(error);
+        if (!healthy) this.outOfService(this.userConnectionUrls.get(client));
         // A kept connection the server dropped without a word: the bind once more, on another.
         if (!bound && !healthy && reused && attempt === 1) continue;
         throw error;
@@ -138,13 +143,23 @@ export class LdapConnectionPool {
     } finally {
       slot.inFlight -= 1;
       // A broken connection takes no more requests (those still on it fail by themselves), and
-      // neither do the others to that URL: a server that dropped one has usually dropped them all
-      // (stopped, restarted) before their close is seen, and a retry handed one of those would fail
-      // again while another URL answers. Each is closed once its own requests have ended.
-      if (!healthy) for (const other of [...this.live]) if (other.url === slot.url) this.drain(other);
+      // neither do the others to that URL (see outOfService).
+      if (!healthy) this.outOfService(slot.url);
       if (!healthy || !slot.client.isBound) this.retire(slot);
       else if (slot.draining && slot.inFlight === 0) this.retire(slot);
     }
+  }
+
+  /**
+   * After a transport failure on a connection to `url`: no connection to it, of the service account
+   * or idle for user binds, takes another request. A server that dropped one has usually dropped
+   * them all (stopped, restarted) before their close is seen, and a retry handed one of those would
+   * fail again while another URL answers. Busy ones are closed once their own requests have ended.
+   */
+  private outOfService(url: string | undefined): void {
+    if (url === undefined) return;
+    for (const other of [...this.live]) if (other.url === url) this.drain(other);
+    this.userConnections.discardIdle((client) => this.userConnectionUrls.get(client) === url);
   }
 
   /** Takes the connection out of service; it is closed when its last request ends (at once when idle). */

@@ -80,6 +80,15 @@ export class UserConnections {
     this.#idle.push(kept);
   }
 
+  /** Closes the idle connections `which` picks (those to a server that just dropped one); busy ones are left to their users. */
+  discardIdle(which: (client: Client) => boolean): void {
+    for (const kept of this.#idle.filter(({ client }) => which(client))) {
+      this.#idle.splice(this.#idle.indexOf(kept), 1);
+      clearTimeout(kept.timer);
+      this.#discard(kept.client);
+    }
+  }
+
   /** Closes the idle connections; busy ones close when released; waiters are failed. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -95,3 +95,21 @@ test('a failed connect frees its slot; close() closes idle connections and relea
   users.release(a.client, true);
   t.false(opened[0]!.isConnected, 'released after close: closed, not kept');
 });
+
+test('discardIdle closes the idle connections it picks and frees their slots; busy ones are left alone', async (t) => {
+  const { connect, opened } = fakes();
+  const users = new UserConnections(connect, 3);
+  const [a, b, busy] = await Promise.all([users.acquire(), users.acquire(), users.acquire()]);
+  users.release(a.client, true);
+  users.release(b.client, true);
+  users.discardIdle((client) => id(client) !== id(b.client) && id(client) !== id(busy.client));
+  t.deepEqual(
+    opened.map((c) => c.isConnected),
+    [false, true, true],
+  );
+  t.is(users.size, 2);
+  users.discardIdle((client) => id(client) === id(busy.client));
+  t.true(opened[2]!.isConnected, 'in use: closed by its user, not here');
+  const next = await users.acquire();
+  t.deepEqual([id(next.client), next.reused], [id(b.client), true]);
+});
