@@ -93,7 +93,8 @@ export class BenchAgent {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.#exited = once(child, 'exit').then(([code]) => {
+    // 'close', not 'exit': the last output (often why the agent ended) is read by then.
+    this.#exited = once(child, 'close').then(([code]) => {
       log.end();
       return code as number | null;
     });

@@ -18,7 +18,7 @@ export async function directorySimTarget(userCount: number, poolSize: number): P
   const lines = createInterface({ input: child.stdout });
   const first = await Promise.race([
     once(lines, 'line').then(([line]) => String(line)),
-    once(child, 'exit').then(([code]) => Promise.reject(new Error(`directory-sim exited with ${String(code)}: ${stderr.trim()}`))),
+    once(child, 'close').then(([code]) => Promise.reject(new Error(`directory-sim exited with ${String(code)}: ${stderr.trim()}`))),
   ]);
   const info = JSON.parse(first) as { ldapsUrl: string; caFile: string; baseDn: string; pid: number };
   const width = Math.max(6, String(userCount).length);

@@ -4,6 +4,7 @@ import { startChaosDirectory, type ChaosDirectory } from '../helpers/chaos-direc
 import { assertAgentsUp, assertNoSecrets, finishScenario } from '../helpers/chaos-checks.js';
 import { ChaosRig } from '../helpers/chaos-rig.js';
 import { withTimeout } from '../helpers/agent-environment.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 
 // Issue 7, scenario 1: the service dies and comes back on the same port every few hundred
 // commands of a 2,000-command run. The agent reconnects by itself, re-sends the results the
@@ -17,7 +18,8 @@ let rig: ChaosRig;
 
 test.before(async () => {
   directory = await startChaosDirectory(COMMANDS);
-  rig = await ChaosRig.create({ name: 'service-restart', directories: [directory.directory], limits: { maxInFlight: 16 } });
+  // Not a port of the kernel's choosing: the service listens on it again after each restart.
+  rig = await ChaosRig.create({ name: 'service-restart', directories: [directory.directory], limits: { maxInFlight: 16 }, service: { port: await freePort() } });
   await rig.registerAll();
   await rig.start(rig.agents[0]!);
 });

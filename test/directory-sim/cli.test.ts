@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { Client } from 'ldapts';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
+import { eventually } from '../helpers/eventually.js';
 
 test('the CLI starts a sim, prints its URLs and CA file, and stops on SIGTERM', async (t) => {
   const child = spawn(process.execPath, ['--import=tsx', 'directory-sim/cli.ts', '--mode', 'samba', '--bulk', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => child.kill('SIGKILL'));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!output.includes('CA certificate:') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Until the CA line has ended, not a pause after its start: the path may come in a later chunk.
+  await eventually(() => /CA certificate: \S+\n/.test(output), { timeoutMs: 30_000, intervalMs: 50, what: 'the CA certificate line' });
   t.regex(output, /directory-sim \(samba\) ready in \d+ ms: \d+ entries under DC=sim,DC=test/);
   const ldaps = /ldaps:\/\/127\.0\.0\.1:\d+/.exec(output)?.[0];
   const caFile = /CA certificate: (\S+)/.exec(output)?.[1];

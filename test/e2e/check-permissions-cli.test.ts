@@ -1,10 +1,10 @@
 import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import type { LdapServerFixture, SlapdOptions } from '../fixtures/slapd/ldap-server-fixture.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 import { ldapTest, startLdapServer } from '../fixtures/slapd/select-fixture.js';
 import { runCli, type CliResult } from '../helpers/agent-process.js';
 import { startSim } from '../directory-sim/helpers/with-sim.js';
@@ -73,15 +73,6 @@ async function slapdConfig(t: ExecutionContext, options: SlapdOptions = {}): Pro
 
 function checkPermissions(config: string, password: string, ...args: string[]): Promise<CliResult> {
   return runCli(['check-permissions', '--config', config, ...args], { env: { [BIND_ENV]: password } });
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const STATUS_LINE = /^(OK|MISSING|WARN)\s+\w+: /;
@@ -156,7 +147,8 @@ ldapTest('an unreachable URL exits 2', async (t) => {
   const config = await writeConfig(t, {
     id: 'ldap',
     kind: 'openldap',
-    urls: [`ldaps://127.0.0.1:${await closedPort()}`],
+    // Nothing listens there: freePort() draws from outside the range other tests' listen(0) can take.
+    urls: [`ldaps://127.0.0.1:${await freePort()}`],
     baseDn: slapd.suffix,
     bindDn: slapd.layout.serviceDn,
     caFile: slapd.caFile,

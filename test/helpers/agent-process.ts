@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { ServiceDefaults } from '../../agent/service/service-defaults.js';
 
@@ -39,6 +40,8 @@ export class AgentProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   #output = '';
+  /** Set on 'close', not 'exit': only then has all of the child's output been read. */
+  #closed = false;
 
   constructor(args: string[], outputDir: string, name: string, env: NodeJS.ProcessEnv = {}) {
     mkdirSync(outputDir, { recursive: true });
@@ -53,9 +56,12 @@ export class AgentProcess {
       err.write(chunk);
       this.#output += chunk.toString('utf8');
     });
-    this.exited = once(this.child, 'close').then(([code]) => {
+    // Resolves once the output files are flushed too: tests scan them for secrets after a stop.
+    this.exited = once(this.child, 'close').then(async ([code]) => {
+      this.#closed = true;
       out.end();
       err.end();
+      await Promise.all([finished(out), finished(err)]);
       return code as number | null;
     });
   }
@@ -68,7 +74,7 @@ export class AgentProcess {
   async waitFor(text: string | RegExp, timeoutMs = 20_000): Promise<void> {
     const started = Date.now();
     while (!(typeof text === 'string' ? this.#output.includes(text) : text.test(this.#output))) {
-      if (this.child.exitCode !== null) throw new Error(`agent exited (${this.child.exitCode}) before printing ${String(text)}:\n${this.#output.slice(-2000)}`);
+      if (this.#closed) throw new Error(`agent exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${String(text)}:\n${this.#output.slice(-2000)}`);
       if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${String(text)}:\n${this.#output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 /** Runs the real `writeback-service` CLI (service/cli/bin.ts under tsx) as a child process, as an operator would. */
@@ -35,6 +36,8 @@ export class ServiceProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   #output = '';
+  /** Set on 'close', not 'exit': only then has all of the child's output been read. */
+  #closed = false;
 
   private constructor(child: ChildProcess, outputDir: string, name: string) {
     this.child = child;
@@ -49,9 +52,12 @@ export class ServiceProcess {
       err.write(chunk);
       this.#output += chunk.toString('utf8');
     });
-    this.exited = once(child, 'close').then(([code]) => {
+    // Resolves once the output files are flushed too: tests scan them for secrets after a stop.
+    this.exited = once(child, 'close').then(async ([code]) => {
+      this.#closed = true;
       out.end();
       err.end();
+      await Promise.all([finished(out), finished(err)]);
       return code as number | null;
     });
   }
@@ -65,7 +71,7 @@ export class ServiceProcess {
     for (;;) {
       const match = /^listening on (\S+)$/m.exec(service.#output);
       if (match !== null) return { process: service, url: match[1]! };
-      if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}):\n${service.#output.slice(-2000)}`);
+      if (service.#closed) throw new Error(`serve exited (${child.exitCode ?? child.signalCode}):\n${service.#output.slice(-2000)}`);
       if (Date.now() - started > timeoutMs) {
         child.kill('SIGKILL');
         throw new Error(`serve did not print "listening on" in ${timeoutMs} ms:\n${service.#output.slice(-2000)}`);

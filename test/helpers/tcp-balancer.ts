@@ -19,7 +19,12 @@ export class TcpBalancer {
   static async start(backends: number[]): Promise<TcpBalancer> {
     const server = createServer();
     const balancer = new TcpBalancer(server, backends);
-    server.on('connection', (client) => balancer.#route(client, 0));
+    server.on('connection', (client) => {
+      // A client that goes away while its backend is being picked (an agent killed mid-reconnect)
+      // must not become an unhandled 'error' that ends the test process.
+      client.on('error', () => client.destroy());
+      balancer.#route(client, 0);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return balancer;
   }

@@ -9,6 +9,7 @@ import { startDirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { ServiceSim } from '../../service-sim/index.js';
 import { faultPki } from '../fixtures/network-faults/fault-pki.js';
 import { startSlapd } from '../fixtures/slapd.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 import { startAuthProxy, startInterceptingProxy, startPortal, startSkewedService } from '../fixtures/network-faults/fault-servers.js';
 
 // Each fault of issue 25 reproduced by a real server on loopback, and what the diagnosis says of it.
@@ -201,7 +202,8 @@ test('ws:// with allowInsecure against service-sim: TLS is a warning, the rest o
 
 test('a closed port and a certificate for another name: connection refused, name mismatch', async (t) => {
   const pki = await faultPki();
-  const closed = await ServiceSim.start({ tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
+  // A port outside the range other tests' listen(0) draws from, so it stays closed once the sim stops.
+  const closed = await ServiceSim.start({ port: await freePort(), tls: { cert: pki.healthy.cert, key: pki.healthy.key } });
   const closedUrl = closed.url;
   await closed.stop();
   const refused = await diagnoseService({ ...serviceDefaults, endpoint: { url: closedUrl, allowInsecure: false, caFile: pki.caFile, proxy: null } });

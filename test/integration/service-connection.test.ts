@@ -11,6 +11,7 @@ import { ServiceSim } from '../../service-sim/index.js';
 import { makeCa, makeServerCert } from '../fixtures/samba/tls.js';
 import { testPki } from '../fixtures/slapd/tls.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { eventually } from '../helpers/eventually.js';
 
 // The agent's WebSocket client against the real service-sim: TLS with a custom CA, a CONNECT proxy,
 // liveness, close codes and the clock-skew warning.
@@ -155,7 +156,8 @@ test('a clock far from the service time is warned about at welcome', async (t) =
   const connected = sim.waitFor('agentConnected', (s) => s.agentId === agentId, 10_000);
   connection.start();
   await connected;
-  await new Promise((r) => setTimeout(r, 100));
+  // The service announces the session once welcome is sent; the agent reads it a moment later.
+  await eventually(() => logger.text().includes('clock differs'), { timeoutMs: 10_000, what: 'the clock warning' });
   t.regex(logger.text(), /clock differs from the service's/);
   await connection.stop();
   await sim.stop();

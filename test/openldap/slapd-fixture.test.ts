@@ -16,10 +16,9 @@ test('starts a TLS slapd with ppolicy, verifiable against the test CA', async (t
   await slapd.start();
   const startMs = Date.now() - started;
   t.log(`built and started in ${createMs} ms, restarted in ${startMs} ms (ports ${slapd.ldapPort}/${slapd.ldapsPort})`);
-  // The daemon itself must be up within a second; building cn=config and the data adds slapadd runs.
-  // A figure, not an assertion: wall time depends on what else the shared cores are doing.
+  // Figures, not assertions: wall time (three processes here) depends on what else the shared cores
+  // are doing; start() itself gives up after 10 s.
   t.log(`slapd answered ${startMs} ms after start`);
-  t.true(createMs < 5_000, `building and starting took ${createMs} ms`);
   t.not(slapd.ldapPort, slapd.ldapsPort);
 
   const client = new Client({ url: slapd.ldapsUrl, timeout: 5_000, connectTimeout: 5_000, tlsOptions: { ca: await readFile(slapd.caFile), rejectUnauthorized: true } });
@@ -33,7 +32,8 @@ test('starts a TLS slapd with ppolicy, verifiable against the test CA', async (t
 test('a client trusting another CA is refused by certificate verification', async (t) => {
   const slapd = await startSlapd();
   t.teardown(() => slapd.destroy());
-  const client = new Client({ url: slapd.ldapsUrl, timeout: 2_000, connectTimeout: 2_000, tlsOptions: { ca: await readFile(slapd.pki.otherCaFile), rejectUnauthorized: true } });
+  // Time enough for the handshake to fail on verification, not on a timeout, on loaded cores.
+  const client = new Client({ url: slapd.ldapsUrl, timeout: 5_000, connectTimeout: 5_000, tlsOptions: { ca: await readFile(slapd.pki.otherCaFile), rejectUnauthorized: true } });
   const error = await t.throwsAsync(client.bind(slapd.layout.serviceDn, slapd.layout.servicePassword));
   t.regex(String((error as NodeJS.ErrnoException).code), /UNABLE_TO_VERIFY|SELF_SIGNED|CERT/);
   await client.unbind().catch(() => undefined);

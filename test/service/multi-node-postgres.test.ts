@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { PostgresFixture } from '../fixtures/postgres.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { apiRequest } from '../helpers/service-process.js';
@@ -45,7 +46,8 @@ test.before(async () => {
     limits: { maxInFlight: 4 },
     directories: [slapdTestDirectory(slapd, { extra: { timeoutMs: 5_000 } })],
   });
-  const [first, second] = [await env.startNode(0), await env.startNode(1)];
+  // Not ports of the kernel's choosing: node 0 is killed and the balancer keeps its port, which must stay dead.
+  const [first, second] = [await env.startNode(0, await freePort()), await env.startNode(1, await freePort())];
   balancer = await TcpBalancer.start([Number(new URL(first.url).port), Number(new URL(second.url).port)]);
   await env.writeAgentConfig(`https://127.0.0.1:${balancer.port}`);
   await env.register();

@@ -6,6 +6,7 @@ import { openMigrated } from '../../service/db/open-database.js';
 import { submitCommand } from '../../service/commands/submit-command.js';
 import { PostgresFixture } from '../fixtures/postgres.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { apiRequest } from '../helpers/service-process.js';
@@ -48,7 +49,8 @@ export function openLdapScenario(database: 'sqlite' | 'postgres'): void {
       ...(pg === null ? {} : { dbUrl: await pg.createDatabase('writeback') }),
       directories: [slapdTestDirectory(slapd)],
     });
-    const node = await env.startNode(0);
+    // Not a port of the kernel's choosing: the node is killed and started again on it below.
+    const node = await env.startNode(0, await freePort());
     await env.writeAgentConfig(node.url);
     await env.register();
     await env.startAgent();

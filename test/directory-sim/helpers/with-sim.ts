@@ -20,9 +20,12 @@ export function dnOf(sim: DirectorySim, name: SeededAccountName): string {
   return `${SeededAccount[name].rdn},${sim.baseDn}`;
 }
 
-/** An ldapts client over LDAPS that verifies the simulator's certificate. */
+/**
+ * An ldapts client over LDAPS that verifies the simulator's certificate. `timeout` is per operation
+ * (tests of a silent server shorten it); the TLS connect gets at least 5 s, as cores are shared.
+ */
 export function ldapsClient(sim: DirectorySim, timeout = 5000): Client {
-  return new Client({ url: sim.ldapsUrl!, tlsOptions: { ca: [sim.caPem!] }, timeout, connectTimeout: timeout });
+  return new Client({ url: sim.ldapsUrl!, tlsOptions: { ca: [sim.caPem!] }, timeout, connectTimeout: Math.max(timeout, 5000) });
 }
 
 export function ldapClient(sim: DirectorySim, timeout = 5000): Client {

@@ -28,9 +28,9 @@ export async function setup(t: ExecutionContext, slapdOptions: SlapdOptions = {}
   return { slapd, driver, logger, user: (name) => driver.resolveUser({ by: 'uid', value: slapd.users[name].uid }) };
 }
 
-/** True when a simple bind with this password succeeds (over verified LDAPS). */
+/** True when a simple bind with this password succeeds (over verified LDAPS; as generous as the fixture's own client, so a slow handshake is not a wrong password). */
 export async function canBind(slapd: LdapServerFixture, dn: string, password: string): Promise<boolean> {
-  const client = new Client({ url: slapd.ldapsUrl, timeout: 2_000, connectTimeout: 2_000, tlsOptions: { ca: await readFile(slapd.caFile), rejectUnauthorized: true } });
+  const client = new Client({ url: slapd.ldapsUrl, timeout: 5_000, connectTimeout: 5_000, tlsOptions: { ca: await readFile(slapd.caFile), rejectUnauthorized: true } });
   try {
     await client.bind(dn, password);
     return true;

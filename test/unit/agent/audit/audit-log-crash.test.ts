@@ -23,7 +23,8 @@ async function writeThenKill(file: string, prefix: string, durable: number): Pro
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`writer exited (${code}) early: ${err}`)));
+    // 'close', not 'exit': by then every line it reported has been read, and so has its stderr.
+    child.once('close', (code) => reject(new Error(`writer exited (${code}) early: ${err}`)));
   });
   await new Promise((resolve) => child.once('exit', resolve));
   return out.split('\n').filter((line) => /^[0-9a-f]{64}$/.test(line));

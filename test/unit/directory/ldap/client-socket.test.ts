@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import type { Client } from 'ldapts';
 import { tuneClientSocket } from '../../../../agent/directory/ldap/client-socket.js';
+import { eventually } from '../../../helpers/eventually.js';
 
 test('an LDAP client socket gets TCP_NODELAY and one write per turn of the event loop', async (t) => {
   const received: Buffer[] = [];
@@ -29,7 +30,8 @@ test('an LDAP client socket gets TCP_NODELAY and one write per turn of the event
   socket.write('first ');
   socket.write('second');
   await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Until the server has both words, not a fixed pause: a loaded machine may take longer.
+  await eventually(() => Buffer.concat(received).length === 'first second'.length, { timeoutMs: 10_000, what: 'both words at the server' });
   t.is(writes, 1);
   t.is(Buffer.concat(received).toString(), 'first second');
   socket.destroy();
