@@ -243,10 +243,12 @@ export class AgentGateway {
 
   /**
    * Sends the node's active signing keys to a keyRotation session whose agent trusts another set,
-   * signed by the newest key it trusts; once per set and session (a lost one goes again next session).
+   * signed by the newest key it trusts; once per set and session (a lost one goes again next session);
+   * never while the node lacks keys of the database's active set.
    */
   async #announceIfNeeded(session: Session): Promise<void> {
-    if (!session.features.has(Feature.keyRotation) || session.closed) return;
+    // A node that could not load the newest keys would announce a set without them: the agent would drop keys the other nodes sign with.
+    if (!session.features.has(Feature.keyRotation) || session.closed || this.#context.keys.behind) return;
     const keys = this.#context.keys.current;
     const pending = session.announcement;
     if (pending !== null && pending.keys.length === keys.length && keys.every((key) => pending.keys.some((k) => k.kid === key.kid))) return;
@@ -297,6 +299,7 @@ export class AgentGateway {
     const retired = await retireSupersededKeys(context.store.db, context.now());
     if (retired.length > 0) {
       context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
+      this.#heldBackBy = '';
       await this.#reloadKeys();
     } else if (context.keys.current.length > 1) await this.#logHeldBack();
   }
@@ -331,13 +334,10 @@ export class AgentGateway {
     if (heldBackBy === this.#heldBackBy) return;
     this.#heldBackBy = heldBackBy;
     if (nodes.length === 0) return;
-    this.#context.logger.warn(
-      `older signing keys stay active: every agent trusts ${newest ?? ''}, but these nodes have not loaded it (copy keys/${newest ?? ''}.jwk, mode 0600, to their data directory)`,
-      {
-        kid: newest,
-        nodes: nodes.map((node) => ({ nodeId: node.node_id, hostname: node.hostname, dataDir: node.data_dir, lastSeenAt: node.last_seen_at })),
-      },
-    );
+    this.#context.logger.warn('older signing keys stay active: every agent trusts the newest, but these running nodes have not loaded it (copy keys/<kid>.jwk, mode 0600, to their data directory)', {
+      kid: newest,
+      nodes: nodes.map((node) => ({ nodeId: node.node_id, hostname: node.hostname, dataDir: node.data_dir, lastSeenAt: node.last_seen_at })),
+    });
   }
 
   async #onAck(session: Session, message: AckMessage): Promise<void> {
