@@ -21,7 +21,7 @@ import {
   type ServiceKeysAckMessage,
   type ServiceMessage,
 } from '../../protocol/index.js';
-import { retirementBlockers, retireSupersededKeys } from '../keys/key-rotation.js';
+import { nodesHoldingBack, retireSupersededKeys } from '../keys/key-rotation.js';
 import { keyForAgent } from '../keys/signing-keys.js';
 import { isServiceError } from '../errors.js';
 import { errorName } from '../logger.js';
@@ -328,8 +328,7 @@ export class AgentGateway {
 
   /** Once every agent trusts the newest key, says which live nodes still lack it (once per change). */
   async #logHeldBack(): Promise<void> {
-    const { newest, blockers } = await retirementBlockers(this.#context.store.db, this.#context.now());
-    const nodes = blockers.agents.length === 0 ? blockers.nodes : [];
+    const { newest, nodes } = await nodesHoldingBack(this.#context.store.db, this.#context.now());
     const heldBackBy = nodes.map((node) => node.node_id).join(',');
     if (heldBackBy === this.#heldBackBy) return;
     this.#heldBackBy = heldBackBy;

@@ -44,6 +44,24 @@ async function blockersOf(db: Kysely<ServiceDatabase>, kid: string, now: Date): 
   return { agents: await agentsLacking(db, kid), nodes: await nodesLacking(db, kid, now) };
 }
 
+/** Whether some agent (not removed) does not trust `kid`: reads one row at most, for the checks each heartbeat. */
+async function anyAgentLacking(db: Kysely<ServiceDatabase>, kid: string): Promise<boolean> {
+  const lacking = await db
+    .selectFrom('agents')
+    .select('id')
+    .where('removed_at', 'is', null)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', kid))))
+    .executeTakeFirst();
+  return lacking !== undefined;
+}
+
+/** When every agent trusts the newest active key: the live nodes that do not hold it (what alone keeps older keys active). Empty otherwise. */
+export async function nodesHoldingBack(db: Kysely<ServiceDatabase>, now: Date): Promise<{ newest: string | null; nodes: ServiceNodeRow[] }> {
+  const newest = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').executeTakeFirst();
+  if (newest === undefined || (await anyAgentLacking(db, newest.kid))) return { newest: newest?.kid ?? null, nodes: [] };
+  return { newest: newest.kid, nodes: await nodesLacking(db, newest.kid, now) };
+}
+
 function agentsLacking(db: Kysely<ServiceDatabase>, kid: string): Promise<AgentRow[]> {
   return db
     .selectFrom('agents')
@@ -71,13 +89,7 @@ export async function retireSupersededKeys(db: Kysely<ServiceDatabase>, now: Dat
   const active = await db.selectFrom('signing_keys').select(['kid']).where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
   const [newest, ...older] = active;
   if (newest === undefined || older.length === 0) return [];
-  const lacking = await db
-    .selectFrom('agents')
-    .select('id')
-    .where('removed_at', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_trusted_keys').select('kid').whereRef('agent_trusted_keys.agent_id', '=', 'agents.id').where('agent_trusted_keys.kid', '=', newest.kid))))
-    .executeTakeFirst();
-  if (lacking !== undefined) return [];
+  if (await anyAgentLacking(db, newest.kid)) return [];
   if ((await nodesLacking(db, newest.kid, now)).length > 0) return [];
   const kids = older.map((k) => k.kid);
   await db.updateTable('signing_keys').set({ status: KeyStatus.retired }).where('kid', 'in', kids).execute();
