@@ -54,8 +54,10 @@ export class ServiceNode {
     const store: ServiceDb = await openMigrated({ url: config.database.url, sqliteFile: dataDir.sqliteFile, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous });
     try {
       const keys = await SigningKeyring.load(store.db, dataDir, config);
-      const context: NodeContext = { nodeId: randomUUID(), store, keys, config, logger: options.logger, now: options.now ?? (() => new Date()) };
+      const context: NodeContext = { nodeId: randomUUID(), store, keys, config, dataDir: dataDir.path, logger: options.logger, now: options.now ?? (() => new Date()) };
       const gateway = new AgentGateway(context);
+      // The node's row (the keys it holds) before it serves anyone; refreshed each heartbeat.
+      await gateway.refreshKeys();
       const router = new HttpRouter();
       router.mount(agentEndpoint(gateway));
       // A command submitted here goes out at once when this node holds the agent's session.

@@ -15,7 +15,7 @@ Usage:
   writeback-service agents checkpoint --agent ID [--history]
   writeback-service reset --tenant T --user ID [--by KIND] [--directory ID] (--password-stdin | --generate) [--force-change] [--no-unlock] [--wait DURATION] [--json]
   writeback-service unlock|state|check-permissions --tenant T [--user ID] [--by KIND] [--directory ID] [--wait DURATION] [--json]
-  writeback-service keys rotate | keys status
+  writeback-service keys rotate [--json] | keys status [--json]
   writeback-service admin-token create [--name N] | admin-token list | admin-token revoke --name N
 
 Every command takes --data DIR (or WRITEBACK_SERVICE_DATA) and --db URL (PostgreSQL instead of the

@@ -87,7 +87,7 @@ export async function removeAgent(db: Kysely<ServiceDatabase>, input: { tenantId
         .execute();
     return { expired: orphaned.length, wasConnected: input.force && wasConnected };
   });
-  return { agentId: agent.id, wasConnected, expired, retiredKeys: await retireSupersededKeys(db) };
+  return { agentId: agent.id, wasConnected, expired, retiredKeys: await retireSupersededKeys(db, input.now) };
 }
 
 function notFound(agentId: string): ServiceError {

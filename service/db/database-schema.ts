@@ -126,6 +126,21 @@ export interface HelpdeskSessionTable {
   last_used_at: string;
 }
 
+/** A running node and the active signing keys it holds (written at start and each heartbeat). */
+export interface ServiceNodeTable {
+  /** Random per process start (NodeContext.nodeId). */
+  node_id: string;
+  hostname: string;
+  /** The node's data directory (absolute), where a missing key file goes; null for a node without one (the test rig). */
+  data_dir: string | null;
+  /** JSON array of the active kids the node holds loaded, newest first. */
+  kids: string;
+  /** The node's `agents.heartbeatIntervalMs`: its row is judged live within staleAfterMs of it. */
+  heartbeat_ms: number;
+  started_at: string;
+  last_seen_at: string;
+}
+
 export interface ServiceDatabase {
   tenants: TenantTable;
   agents: AgentTable;
@@ -138,9 +153,11 @@ export interface ServiceDatabase {
   results: ResultTable;
   admin_tokens: AdminTokenTable;
   helpdesk_sessions: HelpdeskSessionTable;
+  service_nodes: ServiceNodeTable;
 }
 
 export type AgentRow = Selectable<AgentTable>;
 export type CommandRow = Selectable<CommandTable>;
 export type NewCommand = Insertable<CommandTable>;
 export type ResultRow = Selectable<ResultTable>;
+export type ServiceNodeRow = Selectable<ServiceNodeTable>;

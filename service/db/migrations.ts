@@ -5,6 +5,7 @@ import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
 import { auditCheckpointRetentionMigration } from './audit-checkpoint-retention-migration.js';
 import { helpdeskSessionMigration } from './helpdesk-session-migration.js';
 import { portalMigration } from './portal-migration.js';
+import { serviceNodesMigration } from './service-nodes-migration.js';
 
 /**
  * The schema's history, oldest first. A migration is never edited once released: a change is a
@@ -134,6 +135,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-helpdesk-sessions': helpdeskSessionMigration,
   '0007-audit-checkpoint-history': auditCheckpointHistoryMigration,
   '0008-audit-checkpoint-retention': auditCheckpointRetentionMigration,
+  '0009-service-nodes': serviceNodesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

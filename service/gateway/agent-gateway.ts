@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import {
@@ -20,13 +21,14 @@ import {
   type ServiceKeysAckMessage,
   type ServiceMessage,
 } from '../../protocol/index.js';
-import { retireSupersededKeys } from '../keys/key-rotation.js';
+import { nodesHoldingBack, retireSupersededKeys } from '../keys/key-rotation.js';
 import { keyForAgent } from '../keys/signing-keys.js';
 import { isServiceError } from '../errors.js';
 import { errorName } from '../logger.js';
 import { clearSession, getAgent, recordSession, replaceTrustedKids, trustedKids } from '../store/agents.js';
 import { requeueAgentCommands } from '../store/commands.js';
 import { OutcomeBatch } from '../store/outcome-batch.js';
+import { forgetNode, recordNodePresence } from '../store/service-nodes.js';
 import { Dispatcher } from './dispatcher.js';
 import { checkHello } from './hello-check.js';
 import { announcementNeeded, buildAnnouncement, judgeKeysAck, SERVICE_FEATURES } from './key-announcement.js';
@@ -59,6 +61,9 @@ export class AgentGateway {
   /** Announcements, acks and key reloads run one at a time, so a session never gets two announcements for one change. */
   #keyWork: Promise<void> = Promise.resolve();
   #draining = false;
+  /** The nodes last logged as holding back retirement (logged again only when that changes). */
+  #heldBackBy = '';
+  readonly #hostname = hostname();
 
   constructor(context: NodeContext) {
     this.#context = context;
@@ -238,10 +243,12 @@ export class AgentGateway {
 
   /**
    * Sends the node's active signing keys to a keyRotation session whose agent trusts another set,
-   * signed by the newest key it trusts; once per set and session (a lost one goes again next session).
+   * signed by the newest key it trusts; once per set and session (a lost one goes again next session);
+   * never while the node lacks keys of the database's active set.
    */
   async #announceIfNeeded(session: Session): Promise<void> {
-    if (!session.features.has(Feature.keyRotation) || session.closed) return;
+    // A node that could not load the newest keys would announce a set without them: the agent would drop keys the other nodes sign with.
+    if (!session.features.has(Feature.keyRotation) || session.closed || this.#context.keys.behind) return;
     const keys = this.#context.keys.current;
     const pending = session.announcement;
     if (pending !== null && pending.keys.length === keys.length && keys.every((key) => pending.keys.some((k) => k.kid === key.kid))) return;
@@ -278,9 +285,9 @@ export class AgentGateway {
   }
 
   /**
-   * Retires keys every agent has moved past, reloads the node's keys when the database's set
-   * changed (`keys rotate`, a retirement on any node), and tells the agents here. Runs after an
-   * ack and every heartbeat.
+   * Reloads the node's keys when the database's set changed (`keys rotate`, a retirement on any
+   * node) and records the ones it holds; retires keys every agent and every live node has moved
+   * past; tells the agents here. Runs at start, after an ack and every heartbeat.
    */
   refreshKeys(): Promise<void> {
     return this.#inKeyOrder(() => this.#refreshKeysNow());
@@ -288,24 +295,48 @@ export class AgentGateway {
 
   async #refreshKeysNow(): Promise<void> {
     const context = this.#context;
+    await this.#reloadKeys();
+    const retired = await retireSupersededKeys(context.store.db, context.now());
+    if (retired.length > 0) {
+      context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
+      this.#heldBackBy = '';
+      await this.#reloadKeys();
+    } else if (context.keys.current.length > 1) await this.#logHeldBack();
+  }
+
+  /** Reloads the keys when the database's set changed, then records what this node holds (what retirement waits on). */
+  async #reloadKeys(): Promise<void> {
+    const context = this.#context;
     const { db } = context.store;
-    const retired = await retireSupersededKeys(db);
-    if (retired.length > 0) context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
-    let changed: boolean;
+    let changed = false;
     try {
       changed = await context.keys.refresh(db);
     } catch (error) {
       // A ServiceError's message names the key file and the fix (missing, mode, mismatch), never key material.
       const reason = isServiceError(error) ? { reason: error.message } : {};
       context.logger.error('cannot load the new signing keys; going on with the ones held (copy keys/*.jwk to this node, mode 0600)', { error: errorName(error), ...reason });
-      return;
     }
+    const kids = context.keys.current.map((key) => key.kid);
+    await recordNodePresence(db, { nodeId: context.nodeId, hostname: this.#hostname, dataDir: context.dataDir ?? null, kids, heartbeatMs: context.config.agents.heartbeatIntervalMs }, context.now());
     if (!changed) return;
-    context.logger.info('signing keys reloaded', { kids: context.keys.current.map((key) => key.kid) });
+    context.logger.info('signing keys reloaded', { kids });
     for (const session of [...this.sessions.values()]) {
       session.commandKey = keyForAgent(context.keys.current, await trustedKids(db, session.agentId)) ?? session.commandKey;
       await this.#announceIfNeeded(session);
     }
+  }
+
+  /** Once every agent trusts the newest key, says which live nodes still lack it (once per change). */
+  async #logHeldBack(): Promise<void> {
+    const { newest, nodes } = await nodesHoldingBack(this.#context.store.db, this.#context.now());
+    const heldBackBy = nodes.map((node) => node.node_id).join(',');
+    if (heldBackBy === this.#heldBackBy) return;
+    this.#heldBackBy = heldBackBy;
+    if (nodes.length === 0) return;
+    this.#context.logger.warn('older signing keys stay active: every agent trusts the newest, but these running nodes have not loaded it (copy keys/<kid>.jwk, mode 0600, to their data directory)', {
+      kid: newest,
+      nodes: nodes.map((node) => ({ nodeId: node.node_id, hostname: node.hostname, dataDir: node.data_dir, lastSeenAt: node.last_seen_at })),
+    });
   }
 
   async #onAck(session: Session, message: AckMessage): Promise<void> {
@@ -422,6 +453,9 @@ export class AgentGateway {
       this.#onClose(connection, CloseCode.goingAway);
     }
     await Promise.all([...this.#pending]);
+    // A node that stops cleanly holds back no key retirement; its row goes once no key work is left.
+    await this.#keyWork;
+    await forgetNode(this.#context.store.db, this.#context.nodeId).catch((error: unknown) => this.#context.logger.warn('could not delete this node from service_nodes', { error: errorName(error) }));
   }
 }
 

@@ -12,6 +12,8 @@ export interface NodeContext {
   /** The signing keys this node holds; reloaded when the database's set changes. */
   readonly keys: SigningKeyring;
   readonly config: ServiceConfig;
+  /** The data directory (absolute path), recorded with the keys this node holds so `keys status` can say where a missing key file goes; absent in the test rig. */
+  readonly dataDir?: string;
   readonly logger: ServiceLogger;
   readonly now: () => Date;
   /** The optional features this node lists (default SERVICE_FEATURES); service-sim narrows them to play an older service. */

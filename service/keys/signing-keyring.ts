@@ -11,6 +11,7 @@ import { KeyStatus, loadSigningKeys, type LoadedSigningKey } from './signing-key
  */
 export class SigningKeyring {
   #keys: readonly LoadedSigningKey[];
+  #behind = false;
 
   /** `reload` null: the keys are held in memory only and change through `replace` (service-sim). */
   private constructor(
@@ -33,6 +34,11 @@ export class SigningKeyring {
     return this.#keys;
   }
 
+  /** The last refresh could not load the database's active set: the keys held are not the service's set, so they are not announced. */
+  get behind(): boolean {
+    return this.#behind;
+  }
+
   /** Replaces the keys of an in-memory keyring (newest, i.e. preferred, first). */
   replace(keys: readonly LoadedSigningKey[]): void {
     if (this.reload !== null) throw new Error('only an in-memory keyring is replaced by hand');
@@ -48,8 +54,17 @@ export class SigningKeyring {
     if (this.reload === null) return false;
     const rows = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
     const held = this.#keys.map((key) => key.kid);
-    if (rows.length === held.length && rows.every((row, index) => row.kid === held[index])) return false;
-    this.#keys = await this.reload(db);
+    if (rows.length === held.length && rows.every((row, index) => row.kid === held[index])) {
+      this.#behind = false;
+      return false;
+    }
+    try {
+      this.#keys = await this.reload(db);
+    } catch (error) {
+      this.#behind = true;
+      throw error;
+    }
+    this.#behind = false;
     return true;
   }
 }

@@ -169,3 +169,60 @@ test("an agent's name and host name, which its registration chose, reach the ter
     for (const unsafe of ['\u001b', '\u009b', '\r', '\u202e', '\nfake line']) t.false(shown.stdout.includes(unsafe), `${args.join(' ')}: ${JSON.stringify(unsafe)}`);
   }
 });
+
+test('keys rotate and keys status (--json too) name a running node that lacks the newest key, with the copy that fixes it; a node not seen within its liveness window holds nothing back', async (t) => {
+  const data = join(root, 'nodes');
+  t.is((await runServiceCli(['init', '--data', data])).code, 0);
+  const sqliteFile = DataDir.from(data).sqliteFile;
+  const store = await openMigrated({ url: null, sqliteFile });
+  const { kid: oldKid } = await store.db.selectFrom('signing_keys').select('kid').executeTakeFirstOrThrow();
+  const now = Date.now();
+  // Another node, seen just now (its liveness window is 90 s), and one last seen an hour ago holding no key.
+  const node = (nodeId: string, kids: string[], lastSeen: number) => ({
+    node_id: nodeId,
+    hostname: 'other.test',
+    data_dir: '/srv/wb',
+    kids: JSON.stringify(kids),
+    heartbeat_ms: 30_000,
+    started_at: new Date(lastSeen).toISOString(),
+    last_seen_at: new Date(lastSeen).toISOString(),
+  });
+  await store.db
+    .insertInto('service_nodes')
+    .values([node('running-node', [oldKid], now), node('gone-node', [], now - 3_600_000)])
+    .execute();
+  await store.close();
+
+  const rotate = await runServiceCli(['keys', 'rotate', '--json', '--data', data]);
+  t.is(rotate.code, 0, rotate.stderr);
+  const rotation = JSON.parse(rotate.stdout) as { added: { kid: string }; retired: string[]; blockers: { agents: unknown[]; nodes: { nodeId: string; kids: string[]; fix: string }[] } };
+  const newKid = rotation.added.kid;
+  t.deepEqual(rotation.retired, [], 'no agent waits, but the running node lacks the new key');
+  t.deepEqual(rotation.blockers.agents, []);
+  t.deepEqual(
+    rotation.blockers.nodes.map((n) => [n.nodeId, n.kids]),
+    [['running-node', [oldKid]]],
+  );
+  t.is(rotation.blockers.nodes[0]!.fix, `copy keys/${newKid}.jwk (mode 0600) to /srv/wb/keys/ on other.test, or point signingKeys at it; the node loads it at its next heartbeat`);
+
+  const status = await runServiceCli(['keys', 'status', '--data', data]);
+  t.is(status.code, 0, status.stderr);
+  t.regex(status.stdout, new RegExp(`^${oldKid}  active`, 'm'));
+  t.true(
+    status.stdout.includes(`older keys stay active until these running nodes hold the newest key, ${newKid}:\n  node running-node on other.test, data directory /srv/wb, last seen `),
+    status.stdout,
+  );
+  t.false(status.stdout.includes('gone-node'), status.stdout);
+
+  // The node loads the new key (its next heartbeat writes this): nothing holds the old one back any more.
+  const again = await openMigrated({ url: null, sqliteFile });
+  await again.db
+    .updateTable('service_nodes')
+    .set({ kids: JSON.stringify([newKid, oldKid]), last_seen_at: new Date().toISOString() })
+    .where('node_id', '=', 'running-node')
+    .execute();
+  await again.close();
+  const after = await runServiceCli(['keys', 'status', '--json', '--data', data]);
+  t.is(after.code, 0, after.stderr);
+  t.like(JSON.parse(after.stdout), { newest: newKid, retired: [oldKid], blockers: { agents: [], nodes: [] } });
+});

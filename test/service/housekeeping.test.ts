@@ -9,6 +9,7 @@ import { DataDir } from '../../service/config/data-dir.js';
 import { defaultConfig, type ServiceConfig } from '../../service/config/service-config.js';
 import { openMigrated } from '../../service/db/open-database.js';
 import type { ServiceDb } from '../../service/db/open-database.js';
+import { retirementBlockers } from '../../service/keys/key-rotation.js';
 import { createSigningKey, KeyStatus } from '../../service/keys/signing-keys.js';
 import { jsonLineLogger, type ServiceLogger } from '../../service/logger.js';
 import { ServiceNode } from '../../service/service-node.js';
@@ -144,4 +145,38 @@ test('a new key whose file other accounts may read is not loaded: the log names 
   chmodSync(file, 0o600);
   await eventually(() => node.context.keys.current.some((key) => key.kid === kid), { timeoutMs: 5_000, what: 'the new key to be loaded once its mode is fixed' });
   t.regex(log, /signing keys reloaded/);
+});
+
+// One node on SQLite is its own row in service_nodes: the key it signs with retires only once it
+// holds the newest one, even with no agent to wait for.
+test('a new key the only node cannot load yet does not retire the key it signs with; once it loads the new key, the old one retires', async (t) => {
+  let log = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const { node, dataDir, kid: first } = await startNode(t, { logger: jsonLineLogger('info', stream) });
+  const db = node.context.store.db;
+  const status = async (kid: string) => (await db.selectFrom('signing_keys').select('status').where('kid', '=', kid).executeTakeFirstOrThrow()).status;
+
+  // What `keys rotate` run elsewhere leaves here: the database row, no key file yet.
+  const { jwk, publicKeyRaw } = generateKeyPair('Ed25519');
+  const kid = 'k-20261205-elsewhere';
+  await db.insertInto('signing_keys').values({ kid, public_key: publicKeyRaw, created_at: new Date().toISOString(), status: KeyStatus.active }).execute();
+  // Two refusals: the first heartbeat's retirement check has run by the second.
+  await eventually(() => log.split('cannot load the new signing keys').length > 2, { timeoutMs: 10_000, what: 'two refused reloads' });
+  t.is(await status(first), 'active', 'no agent waits, but the node itself lacks the new key');
+  const { blockers } = await retirementBlockers(db, new Date());
+  t.deepEqual(blockers.agents, []);
+  t.deepEqual(
+    blockers.nodes.map((row) => [row.node_id, row.data_dir, row.kids]),
+    [[node.context.nodeId, dataDir.path, JSON.stringify([first])]],
+  );
+
+  writeFileSync(join(dataDir.keysDir, `${kid}.jwk`), `${JSON.stringify(jwk)}\n`, { mode: 0o600 });
+  await eventually(async () => (await status(first)) === 'retired', { timeoutMs: 10_000, what: 'the old key to retire once the node holds the new one' });
+  await eventually(() => node.context.keys.current.map((key) => key.kid).join() === kid, { timeoutMs: 10_000, what: 'the node to drop the retired key' });
+  await eventually(async () => (await db.selectFrom('service_nodes').select('kids').where('node_id', '=', node.context.nodeId).executeTakeFirstOrThrow()).kids === JSON.stringify([kid]), {
+    timeoutMs: 10_000,
+    what: "the node's row to hold only the new key",
+  });
+  t.regex(log, /signing keys retired/);
 });
