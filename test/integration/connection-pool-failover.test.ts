@@ -5,6 +5,7 @@ import { FaultResponse } from '../../directory-sim/faults.js';
 import { SeededAccount } from '../../directory-sim/seed/seeded-domain.js';
 import type { DirectorySim } from '../../directory-sim/start-directory-sim.js';
 import { dnOf, startSim } from '../directory-sim/helpers/with-sim.js';
+import { freePort } from '../fixtures/slapd/free-port.js';
 import { withTimeout } from '../helpers/agent-environment.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { eventually } from '../helpers/eventually.js';
@@ -104,7 +105,9 @@ const all = (dc: string): string[] => Array.from({ length: IN_FLIGHT }, () => dc
 
 /** Two DCs and a pool over both, the first preferred. */
 async function twoDcsAndAPool(t: ExecutionContext) {
-  const dc1 = await startDc(DC1);
+  // Not a port of the kernel's choosing: the first DC is started again on it, and another test's
+  // listen(0) or outgoing connection could take one from the ephemeral range while it is down.
+  const dc1 = await startDc(DC1, await freePort());
   const dc2 = await startDc(DC2);
   const logger = captureLogger();
   const pool = new LdapConnectionPool({

@@ -15,6 +15,7 @@ import {
 } from '../../service/store/audit-checkpoints.js';
 import { createTenant } from '../../service/store/tenants.js';
 import { PostgresFixture } from '../fixtures/postgres.js';
+import { withTimeout } from '../helpers/agent-environment.js';
 
 // The retention of the audit checkpoint history (docs/service.md, "Audit checkpoints"), on a real
 // SQLite file and a real PostgreSQL cluster: what is received before the cutoff goes, except each
@@ -162,4 +163,20 @@ test(`two nodes pruning the same history at once delete each old row once and ke
   t.is(first + second + third + fourth, 3009, 'no row counted twice');
   t.deepEqual(await auditCheckpointHistory(store.db, 'busy'), [point(10_009, 39, 'k')]);
   t.like(await saveAuditCheckpoint(store.db, 'busy', point(10_008, 40, 'c'), day(40)), { outcome: 'regressed', regression: 'SHORTER', previous: point(10_009, 39, 'k') });
+});
+
+// What lets nodes prune at once without waiting on each other (docs/service.md): the test above
+// passes with or without it, as a waiting DELETE still deletes each row once.
+test('a pruning on PostgreSQL skips the old rows another node holds locked instead of waiting for them; the next run takes them', async (t) => {
+  const dialect = 'postgres';
+  const { store } = await newDatabase(t, dialect);
+  await seed(t, store.db);
+  const tables = store.db.withTables<AuditCheckpointTables>();
+  await tables.transaction().execute(async (tx) => {
+    // Another node's pruning, between locking its rows and committing their deletion.
+    await tx.selectFrom('audit_checkpoint_history').select('at').where('agent_id', '=', 'busy').where('at', '=', day(0).toISOString()).forUpdate().execute();
+    t.is(await withTimeout(pruneAuditCheckpointHistory(store.db, dialect, day(10)), 10_000, 'a pruning beside a locked row'), 3);
+  });
+  t.is(await pruneAuditCheckpointHistory(store.db, dialect, day(10)), 1);
+  t.deepEqual(await bytesHeld(store.db, 'busy'), [150, 400, 500]);
 });
