@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { ServiceError } from '../errors.js';
 import { agentRecordsMigration } from './agent-records-migration.js';
 import { auditCheckpointHistoryMigration } from './audit-checkpoint-history-migration.js';
 import { auditCheckpointMigration } from './audit-checkpoint-migration.js';
@@ -12,7 +13,7 @@ import { serviceNodesMigration } from './service-nodes-migration.js';
  * new entry. Column types are the portable subset (text, integer) so one list serves SQLite and
  * PostgreSQL.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const SCHEMA_MIGRATIONS: Record<string, Migration> = {
   '0001-initial': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -138,12 +139,46 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-service-nodes': serviceNodesMigration,
 };
 
-const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+export interface MigrateOptions {
+  /** Where the database is, without credentials, for the refusal's message. */
+  location?: string;
+  /** The schema's history this version knows; tests pass a shorter list to play an older version. */
+  migrations?: Record<string, Migration>;
+}
 
-/** Brings the schema to the newest migration; returns the names it applied (none: already current). */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Brings the schema to the newest migration; returns the names it applied (none: already current).
+ * A database that a newer version migrated is refused (Kysely's migrator refuses to run past
+ * migrations it does not know), with the migrations named and the way back.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptions = {}): Promise<string[]> {
+  const migrations = options.migrations ?? SCHEMA_MIGRATIONS;
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) throw new Error(`database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });
+  if (error !== undefined) {
+    const unknown = await unknownMigrations(db, migrations);
+    if (unknown.length > 0) {
+      const where = options.location === undefined ? 'the database' : `the database ${options.location}`;
+      throw new ServiceError(
+        'CONFIG',
+        `${where} was migrated by a newer writeback-service (${unknown.length === 1 ? 'migration' : 'migrations'} ${unknown.join(', ')} unknown to this version); run that newer version on this node too, or restore the backup taken before the upgrade (see docs/service.md, "Backups")`,
+        { cause: error },
+      );
+    }
+    throw new Error(`database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });
+  }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The executed migrations that `migrations` lacks, oldest name first; none when the table cannot be read. */
+async function unknownMigrations(db: Kysely<unknown>, migrations: Record<string, Migration>): Promise<string[]> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db);
+    return rows
+      .map((row) => row.name)
+      .filter((name) => !(name in migrations))
+      .sort();
+  } catch {
+    return [];
+  }
 }

@@ -94,7 +94,7 @@ export function redactUrl(url: string): string {
 export async function openMigrated(options: DatabaseOptions): Promise<ServiceDb> {
   const handle = await openDatabase(options);
   try {
-    await migrateToLatest(handle.db as Kysely<unknown>);
+    await migrateToLatest(handle.db as Kysely<unknown>, { location: handle.location });
   } catch (error) {
     await handle.close();
     throw error;

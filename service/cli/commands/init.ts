@@ -17,7 +17,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     // A schema that is behind is brought up to date; nothing else is touched.
     const store = await openDatabase({ url: values.db ?? config.database.url, sqliteFile: dataDir.sqliteFile });
     try {
-      const applied = await migrateToLatest(store.db as Kysely<unknown>);
+      const applied = await migrateToLatest(store.db as Kysely<unknown>, { location: store.location });
       process.stdout.write(applied.length === 0 ? `${dataDir.path} is initialized already; nothing changed\n` : `${dataDir.path} is initialized already; applied migrations ${applied.join(', ')}\n`);
     } finally {
       await store.close();
@@ -33,7 +33,7 @@ export async function initCommand(argv: string[]): Promise<number> {
   dataDir.create();
   const store = await openDatabase({ url: config.database.url, sqliteFile: dataDir.sqliteFile });
   try {
-    await migrateToLatest(store.db as Kysely<unknown>);
+    await migrateToLatest(store.db as Kysely<unknown>, { location: store.location });
     const existing = await store.db.selectFrom('signing_keys').select('kid').executeTakeFirst();
     // A second data directory on the same PostgreSQL database joins the service: its keys are
     // copied from the first node, not created again.
