@@ -81,7 +81,7 @@ async function resetAll(batch: string[], nodeUrl: string): Promise<void> {
     for (;;) {
       const view = await apiRequest(`${nodeUrl}/api/v1/tenants/${env.tenant}/commands/${id}`, { token: env.adminToken, ca });
       if (view.body.state === 'done' && view.body.result?.code === 'OK') break;
-      if (view.body.state !== 'queued' && view.body.state !== 'sent') throw new Error(`command ${id}: ${JSON.stringify(view.body)}`);
+      if (!['queued', 'sent', 'acknowledged'].includes(String(view.body.state))) throw new Error(`command ${id}: ${JSON.stringify(view.body)}`);
       if (Date.now() > deadline) throw new Error(`no result for ${id}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
