@@ -304,7 +304,10 @@ export class AgentGateway {
       context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
       this.#heldBackBy = '';
       await this.#reloadKeys(false);
-    } else if (context.keys.current.length > 1) await this.#logHeldBack();
+    } else if (heartbeat && context.keys.current.length > 1) {
+      // At heartbeats only: once every agent trusts the newest key the check reads them all, too much for each of the acks that follow a rotation.
+      await this.#logHeldBack();
+    }
   }
 
   /** Reloads the keys when the database's set changed, then records what this node holds (what retirement waits on). */
@@ -333,7 +336,7 @@ export class AgentGateway {
     }
   }
 
-  /** Once every agent trusts the newest key, says which live nodes still lack it (once per change). */
+  /** Once every agent trusts the newest key, says which live nodes still lack it (once per change; at heartbeats). */
   async #logHeldBack(): Promise<void> {
     const { newest, nodes } = await nodesHoldingBack(this.#context.store.db, this.#context.now());
     const heldBackBy = nodes.map((node) => node.node_id).join(',');
