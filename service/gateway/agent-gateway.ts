@@ -63,6 +63,8 @@ export class AgentGateway {
   #draining = false;
   /** The nodes last logged as holding back retirement (logged again only when that changes). */
   #heldBackBy = '';
+  /** The kids last written to this node's service_nodes row (null before the first write). */
+  #recordedKids: string | null = null;
   readonly #hostname = hostname();
 
   constructor(context: NodeContext) {
@@ -281,7 +283,7 @@ export class AgentGateway {
     context.hooks?.keysAck?.(session, message, null);
     session.commandKey = keyForAgent(context.keys.current, new Set(message.kids)) ?? session.commandKey;
     context.logger.info('agent trusts the announced service keys', { agentId: session.agentId, kids: message.kids, kid: session.commandKey.kid });
-    await this.#refreshKeysNow();
+    await this.#refreshKeysNow(false);
   }
 
   /**
@@ -290,22 +292,26 @@ export class AgentGateway {
    * past; tells the agents here. Runs at start, after an ack and every heartbeat.
    */
   refreshKeys(): Promise<void> {
-    return this.#inKeyOrder(() => this.#refreshKeysNow());
+    return this.#inKeyOrder(() => this.#refreshKeysNow(true));
   }
 
-  async #refreshKeysNow(): Promise<void> {
+  /** `heartbeat`: the node's row is written even if the keys it holds did not change, as its age says whether the node runs. */
+  async #refreshKeysNow(heartbeat: boolean): Promise<void> {
     const context = this.#context;
-    await this.#reloadKeys();
+    await this.#reloadKeys(heartbeat);
     const retired = await retireSupersededKeys(context.store.db, context.now());
     if (retired.length > 0) {
       context.logger.info('signing keys retired: every agent trusts a newer one', { kids: retired });
       this.#heldBackBy = '';
-      await this.#reloadKeys();
-    } else if (context.keys.current.length > 1) await this.#logHeldBack();
+      await this.#reloadKeys(false);
+    } else if (heartbeat && context.keys.current.length > 1) {
+      // At heartbeats only: once every agent trusts the newest key the check reads them all, too much for each of the acks that follow a rotation.
+      await this.#logHeldBack();
+    }
   }
 
   /** Reloads the keys when the database's set changed, then records what this node holds (what retirement waits on). */
-  async #reloadKeys(): Promise<void> {
+  async #reloadKeys(heartbeat: boolean): Promise<void> {
     const context = this.#context;
     const { db } = context.store;
     let changed = false;
@@ -317,7 +323,11 @@ export class AgentGateway {
       context.logger.error('cannot load the new signing keys; going on with the ones held (copy keys/*.jwk to this node, mode 0600)', { error: errorName(error), ...reason });
     }
     const kids = context.keys.current.map((key) => key.kid);
-    await recordNodePresence(db, { nodeId: context.nodeId, hostname: this.#hostname, dataDir: context.dataDir ?? null, kids, heartbeatMs: context.config.agents.heartbeatIntervalMs }, context.now());
+    // Between heartbeats only a change is written: after a rotation every agent's ack comes here, thousands of writes that would change nothing.
+    if (heartbeat || JSON.stringify(kids) !== this.#recordedKids) {
+      await recordNodePresence(db, { nodeId: context.nodeId, hostname: this.#hostname, dataDir: context.dataDir ?? null, kids, heartbeatMs: context.config.agents.heartbeatIntervalMs }, context.now());
+      this.#recordedKids = JSON.stringify(kids);
+    }
     if (!changed) return;
     context.logger.info('signing keys reloaded', { kids });
     for (const session of [...this.sessions.values()]) {
@@ -326,7 +336,7 @@ export class AgentGateway {
     }
   }
 
-  /** Once every agent trusts the newest key, says which live nodes still lack it (once per change). */
+  /** Once every agent trusts the newest key, says which live nodes still lack it (once per change; at heartbeats). */
   async #logHeldBack(): Promise<void> {
     const { newest, nodes } = await nodesHoldingBack(this.#context.store.db, this.#context.now());
     const heldBackBy = nodes.map((node) => node.node_id).join(',');

@@ -153,7 +153,9 @@ test('a new key the only node cannot load yet does not retire the key it signs w
   let log = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  const { node, dataDir, kid: first } = await startNode(t, { logger: jsonLineLogger('info', stream) });
+  // The node's clock stands still, so its row is judged live however late this test reads it (its liveness window is three 50 ms heartbeats).
+  const clock = new Date();
+  const { node, dataDir, kid: first } = await startNode(t, { logger: jsonLineLogger('info', stream), now: () => clock });
   const db = node.context.store.db;
   const status = async (kid: string) => (await db.selectFrom('signing_keys').select('status').where('kid', '=', kid).executeTakeFirstOrThrow()).status;
 
@@ -164,7 +166,7 @@ test('a new key the only node cannot load yet does not retire the key it signs w
   // Two refusals: the first heartbeat's retirement check has run by the second.
   await eventually(() => log.split('cannot load the new signing keys').length > 2, { timeoutMs: 10_000, what: 'two refused reloads' });
   t.is(await status(first), 'active', 'no agent waits, but the node itself lacks the new key');
-  const { blockers } = await retirementBlockers(db, new Date());
+  const { blockers } = await retirementBlockers(db, clock);
   t.deepEqual(blockers.agents, []);
   t.deepEqual(
     blockers.nodes.map((row) => [row.node_id, row.data_dir, row.kids]),
