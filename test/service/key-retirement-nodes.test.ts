@@ -16,8 +16,8 @@ import { slapdTestDirectory } from '../helpers/agent-environment.js';
 // and the copy that fixes it; once the file is copied, node 1 loads it, the old key retires, and
 // the agent connects through node 1. A node that stopped (cleanly, or killed) holds nothing back.
 
-/** Short heartbeats so that the nodes load keys and judge liveness within seconds (1000 is the lowest allowed). */
-const HEARTBEAT_MS = 1_000;
+/** Short heartbeats so that the nodes load keys and judge liveness within seconds; not the lowest allowed (1000): a node stalled by load for two beats would count as gone and let the key retire early. */
+const HEARTBEAT_MS = 2_000;
 /** Generous: the machine may be loaded; nothing here measures time. */
 const DEADLINE_MS = 60_000;
 const HELD_BACK = /^older signing keys stay active: every agent trusts /;
