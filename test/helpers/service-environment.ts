@@ -7,6 +7,7 @@ import { testPki, type TestPki } from '../fixtures/slapd/tls.js';
 import { AgentProcess, runCli } from './agent-process.js';
 import { directoryEntry, type TestDirectory } from './agent-environment.js';
 import { apiRequest, runServiceCli, ServiceProcess, type ParsedJson } from './service-process.js';
+import { TcpBalancer } from './tcp-balancer.js';
 
 export interface ServiceEnvironmentOptions {
   directories: TestDirectory[];
@@ -112,6 +113,25 @@ export class ServiceEnvironment {
     );
     this.nodes[i] = { process: node.process, url: node.url };
     return { process: node.process, url: node.url };
+  }
+
+  /**
+   * Starts nodes 0 and 1 (on `ports`, else on ports of their own), a TcpBalancer in front of them
+   * (node 0 its first choice), and a registered agent that reaches the nodes through it (an agent
+   * keeps the URL it registered with; the test picks the node by stopping the other).
+   */
+  async startTwoNodesBehindBalancer(ports: readonly [number, number] = [0, 0]): Promise<TcpBalancer> {
+    const nodes = [await this.startNode(0, ports[0]), await this.startNode(1, ports[1])];
+    const balancer = await TcpBalancer.start(nodes.map((node) => Number(new URL(node.url).port)));
+    try {
+      await this.writeAgentConfig(`https://127.0.0.1:${balancer.port}`);
+      await this.register();
+      await this.startAgent();
+      return balancer;
+    } catch (error) {
+      await balancer.close();
+      throw error;
+    }
   }
 
   /** Writes the agent's config pointing at `serviceUrl` (an https URL of a node or of a balancer). */

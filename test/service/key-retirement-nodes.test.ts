@@ -5,7 +5,7 @@ import { PostgresFixture } from '../fixtures/postgres.js';
 import { startSlapd, type SlapdFixture } from '../fixtures/slapd.js';
 import { eventually } from '../helpers/eventually.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
-import { TcpBalancer } from '../helpers/tcp-balancer.js';
+import type { TcpBalancer } from '../helpers/tcp-balancer.js';
 import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // Key retirement with several nodes (docs/service.md, "Key rotation"): two `writeback-service serve`
@@ -37,12 +37,7 @@ test.before(async () => {
       config.agents.heartbeatIntervalMs = HEARTBEAT_MS;
     },
   });
-  const [first, second] = [await env.startNode(0), await env.startNode(1)];
-  // The agent reaches the nodes through a load balancer (it keeps the URL it registered with); the test picks the node.
-  balancer = await TcpBalancer.start([Number(new URL(first.url).port), Number(new URL(second.url).port)]);
-  await env.writeAgentConfig(`https://127.0.0.1:${balancer.port}`);
-  await env.register();
-  await env.startAgent();
+  balancer = await env.startTwoNodesBehindBalancer();
 });
 
 test.after.always(async () => {

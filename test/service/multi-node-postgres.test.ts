@@ -8,7 +8,7 @@ import { freePort } from '../fixtures/slapd/free-port.js';
 import { findSecrets } from '../helpers/secret-scan.js';
 import { ServiceEnvironment } from '../helpers/service-environment.js';
 import { apiRequest } from '../helpers/service-process.js';
-import { TcpBalancer } from '../helpers/tcp-balancer.js';
+import type { TcpBalancer } from '../helpers/tcp-balancer.js';
 import { slapdTestDirectory } from '../helpers/agent-environment.js';
 
 // Two `writeback-service serve` processes on one PostgreSQL database behind a TCP balancer, one
@@ -47,11 +47,7 @@ test.before(async () => {
     directories: [slapdTestDirectory(slapd, { extra: { timeoutMs: 5_000 } })],
   });
   // Not ports of the kernel's choosing: node 0 is killed and the balancer keeps its port, which must stay dead.
-  const [first, second] = [await env.startNode(0, await freePort()), await env.startNode(1, await freePort())];
-  balancer = await TcpBalancer.start([Number(new URL(first.url).port), Number(new URL(second.url).port)]);
-  await env.writeAgentConfig(`https://127.0.0.1:${balancer.port}`);
-  await env.register();
-  await env.startAgent();
+  balancer = await env.startTwoNodesBehindBalancer([await freePort(), await freePort()]);
 });
 
 test.after.always(async () => {
