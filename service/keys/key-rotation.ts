@@ -3,7 +3,7 @@ import type { ServiceKey } from '../../protocol/index.js';
 import type { DataDir } from '../config/data-dir.js';
 import type { AgentRow, ServiceDatabase, ServiceNodeRow } from '../db/database-schema.js';
 import { heldKids, liveNodes } from '../store/service-nodes.js';
-import { createSigningKey, KeyStatus } from './signing-keys.js';
+import { activeKids, createSigningKey, KeyStatus } from './signing-keys.js';
 
 /** What keeps the older active keys from retiring: agents that do not trust the newest key, live nodes that do not hold it. */
 export interface RetirementBlockers {
@@ -36,8 +36,8 @@ export async function rotateKeys(db: Kysely<ServiceDatabase>, dataDir: DataDir, 
 
 /** The newest active key and what holds back the older ones (nothing when there is none). */
 export async function retirementBlockers(db: Kysely<ServiceDatabase>, now: Date): Promise<{ newest: string | null; blockers: RetirementBlockers }> {
-  const newest = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').executeTakeFirst();
-  return newest === undefined ? { newest: null, blockers: { agents: [], nodes: [] } } : { newest: newest.kid, blockers: await blockersOf(db, newest.kid, now) };
+  const [newest] = await activeKids(db);
+  return newest === undefined ? { newest: null, blockers: { agents: [], nodes: [] } } : { newest, blockers: await blockersOf(db, newest, now) };
 }
 
 async function blockersOf(db: Kysely<ServiceDatabase>, kid: string, now: Date): Promise<RetirementBlockers> {
@@ -57,9 +57,9 @@ async function anyAgentLacking(db: Kysely<ServiceDatabase>, kid: string): Promis
 
 /** When every agent trusts the newest active key: the live nodes that do not hold it (what alone keeps older keys active). Empty otherwise. */
 export async function nodesHoldingBack(db: Kysely<ServiceDatabase>, now: Date): Promise<{ newest: string | null; nodes: ServiceNodeRow[] }> {
-  const newest = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').executeTakeFirst();
-  if (newest === undefined || (await anyAgentLacking(db, newest.kid))) return { newest: newest?.kid ?? null, nodes: [] };
-  return { newest: newest.kid, nodes: await nodesLacking(db, newest.kid, now) };
+  const [newest] = await activeKids(db);
+  if (newest === undefined || (await anyAgentLacking(db, newest))) return { newest: newest ?? null, nodes: [] };
+  return { newest, nodes: await nodesLacking(db, newest, now) };
 }
 
 function agentsLacking(db: Kysely<ServiceDatabase>, kid: string): Promise<AgentRow[]> {
@@ -86,12 +86,10 @@ async function nodesLacking(db: Kysely<ServiceDatabase>, kid: string, now: Date)
  * row does not say it holds the newest key keeps the older ones active.
  */
 export async function retireSupersededKeys(db: Kysely<ServiceDatabase>, now: Date): Promise<string[]> {
-  const active = await db.selectFrom('signing_keys').select(['kid']).where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
-  const [newest, ...older] = active;
+  const [newest, ...older] = await activeKids(db);
   if (newest === undefined || older.length === 0) return [];
-  if (await anyAgentLacking(db, newest.kid)) return [];
-  if ((await nodesLacking(db, newest.kid, now)).length > 0) return [];
-  const kids = older.map((k) => k.kid);
-  await db.updateTable('signing_keys').set({ status: KeyStatus.retired }).where('kid', 'in', kids).execute();
-  return kids;
+  if (await anyAgentLacking(db, newest)) return [];
+  if ((await nodesLacking(db, newest, now)).length > 0) return [];
+  await db.updateTable('signing_keys').set({ status: KeyStatus.retired }).where('kid', 'in', older).execute();
+  return older;
 }

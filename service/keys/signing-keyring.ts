@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { DataDir } from '../config/data-dir.js';
 import type { ServiceDatabase } from '../db/database-schema.js';
-import { KeyStatus, loadSigningKeys, type LoadedSigningKey } from './signing-keys.js';
+import { activeKids, loadSigningKeys, type LoadedSigningKey } from './signing-keys.js';
 
 /**
  * The signing keys a running node holds, newest first. `keys rotate` (another process, maybe on
@@ -52,9 +52,9 @@ export class SigningKeyring {
    */
   async refresh(db: Kysely<ServiceDatabase>): Promise<boolean> {
     if (this.reload === null) return false;
-    const rows = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
+    const active = await activeKids(db);
     const held = this.#keys.map((key) => key.kid);
-    if (rows.length === held.length && rows.every((row, index) => row.kid === held[index])) {
+    if (active.length === held.length && active.every((kid, index) => kid === held[index])) {
       this.#behind = false;
       return false;
     }

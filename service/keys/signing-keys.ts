@@ -37,6 +37,12 @@ export async function createSigningKey(db: Kysely<ServiceDatabase>, dataDir: Dat
   return { kid, publicKey: publicKeyRaw };
 }
 
+/** The kids of the active signing keys, newest (the one that signs, the one retirement waits on) first. */
+export async function activeKids(db: Kysely<ServiceDatabase>): Promise<string[]> {
+  const rows = await db.selectFrom('signing_keys').select('kid').where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
+  return rows.map((row) => row.kid);
+}
+
 /** Every active key with its private half, newest first; a key whose private half is missing is a start-up error. */
 export async function loadSigningKeys(db: Kysely<ServiceDatabase>, dataDir: DataDir, config: ServiceConfig): Promise<LoadedSigningKey[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().where('status', '=', KeyStatus.active).orderBy('created_at', 'desc').execute();
